@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# dm-ifrep: make builds the kernel module and ifrepctl; make check runs the
+# unit tests and the VM tests; make demo shows replication in a VM.
+#
+# The kernel build directory defaults to the running kernel's when it has
+# one, else to the newest installed /lib/modules/*/build; KDIR= overrides.
+
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1))
+PREFIX ?= /usr
+DESTDIR ?=
+T ?=
+HOST ?=
+
+DEB_PACKAGES := build-essential make gcc kmod cpio busybox-static \
+	qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
+	dmsetup libdevmapper-dev libaio-dev fio iproute2 e2fsprogs \
+	drbd-utils util-linux procps
+
+.PHONY: all module tools unit check demo bench deps install clean help
+
+all: module tools
+
+module:
+	@test -n "$(KDIR)" && test -f "$(KDIR)/Makefile" || \
+		{ echo "No kernel build directory: install kernel headers (make deps) or pass KDIR=" >&2; exit 1; }
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+
+tools:
+	$(MAKE) -C tools/ifrepctl
+
+unit: tools
+	$(MAKE) -C tests/unit
+
+check: all unit
+	tests/run $(if $(T),-t $(T)) $(if $(HOST),--host)
+
+demo: all
+	tests/demo
+
+bench: all
+	tests/bench/run
+
+deps:
+	@if [ "$$(id -u)" != 0 ]; then echo "make deps installs packages: run it as root" >&2; exit 1; fi
+	DEBIAN_FRONTEND=noninteractive apt-get update -q
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PACKAGES)
+
+install: all
+	$(MAKE) -C $(KDIR) M=$(CURDIR) modules_install
+	depmod -a $(notdir $(patsubst %/build,%,$(KDIR))) 2>/dev/null || true
+	$(MAKE) -C tools/ifrepctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
+	install -D -m 0644 tools/udev/60-ifrep.rules $(DESTDIR)/lib/udev/rules.d/60-ifrep.rules
+
+clean:
+	-$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
+	-$(MAKE) -C tools/ifrepctl clean
+	-$(MAKE) -C tests/unit clean
+
+help:
+	@echo "make            build dm-ifrep.ko (KDIR=$(KDIR)) and tools/ifrepctl/ifrepctl"
+	@echo "make deps       install the Debian 12 packages needed (root)"
+	@echo "make check      unit tests and VM tests (T=name: one test; HOST=1: on this kernel)"
+	@echo "make demo       boot a VM and show replication, failure and incremental resync"
+	@echo "make bench      performance ratios measured side by side"
+	@echo "make install    module, ifrepctl, udev rule, man page"

@@ -1,0 +1,230 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-ifrep write path.
+ *
+ * A host write becomes one leg to the data device plus one leg per pair
+ * that replicates the chunk.  The host bio completes when every leg did,
+ * with the data leg's status: a target that fails only makes its pair
+ * track the chunk as dirty (host I/O never fails because a target did).
+ *
+ * A write may only be issued into a marked chunk (its bits are durable in
+ * every pair's bitmap), and never into a chunk a resync is copying.  Such
+ * writes wait on vol->to_mark or vol->parked and are dispatched again by
+ * the worker that released them.  Every issued write is on vol->inflight
+ * until it completes, which is how resync and sweep know a chunk is quiet.
+ */
+#include "dm-ifrep.h"
+
+#define DM_MSG_PREFIX "ifrep"
+
+static bool is_empty_flush(struct bio *bio)
+{
+	return (bio->bi_opf & REQ_PREFLUSH) && !bio_sectors(bio);
+}
+
+bool ifrep_chunk_has_inflight(struct ifrep_volume *vol, u64 chunk)
+{
+	struct ifrep_io *io;
+	unsigned long flags;
+	bool found = false;
+
+	spin_lock_irqsave(&vol->lock, flags);
+	list_for_each_entry(io, &vol->inflight, inflight)
+		if (io->chunk == chunk) {
+			found = true;
+			break;
+		}
+	spin_unlock_irqrestore(&vol->lock, flags);
+	return found;
+}
+
+static bool __chunk_locked(struct ifrep_volume *vol, u64 chunk)
+{
+	unsigned int i;
+
+	for (i = 0; i < IFREP_MAX_PAIRS; i++)
+		if (vol->pairs[i] && vol->pairs[i]->resync_chunk == chunk)
+			return true;
+	return false;
+}
+
+static void finish_io(struct ifrep_io *io)
+{
+	struct ifrep_volume *vol = io->vol;
+	unsigned long flags;
+	unsigned int i;
+
+	spin_lock_irqsave(&vol->lock, flags);
+	if (io->chunk != IFREP_NO_CHUNK) {
+		list_del(&io->inflight);
+		/* The targets may now hold data the data device does not. */
+		if (io->data_status)
+			for (i = 0; i < IFREP_MAX_PAIRS; i++)
+				if (vol->pairs[i])
+					__ifrep_pair_set_dirty(vol->pairs[i], io->chunk);
+	}
+	spin_unlock_irqrestore(&vol->lock, flags);
+	wake_up_all(&vol->wait);
+
+	io->bio->bi_status = io->data_status;
+	bio_endio(io->bio);
+}
+
+void ifrep_io_leg_done(struct ifrep_io *io, struct ifrep_pair *p,
+		       blk_status_t status)
+{
+	struct ifrep_volume *vol = io->vol;
+	unsigned long flags;
+
+	if (!p) {
+		io->data_status = status;
+	} else {
+		if (status) {
+			spin_lock_irqsave(&vol->lock, flags);
+			__ifrep_pair_set_state(p, IFREP_PS_FAILED, "write_error");
+			if (io->chunk != IFREP_NO_CHUNK)
+				__ifrep_pair_set_dirty(p, io->chunk);
+			spin_unlock_irqrestore(&vol->lock, flags);
+			DMERR_LIMIT("%s: pair %s: target write failed (%d): tracking changes",
+				    vol->name, p->name, blk_status_to_errno(status));
+		} else if (io->chunk != IFREP_NO_CHUNK) {
+			atomic64_add(io->bio->bi_iter.bi_size, &p->bytes_sent);
+		}
+		if (atomic_dec_and_test(&p->inflight_legs))
+			wake_up_all(&vol->wait);
+	}
+	if (atomic_dec_and_test(&io->pending))
+		finish_io(io);
+}
+
+static void data_leg_endio(struct bio *clone)
+{
+	struct ifrep_leg *leg = container_of(clone, struct ifrep_leg, clone);
+	struct ifrep_io *io = leg->io;
+	blk_status_t status = clone->bi_status;
+
+	bio_put(clone);
+	ifrep_io_leg_done(io, NULL, status);
+}
+
+static void submit_data_leg(struct ifrep_volume *vol, struct ifrep_io *io)
+{
+	struct bio *clone;
+	struct ifrep_leg *leg;
+
+	clone = bio_alloc_clone(vol->data_bdev, io->bio, GFP_NOIO, &vol->bs);
+	leg = container_of(clone, struct ifrep_leg, clone);
+	leg->io = io;
+	leg->pair = NULL;
+	clone->bi_end_io = data_leg_endio;
+	submit_bio_noacct(clone);
+}
+
+/*
+ * Decides under vol->lock which pairs get a leg; returns their mask.
+ * Pairs that do not replicate the chunk now keep it dirty instead.
+ */
+static unsigned long __choose_legs(struct ifrep_volume *vol, struct ifrep_io *io)
+{
+	unsigned long legs = 0;
+	struct ifrep_pair *p;
+	unsigned int i;
+
+	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
+		p = vol->pairs[i];
+		if (!p)
+			continue;
+		if (__ifrep_pair_replicating(p) &&
+		    (io->chunk == IFREP_NO_CHUNK || !test_bit(io->chunk, p->dirty))) {
+			legs |= BIT(i);
+			atomic_inc(&p->inflight_legs);
+		} else if (io->chunk != IFREP_NO_CHUNK) {
+			__ifrep_pair_set_dirty(p, io->chunk);
+		}
+	}
+	return legs;
+}
+
+static void issue(struct ifrep_volume *vol, struct ifrep_io *io, unsigned long legs)
+{
+	unsigned int i;
+
+	atomic_set(&io->pending, 1 + hweight_long(legs));
+	submit_data_leg(vol, io);
+	for_each_set_bit(i, &legs, IFREP_MAX_PAIRS)
+		vol->pairs[i]->ops->submit(vol->pairs[i], io, io->bio);
+}
+
+/*
+ * Runs the write through the checks; returns true when it was issued,
+ * false when it was queued for a mark or parked behind a resync.
+ */
+static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
+{
+	struct ifrep_io *io = dm_per_bio_data(bio, sizeof(struct ifrep_io));
+	unsigned long flags, legs;
+	bool queue_mark = false;
+
+	io->vol = vol;
+	io->bio = bio;
+	io->data_status = BLK_STS_OK;
+	io->chunk = is_empty_flush(bio) ? IFREP_NO_CHUNK :
+		    ifrep_chunk_of(vol, bio->bi_iter.bi_sector);
+
+	spin_lock_irqsave(&vol->lock, flags);
+	if (io->chunk != IFREP_NO_CHUNK && vol->nr_pairs) {
+		if (__chunk_locked(vol, io->chunk)) {
+			bio_list_add(&vol->parked, bio);
+			spin_unlock_irqrestore(&vol->lock, flags);
+			return false;
+		}
+		if (!test_bit(io->chunk, vol->marked)) {
+			queue_mark = bio_list_empty(&vol->to_mark);
+			bio_list_add(&vol->to_mark, bio);
+			spin_unlock_irqrestore(&vol->lock, flags);
+			if (queue_mark)
+				queue_work(vol->wq, &vol->mark_work);
+			return false;
+		}
+		__set_bit(io->chunk, vol->touched);
+	}
+	if (io->chunk != IFREP_NO_CHUNK)
+		list_add_tail(&io->inflight, &vol->inflight);
+	legs = __choose_legs(vol, io);
+	spin_unlock_irqrestore(&vol->lock, flags);
+
+	issue(vol, io, legs);
+	return true;
+}
+
+/* Called by workers for writes they released. */
+void ifrep_dispatch_write(struct ifrep_volume *vol, struct bio *bio)
+{
+	try_issue(vol, bio);
+}
+
+void ifrep_redispatch_parked(struct ifrep_volume *vol)
+{
+	struct bio_list parked;
+	struct bio *bio;
+	unsigned long flags;
+
+	spin_lock_irqsave(&vol->lock, flags);
+	parked = vol->parked;
+	bio_list_init(&vol->parked);
+	spin_unlock_irqrestore(&vol->lock, flags);
+
+	while ((bio = bio_list_pop(&parked)))
+		try_issue(vol, bio);
+}
+
+/*
+ * Even without pairs a write goes through try_issue(): it must be on
+ * vol->inflight in case a pair is added while it runs, whose resync then
+ * waits for it before copying the chunk.
+ */
+int ifrep_map_write(struct ifrep_volume *vol, struct bio *bio)
+{
+	try_issue(vol, bio);
+	return DM_MAPIO_SUBMITTED;
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-ifrep local targets: a block device on this host (a disk, a
+ * partition, an iSCSI or NVMe-oF LUN) opened exclusively by path.
+ *
+ * The target is not a table device (dm_get_device() belongs to the
+ * constructor, pairs come and go by message), so it is opened with
+ * blkdev_get_by_path() and the volume as holder, the way DRBD opens its
+ * backing disks.
+ */
+#include "dm-ifrep.h"
+
+#define DM_MSG_PREFIX "ifrep"
+
+#define LOCAL_MODE (FMODE_READ | FMODE_WRITE | FMODE_EXCL)
+
+static int local_open(struct ifrep_pair *p, const char **reason)
+{
+	struct ifrep_volume *vol = p->vol;
+	struct block_device *bdev;
+
+	bdev = blkdev_get_by_path(p->peer, LOCAL_MODE, vol);
+	if (IS_ERR(bdev)) {
+		*reason = PTR_ERR(bdev) == -EBUSY ? "target_busy" : "open_failed";
+		return PTR_ERR(bdev);
+	}
+	if (bdev == vol->data_bdev || bdev == vol->meta_bdev) {
+		*reason = "target_is_own_device";
+		goto out_put;
+	}
+	if (bdev_nr_sectors(bdev) < vol->data_sectors) {
+		*reason = "target_too_small";
+		goto out_put;
+	}
+	if (bdev_logical_block_size(bdev) > bdev_logical_block_size(vol->data_bdev)) {
+		*reason = "target_block_size";
+		goto out_put;
+	}
+	p->bdev = bdev;
+	return 0;
+
+out_put:
+	blkdev_put(bdev, LOCAL_MODE);
+	return -EINVAL;
+}
+
+static void local_close(struct ifrep_pair *p)
+{
+	if (p->bdev) {
+		blkdev_put(p->bdev, LOCAL_MODE);
+		p->bdev = NULL;
+	}
+}
+
+static void local_endio(struct bio *clone)
+{
+	struct ifrep_leg *leg = container_of(clone, struct ifrep_leg, clone);
+	struct ifrep_io *io = leg->io;
+	struct ifrep_pair *p = leg->pair;
+	blk_status_t status = clone->bi_status;
+
+	bio_put(clone);
+	ifrep_io_leg_done(io, p, status);
+}
+
+static void local_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio *bio)
+{
+	struct bio *clone;
+	struct ifrep_leg *leg;
+
+	clone = bio_alloc_clone(p->bdev, bio, GFP_NOIO, &p->vol->bs);
+	leg = container_of(clone, struct ifrep_leg, clone);
+	leg->io = io;
+	leg->pair = p;
+	clone->bi_end_io = local_endio;
+	submit_bio_noacct(clone);
+}
+
+static int local_write_sync(struct ifrep_pair *p, sector_t sector, void *buf,
+			    unsigned int len)
+{
+	struct dm_io_region region = {
+		.bdev = p->bdev,
+		.sector = sector,
+		.count = len >> SECTOR_SHIFT,
+	};
+	struct dm_io_request req = {
+		.bi_opf = REQ_OP_WRITE,
+		.mem.type = DM_IO_VMA,
+		.mem.ptr.vma = buf,
+		.client = p->vol->io_client,
+	};
+
+	return ifrep_dm_io(&req, 1, &region);
+}
+
+static int local_flush_sync(struct ifrep_pair *p)
+{
+	return p->bdev ? blkdev_issue_flush(p->bdev) : -ENODEV;
+}
+
+const struct ifrep_pair_ops ifrep_local_ops = {
+	.open = local_open,
+	.close = local_close,
+	.submit = local_submit,
+	.write_sync = local_write_sync,
+	.flush_sync = local_flush_sync,
+};

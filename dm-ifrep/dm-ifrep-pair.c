@@ -1,0 +1,553 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-ifrep pairs: their lifecycle (add, load at activation, remove), their
+ * state machine and their status.
+ *
+ * A pair's persistent part is its record in the superblock plus its bitmap
+ * area; its runtime part is struct ifrep_pair.  State changes happen under
+ * vol->lock and raise a dm event from the worker.  Administrative states
+ * (paused) and "the first full sync finished" are persisted as record flags
+ * so activation restores them; everything else is derived from the bitmap.
+ */
+#include "dm-ifrep.h"
+
+#include <linux/ctype.h>
+#include <linux/kstrtox.h>
+#include <linux/vmalloc.h>
+
+#define DM_MSG_PREFIX "ifrep"
+
+static const char *const state_names[] = {
+	[IFREP_PS_INITIAL_SYNC] = "initial-sync",
+	[IFREP_PS_IN_SYNC] = "in-sync",
+	[IFREP_PS_CONSISTENT] = "consistent",
+	[IFREP_PS_RESYNCING] = "resyncing",
+	[IFREP_PS_RETRYING] = "retrying",
+	[IFREP_PS_DISCONNECTED] = "disconnected",
+	[IFREP_PS_PAUSED] = "paused",
+	[IFREP_PS_SPLIT_BRAIN] = "split-brain",
+	[IFREP_PS_DONE] = "done",
+	[IFREP_PS_FAILED] = "failed",
+};
+
+static const char *const mode_names[] = {
+	[IFREP_MODE_SYNC] = "sync",
+	[IFREP_MODE_ASYNC] = "async",
+	[IFREP_MODE_COPY] = "copy",
+};
+
+const char *ifrep_pair_state_name(enum ifrep_pair_state state)
+{
+	return state_names[state];
+}
+
+/* NOTE: must be called with vol->lock held. */
+void __ifrep_pair_set_state(struct ifrep_pair *p, enum ifrep_pair_state state,
+			    const char *reason)
+{
+	lockdep_assert_held(&p->vol->lock);
+	if (p->state == state && p->reason == reason)
+		return;
+	p->state = state;
+	p->reason = reason;
+	queue_work(p->vol->wq, &p->vol->event_work);
+}
+
+/* Whether host writes into chunks in sync go to this pair's target. */
+bool __ifrep_pair_replicating(struct ifrep_pair *p)
+{
+	switch (p->state) {
+	case IFREP_PS_INITIAL_SYNC:
+	case IFREP_PS_IN_SYNC:
+	case IFREP_PS_RESYNCING:
+		return true;
+	default:
+		return false;
+	}
+}
+
+void ifrep_volume_event(struct ifrep_volume *vol)
+{
+	queue_work(vol->wq, &vol->event_work);
+}
+
+static struct ifrep_pair *find_pair(struct ifrep_volume *vol, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < IFREP_MAX_PAIRS; i++)
+		if (vol->pairs[i] && !strcmp(vol->pairs[i]->name, name))
+			return vol->pairs[i];
+	return NULL;
+}
+
+/*----------------------------------------------------------------
+ * Allocation
+ *--------------------------------------------------------------*/
+
+static void free_pair(struct ifrep_pair *p)
+{
+	ifrep_bitmap_free(p->dirty);
+	ifrep_bitmap_free(p->ondisk);
+	ifrep_bitmap_free(p->ondisk_changed);
+	ifrep_bitmap_free(p->scratch);
+	vfree(p->resync_buf);
+	kfree(p);
+}
+
+static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot,
+				     const struct ifrep_pair_record *rec)
+{
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	struct ifrep_pair *p;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return NULL;
+	p->vol = vol;
+	p->slot = slot;
+	p->ops = &ifrep_local_ops;
+	strscpy(p->name, rec->name, sizeof(p->name));
+	strscpy(p->peer, rec->peer, sizeof(p->peer));
+	p->mode = rec->mode;
+	p->rate_limit = rec->rate_bytes_per_s;
+	p->resync_chunk = IFREP_NO_CHUNK;
+	p->state = IFREP_PS_DISCONNECTED;
+	atomic_set(&p->inflight_legs, 0);
+	atomic64_set(&p->bytes_sent, 0);
+	atomic64_set(&p->resync_bytes, 0);
+	p->rate_stamp = jiffies;
+	INIT_WORK(&p->resync_work, ifrep_resync_worker);
+
+	p->dirty = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	p->ondisk = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	p->scratch = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	p->ondisk_changed = ifrep_bitmap_alloc(sb->bitmap_blocks, false);
+	if (!p->dirty || !p->ondisk || !p->scratch || !p->ondisk_changed) {
+		free_pair(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* The state a pair starts in once its target is open. */
+static enum ifrep_pair_state __initial_state(struct ifrep_pair *p, u32 flags)
+{
+	if (flags & IFREP_PAIR_F_PAUSED)
+		return IFREP_PS_PAUSED;
+	if (!(flags & IFREP_PAIR_F_INITIAL_DONE))
+		return IFREP_PS_INITIAL_SYNC;
+	return p->nr_dirty ? IFREP_PS_RESYNCING : IFREP_PS_IN_SYNC;
+}
+
+static void publish(struct ifrep_volume *vol, struct ifrep_pair *p)
+{
+	mutex_lock(&vol->bitmap_lock);
+	spin_lock_irq(&vol->lock);
+	vol->pairs[p->slot] = p;
+	vol->nr_pairs++;
+	spin_unlock_irq(&vol->lock);
+	mutex_unlock(&vol->bitmap_lock);
+}
+
+static void unpublish(struct ifrep_volume *vol, struct ifrep_pair *p)
+{
+	mutex_lock(&vol->bitmap_lock);
+	spin_lock_irq(&vol->lock);
+	vol->pairs[p->slot] = NULL;
+	vol->nr_pairs--;
+	spin_unlock_irq(&vol->lock);
+	mutex_unlock(&vol->bitmap_lock);
+	wait_event(vol->wait, !atomic_read(&p->inflight_legs));
+}
+
+/* Opens the target and sets the starting state; failures become states. */
+static void open_target(struct ifrep_pair *p, u32 flags)
+{
+	struct ifrep_volume *vol = p->vol;
+	const char *reason = NULL;
+	int r = 0;
+
+	if (!(flags & IFREP_PAIR_F_PAUSED))
+		r = p->ops->open(p, &reason);
+	spin_lock_irq(&vol->lock);
+	if (r)
+		__ifrep_pair_set_state(p, IFREP_PS_FAILED, reason);
+	else
+		__ifrep_pair_set_state(p, __initial_state(p, flags), NULL);
+	spin_unlock_irq(&vol->lock);
+	if (r)
+		DMERR("%s: pair %s: cannot open %s (%d): %s", vol->name, p->name,
+		      p->peer, r, reason);
+}
+
+/*----------------------------------------------------------------
+ * Activation
+ *--------------------------------------------------------------*/
+
+int ifrep_pairs_load(struct ifrep_volume *vol)
+{
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	struct ifrep_pair_record *rec;
+	struct ifrep_pair *p;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
+		rec = &sb->pairs[i];
+		if (!(rec->flags & IFREP_PAIR_F_IN_USE))
+			continue;
+		p = alloc_pair(vol, i, rec);
+		if (!p)
+			return -ENOMEM;
+		r = ifrep_md_read_bitmap(vol->md, i, p->ondisk);
+		if (r) {
+			free_pair(p);
+			return r;
+		}
+		bitmap_copy(p->dirty, p->ondisk, vol->nr_chunks);
+		p->nr_dirty = bitmap_weight(p->dirty, vol->nr_chunks);
+		publish(vol, p);
+		open_target(p, rec->flags);
+		DMINFO("%s: pair %s to %s: %llu of %llu chunks to resync",
+		       vol->name, p->name, p->peer, p->nr_dirty, vol->nr_chunks);
+	}
+	return 0;
+}
+
+void ifrep_pairs_unload(struct ifrep_volume *vol)
+{
+	struct ifrep_pair *p;
+	unsigned int i;
+
+	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
+		p = vol->pairs[i];
+		if (!p)
+			continue;
+		ifrep_resync_stop(p);
+		unpublish(vol, p);
+		p->ops->close(p);
+		free_pair(p);
+	}
+}
+
+void ifrep_pairs_start(struct ifrep_volume *vol)
+{
+	unsigned int i;
+
+	for (i = 0; i < IFREP_MAX_PAIRS; i++)
+		if (vol->pairs[i])
+			ifrep_resync_kick(vol->pairs[i]);
+}
+
+void ifrep_pairs_stop(struct ifrep_volume *vol)
+{
+	unsigned int i;
+
+	for (i = 0; i < IFREP_MAX_PAIRS; i++)
+		if (vol->pairs[i])
+			ifrep_resync_stop(vol->pairs[i]);
+}
+
+/*----------------------------------------------------------------
+ * Messages
+ *--------------------------------------------------------------*/
+
+static bool valid_pair_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len >= IFREP_NAME_LEN || !strcmp(name, "-"))
+		return false;
+	for (; *name; name++)
+		if (!isalnum(*name) && !strchr("_.-", *name))
+			return false;
+	return true;
+}
+
+static int parse_mode(const char *s, u32 *mode)
+{
+	unsigned int i;
+
+	for (i = IFREP_MODE_SYNC; i <= IFREP_MODE_COPY; i++)
+		if (!strcmp(s, mode_names[i])) {
+			*mode = i;
+			return 0;
+		}
+	return -EINVAL;
+}
+
+static int parse_u32_max(const char *s, u32 max, u32 *out)
+{
+	u32 v;
+
+	if (kstrtou32(s, 10, &v) || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Parses pair_add's key=value options into @rec. */
+static int parse_pair_options(struct ifrep_volume *vol, unsigned int argc,
+			      char **argv, struct ifrep_pair_record *rec)
+{
+	unsigned int i;
+	char *value;
+	int r = 0;
+
+	for (i = 0; i < argc && !r; i++) {
+		if (!strcmp(argv[i], "insecure")) {
+			rec->flags |= IFREP_PAIR_F_INSECURE;
+			continue;
+		}
+		value = strchr(argv[i], '=');
+		if (!value || !value[1]) {
+			DMERR("%s: pair_add: option '%s' is not key=value", vol->name, argv[i]);
+			return -EINVAL;
+		}
+		*value++ = '\0';
+		if (!strcmp(argv[i], "timeout"))
+			r = parse_u32_max(value, 86400, &rec->timeout_s);
+		else if (!strcmp(argv[i], "interval"))
+			r = parse_u32_max(value, 86400 * 7, &rec->interval_s);
+		else if (!strcmp(argv[i], "sync_points"))
+			r = parse_u32_max(value, 1024, &rec->sync_points);
+		else if (!strcmp(argv[i], "rate"))
+			r = kstrtou64(value, 10, &rec->rate_bytes_per_s) ? -EINVAL : 0;
+		else if (!strcmp(argv[i], "secret_file"))
+			r = strscpy(rec->secret_file, value, sizeof(rec->secret_file)) < 0 ?
+			    -EINVAL : 0;
+		else
+			r = -EINVAL;
+		if (r)
+			DMERR("%s: pair_add: bad option %s=%s", vol->name, argv[i], value);
+	}
+	if (!rec->timeout_s)
+		rec->timeout_s = 30;
+	return r;
+}
+
+/* pair_add <name> <mode> <peer> [key=value...]; admin_lock held. */
+int ifrep_pair_add(struct ifrep_volume *vol, unsigned int argc, char **argv)
+{
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	struct ifrep_pair_record rec = { 0 };
+	struct ifrep_pair *p;
+	unsigned int i, slot = IFREP_MAX_PAIRS;
+	int r;
+
+	if (argc < 3) {
+		DMERR("%s: pair_add needs <name> <mode> <peer>", vol->name);
+		return -EINVAL;
+	}
+	if (sb->role != IFREP_ROLE_PRIMARY) {
+		DMERR("%s: pair_add: a secondary volume cannot be a source", vol->name);
+		return -EROFS;
+	}
+	if (!valid_pair_name(argv[0])) {
+		DMERR("%s: pair_add: invalid pair name", vol->name);
+		return -EINVAL;
+	}
+	if (parse_mode(argv[1], &rec.mode)) {
+		DMERR("%s: pair_add: mode must be sync, async or copy", vol->name);
+		return -EINVAL;
+	}
+	if (rec.mode != IFREP_MODE_SYNC) {
+		DMERR("%s: pair_add: mode %s is not supported yet", vol->name, argv[1]);
+		return -EOPNOTSUPP;
+	}
+	if (argv[2][0] != '/' || strscpy(rec.peer, argv[2], sizeof(rec.peer)) < 0) {
+		DMERR("%s: pair_add: peer must be a block device path", vol->name);
+		return -EINVAL;
+	}
+	strscpy(rec.name, argv[0], sizeof(rec.name));
+	r = parse_pair_options(vol, argc - 3, argv + 3, &rec);
+	if (r)
+		return r;
+
+	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
+		if (vol->pairs[i] && !strcmp(vol->pairs[i]->name, rec.name)) {
+			DMERR("%s: pair_add: pair %s exists", vol->name, rec.name);
+			return -EEXIST;
+		}
+		if (vol->pairs[i] && !strcmp(vol->pairs[i]->peer, rec.peer)) {
+			DMERR("%s: pair_add: %s is already the target of pair %s",
+			      vol->name, rec.peer, vol->pairs[i]->name);
+			return -EBUSY;
+		}
+		if (!vol->pairs[i] && slot == IFREP_MAX_PAIRS)
+			slot = i;
+	}
+	if (slot == IFREP_MAX_PAIRS) {
+		DMERR("%s: pair_add: the volume has %u pairs already", vol->name,
+		      IFREP_MAX_PAIRS);
+		return -ENOSPC;
+	}
+
+	rec.flags = IFREP_PAIR_F_IN_USE | (rec.flags & IFREP_PAIR_F_INSECURE);
+	p = alloc_pair(vol, slot, &rec);
+	if (!p)
+		return -ENOMEM;
+	{
+		const char *reason = NULL;
+
+		r = p->ops->open(p, &reason);
+		if (r) {
+			DMERR("%s: pair_add: cannot use %s: %s", vol->name, rec.peer, reason);
+			goto out_free;
+		}
+	}
+
+	/* Every chunk differs on a new target until the initial sync copied it. */
+	bitmap_set(p->dirty, 0, vol->nr_chunks);
+	bitmap_set(p->ondisk, 0, vol->nr_chunks);
+	p->nr_dirty = vol->nr_chunks;
+	mutex_lock(&vol->bitmap_lock);
+	r = ifrep_bitmap_write_area(vol, slot, p->ondisk);
+	mutex_unlock(&vol->bitmap_lock);
+	if (r)
+		goto out_close;
+
+	mutex_lock(&vol->sb_lock);
+	sb->pairs[slot] = rec;
+	r = ifrep_md_commit(vol->md);
+	if (r)
+		memset(&sb->pairs[slot], 0, sizeof(sb->pairs[slot]));
+	mutex_unlock(&vol->sb_lock);
+	if (r)
+		goto out_close;
+
+	spin_lock_irq(&vol->lock);
+	__ifrep_pair_set_state(p, IFREP_PS_INITIAL_SYNC, NULL);
+	spin_unlock_irq(&vol->lock);
+	publish(vol, p);
+	if (!vol->suspended)
+		ifrep_resync_kick(p);
+	DMINFO("%s: pair %s added: %s mirror to %s", vol->name, p->name,
+	       mode_names[p->mode], p->peer);
+	return 0;
+
+out_close:
+	DMERR("%s: pair_add: metadata write failed (%d)", vol->name, r);
+	p->ops->close(p);
+out_free:
+	free_pair(p);
+	return r;
+}
+
+int ifrep_pair_remove(struct ifrep_volume *vol, const char *name)
+{
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	struct ifrep_pair *p = find_pair(vol, name);
+	struct ifrep_pair_record saved;
+	int r;
+
+	if (!p) {
+		DMERR("%s: no pair named %s", vol->name, name);
+		return -ENOENT;
+	}
+	ifrep_resync_stop(p);
+
+	mutex_lock(&vol->sb_lock);
+	saved = sb->pairs[p->slot];
+	memset(&sb->pairs[p->slot], 0, sizeof(sb->pairs[p->slot]));
+	r = ifrep_md_commit(vol->md);
+	if (r)
+		sb->pairs[p->slot] = saved;
+	mutex_unlock(&vol->sb_lock);
+	if (r) {
+		DMERR("%s: pair_remove %s: metadata write failed (%d)", vol->name, name, r);
+		if (!vol->suspended)
+			ifrep_resync_kick(p);
+		return r;
+	}
+
+	unpublish(vol, p);
+	p->ops->close(p);
+	DMINFO("%s: pair %s removed", vol->name, p->name);
+	free_pair(p);
+	ifrep_volume_event(vol);
+	return 0;
+}
+
+int ifrep_pair_pause(struct ifrep_volume *vol, const char *name)
+{
+	struct ifrep_pair *p = find_pair(vol, name);
+	int r;
+
+	if (!p) {
+		DMERR("%s: no pair named %s", vol->name, name);
+		return -ENOENT;
+	}
+	ifrep_resync_stop(p);
+	r = ifrep_pair_record_flags(p, IFREP_PAIR_F_PAUSED, 0);
+	if (r)
+		return r;
+	spin_lock_irq(&vol->lock);
+	__ifrep_pair_set_state(p, IFREP_PS_PAUSED, NULL);
+	spin_unlock_irq(&vol->lock);
+	/* Legs already sent finish; their chunks stay accounted for. */
+	wait_event(vol->wait, !atomic_read(&p->inflight_legs));
+	return 0;
+}
+
+int ifrep_pair_resume(struct ifrep_volume *vol, const char *name)
+{
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	struct ifrep_pair *p = find_pair(vol, name);
+	int r;
+
+	if (!p) {
+		DMERR("%s: no pair named %s", vol->name, name);
+		return -ENOENT;
+	}
+	ifrep_resync_stop(p);
+	r = ifrep_pair_record_flags(p, 0, IFREP_PAIR_F_PAUSED);
+	if (r)
+		return r;
+	/*
+	 * Reopen the target: it may have come back as a new device.  Stop
+	 * sending to it first and let the legs in flight finish.
+	 */
+	spin_lock_irq(&vol->lock);
+	__ifrep_pair_set_state(p, IFREP_PS_DISCONNECTED, "reopening");
+	spin_unlock_irq(&vol->lock);
+	wait_event(vol->wait, !atomic_read(&p->inflight_legs));
+	p->ops->close(p);
+	open_target(p, sb->pairs[p->slot].flags);
+	if (!vol->suspended)
+		ifrep_resync_kick(p);
+	return 0;
+}
+
+/*----------------------------------------------------------------
+ * Status
+ *--------------------------------------------------------------*/
+
+/* Resync rate over the last window; NOTE: vol->lock held. */
+static u64 __pair_rate(struct ifrep_pair *p)
+{
+	unsigned long now = jiffies, elapsed = now - p->rate_stamp;
+	u64 bytes = atomic64_read(&p->resync_bytes);
+
+	if (elapsed >= IFREP_RATE_WINDOW) {
+		p->rate_bytes_per_s = div64_u64((bytes - p->rate_bytes_at_stamp) * HZ,
+						elapsed);
+		p->rate_stamp = now;
+		p->rate_bytes_at_stamp = bytes;
+	}
+	return p->rate_bytes_per_s;
+}
+
+void ifrep_pair_status(struct ifrep_pair *p, char *result, unsigned int maxlen,
+		       unsigned int *sz_ptr)
+{
+	unsigned int sz = *sz_ptr;
+
+	lockdep_assert_held(&p->vol->lock);
+	DMEMIT(" %s %s %s %s %llu %llu %llu - - %s", p->name, mode_names[p->mode],
+	       p->peer, state_names[p->state], p->nr_dirty,
+	       (u64)atomic64_read(&p->bytes_sent), __pair_rate(p),
+	       p->reason ?: "-");
+	*sz_ptr = sz;
+}

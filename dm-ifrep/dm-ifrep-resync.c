@@ -1,0 +1,197 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-ifrep resync: copies a pair's dirty chunks from the data device to
+ * its target, one chunk at a time, in IFREP_RESYNC_SEGMENT pieces.
+ *
+ * No lost update: before copying chunk c the worker sets p->resync_chunk,
+ * which parks new host writes into c, and waits until the writes into c
+ * already in flight completed.  Only then is c read.  The chunk's dirty
+ * bit is cleared after the copy and the parked writes run again, now
+ * replicated like any write into a chunk in sync.
+ *
+ * The copy yields to host I/O (a tick's pause whenever host writes are in
+ * flight) and honours the pair's rate limit.  The cleared bits reach the
+ * metadata with the next sweep, after the target was flushed.
+ */
+#include "dm-ifrep.h"
+
+#include <linux/vmalloc.h>
+
+#define DM_MSG_PREFIX "ifrep"
+
+void ifrep_resync_kick(struct ifrep_pair *p)
+{
+	WRITE_ONCE(p->stop_resync, false);
+	queue_work(p->vol->resync_wq, &p->resync_work);
+}
+
+void ifrep_resync_stop(struct ifrep_pair *p)
+{
+	WRITE_ONCE(p->stop_resync, true);
+	wake_up_all(&p->vol->wait);
+	cancel_work_sync(&p->resync_work);
+}
+
+int ifrep_pair_record_flags(struct ifrep_pair *p, u32 set, u32 clear)
+{
+	struct ifrep_volume *vol = p->vol;
+	struct ifrep_pair_record *rec = &ifrep_md_sb(vol->md)->pairs[p->slot];
+	u32 old;
+	int r = 0;
+
+	mutex_lock(&vol->sb_lock);
+	old = rec->flags;
+	rec->flags = (old | set) & ~clear;
+	if (rec->flags != old) {
+		r = ifrep_md_commit(vol->md);
+		if (r)
+			rec->flags = old;
+	}
+	mutex_unlock(&vol->sb_lock);
+	return r;
+}
+
+static int read_data(struct ifrep_volume *vol, sector_t sector, void *buf,
+		     unsigned int len)
+{
+	struct dm_io_region region = {
+		.bdev = vol->data_bdev,
+		.sector = sector,
+		.count = len >> SECTOR_SHIFT,
+	};
+	struct dm_io_request req = {
+		.bi_opf = REQ_OP_READ,
+		.mem.type = DM_IO_VMA,
+		.mem.ptr.vma = buf,
+		.client = vol->io_client,
+	};
+
+	return ifrep_dm_io(&req, 1, &region);
+}
+
+static void throttle(struct ifrep_pair *p, unsigned int len)
+{
+	struct ifrep_volume *vol = p->vol;
+	unsigned long due;
+
+	if (!list_empty(&vol->inflight))
+		schedule_timeout_uninterruptible(1);
+	if (!p->rate_limit)
+		return;
+	p->throttle_bytes += len;
+	due = p->throttle_start + div64_u64(p->throttle_bytes * HZ, p->rate_limit);
+	if (time_before(jiffies, due))
+		wait_event_timeout(vol->wait, READ_ONCE(p->stop_resync),
+				   due - jiffies);
+}
+
+static int copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason)
+{
+	struct ifrep_volume *vol = p->vol;
+	sector_t sector = chunk << vol->chunk_shift;
+	sector_t end = min_t(sector_t, sector + vol->chunk_sectors, vol->data_sectors);
+	unsigned int len;
+	int r;
+
+	while (sector < end) {
+		len = min_t(u64, IFREP_RESYNC_SEGMENT, (end - sector) << SECTOR_SHIFT);
+		r = read_data(vol, sector, p->resync_buf, len);
+		if (r) {
+			*reason = "source_read_error";
+			return r;
+		}
+		r = p->ops->write_sync(p, sector, p->resync_buf, len);
+		if (r) {
+			*reason = "write_error";
+			return r;
+		}
+		atomic64_add(len, &p->bytes_sent);
+		atomic64_add(len, &p->resync_bytes);
+		sector += len >> SECTOR_SHIFT;
+		throttle(p, len);
+	}
+	return 0;
+}
+
+static bool __resyncing(struct ifrep_pair *p)
+{
+	return p->state == IFREP_PS_INITIAL_SYNC || p->state == IFREP_PS_RESYNCING;
+}
+
+/* Picks the next dirty chunk from the cursor on; NOTE: vol->lock held. */
+static u64 __next_dirty(struct ifrep_pair *p)
+{
+	u64 n = p->vol->nr_chunks, chunk;
+
+	chunk = find_next_bit(p->dirty, n, p->resync_cursor);
+	if (chunk >= n)
+		chunk = find_first_bit(p->dirty, n);
+	return chunk >= n ? IFREP_NO_CHUNK : chunk;
+}
+
+void ifrep_resync_worker(struct work_struct *ws)
+{
+	struct ifrep_pair *p = container_of(ws, struct ifrep_pair, resync_work);
+	struct ifrep_volume *vol = p->vol;
+	const char *reason = NULL;
+	bool initial_done = false;
+	u64 chunk;
+	int r;
+
+	if (!p->resync_buf) {
+		p->resync_buf = vmalloc(IFREP_RESYNC_SEGMENT);
+		if (!p->resync_buf) {
+			spin_lock_irq(&vol->lock);
+			__ifrep_pair_set_state(p, IFREP_PS_FAILED, "out_of_memory");
+			spin_unlock_irq(&vol->lock);
+			return;
+		}
+	}
+	p->throttle_start = jiffies;
+	p->throttle_bytes = 0;
+
+	while (!READ_ONCE(p->stop_resync)) {
+		spin_lock_irq(&vol->lock);
+		if (p->state == IFREP_PS_IN_SYNC && p->nr_dirty)
+			__ifrep_pair_set_state(p, IFREP_PS_RESYNCING, NULL);
+		if (!__resyncing(p)) {
+			spin_unlock_irq(&vol->lock);
+			break;
+		}
+		chunk = __next_dirty(p);
+		if (chunk == IFREP_NO_CHUNK) {
+			initial_done = p->state == IFREP_PS_INITIAL_SYNC;
+			__ifrep_pair_set_state(p, IFREP_PS_IN_SYNC, NULL);
+			spin_unlock_irq(&vol->lock);
+			DMINFO("%s: pair %s is in sync", vol->name, p->name);
+			break;
+		}
+		p->resync_chunk = chunk;
+		spin_unlock_irq(&vol->lock);
+
+		wait_event(vol->wait, !ifrep_chunk_has_inflight(vol, chunk));
+		r = copy_chunk(p, chunk, &reason);
+
+		spin_lock_irq(&vol->lock);
+		p->resync_chunk = IFREP_NO_CHUNK;
+		if (!r) {
+			if (__test_and_clear_bit(chunk, p->dirty))
+				p->nr_dirty--;
+			p->resync_cursor = chunk + 1;
+		} else {
+			__ifrep_pair_set_state(p, IFREP_PS_FAILED, reason);
+		}
+		spin_unlock_irq(&vol->lock);
+		ifrep_redispatch_parked(vol);
+		if (r) {
+			DMERR_LIMIT("%s: pair %s: resync of chunk %llu failed (%d): %s",
+				    vol->name, p->name, chunk, r, reason);
+			break;
+		}
+		cond_resched();
+	}
+
+	if (initial_done && ifrep_pair_record_flags(p, IFREP_PAIR_F_INITIAL_DONE, 0))
+		DMERR("%s: pair %s: could not record the end of the initial sync",
+		      vol->name, p->name);
+}

@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-ifrep target glue: table line parsing, map dispatch, status, messages
+ * and the suspend hooks.  Everything with state lives in the volume (see
+ * dm-ifrep-volume.c); a table instance only holds its devices.
+ *
+ * Table line (docs/dm-ifrep.rst):
+ *   ifrep <metadata dev> <data dev> <#opt args> [format] [role <r>]
+ *         [chunk_sectors <n>] [listen <addr:port>]
+ */
+#include "dm-ifrep.h"
+
+#include <linux/module.h>
+
+#define DM_MSG_PREFIX "ifrep"
+
+struct ifrep_target {
+	struct ifrep_volume *vol;
+	struct dm_dev *meta_dev;
+	struct dm_dev *data_dev;
+	char listen[IFREP_ADDR_LEN];
+};
+
+/*----------------------------------------------------------------
+ * Constructor and destructor
+ *--------------------------------------------------------------*/
+
+static int parse_role(const char *s, u32 *role)
+{
+	if (!strcasecmp(s, "primary"))
+		*role = IFREP_ROLE_PRIMARY;
+	else if (!strcasecmp(s, "secondary"))
+		*role = IFREP_ROLE_SECONDARY;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_opt_args(struct dm_arg_set *as, struct ifrep_md_params *params,
+			  struct ifrep_target *tc, char **error)
+{
+	static const struct dm_arg opt_count = {
+		0, 7, "Invalid number of optional arguments"
+	};
+	bool seen_format = false;
+	unsigned int argc;
+	const char *arg, *value;
+	int r;
+
+	r = dm_read_arg_group(&opt_count, as, &argc, error);
+	if (r)
+		return r;
+	if (as->argc > argc) {
+		*error = "Too many arguments";
+		return -EINVAL;
+	}
+
+	while (argc) {
+		arg = dm_shift_arg(as);
+		argc--;
+		if (!strcasecmp(arg, "format")) {
+			if (seen_format)
+				goto duplicate;
+			seen_format = true;
+			params->force_format = true;
+			continue;
+		}
+		if (!argc) {
+			*error = "Optional argument needs a value";
+			return -EINVAL;
+		}
+		value = dm_shift_arg(as);
+		argc--;
+		if (!strcasecmp(arg, "role")) {
+			if (params->role)
+				goto duplicate;
+			if (parse_role(value, &params->role)) {
+				*error = "Role must be primary or secondary";
+				return -EINVAL;
+			}
+		} else if (!strcasecmp(arg, "chunk_sectors")) {
+			if (params->chunk_sectors)
+				goto duplicate;
+			if (kstrtou32(value, 10, &params->chunk_sectors) ||
+			    !is_power_of_2(params->chunk_sectors) ||
+			    params->chunk_sectors < IFREP_MIN_CHUNK_SECTORS ||
+			    params->chunk_sectors > IFREP_MAX_CHUNK_SECTORS) {
+				*error = "Chunk size must be a power of two from 128 to 2097152 sectors";
+				return -EINVAL;
+			}
+		} else if (!strcasecmp(arg, "listen")) {
+			if (tc->listen[0])
+				goto duplicate;
+			if (!strchr(value, ':') ||
+			    strscpy(tc->listen, value, sizeof(tc->listen)) < 0) {
+				*error = "Listen address must be addr:port";
+				return -EINVAL;
+			}
+		} else {
+			*error = "Unrecognised optional argument";
+			return -EINVAL;
+		}
+	}
+	return 0;
+
+duplicate:
+	*error = "Duplicate optional argument";
+	return -EINVAL;
+}
+
+static int ifrep_ctr(struct dm_target *ti, unsigned int argc, char **argv)
+{
+	struct ifrep_md_params params = { 0 };
+	char name[DM_NAME_LEN];
+	struct dm_arg_set as = { .argc = argc, .argv = argv };
+	struct ifrep_target *tc;
+	struct ifrep_volume *vol;
+	int r;
+
+	if (argc < 3) {
+		ti->error = "Need <metadata dev> <data dev> <#opt args>";
+		return -EINVAL;
+	}
+	tc = kzalloc(sizeof(*tc), GFP_KERNEL);
+	if (!tc) {
+		ti->error = "Out of memory";
+		return -ENOMEM;
+	}
+
+	r = dm_get_device(ti, dm_shift_arg(&as), FMODE_READ | FMODE_WRITE,
+			  &tc->meta_dev);
+	if (r) {
+		ti->error = "Cannot open metadata device";
+		goto out_free;
+	}
+	r = dm_get_device(ti, dm_shift_arg(&as), dm_table_get_mode(ti->table),
+			  &tc->data_dev);
+	if (r) {
+		ti->error = "Cannot open data device";
+		goto out_put_meta;
+	}
+	r = -EINVAL;
+	if (tc->meta_dev->bdev == tc->data_dev->bdev) {
+		ti->error = "Metadata and data must be different devices";
+		goto out_put_data;
+	}
+	if (ti->begin || bdev_nr_sectors(tc->data_dev->bdev) < ti->len) {
+		ti->error = "Target must start at 0 and fit the data device";
+		goto out_put_data;
+	}
+	r = parse_opt_args(&as, &params, tc, &ti->error);
+	if (r)
+		goto out_put_data;
+
+	params.data_sectors = ti->len;
+	if (dm_copy_name_and_uuid(dm_table_get_md(ti->table), name, NULL))
+		strscpy(name, dm_device_name(dm_table_get_md(ti->table)), sizeof(name));
+	params.volume_name = name;
+	params.data_path = argv[1];
+	params.listen = tc->listen[0] ? tc->listen : NULL;
+	vol = ifrep_volume_get(ti, tc->meta_dev->bdev, tc->data_dev->bdev,
+			       &params, &ti->error);
+	if (IS_ERR(vol)) {
+		r = PTR_ERR(vol);
+		goto out_put_data;
+	}
+	if (vol->data_sectors != ti->len) {
+		ti->error = "Target length differs from the volume's data size";
+		r = -EINVAL;
+		goto out_put_vol;
+	}
+	if (tc->listen[0] && ifrep_md_sb(vol->md)->role != IFREP_ROLE_SECONDARY) {
+		ti->error = "Only a secondary volume listens";
+		r = -EINVAL;
+		goto out_put_vol;
+	}
+	tc->vol = vol;
+
+	r = dm_set_target_max_io_len(ti, vol->chunk_sectors);
+	if (r)
+		goto out_put_vol;
+	ti->num_flush_bios = 1;
+	ti->flush_supported = true;
+	ti->num_discard_bios = 0;
+	ti->num_write_zeroes_bios = 0;
+	ti->per_io_data_size = sizeof(struct ifrep_io);
+	ti->private = tc;
+	return 0;
+
+out_put_vol:
+	ifrep_volume_put(vol, ti);
+out_put_data:
+	dm_put_device(ti, tc->data_dev);
+out_put_meta:
+	dm_put_device(ti, tc->meta_dev);
+out_free:
+	kfree(tc);
+	return r;
+}
+
+static void ifrep_dtr(struct dm_target *ti)
+{
+	struct ifrep_target *tc = ti->private;
+
+	ifrep_volume_put(tc->vol, ti);
+	dm_put_device(ti, tc->data_dev);
+	dm_put_device(ti, tc->meta_dev);
+	kfree(tc);
+}
+
+/*----------------------------------------------------------------
+ * I/O
+ *--------------------------------------------------------------*/
+
+static int ifrep_map(struct dm_target *ti, struct bio *bio)
+{
+	struct ifrep_target *tc = ti->private;
+	struct ifrep_volume *vol = tc->vol;
+
+	if (bio_sectors(bio))
+		bio->bi_iter.bi_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
+
+	if (bio_data_dir(bio) == READ) {
+		bio_set_dev(bio, vol->data_bdev);
+		return DM_MAPIO_REMAPPED;
+	}
+	if (ifrep_md_sb(vol->md)->role != IFREP_ROLE_PRIMARY) {
+		DMERR_LIMIT("%s: write refused: the volume is a secondary", vol->name);
+		return DM_MAPIO_KILL;
+	}
+	return ifrep_map_write(vol, bio);
+}
+
+static void ifrep_presuspend(struct dm_target *ti)
+{
+	struct ifrep_target *tc = ti->private;
+
+	ifrep_volume_presuspend(tc->vol);
+}
+
+static void ifrep_postsuspend(struct dm_target *ti)
+{
+	struct ifrep_target *tc = ti->private;
+
+	ifrep_volume_postsuspend(tc->vol);
+}
+
+static void ifrep_resume(struct dm_target *ti)
+{
+	struct ifrep_target *tc = ti->private;
+
+	ifrep_volume_resume(tc->vol, ti);
+}
+
+static int ifrep_iterate_devices(struct dm_target *ti,
+				 iterate_devices_callout_fn fn, void *data)
+{
+	struct ifrep_target *tc = ti->private;
+
+	return fn(ti, tc->data_dev, 0, ti->len, data);
+}
+
+/*----------------------------------------------------------------
+ * Status and messages
+ *--------------------------------------------------------------*/
+
+static const char *const health_names[] = {
+	[IFREP_HEALTH_RW] = "rw",
+	[IFREP_HEALTH_RO] = "ro",
+	[IFREP_HEALTH_FAIL] = "fail",
+};
+
+static void emit_info(struct ifrep_volume *vol, char *result, unsigned int maxlen)
+{
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	unsigned int sz = 0, i;
+
+	spin_lock_irq(&vol->lock);
+	DMEMIT("%s %s %u %llu %016llx %llu %s %s %u",
+	       sb->role == IFREP_ROLE_PRIMARY ? "primary" : "secondary",
+	       health_names[vol->health], vol->chunk_sectors, vol->nr_chunks,
+	       sb->data_generation, ifrep_md_writes(vol->md),
+	       sb->listen[0] ? sb->listen : "-", "-", vol->nr_pairs);
+	for (i = 0; i < IFREP_MAX_PAIRS; i++)
+		if (vol->pairs[i])
+			ifrep_pair_status(vol->pairs[i], result, maxlen, &sz);
+	spin_unlock_irq(&vol->lock);
+}
+
+static void ifrep_status(struct dm_target *ti, status_type_t type,
+			 unsigned int status_flags, char *result, unsigned int maxlen)
+{
+	struct ifrep_target *tc = ti->private;
+	unsigned int sz = 0;
+
+	switch (type) {
+	case STATUSTYPE_INFO:
+		emit_info(tc->vol, result, maxlen);
+		break;
+	case STATUSTYPE_TABLE:
+		DMEMIT("%s %s", tc->meta_dev->name, tc->data_dev->name);
+		if (tc->listen[0])
+			DMEMIT(" 2 listen %s", tc->listen);
+		else
+			DMEMIT(" 0");
+		break;
+	case STATUSTYPE_IMA:
+		DMEMIT_TARGET_NAME_VERSION(ti->type);
+		DMEMIT(",metadata_device=%s,data_device=%s;", tc->meta_dev->name,
+		       tc->data_dev->name);
+		break;
+	}
+}
+
+static bool arg_count_ok(struct ifrep_volume *vol, unsigned int argc,
+			 char **argv, unsigned int expected)
+{
+	if (argc == expected)
+		return true;
+	DMERR("%s: message %s takes %u argument(s)", vol->name, argv[0],
+	      expected - 1);
+	return false;
+}
+
+/*
+ * Messages (docs/dm-ifrep.rst):
+ *   pair_add <name> <sync|async|copy> <peer> [key=value...]
+ *   pair_remove <name>
+ *   pause <name>
+ *   resume <name>
+ */
+static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
+			 char *result, unsigned int maxlen)
+{
+	struct ifrep_target *tc = ti->private;
+	struct ifrep_volume *vol = tc->vol;
+	int r = -EINVAL;
+
+	if (!argc)
+		return -EINVAL;
+
+	mutex_lock(&vol->admin_lock);
+	if (!strcasecmp(argv[0], "pair_add")) {
+		r = ifrep_pair_add(vol, argc - 1, argv + 1);
+	} else if (!strcasecmp(argv[0], "pair_remove")) {
+		if (arg_count_ok(vol, argc, argv, 2))
+			r = ifrep_pair_remove(vol, argv[1]);
+	} else if (!strcasecmp(argv[0], "pause")) {
+		if (arg_count_ok(vol, argc, argv, 2))
+			r = ifrep_pair_pause(vol, argv[1]);
+	} else if (!strcasecmp(argv[0], "resume")) {
+		if (arg_count_ok(vol, argc, argv, 2))
+			r = ifrep_pair_resume(vol, argv[1]);
+	} else {
+		DMERR("%s: unknown message '%s'", vol->name, argv[0]);
+	}
+	mutex_unlock(&vol->admin_lock);
+	return r;
+}
+
+static struct target_type ifrep_target = {
+	.name = "ifrep",
+	.version = {1, 0, 0},
+	.module = THIS_MODULE,
+	.ctr = ifrep_ctr,
+	.dtr = ifrep_dtr,
+	.map = ifrep_map,
+	.presuspend = ifrep_presuspend,
+	.postsuspend = ifrep_postsuspend,
+	.resume = ifrep_resume,
+	.status = ifrep_status,
+	.message = ifrep_message,
+	.iterate_devices = ifrep_iterate_devices,
+};
+
+static int __init dm_ifrep_init(void)
+{
+	int r;
+
+	r = dm_register_target(&ifrep_target);
+	if (r)
+		DMERR("register failed %d", r);
+	return r;
+}
+
+static void __exit dm_ifrep_exit(void)
+{
+	dm_unregister_target(&ifrep_target);
+}
+
+module_init(dm_ifrep_init);
+module_exit(dm_ifrep_exit);
+
+MODULE_DESCRIPTION(DM_NAME " volume replication target");
+MODULE_AUTHOR("dm-ifrep developers");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dm-ifrep on-disk metadata format, shared by the kernel target and by
+ * ifrepctl (which reads it offline to re-activate volumes at boot).
+ *
+ * The metadata device is an array of 4 KiB blocks:
+ *
+ *   block 0, 1   superblock slots A and B.  A commit writes the whole
+ *                superblock to the slot not holding the newest copy, with
+ *                FUA after a flush; the valid slot with the highest seq wins
+ *                at load.  A power cut leaves either the old or the new
+ *                superblock, never a torn one.
+ *   block 2 ...  (IFREP_MAX_PAIRS + 1) bitmap areas of bitmap_blocks each:
+ *                area i < IFREP_MAX_PAIRS belongs to pair slot i, the last
+ *                one (IFREP_LOCAL_SLOT) records the volume's own changes
+ *                since the generation it last agreed on with its peer.
+ *
+ * A bitmap block holds (4096 - 32) * 8 chunk bits after its header.  A set
+ * bit means "this chunk may differ on the target".  A bitmap block with a
+ * bad checksum (a torn write) is read as all ones: resyncing a chunk too
+ * many is always safe, one too few never is.
+ *
+ * Every integer is little-endian; byte order is converted only in the
+ * pack/unpack helpers of the kernel's dm-ifrep-metadata.c and of ifrepctl.
+ * Strings are NUL-padded and always NUL-terminated within their field.
+ * Checksums are the standard CRC-32C (Castagnoli, as in iSCSI: initial
+ * value ~0, final inversion, check value 0xe3069283 for "123456789"), XORed
+ * with the block type's constant, over the whole 4 KiB block after the csum
+ * field.  In the kernel that is ~crc32c(~0, p, len).  See
+ * docs/on-disk-format.md.
+ */
+#ifndef IFREP_META_H
+#define IFREP_META_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdint.h>
+typedef uint8_t __u8;
+typedef struct { uint32_t le; } __attribute__((packed)) ifrep_le32;
+typedef struct { uint64_t le; } __attribute__((packed)) ifrep_le64;
+#define __le32 ifrep_le32
+#define __le64 ifrep_le64
+#define __packed __attribute__((packed))
+#endif
+
+#define IFREP_META_MAGIC		0x3154454d50455246ULL	/* "FREPMET1" */
+#define IFREP_META_VERSION		1
+#define IFREP_META_BLOCK_SIZE		4096
+#define IFREP_META_BLOCK_SECTORS	(IFREP_META_BLOCK_SIZE >> 9)
+#define IFREP_META_SB_SLOTS		2
+#define IFREP_META_FIRST_BITMAP_BLOCK	2
+
+#define IFREP_SB_CSUM_XOR		0x1f5b3c27U
+#define IFREP_BITMAP_CSUM_XOR		0x6a09e667U
+
+#define IFREP_MAX_PAIRS			8
+#define IFREP_LOCAL_SLOT		IFREP_MAX_PAIRS
+#define IFREP_BITMAP_AREAS		(IFREP_MAX_PAIRS + 1)
+
+#define IFREP_NAME_LEN			32	/* pair names */
+#define IFREP_VOLUME_NAME_LEN		128	/* = DM_NAME_LEN */
+#define IFREP_PEER_LEN			128
+#define IFREP_PATH_LEN			128
+#define IFREP_ADDR_LEN			64
+
+/* Chunk size limits: a power of two from 64 KiB to 1 GiB. */
+#define IFREP_MIN_CHUNK_SECTORS		128
+#define IFREP_MAX_CHUNK_SECTORS		(2U * 1024 * 1024)
+#define IFREP_DEFAULT_CHUNK_SECTORS	16384	/* 8 MiB */
+
+enum ifrep_disk_role {
+	IFREP_ROLE_PRIMARY = 1,
+	IFREP_ROLE_SECONDARY = 2,
+};
+
+enum ifrep_disk_mode {
+	IFREP_MODE_SYNC = 1,
+	IFREP_MODE_ASYNC = 2,
+	IFREP_MODE_COPY = 3,
+};
+
+/* ifrep_disk_pair.flags */
+#define IFREP_PAIR_F_IN_USE		(1U << 0)
+#define IFREP_PAIR_F_PAUSED		(1U << 1)	/* administrator paused it */
+#define IFREP_PAIR_F_INITIAL_DONE	(1U << 2)	/* first full sync finished */
+#define IFREP_PAIR_F_INSECURE		(1U << 3)	/* remote without a secret */
+#define IFREP_PAIR_F_REMOTE		(1U << 4)	/* peer is HOST:PORT */
+#define IFREP_PAIR_F_COPY_DONE		(1U << 5)	/* volume copy finished */
+#define IFREP_PAIR_KNOWN_FLAGS		0x3fU
+
+struct ifrep_disk_pair {
+	__le32 flags;
+	__le32 mode;				/* enum ifrep_disk_mode */
+	__u8 name[IFREP_NAME_LEN];
+	__u8 peer[IFREP_PEER_LEN];		/* /dev/... or HOST:PORT */
+	__u8 secret_file[IFREP_PATH_LEN];	/* read by ifrepctl only */
+	__le32 timeout_s;			/* remote timeout threshold */
+	__le32 interval_s;			/* async cycle period */
+	__le64 rate_bytes_per_s;		/* resync limit, 0 = none */
+	__le32 sync_points;
+	__le32 reserved0;
+	__le64 peer_generation;			/* generation both last agreed on */
+	__le64 last_sync_point;			/* unix time of last cut, 0 = none */
+	__u8 reserved[48];
+} __packed;					/* 384 bytes */
+
+struct ifrep_disk_superblock {
+	__le32 csum;
+	__le32 flags;
+	__le64 blocknr;				/* 0 or 1: the slot */
+	__le64 magic;
+	__le32 version;
+	__le32 incompat_flags;			/* none yet: refuse any set */
+	__le64 seq;				/* commit count, newest wins */
+	__u8 uuid[16];				/* volume identity */
+	__le64 data_sectors;
+	__le32 chunk_sectors;
+	__le32 role;				/* enum ifrep_disk_role */
+	__le64 nr_chunks;
+	__le64 bitmap_blocks;			/* per area */
+	__le64 meta_blocks;			/* blocks in use, superblocks included */
+	__le64 data_generation;			/* bumped on promotion */
+	__le64 created;				/* unix time of format */
+	__u8 volume_name[IFREP_VOLUME_NAME_LEN];
+	__u8 data_path[IFREP_PATH_LEN];		/* as given at last activation */
+	__u8 listen[IFREP_ADDR_LEN];		/* secondary: ADDR:PORT or empty */
+	__u8 listen_secret_file[IFREP_PATH_LEN];
+	__u8 reserved[56];
+	struct ifrep_disk_pair pairs[IFREP_MAX_PAIRS];
+} __packed;
+
+#define IFREP_BITMAP_HEADER_SIZE	32
+#define IFREP_BITS_PER_BITMAP_BLOCK	\
+	((IFREP_META_BLOCK_SIZE - IFREP_BITMAP_HEADER_SIZE) * 8)
+
+struct ifrep_disk_bitmap_header {
+	__le32 csum;
+	__le32 area;				/* bitmap area (pair slot) */
+	__le64 blocknr;
+	__le64 first_chunk;
+	__le64 reserved;
+} __packed;
+
+#ifdef __KERNEL__
+#define IFREP_STATIC_ASSERT(c, m) static_assert(c, m)
+#else
+#define IFREP_STATIC_ASSERT(c, m) _Static_assert(c, m)
+#endif
+IFREP_STATIC_ASSERT(sizeof(struct ifrep_disk_pair) == 384, "pair record size");
+IFREP_STATIC_ASSERT(sizeof(struct ifrep_disk_superblock) <= IFREP_META_BLOCK_SIZE,
+		    "superblock fits one block");
+IFREP_STATIC_ASSERT(sizeof(struct ifrep_disk_bitmap_header) == IFREP_BITMAP_HEADER_SIZE,
+		    "bitmap header size");
+
+#endif /* IFREP_META_H */
