@@ -1,0 +1,64 @@
+# shellcheck shell=bash
+# Helpers for the scripts that vm_run runs in a guest (or, with tests/run
+# --host, on the host).  Sourced before each script, which runs under
+# "set -euo pipefail" with cwd /tmp.  Environment: REPO, VM_NAME, VM_INDEX,
+# VM_ADDR, PEER_ADDR, NDISKS, DISK1..DISKn, OUT, CTL, DM_DISABLE_UDEV=1, and
+# PATH with $REPO/tools/ifrepctl.
+
+# die MESSAGE: fail the script with a message the host reports.
+die() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# expect_fail CMD [ARG]...: CMD must exit non-zero.
+expect_fail() {
+	if "$@"; then die "expected to fail: $*"; fi
+	return 0
+}
+
+# assert_eq ACTUAL EXPECTED [WHAT]
+assert_eq() {
+	[[ $1 == "$2" ]] || die "${3:-assert_eq}: got '$1', expected '$2'"
+}
+
+# wait_for 'CONDITION' [TIMEOUT_S]: poll a shell condition every 0.1 s; die
+# when it is still false after TIMEOUT_S seconds (default 30).
+wait_for() {
+	local cond=$1 timeout=${2:-30} end
+	end=$((${EPOCHREALTIME/./} + timeout * 1000000))
+	until eval "$cond"; do
+		((${EPOCHREALTIME/./} < end)) || die "timed out after ${timeout}s waiting for: $cond"
+		sleep 0.1
+	done
+}
+
+# chunk_sums DEV CHUNK [FIRST [COUNT]]: print "INDEX MD5" for each CHUNK-sized
+# piece of DEV (CHUNK in bytes or with K/M/G suffix).  Block devices are read
+# with O_DIRECT, so CHUNK must be a multiple of their logical block size.
+chunk_sums() {
+	local dev=$1 chunk first=${3:-0} count=${4:-} size i sum _
+	local -a flags=(status=none)
+	chunk=$(numfmt --from=iec "$2") || die "chunk_sums: bad chunk size '$2'"
+	if [[ -b $dev ]]; then
+		size=$(blockdev --getsize64 "$dev")
+		flags+=(iflag=direct)
+	else
+		size=$(stat -L -c %s "$dev")
+	fi
+	[[ -n $count ]] || count=$(((size + chunk - 1) / chunk - first))
+	for ((i = first; i < first + count; i++)); do
+		read -r sum _ < <(dd if="$dev" bs="$chunk" skip="$i" count=1 "${flags[@]}" | md5sum)
+		echo "$i $sum"
+	done
+}
+
+# devs_equal DEV1 DEV2: true if both have the same contents (cmp prints the
+# first difference otherwise).  Block devices' caches are dropped first.
+devs_equal() {
+	local d
+	for d in "$1" "$2"; do
+		if [[ -b $d ]]; then blockdev --flushbufs "$d"; fi
+	done
+	cmp -- "$1" "$2"
+}
