@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of tools/ifrepctl/meta.c: crc32c and superblock validation. */
+#include "unit.h"
+#include "meta.h"
+
+#include <endian.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+
+TEST(crc32c_check_value)
+{
+	/* standard CRC-32C check value, and the kernel's raw form of it */
+	CHECK_EQ(~ifrep_crc32c(~0U, "123456789", 9), 0xe3069283U);
+	CHECK_EQ(ifrep_crc32c(~0U, "123456789", 9), 0x1cf96d7cU);
+	CHECK_EQ(ifrep_crc32c(~0U, "", 0), 0xffffffffU);
+}
+
+TEST(crc32c_rfc3720_vectors)
+{
+	uint8_t buf[32];
+	unsigned int i;
+
+	memset(buf, 0, sizeof(buf));
+	CHECK_EQ(~ifrep_crc32c(~0U, buf, sizeof(buf)), 0x8a9136aaU);
+	memset(buf, 0xff, sizeof(buf));
+	CHECK_EQ(~ifrep_crc32c(~0U, buf, sizeof(buf)), 0x62a8ab43U);
+	for (i = 0; i < 32; i++)
+		buf[i] = (uint8_t)i;
+	CHECK_EQ(~ifrep_crc32c(~0U, buf, sizeof(buf)), 0x46dd794eU);
+	for (i = 0; i < 32; i++)
+		buf[i] = (uint8_t)(31 - i);
+	CHECK_EQ(~ifrep_crc32c(~0U, buf, sizeof(buf)), 0x113fdb5cU);
+}
+
+TEST(crc32c_incremental)
+{
+	uint32_t c = ifrep_crc32c(~0U, "1234", 4);
+
+	CHECK_EQ(ifrep_crc32c(c, "56789", 5), ifrep_crc32c(~0U, "123456789", 9));
+}
+
+TEST(metadata_size)
+{
+	CHECK_EQ(ifrep_meta_blocks_needed(0), 2);
+	CHECK_EQ(ifrep_meta_blocks_needed(1), 11);
+	CHECK_EQ(ifrep_meta_blocks_needed(128), 11);
+	CHECK_EQ(ifrep_meta_blocks_needed(32512), 11);
+	CHECK_EQ(ifrep_meta_blocks_needed(32513), 20);
+	CHECK_EQ(ifrep_meta_nr_chunks(2097152, 16384), 128);
+	CHECK_EQ(ifrep_meta_nr_chunks(2097153, 16384), 129);
+	CHECK_EQ(ifrep_meta_nr_chunks(1, 128), 1);
+	CHECK(ifrep_chunk_sectors_valid(128));
+	CHECK(ifrep_chunk_sectors_valid(16384));
+	CHECK(ifrep_chunk_sectors_valid(2097152));
+	CHECK(!ifrep_chunk_sectors_valid(64));
+	CHECK(!ifrep_chunk_sectors_valid(4194304));
+	CHECK(!ifrep_chunk_sectors_valid(384));
+}
+
+/* A plausible 1 GiB primary with two pairs. */
+static void sample(struct ifrep_meta *m, uint64_t seq)
+{
+	memset(m, 0, sizeof(*m));
+	m->version = IFREP_META_VERSION;
+	m->seq = seq;
+	memcpy(m->uuid, "0123456789abcdef", 16);
+	m->data_sectors = 2097152;
+	m->chunk_sectors = 16384;
+	m->role = IFREP_ROLE_PRIMARY;
+	m->nr_chunks = 128;
+	m->bitmap_blocks = 1;
+	m->meta_blocks = 11;
+	m->data_generation = 1;
+	m->created = 1795603200;
+	strcpy(m->volume_name, "vol0");
+	strcpy(m->data_path, "/dev/disk/by-id/virtio-data");
+	m->nr_pairs = 2;
+	m->pairs[0].slot = 0;
+	m->pairs[0].flags = IFREP_PAIR_F_INITIAL_DONE;
+	m->pairs[0].mode = IFREP_MODE_SYNC;
+	strcpy(m->pairs[0].name, "local");
+	strcpy(m->pairs[0].peer, "/dev/vdd");
+	m->pairs[1].slot = 5;
+	m->pairs[1].flags = IFREP_PAIR_F_REMOTE;
+	m->pairs[1].mode = IFREP_MODE_ASYNC;
+	strcpy(m->pairs[1].name, "dr");
+	strcpy(m->pairs[1].peer, "192.0.2.7:7789");
+	strcpy(m->pairs[1].secret_file, "/etc/ifrep/dr.key");
+	m->pairs[1].timeout_s = 30;
+	m->pairs[1].interval_s = 60;
+	m->pairs[1].rate_bytes_per_s = 52428800;
+	m->pairs[1].sync_points = 4;
+	m->pairs[1].last_sync_point = 1795603100;
+}
+
+static uint8_t dev[IFREP_META_PROBE_SIZE];
+
+static void put_slot(const struct ifrep_meta *m, unsigned int slot)
+{
+	ifrep_meta_pack(m, slot, dev + (size_t)slot * IFREP_META_BLOCK_SIZE);
+}
+
+static void corrupt(unsigned int slot, size_t off)
+{
+	dev[(size_t)slot * IFREP_META_BLOCK_SIZE + off] ^= 0x40;
+}
+
+static enum ifrep_meta_kind classify(struct ifrep_meta *m, char *why, size_t len)
+{
+	memset(m, 0, sizeof(*m));
+	return ifrep_meta_classify(dev, m, why, len);
+}
+
+TEST(superblock_roundtrip)
+{
+	struct ifrep_meta in, out;
+	char why[256];
+
+	sample(&in, 9);
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &out, why, sizeof(why)), -EILSEQ);
+	ifrep_meta_pack(&in, 0, dev);
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &out, why, sizeof(why)), 0);
+	CHECK_EQ(out.seq, 9);
+	CHECK_EQ(out.data_sectors, 2097152);
+	CHECK_EQ(out.chunk_sectors, 16384);
+	CHECK_EQ(out.role, IFREP_ROLE_PRIMARY);
+	CHECK_STR(out.volume_name, "vol0");
+	CHECK_STR(out.data_path, "/dev/disk/by-id/virtio-data");
+	CHECK_STR(out.listen, "");
+	CHECK_EQ(out.nr_pairs, 2);
+	CHECK_STR(out.pairs[1].name, "dr");
+	CHECK_EQ(out.pairs[1].slot, 5);
+	CHECK_STR(out.pairs[1].peer, "192.0.2.7:7789");
+	CHECK_STR(out.pairs[1].secret_file, "/etc/ifrep/dr.key");
+	CHECK_EQ(out.pairs[1].flags, IFREP_PAIR_F_REMOTE | IFREP_PAIR_F_IN_USE);
+	CHECK_EQ(out.pairs[1].rate_bytes_per_s, 52428800);
+	CHECK_EQ(out.pairs[1].sync_points, 4);
+	CHECK_EQ(out.pairs[1].last_sync_point, 1795603100);
+	CHECK(ifrep_meta_find_pair(&out, "local") == &out.pairs[0]);
+	CHECK(ifrep_meta_find_pair(&out, "nope") == NULL);
+}
+
+TEST(superblock_little_endian_on_disk)
+{
+	struct ifrep_meta m;
+	const uint8_t *raw = dev;
+	size_t magic = offsetof(struct ifrep_disk_superblock, magic);
+	size_t seq = offsetof(struct ifrep_disk_superblock, seq);
+
+	sample(&m, 0x0102030405060708ULL);
+	memset(dev, 0, sizeof(dev));
+	put_slot(&m, 0);
+	/* the magic reads "FREPMET1" byte by byte; seq is least significant byte first */
+	CHECK(!memcmp(raw + magic, "FREPMET1", 8));
+	CHECK_EQ(raw[seq], 0x08);
+	CHECK_EQ(raw[seq + 7], 0x01);
+}
+
+TEST(fresh_and_foreign)
+{
+	struct ifrep_meta m;
+	char why[256];
+
+	memset(dev, 0, sizeof(dev));
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_FRESH);
+	dev[sizeof(dev) - 1] = 1;		/* anything in the first 8 KiB */
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_FOREIGN);
+	memset(dev, 0, sizeof(dev));
+	memcpy(dev + 1080, "\x53\xef", 2);	/* an ext4 superblock magic */
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_FOREIGN);
+}
+
+TEST(valid_single_slot)
+{
+	struct ifrep_meta in, m;
+	char why[256];
+
+	sample(&in, 3);
+	memset(dev, 0, sizeof(dev));
+	put_slot(&in, 0);
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_VALID);
+	CHECK_EQ(m.slot, 0);
+	CHECK_EQ(m.seq, 3);
+
+	memset(dev, 0, sizeof(dev));
+	put_slot(&in, 1);
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_VALID);
+	CHECK_EQ(m.slot, 1);
+}
+
+TEST(bad_magic)
+{
+	struct ifrep_meta in, m;
+	char why[256];
+
+	sample(&in, 3);
+	memset(dev, 0, sizeof(dev));
+	put_slot(&in, 0);
+	corrupt(0, 16);				/* magic */
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EILSEQ);
+	CHECK_CONTAINS(why, "magic");
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_FOREIGN);
+}
+
+TEST(bad_checksum)
+{
+	struct ifrep_meta in, m;
+	char why[256];
+
+	sample(&in, 3);
+	memset(dev, 0, sizeof(dev));
+	put_slot(&in, 0);
+	corrupt(0, 4000);			/* inside the checksummed area, past the struct */
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EILSEQ);
+	CHECK_CONTAINS(why, "checksum");
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
+	CHECK_CONTAINS(why, "superblock A: checksum mismatch");
+
+	put_slot(&in, 0);
+	corrupt(0, 0);				/* the checksum itself */
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
+}
+
+TEST(wrong_blocknr)
+{
+	struct ifrep_meta in, m;
+	char why[256];
+
+	sample(&in, 3);
+	memset(dev, 0, sizeof(dev));
+	ifrep_meta_pack(&in, 1, dev);		/* slot B's copy in block 0 */
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -ENOTBLK);
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
+}
+
+TEST(unknown_version)
+{
+	struct ifrep_meta in, m;
+	char why[256];
+
+	sample(&in, 3);
+	in.version = IFREP_META_VERSION + 1;
+	memset(dev, 0, sizeof(dev));
+	put_slot(&in, 0);
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EPROTO);
+	CHECK_CONTAINS(why, "version 2");
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
+	CHECK_CONTAINS(why, "version");
+
+	in.version = 0;
+	put_slot(&in, 0);
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EPROTO);
+}
+
+TEST(incompat_flags)
+{
+	struct ifrep_meta in, m;
+	char why[256];
+
+	sample(&in, 3);
+	in.incompat_flags = 0x4;
+	memset(dev, 0, sizeof(dev));
+	put_slot(&in, 0);
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EPROTO);
+	CHECK_CONTAINS(why, "0x4");
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
+}
+
+TEST(inconsistent_contents)
+{
+	struct ifrep_meta in, m;
+	char why[256];
+
+	sample(&in, 3);
+	in.role = 7;
+	ifrep_meta_pack(&in, 0, dev);
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
+
+	sample(&in, 3);
+	in.chunk_sectors = 1000;
+	ifrep_meta_pack(&in, 0, dev);
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
+
+	sample(&in, 3);
+	in.nr_chunks = 127;
+	ifrep_meta_pack(&in, 0, dev);
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
+
+	sample(&in, 3);
+	in.pairs[0].mode = 9;
+	ifrep_meta_pack(&in, 0, dev);
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
+	CHECK_CONTAINS(why, "mode");
+}
+
+TEST(unterminated_string)
+{
+	struct ifrep_meta in, m;
+	struct ifrep_disk_superblock *sb = (void *)dev;
+	char why[256];
+	uint32_t c;
+
+	sample(&in, 3);
+	ifrep_meta_pack(&in, 0, dev);
+	memset(sb->volume_name, 'x', sizeof(sb->volume_name));
+	c = htole32(ifrep_meta_sb_checksum(dev));	/* re-seal: only the string is wrong */
+	memcpy(&sb->csum, &c, sizeof(c));
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
+	CHECK_CONTAINS(why, "unterminated");
+}
+
+TEST(newest_slot_wins)
+{
+	struct ifrep_meta a, b, m;
+	char why[256];
+
+	sample(&a, 5);
+	sample(&b, 6);
+	strcpy(b.volume_name, "newer");
+	memset(dev, 0, sizeof(dev));
+	put_slot(&a, 0);
+	put_slot(&b, 1);
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_VALID);
+	CHECK_EQ(m.slot, 1);
+	CHECK_STR(m.volume_name, "newer");
+
+	a.seq = 7;
+	put_slot(&a, 0);
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_VALID);
+	CHECK_EQ(m.slot, 0);
+	CHECK_EQ(m.seq, 7);
+}
+
+TEST(torn_slot_falls_back)
+{
+	struct ifrep_meta a, b, m;
+	char why[256];
+
+	sample(&a, 5);
+	sample(&b, 6);
+	memset(dev, 0, sizeof(dev));
+	put_slot(&a, 0);
+	put_slot(&b, 1);
+	corrupt(1, 2048);			/* torn write of the newer slot */
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_VALID);
+	CHECK_EQ(m.slot, 0);
+	CHECK_EQ(m.seq, 5);
+
+	put_slot(&b, 1);
+	corrupt(0, 100);			/* the older slot torn: newer still wins */
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_VALID);
+	CHECK_EQ(m.slot, 1);
+
+	corrupt(1, 100);			/* both torn: damaged, not fresh or foreign */
+	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
+}

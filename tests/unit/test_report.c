@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of tools/ifrepctl/report.c: status output, human and JSON. */
+#include "unit.h"
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static char *out;
+static size_t out_len;
+
+static void view(struct ifrep_volume_view *v, const char *line)
+{
+	char why[256];
+
+	memset(v, 0, sizeof(*v));
+	strcpy(v->name, "vol0");
+	v->size_bytes = UINT64_C(1) << 30;
+	strcpy(v->data_device, "/dev/vdb");
+	strcpy(v->meta_device, "/dev/vdc");
+	if (ifrep_status_parse(line, &v->st, why, sizeof(why)))
+		fprintf(stderr, "bad test line: %s\n", why);
+}
+
+static const char *render(const struct ifrep_volume_view *v, size_t n, bool json)
+{
+	FILE *f;
+
+	free(out);
+	out = NULL;
+	f = open_memstream(&out, &out_len);
+	if (json)
+		ifrep_report_json(f, v, n);
+	else
+		ifrep_report_human(f, v, n);
+	fclose(f);
+	return out;
+}
+
+TEST(json_empty)
+{
+	CHECK_STR(render(NULL, 0, true), "{\"volumes\":[]}\n");
+}
+
+TEST(json_documented_example)
+{
+	struct ifrep_volume_view v;
+
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - 1 "
+		 "backup sync /dev/vdd initial-sync 64 536870912 90000000 - - -");
+	CHECK_STR(render(&v, 1, true),
+		  "{\"volumes\":[{\"name\":\"vol0\",\"role\":\"primary\","
+		  "\"size_bytes\":1073741824,\"chunk_bytes\":8388608,"
+		  "\"data_device\":\"/dev/vdb\",\"meta_device\":\"/dev/vdc\","
+		  "\"health\":\"rw\",\"generation\":1,\"listen\":null,\"upstream\":null,"
+		  "\"meta_writes\":3,\"pairs\":[{\"name\":\"backup\",\"mode\":\"sync\","
+		  "\"peer\":\"/dev/vdd\",\"state\":\"initial-sync\",\"total_chunks\":128,"
+		  "\"dirty_chunks\":64,\"synced_percent\":50.0,\"bytes_sent\":536870912,"
+		  "\"rate_bytes_per_s\":90000000,\"eta_seconds\":6,"
+		  "\"last_sync_point\":null,\"rpo_seconds\":null,\"reason\":null}]}]}\n");
+}
+
+TEST(json_async_and_failed)
+{
+	struct ifrep_volume_view v[2];
+	const char *s;
+
+	view(&v[0], "primary rw 16384 128 0000000000000002 9 - - 2 "
+		    "dr async 192.0.2.7:7789 consistent 3 100 0 1795603200 42 - "
+		    "usb sync /dev/sdz failed 128 0 0 - - write_error");
+	view(&v[1], "secondary rw 16384 128 0000000000000002 0 0.0.0.0:7789 connected 0");
+	strcpy(v[1].name, "replica");
+	s = render(v, 2, true);
+	CHECK_CONTAINS(s, "\"state\":\"consistent\",\"total_chunks\":128,\"dirty_chunks\":3,"
+		       "\"synced_percent\":97.6");
+	CHECK_CONTAINS(s, "\"eta_seconds\":null,\"last_sync_point\":\"2026-11-25T10:40:00Z\","
+		       "\"rpo_seconds\":42,\"reason\":null");
+	CHECK_CONTAINS(s, "\"state\":\"failed\"");
+	CHECK_CONTAINS(s, "\"synced_percent\":0.0");
+	CHECK_CONTAINS(s, "\"reason\":\"write_error\"");
+	CHECK_CONTAINS(s, "{\"name\":\"replica\",\"role\":\"secondary\"");
+	CHECK_CONTAINS(s, "\"listen\":\"0.0.0.0:7789\",\"upstream\":\"connected\","
+		       "\"meta_writes\":0,\"pairs\":[]}");
+}
+
+TEST(json_whole_fail)
+{
+	struct ifrep_volume_view v;
+
+	view(&v, "Fail");
+	CHECK_CONTAINS(render(&v, 1, true), "\"role\":null,\"size_bytes\":1073741824,"
+		       "\"chunk_bytes\":null,\"data_device\":\"/dev/vdb\","
+		       "\"meta_device\":\"/dev/vdc\",\"health\":\"fail\","
+		       "\"generation\":null");
+}
+
+TEST(human_lines)
+{
+	struct ifrep_volume_view v;
+	const char *s;
+
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - 2 "
+		 "backup sync /dev/vdd in-sync 0 1073741824 0 - - - "
+		 "b2 copy /dev/vde resyncing 10 5 94371840 - - -");
+	s = render(&v, 1, false);
+	CHECK_CONTAINS(s, "vol0  role=primary size=1.0GiB chunk=8MiB data=/dev/vdb "
+		       "meta=/dev/vdc health=rw\n");
+	CHECK_CONTAINS(s, "  backup  sync   /dev/vdd  in-sync       dirty 0/128  100.0%  "
+		       "sent 1.0GiB\n");
+	CHECK_CONTAINS(s, "  b2      copy   /dev/vde  resyncing     dirty 10/128  92.1%  "
+		       "sent 5B  rate 90MiB/s ETA 0:01\n");
+}
+
+TEST(human_reason_and_no_pairs)
+{
+	struct ifrep_volume_view v;
+
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - 1 "
+		 "usb sync /dev/sdz failed 128 0 0 - - write_error");
+	CHECK_CONTAINS(render(&v, 1, false), "  reason write_error\n");
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - 0");
+	CHECK_CONTAINS(render(&v, 1, false), "  (no pairs)\n");
+	view(&v, "secondary rw 16384 128 0000000000000001 3 10.0.0.2:7789 connected 0");
+	CHECK_CONTAINS(render(&v, 1, false), "health=rw listen=10.0.0.2:7789 upstream=connected\n");
+}
+
+TEST(eta)
+{
+	struct ifrep_status st = { .chunk_sectors = 16384 };
+	struct ifrep_status_pair p = { .dirty_chunks = 0 };
+	uint64_t s = 99;
+
+	CHECK(ifrep_pair_eta(&st, &p, &s));
+	CHECK_EQ(s, 0);
+	p.dirty_chunks = 2;
+	CHECK(!ifrep_pair_eta(&st, &p, &s));
+	p.rate = 8388608;
+	CHECK(ifrep_pair_eta(&st, &p, &s));
+	CHECK_EQ(s, 2);
+	p.rate = 8388607;
+	CHECK(ifrep_pair_eta(&st, &p, &s));
+	CHECK_EQ(s, 3);
+}

@@ -1,0 +1,206 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of tools/ifrepctl/status.c: the dm-ifrep status line. */
+#include "unit.h"
+#include "status.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+#define VOL "primary rw 16384 128 0000000000000001 3 - - "
+#define PAIR_DOC "backup sync /dev/vdd initial-sync 64 536870912 90000000 - - -"
+
+static int parse(const char *line, struct ifrep_status *st)
+{
+	char why[256];
+
+	memset(st, 0xa5, sizeof(*st));
+	return ifrep_status_parse(line, st, why, sizeof(why));
+}
+
+/* Expect a refusal with a reason mentioning @what. */
+static bool refused(const char *line, const char *what)
+{
+	struct ifrep_status st;
+	char why[256] = "";
+
+	memset(&st, 0, sizeof(st));
+	st.nr_pairs = 77;
+	if (ifrep_status_parse(line, &st, why, sizeof(why)) != -EINVAL)
+		return false;
+	return strstr(why, what) != NULL && st.nr_pairs == 77;	/* untouched */
+}
+
+TEST(no_pairs)
+{
+	struct ifrep_status st;
+
+	CHECK_EQ(parse(VOL "0", &st), 0);
+	CHECK(!st.whole_fail);
+	CHECK_EQ(st.role, ROLE_PRIMARY);
+	CHECK_EQ(st.health, HEALTH_RW);
+	CHECK_EQ(st.chunk_sectors, 16384);
+	CHECK_EQ(st.total_chunks, 128);
+	CHECK_EQ(st.generation, 1);
+	CHECK_EQ(st.meta_writes, 3);
+	CHECK_STR(st.listen, "");
+	CHECK_STR(st.upstream, "");
+	CHECK_EQ(st.nr_pairs, 0);
+}
+
+TEST(documented_example)
+{
+	struct ifrep_status st;
+	const struct ifrep_status_pair *p;
+
+	CHECK_EQ(parse(VOL "1 " PAIR_DOC "\n", &st), 0);
+	CHECK_EQ(st.nr_pairs, 1);
+	p = &st.pairs[0];
+	CHECK_STR(p->name, "backup");
+	CHECK_EQ(p->mode, MODE_SYNC);
+	CHECK_STR(p->peer, "/dev/vdd");
+	CHECK_EQ(p->state, STATE_INITIAL_SYNC);
+	CHECK_EQ(p->dirty_chunks, 64);
+	CHECK_EQ(p->bytes_sent, 536870912);
+	CHECK_EQ(p->rate, 90000000);
+	CHECK(!p->has_last_sync);
+	CHECK(!p->has_rpo);
+	CHECK_STR(p->reason, "");
+	CHECK(ifrep_status_find_pair(&st, "backup") == p);
+	CHECK(ifrep_status_find_pair(&st, "other") == NULL);
+}
+
+TEST(eight_pairs_every_state)
+{
+	static const char *const states[] = {
+		"initial-sync", "in-sync", "consistent", "resyncing",
+		"retrying", "disconnected", "split-brain", "failed",
+	};
+	char line[2048];
+	struct ifrep_status st;
+	size_t pos;
+	unsigned int i;
+
+	pos = (size_t)snprintf(line, sizeof(line), "%s8", VOL);
+	for (i = 0; i < 8; i++)
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos,
+					" p%u %s 10.0.0.%u:7789 %s %u %u 0 %s %s %s", i,
+					i % 3 == 0 ? "sync" : i % 3 == 1 ? "async" : "copy",
+					i + 1, states[i], i, i * 1000,
+					i == 1 ? "1795603200" : "-", i == 1 ? "12" : "-",
+					i == 7 ? "write_error" : "-");
+	CHECK_EQ(parse(line, &st), 0);
+	CHECK_EQ(st.nr_pairs, 8);
+	for (i = 0; i < 8; i++) {
+		CHECK_EQ(st.pairs[i].state, ifrep_state_parse(states[i]));
+		CHECK_EQ(st.pairs[i].dirty_chunks, i);
+	}
+	CHECK_EQ(st.pairs[1].mode, MODE_ASYNC);
+	CHECK_EQ(st.pairs[2].mode, MODE_COPY);
+	CHECK(st.pairs[1].has_last_sync);
+	CHECK_EQ(st.pairs[1].last_sync, 1795603200);
+	CHECK(st.pairs[1].has_rpo);
+	CHECK_EQ(st.pairs[1].rpo, 12);
+	CHECK_STR(st.pairs[7].reason, "write_error");
+	CHECK_STR(st.pairs[3].peer, "10.0.0.4:7789");
+}
+
+TEST(secondary)
+{
+	struct ifrep_status st;
+
+	CHECK_EQ(parse("secondary ro 128 1 00000000000000ff 0 [2001:db8::2]:7789 connected 0", &st), 0);
+	CHECK_EQ(st.role, ROLE_SECONDARY);
+	CHECK_EQ(st.health, HEALTH_RO);
+	CHECK_EQ(st.chunk_sectors, 128);
+	CHECK_EQ(st.generation, 255);
+	CHECK_STR(st.listen, "[2001:db8::2]:7789");
+	CHECK_STR(st.upstream, "connected");
+}
+
+TEST(whole_fail)
+{
+	struct ifrep_status st;
+
+	CHECK_EQ(parse("Fail", &st), 0);
+	CHECK(st.whole_fail);
+	CHECK_EQ(st.health, HEALTH_FAIL);
+	CHECK_EQ(st.nr_pairs, 0);
+	CHECK_EQ(parse("primary fail 16384 128 0000000000000001 0 - - 0", &st), 0);
+	CHECK(!st.whole_fail);
+	CHECK_EQ(st.health, HEALTH_FAIL);
+}
+
+TEST(truncated)
+{
+	CHECK(refused("", "empty"));
+	CHECK(refused("   \n", "empty"));
+	CHECK(refused("primary", "health"));
+	CHECK(refused("primary rw 16384 128 0000000000000001 3 - -", "#pairs"));
+	CHECK(refused(VOL "1", "1 pairs need 10 fields"));
+	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 64 536870912 90000000 - -",
+		      "pairs need"));
+	CHECK(refused(VOL "0 extra", "0 pairs need 0 fields"));
+	CHECK(refused(VOL "1 " PAIR_DOC " extra", "pairs need"));
+}
+
+TEST(garbage_numbers)
+{
+	CHECK(refused("primary rw 16384x 128 0000000000000001 3 - - 0", "chunk sectors"));
+	CHECK(refused("primary rw 16384 -1 0000000000000001 3 - - 0", "total chunks"));
+	CHECK(refused("primary rw 16384 128 0000000000000001 3 - - zero", "#pairs"));
+	CHECK(refused("primary rw 16384 128 0000000000000001 99999999999999999999 - - 0",
+		      "meta writes"));
+	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 6.4 536870912 90000000 - - -",
+		      "dirty chunks"));
+	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 64 5e8 90000000 - - -",
+		      "bytes sent"));
+	CHECK(refused(VOL "1 backup async /dev/vdd consistent 64 0 0 yesterday - -",
+		      "last sync point"));
+	CHECK(refused(VOL "1 backup async /dev/vdd consistent 64 0 0 - 1s -", "rpo"));
+	CHECK(refused("primary rw 16384 128 000000000000001 3 - - 0", "generation"));
+	CHECK(refused("primary rw 16384 128 000000000000000g 3 - - 0", "generation"));
+}
+
+TEST(bad_keywords)
+{
+	CHECK(refused("master rw 16384 128 0000000000000001 3 - - 0", "role"));
+	CHECK(refused("primary ok 16384 128 0000000000000001 3 - - 0", "health"));
+	CHECK(refused("primary rw 1000 128 0000000000000001 3 - - 0", "power of two"));
+	CHECK(refused("primary rw 64 128 0000000000000001 3 - - 0", "power of two"));
+	CHECK(refused(VOL "1 backup semi /dev/vdd in-sync 0 0 0 - - -", "pair mode"));
+	CHECK(refused(VOL "1 backup sync /dev/vdd syncing 0 0 0 - - -", "pair state"));
+	CHECK(refused(VOL "1 back/up sync /dev/vdd in-sync 0 0 0 - - -", "name"));
+	CHECK(refused(VOL "1 backup sync - in-sync 0 0 0 - - -", "no peer"));
+}
+
+TEST(too_many_pairs)
+{
+	char line[4096];
+	size_t pos;
+	unsigned int i;
+
+	CHECK(refused(VOL "9", "at most 8"));
+	pos = (size_t)snprintf(line, sizeof(line), "%s9", VOL);
+	for (i = 0; i < 9; i++)
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos,
+					" p%u sync /dev/x%u in-sync 0 0 0 - - -", i, i);
+	CHECK(refused(line, "at most 8"));
+	pos = (size_t)snprintf(line, sizeof(line), "%s8", VOL);
+	for (i = 0; i < 9; i++)
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos,
+					" p%u sync /dev/x%u in-sync 0 0 0 - - -", i, i);
+	CHECK(refused(line, "too many fields"));
+}
+
+TEST(names_roundtrip)
+{
+	int s;
+
+	for (s = 0; s < NR_STATES; s++)
+		CHECK_EQ(ifrep_state_parse(ifrep_state_name((enum ifrep_state)s)), s);
+	CHECK_EQ(ifrep_state_parse("bogus"), -1);
+	CHECK_EQ(ifrep_mode_parse("async"), MODE_ASYNC);
+	CHECK_EQ(ifrep_mode_parse("ASYNC"), -1);
+	CHECK_CONTAINS(ifrep_state_list(), "initial-sync, in-sync, consistent");
+	CHECK_CONTAINS(ifrep_state_list(), "done, failed");
+}

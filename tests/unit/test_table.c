@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of tools/ifrepctl/table.c and msg.c: what goes to the kernel. */
+#include "unit.h"
+#include "msg.h"
+#include "table.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+TEST(table_fresh)
+{
+	struct ifrep_table_args a = {
+		.meta_dev = "/dev/vdc", .data_dev = "/dev/vdb",
+		.role = "primary", .chunk_sectors = 16384,
+	};
+	char buf[256], line[300];
+
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "/dev/vdc /dev/vdb 4 role primary chunk_sectors 16384");
+	CHECK_EQ(ifrep_table_line(2097152, buf, line, sizeof(line)), 0);
+	CHECK_STR(line, "0 2097152 ifrep /dev/vdc /dev/vdb 4 role primary chunk_sectors 16384");
+}
+
+TEST(table_load_and_force)
+{
+	struct ifrep_table_args a = { .meta_dev = "/dev/vdc", .data_dev = "/dev/vdb" };
+	char buf[256];
+
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "/dev/vdc /dev/vdb 0");
+
+	a.listen = "[2001:db8::1]:7789";
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "/dev/vdc /dev/vdb 2 listen [2001:db8::1]:7789");
+
+	a.format = true;
+	a.role = "secondary";
+	a.chunk_sectors = 128;
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "/dev/vdc /dev/vdb 7 format role secondary chunk_sectors 128 "
+		  "listen [2001:db8::1]:7789");
+}
+
+TEST(table_refusals)
+{
+	struct ifrep_table_args a = { .meta_dev = "/dev/my disk", .data_dev = "/dev/vdb" };
+	char buf[256], small[12];
+
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), -EINVAL);
+	a.meta_dev = "";
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), -EINVAL);
+	a.meta_dev = "/dev/vdc";
+	a.data_dev = NULL;
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), -EINVAL);
+	a.data_dev = "/dev/vdb";
+	CHECK_EQ(ifrep_table_params(&a, small, sizeof(small)), -ENAMETOOLONG);
+	CHECK_STR(small, "");
+	CHECK_EQ(ifrep_table_line(1, "x", small, 5), -ENAMETOOLONG);
+}
+
+TEST(table_parse)
+{
+	struct ifrep_table t;
+	char why[128];
+
+	CHECK_EQ(ifrep_table_parse("253:2 253:1 0", &t, why, sizeof(why)), 0);
+	CHECK_STR(t.meta_dev, "253:2");
+	CHECK_STR(t.data_dev, "253:1");
+	CHECK_STR(t.listen, "");
+	CHECK_EQ(ifrep_table_parse("8:32 8:16", &t, why, sizeof(why)), 0);
+	CHECK_STR(t.data_dev, "8:16");
+	CHECK_EQ(ifrep_table_parse("8:32 8:16 2 listen 10.0.0.1:7789", &t, why, sizeof(why)), 0);
+	CHECK_STR(t.listen, "10.0.0.1:7789");
+	CHECK_EQ(ifrep_table_parse("8:32 8:16 6 format role secondary chunk_sectors 256 future",
+				   &t, why, sizeof(why)), 0);
+	CHECK(t.format);
+	CHECK_STR(t.role, "secondary");
+	CHECK_EQ(t.chunk_sectors, 256);
+	CHECK(ifrep_table_parse("", &t, why, sizeof(why)));
+	CHECK(ifrep_table_parse("8:32", &t, why, sizeof(why)));
+	CHECK(ifrep_table_parse("8:32 8:16 3 listen x", &t, why, sizeof(why)));
+	CHECK(ifrep_table_parse("8:32 8:16 1 listen", &t, why, sizeof(why)));
+	CHECK(ifrep_table_parse("8:32 8:16 2 chunk_sectors big", &t, why, sizeof(why)));
+}
+
+TEST(msg_pair_add_minimal)
+{
+	struct ifrep_pair_opts o = { .name = "backup", .mode = MODE_SYNC, .peer = "/dev/vdd" };
+	char buf[256];
+
+	CHECK_EQ(ifrep_msg_pair_add(&o, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "pair_add backup sync /dev/vdd");
+}
+
+TEST(msg_pair_add_all_keys)
+{
+	struct ifrep_pair_opts o = {
+		.name = "dr", .mode = MODE_ASYNC, .peer = "192.0.2.7:7789", .remote = true,
+		.has_timeout = true, .timeout_s = 45,
+		.has_rate = true, .rate = 52428800,
+		.has_interval = true, .interval_s = 0,
+		.has_sync_points = true, .sync_points = 4,
+		.secret_file = "/etc/ifrep/dr.key",
+	};
+	char buf[256];
+
+	CHECK_EQ(ifrep_msg_pair_add(&o, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "pair_add dr async 192.0.2.7:7789 timeout=45 rate=52428800 "
+		  "interval=0 sync_points=4 secret_file=/etc/ifrep/dr.key");
+	o.secret_file = NULL;
+	o.insecure = true;
+	o.has_rate = o.has_interval = o.has_sync_points = false;
+	o.mode = MODE_COPY;
+	CHECK_EQ(ifrep_msg_pair_add(&o, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "pair_add dr copy 192.0.2.7:7789 timeout=45 insecure");
+}
+
+TEST(msg_refusals)
+{
+	struct ifrep_pair_opts o = { .name = "a b", .mode = MODE_SYNC, .peer = "/dev/vdd" };
+	char buf[64], small[16];
+
+	CHECK_EQ(ifrep_msg_pair_add(&o, buf, sizeof(buf)), -EINVAL);
+	o.name = "ok";
+	o.secret_file = "/etc/my key";
+	CHECK_EQ(ifrep_msg_pair_add(&o, buf, sizeof(buf)), -EINVAL);
+	o.secret_file = NULL;
+	CHECK_EQ(ifrep_msg_pair_add(&o, small, sizeof(small)), -ENAMETOOLONG);
+	CHECK_EQ(ifrep_msg_simple("pause", "", buf, sizeof(buf)), -EINVAL);
+}
+
+TEST(msg_simple_and_secret)
+{
+	const uint8_t key[] = { 's', 'e', 'c', 0x00, 0xff };
+	char buf[128];
+
+	CHECK_EQ(ifrep_msg_simple("pause", "backup", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "pause backup");
+	CHECK_EQ(ifrep_msg_simple("pair_remove", "dr", buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "pair_remove dr");
+	CHECK_EQ(ifrep_msg_secret(NULL, key, sizeof(key), buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "secret - 73656300ff");
+	CHECK_EQ(ifrep_msg_secret("dr", key, sizeof(key), buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "secret dr 73656300ff");
+	CHECK_EQ(ifrep_msg_secret("dr", key, 0, buf, sizeof(buf)), -EINVAL);
+	CHECK_EQ(ifrep_msg_secret("dr", key, sizeof(key), buf, 19), -ENAMETOOLONG);
+}

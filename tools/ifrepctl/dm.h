@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dm.h - ifrepctl's only door to device-mapper (libdevmapper).
+ *
+ * Every function returns 0 or a negative errno: the ioctl's errno when the
+ * kernel refused, -EIO when libdevmapper failed without one.  libdm's own
+ * log messages go to stderr only in verbose mode; callers print the one
+ * error line.
+ *
+ * Devices created here carry the dm UUID IFREP_UUID_PREFIX + name.
+ */
+#ifndef IFREPCTL_DM_H
+#define IFREPCTL_DM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IFREP_UUID_PREFIX "IFREP-"
+
+/**
+ * ifrep_dm_setup() - route libdm logging, choose udev synchronisation
+ * (off when udev is not running or DM_DISABLE_UDEV is set).
+ * @verbose: 0 quiet, 1 libdm errors and warnings, 2+ everything.
+ */
+void ifrep_dm_setup(int verbose);
+
+/** ifrep_dm_cleanup() - finish pending /dev node work, release libdm. */
+void ifrep_dm_cleanup(void);
+
+struct ifrep_dm_info {
+	bool exists;
+	bool suspended;
+	uint32_t major, minor;
+	int32_t open_count;
+	uint32_t event_nr;
+	char uuid[130];
+};
+
+/** ifrep_dm_info() - does @name exist, and its state. */
+int ifrep_dm_info(const char *name, struct ifrep_dm_info *info);
+
+struct ifrep_dm_target {
+	unsigned int count;		/* targets in the table */
+	uint64_t start, length;		/* of the first target */
+	char type[32];
+	char *params;			/* malloc()ed; ifrep_dm_target_free() */
+};
+
+/**
+ * ifrep_dm_get() - the live table (@status false) or status (@status
+ * true) of @name's first target.  Return: -ENXIO if @name does not exist.
+ */
+int ifrep_dm_get(const char *name, bool status, struct ifrep_dm_target *t);
+void ifrep_dm_target_free(struct ifrep_dm_target *t);
+
+/**
+ * ifrep_dm_create() - create @name with one target and resume it; the
+ * device is removed again if the table load or resume fails.
+ */
+int ifrep_dm_create(const char *name, const char *uuid, uint64_t sectors,
+		    const char *type, const char *params);
+int ifrep_dm_reload(const char *name, uint64_t sectors, const char *type,
+		    const char *params);
+int ifrep_dm_suspend(const char *name);
+int ifrep_dm_resume(const char *name);
+int ifrep_dm_remove(const char *name);
+
+/**
+ * ifrep_dm_message() - send @msg to sector 0 of @name.
+ * @secure: wipe the ioctl buffer afterwards (secrets).
+ * @response: if not NULL, a malloc()ed copy of the target's reply ("" if none).
+ */
+int ifrep_dm_message(const char *name, const char *msg, bool secure, char **response);
+
+/**
+ * ifrep_dm_list() - names of all devices whose table is a single target of
+ * @type, sorted.  Free with ifrep_dm_list_free().
+ */
+int ifrep_dm_list(const char *type, char ***names, size_t *n);
+void ifrep_dm_list_free(char **names, size_t n);
+
+/**
+ * ifrep_dm_target_version() - is target @type registered in the kernel?
+ * Return: 0 with @version filled, -ENOENT if not loaded.
+ */
+int ifrep_dm_target_version(const char *type, uint32_t version[3]);
+
+#endif /* IFREPCTL_DM_H */

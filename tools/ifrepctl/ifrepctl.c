@@ -1,0 +1,1945 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * ifrepctl.c - command line of ifrepctl, the administrator's tool for
+ * dm-ifrep volumes: argument parsing and one function per subcommand.
+ *
+ * Contract (docs/ifrepctl.md, /work/shared/docs/interface.md):
+ *   exit 0   success (including "already so": commands are idempotent)
+ *   exit 1   refused or failed, with exactly one line on stderr:
+ *            "ifrepctl: <command>: <cause>"
+ *   exit 2   usage error, one line with a hint to --help
+ * Warnings are printed only when the command succeeds, so a failure is
+ * always a single line.
+ *
+ * Every check that needs no kernel runs before the first device-mapper
+ * call; the kernel's errno is then explained per command (see dmesg for
+ * the target's own reason).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "blkdev.h"
+#include "dm.h"
+#include "meta.h"
+#include "msg.h"
+#include "report.h"
+#include "status.h"
+#include "table.h"
+#include "util.h"
+
+#ifndef IFREPCTL_VERSION
+#define IFREPCTL_VERSION "0.1"
+#endif
+
+#define PROG "ifrepctl"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+};
+
+static int verbose;
+static const char *cur_cmd = "";		/* "create", "pair add", ... */
+static bool dm_ready;
+
+/*----------------------------------------------------------------
+ * Reporting
+ *--------------------------------------------------------------*/
+
+#define MAX_WARNINGS 8
+static char warnings[MAX_WARNINGS][320];
+static unsigned int nr_warnings;
+
+static void vline(const char *suffix, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (*cur_cmd)
+		fprintf(stderr, "%s: %s: %s%s\n", PROG, cur_cmd, msg, suffix);
+	else
+		fprintf(stderr, "%s: %s%s\n", PROG, msg, suffix);
+}
+
+/* The single error line of a refused or failed command; returns 1. */
+__attribute__((format(printf, 1, 2)))
+static int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline("", fmt, ap);
+	va_end(ap);
+	return EXIT_FAILED;
+}
+
+/* A usage error with a hint; returns 2. */
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+	char hint[96];
+	va_list ap;
+
+	snprintf(hint, sizeof(hint), " (see '%s%s%s --help')", PROG,
+		 *cur_cmd ? " " : "", cur_cmd);
+	va_start(ap, fmt);
+	vline(hint, fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+/* A warning, printed when (and only if) the command succeeds. */
+__attribute__((format(printf, 1, 2)))
+static void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (nr_warnings == MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(warnings[nr_warnings++], sizeof(warnings[0]), fmt, ap);
+	va_end(ap);
+}
+
+static void flush_warnings(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_warnings; i++)
+		fprintf(stderr, "%s: %s: warning: %s\n", PROG, cur_cmd, warnings[i]);
+}
+
+/* Progress for -v. */
+__attribute__((format(printf, 1, 2)))
+static void info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	vline("", fmt, ap);
+	va_end(ap);
+}
+
+static const char *dm_strerror(int r)
+{
+	int fd;
+
+	if (r != -EIO)
+		return strerror(-r);
+	fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return "device-mapper request failed (run with -v for details)";
+	}
+	if (errno == EACCES || errno == EPERM)
+		return "no permission to use device-mapper (run as root)";
+	return "device-mapper is not available in this kernel (modprobe dm-mod)";
+}
+
+static void need_dm(void)
+{
+	if (!dm_ready) {
+		ifrep_dm_setup(verbose);
+		dm_ready = true;
+	}
+}
+
+/*----------------------------------------------------------------
+ * Option parsing
+ *--------------------------------------------------------------*/
+
+struct cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *synopsis;
+	const char *help;
+};
+
+static const struct cmd *find_cmd(const char *name);
+static int print_help(const struct cmd *c);
+
+/*
+ * getopt_long() with our error messages.  Returns the option, -1 at the
+ * end, or EXIT_USAGE + 1000 after printing a usage error.
+ */
+#define OPT_ERROR 1000
+
+static int next_opt(int argc, char **argv, const char *shortopts,
+		    const struct option *longopts)
+{
+	int c;
+
+	opterr = 0;
+	c = getopt_long(argc, argv, shortopts, longopts, NULL);
+	if (c == '?') {
+		if (optopt && strncmp(argv[optind - 1], "--", 2))
+			usage_error("unknown option '-%c'", optopt);
+		else
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		return OPT_ERROR;
+	}
+	if (c == ':') {
+		usage_error("option '%s' needs a value", argv[optind - 1]);
+		return OPT_ERROR;
+	}
+	return c;
+}
+
+static void reset_getopt(void)
+{
+	optind = 0;	/* glibc: full re-initialisation */
+}
+
+/* Positional arguments left after option parsing. */
+static int positionals(int argc, char **argv, unsigned int min, unsigned int max,
+		       char **out, const char *names)
+{
+	int n = argc - optind;
+	int i;
+
+	if (n < (int)min)
+		return usage_error("missing %s", names);
+	if (n > (int)max)
+		return usage_error("unexpected argument '%s'", argv[optind + (int)max]);
+	for (i = 0; i < n; i++)
+		out[i] = argv[optind + i];
+	return 0;
+}
+
+/*
+ * Common options: -h/--help and -v/--verbose are accepted by every
+ * command.  Returns 1 when the caller should return *rc.
+ */
+static bool common_opt(int c, int *rc)
+{
+	switch (c) {
+	case 'h':
+		*rc = print_help(find_cmd(cur_cmd));
+		return true;
+	case 'v':
+		verbose++;
+		return false;
+	case OPT_ERROR:
+		*rc = EXIT_USAGE;
+		return true;
+	default:
+		*rc = usage_error("unhandled option");
+		return true;
+	}
+}
+
+#define COMMON_LONGOPTS \
+	{ "help", no_argument, NULL, 'h' }, \
+	{ "verbose", no_argument, NULL, 'v' }
+
+/*----------------------------------------------------------------
+ * Argument checks
+ *--------------------------------------------------------------*/
+
+static int check_volume_name(const char *name)
+{
+	const char *why;
+
+	if (!ifrep_valid_volume_name(name, &why))
+		return usage_error("volume name '%s': %s", name, why);
+	return 0;
+}
+
+static int check_pair_name(const char *name)
+{
+	const char *why;
+
+	if (!ifrep_valid_pair_name(name, &why))
+		return usage_error("pair name '%s': %s", name, why);
+	return 0;
+}
+
+/*
+ * A device argument: must be a block device; @out gets the path the
+ * kernel will be given (as typed when absolute, so /dev/disk/by-id names
+ * stay stable across boots; resolved otherwise).
+ */
+static int device_arg(const char *what, const char *path, char *out, size_t len,
+		      dev_t *rdev)
+{
+	char why[PATH_MAX + 64], real[PATH_MAX];
+	int r;
+
+	r = ifrep_blkdev_check(path, rdev, why, sizeof(why));
+	if (r)
+		return fail("%s: %s", what, why);
+	if (path[0] != '/') {
+		if (!realpath(path, real))
+			return fail("%s: cannot resolve %s: %s", what, path, strerror(errno));
+		path = real;
+	}
+	if (ifrep_has_space(path))
+		return fail("%s: the path %s holds blanks, which a device-mapper table cannot carry",
+			    what, path);
+	if (strlen(path) >= len || strlen(path) >= IFREP_PATH_LEN)
+		return fail("%s: the path %s is longer than %d characters", what, path,
+			    IFREP_PATH_LEN - 1);
+	snprintf(out, len, "%s", path);
+	return 0;
+}
+
+struct secret {
+	bool set;
+	char path[PATH_MAX];
+	uint8_t buf[IFREP_SECRET_MAX];
+	size_t len;
+};
+
+static int load_secret(const char *file, struct secret *s)
+{
+	char why[PATH_MAX + 64];
+	bool world;
+	int r;
+
+	if (!realpath(file, s->path))
+		return fail("cannot open secret file %s: %s", file, strerror(errno));
+	if (strlen(s->path) >= IFREP_PATH_LEN || ifrep_has_space(s->path))
+		return fail("secret file path %s must be shorter than %d characters, without blanks",
+			    s->path, IFREP_PATH_LEN);
+	r = ifrep_read_secret(s->path, s->buf, sizeof(s->buf), &s->len, &world,
+			      why, sizeof(why));
+	if (r)
+		return fail("%s", why);
+	if (world)
+		warn("secret file %s is readable by every user (chmod 600 it)", s->path);
+	s->set = true;
+	return 0;
+}
+
+static void wipe_secret(struct secret *s)
+{
+	explicit_bzero(s->buf, sizeof(s->buf));
+	s->len = 0;
+}
+
+/* Send "secret <pair|-> <hex>"; 0 or negative errno. */
+static int send_secret(const char *volume, const char *pair, const struct secret *s)
+{
+	char msg[2 * IFREP_SECRET_MAX + 64];
+	int r;
+
+	r = ifrep_msg_secret(pair, s->buf, s->len, msg, sizeof(msg));
+	if (!r)
+		r = ifrep_dm_message(volume, msg, true, NULL);
+	explicit_bzero(msg, sizeof(msg));
+	return r;
+}
+
+static const char *secret_errstr(int r)
+{
+	switch (-r) {
+	case EINVAL:
+		return "the kernel refused it (this dm-ifrep may not take secrets yet; see dmesg)";
+	default:
+		return dm_strerror(r);
+	}
+}
+
+/*----------------------------------------------------------------
+ * Volumes as the kernel reports them
+ *--------------------------------------------------------------*/
+
+struct vol {
+	const char *name;
+	struct ifrep_dm_info info;
+	uint64_t sectors;			/* target length */
+	struct ifrep_table table;
+	dev_t meta_devt, data_devt;
+	bool have_status;
+	struct ifrep_status st;
+};
+
+/* Why a device is not ours, for messages. */
+static int not_ifrep(const char *name, const struct ifrep_dm_target *t)
+{
+	if (t->count != 1)
+		return fail("%s is not a dm-ifrep volume (its table has %u targets)",
+			    name, t->count);
+	return fail("%s is not a dm-ifrep volume (its target is %s)", name, t->type);
+}
+
+/*
+ * Read @name's table (and status if @with_status).  Return: 0; -ENXIO if
+ * there is no such device (nothing printed); or EXIT_FAILED after printing.
+ */
+static int load_volume(const char *name, bool with_status, struct vol *v)
+{
+	struct ifrep_dm_target t;
+	char why[256];
+	int r;
+
+	memset(v, 0, sizeof(*v));
+	v->name = name;
+	need_dm();
+	r = ifrep_dm_info(name, &v->info);
+	if (r)
+		return fail("cannot query %s: %s", name, dm_strerror(r));
+	if (!v->info.exists)
+		return -ENXIO;
+	r = ifrep_dm_get(name, false, &t);
+	if (r == -ENXIO)
+		return -ENXIO;
+	if (r)
+		return fail("cannot read the table of %s: %s", name, dm_strerror(r));
+	if (t.count != 1 || strcmp(t.type, IFREP_TARGET_NAME)) {
+		r = not_ifrep(name, &t);
+		ifrep_dm_target_free(&t);
+		return r;
+	}
+	v->sectors = t.length;
+	r = ifrep_table_parse(t.params, &v->table, why, sizeof(why));
+	ifrep_dm_target_free(&t);
+	if (r)
+		return fail("cannot understand the table of %s: %s", name, why);
+	if (ifrep_blkdev_token_devt(v->table.meta_dev, &v->meta_devt) ||
+	    ifrep_blkdev_token_devt(v->table.data_dev, &v->data_devt))
+		return fail("cannot identify the devices of %s (%s, %s)", name,
+			    v->table.meta_dev, v->table.data_dev);
+	if (!with_status)
+		return 0;
+
+	r = ifrep_dm_get(name, true, &t);
+	if (r == -ENXIO)
+		return -ENXIO;
+	if (r)
+		return fail("cannot read the status of %s: %s", name, dm_strerror(r));
+	r = ifrep_status_parse(t.params, &v->st, why, sizeof(why));
+	ifrep_dm_target_free(&t);
+	if (r)
+		return fail("cannot understand the status of %s: %s", name, why);
+	v->have_status = true;
+	return 0;
+}
+
+/* load_volume() for commands on an existing volume: absence is an error. */
+static int need_volume(const char *name, bool with_status, struct vol *v)
+{
+	int r = load_volume(name, with_status, v);
+
+	if (r == -ENXIO)
+		return fail("no volume named %s", name);
+	return r;
+}
+
+/* The device numbers of an ifrep volume's table, quietly. */
+static bool volume_devts(const char *name, dev_t *meta, dev_t *data)
+{
+	struct ifrep_dm_target t;
+	struct ifrep_table tbl;
+	char why[128];
+	bool ok;
+
+	if (ifrep_dm_get(name, false, &t))
+		return false;
+	ok = t.count == 1 && !strcmp(t.type, IFREP_TARGET_NAME) &&
+	     !ifrep_table_parse(t.params, &tbl, why, sizeof(why)) &&
+	     !ifrep_blkdev_token_devt(tbl.meta_dev, meta) &&
+	     !ifrep_blkdev_token_devt(tbl.data_dev, data);
+	ifrep_dm_target_free(&t);
+	return ok;
+}
+
+/*
+ * Another active ifrep volume using @devt as data or metadata device?
+ * Returns its name in @who.
+ */
+static bool devt_used_by_volume(dev_t devt, char *who, size_t len)
+{
+	char **names;
+	size_t n, i;
+	dev_t meta, data;
+	bool used = false;
+
+	if (ifrep_dm_list(IFREP_TARGET_NAME, &names, &n))
+		return false;
+	for (i = 0; i < n && !used; i++) {
+		if (volume_devts(names[i], &meta, &data) && (meta == devt || data == devt)) {
+			snprintf(who, len, "%s", names[i]);
+			used = true;
+		}
+	}
+	ifrep_dm_list_free(names, n);
+	return used;
+}
+
+/*----------------------------------------------------------------
+ * create / activate
+ *--------------------------------------------------------------*/
+
+struct activation {
+	const char *name;
+	char data[PATH_MAX], meta[PATH_MAX];
+	dev_t data_devt, meta_devt;
+	uint64_t sectors;
+	struct ifrep_table_args targs;
+};
+
+/*
+ * @v (loaded) exists already: succeed if it is this volume, refuse otherwise.
+ * Return: 0 same volume, EXIT_FAILED after printing.
+ */
+static int check_existing(const struct vol *v, dev_t data_devt, dev_t meta_devt)
+{
+	const char *name = v->name;
+	char d[256], m[256];
+
+	if (v->data_devt != data_devt || v->meta_devt != meta_devt) {
+		ifrep_blkdev_name(v->data_devt, d, sizeof(d));
+		ifrep_blkdev_name(v->meta_devt, m, sizeof(m));
+		return fail("%s exists with other devices (data %s, meta %s)", name, d, m);
+	}
+	return 0;
+}
+
+/* Devices must be free: not used by another volume, not held exclusively. */
+static int check_devices_free(const struct activation *a)
+{
+	char who[128];
+
+	if (devt_used_by_volume(a->data_devt, who, sizeof(who)))
+		return fail("%s is in use by volume %s", a->data, who);
+	if (devt_used_by_volume(a->meta_devt, who, sizeof(who)))
+		return fail("%s is in use by volume %s", a->meta, who);
+	if (ifrep_blkdev_busy(a->data))
+		return fail("%s is in use (mounted, or held by another device)", a->data);
+	if (ifrep_blkdev_busy(a->meta))
+		return fail("%s is in use (mounted, or held by another device)", a->meta);
+	return 0;
+}
+
+static int explain_create_error(const struct activation *a, int r)
+{
+	uint32_t version[3];
+
+	switch (-r) {
+	case EINVAL:
+		if (ifrep_dm_target_version(IFREP_TARGET_NAME, version) == -ENOENT)
+			return fail("the kernel has no ifrep target (load the module: modprobe dm-ifrep)");
+		return fail("the kernel refused the table of %s (see dmesg)", a->name);
+	case EBUSY:
+		return fail("%s or %s is in use (see dmesg)", a->data, a->meta);
+	case EEXIST:
+		return fail("a device named %s exists", a->name);
+	default:
+		return fail("cannot create %s: %s (see dmesg)", a->name, dm_strerror(r));
+	}
+}
+
+static int load_table(const struct activation *a)
+{
+	char params[1024], line[1200];
+	char uuid[sizeof(IFREP_UUID_PREFIX) + 128];
+	int r;
+
+	r = ifrep_table_params(&a->targs, params, sizeof(params));
+	if (r)
+		return fail("cannot build the table of %s: %s", a->name, strerror(-r));
+	ifrep_table_line(a->sectors, params, line, sizeof(line));
+	info("table: %s", line);
+	snprintf(uuid, sizeof(uuid), IFREP_UUID_PREFIX "%s", a->name);
+	r = ifrep_dm_create(a->name, uuid, a->sectors, IFREP_TARGET_NAME, params);
+	if (r)
+		return explain_create_error(a, r);
+	info("created /dev/mapper/%s", a->name);
+	return 0;
+}
+
+static const struct option create_opts[] = {
+	{ "data", required_argument, NULL, 'd' },
+	{ "meta", required_argument, NULL, 'm' },
+	{ "chunk-size", required_argument, NULL, 'c' },
+	{ "role", required_argument, NULL, 'r' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "secret-file", required_argument, NULL, 's' },
+	{ "force", no_argument, NULL, 'f' },
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static const char *role_word(uint32_t disk_role)
+{
+	return disk_role == IFREP_ROLE_SECONDARY ? "secondary" : "primary";
+}
+
+static int cmd_create(int argc, char **argv)
+{
+	const char *data = NULL, *meta = NULL, *role = NULL, *listen = NULL;
+	const char *secret_file = NULL, *why;
+	struct activation a;
+	struct ifrep_addr addr;
+	struct ifrep_meta m;
+	struct secret secret = { 0 };
+	struct vol v;
+	char listen_buf[64], whybuf[512], sz[32], sz2[32];
+	uint64_t chunk_bytes = 0, data_bytes, meta_bytes, need, chunk_sectors;
+	bool force = false, load = false;
+	char *pos[1];
+	uint32_t eff_role;
+	int c, r, kind;
+
+	memset(&m, 0, sizeof(m));
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":d:m:c:r:l:s:fhv", create_opts)) != -1) {
+		switch (c) {
+		case 'd': data = optarg; break;
+		case 'm': meta = optarg; break;
+		case 'c':
+			if (ifrep_parse_size(optarg, &chunk_bytes, 0, &why))
+				return usage_error("--chunk-size %s: %s", optarg, why);
+			if ((chunk_bytes & 511) || !ifrep_chunk_sectors_valid(chunk_bytes >> 9))
+				return usage_error("--chunk-size %s: must be a power of two from 64KiB to 1GiB",
+						   optarg);
+			break;
+		case 'r':
+			if (strcmp(optarg, "primary") && strcmp(optarg, "secondary"))
+				return usage_error("--role %s: must be primary or secondary", optarg);
+			role = optarg;
+			break;
+		case 'l': listen = optarg; break;
+		case 's': secret_file = optarg; break;
+		case 'f': force = true; break;
+		default:
+			if (common_opt(c, &r))
+				return r;
+		}
+	}
+	if ((r = positionals(argc, argv, 1, 1, pos, "NAME")))
+		return r;
+	if ((r = check_volume_name(pos[0])))
+		return r;
+	if (!data)
+		return usage_error("missing --data DEV");
+	if (!meta)
+		return usage_error("missing --meta DEV");
+	if (listen) {
+		if (ifrep_parse_addr(listen, &addr, &why))
+			return usage_error("--listen %s: %s", listen, why);
+		if (role && !strcmp(role, "primary"))
+			return usage_error("--listen is for secondary volumes, not with --role primary");
+		ifrep_format_addr(&addr, listen_buf, sizeof(listen_buf));
+		listen = listen_buf;
+	}
+	if (secret_file && !listen)
+		return usage_error("--secret-file goes with --listen (pair secrets are given to 'pair add')");
+
+	memset(&a, 0, sizeof(a));
+	a.name = pos[0];
+	if ((r = device_arg("--data", data, a.data, sizeof(a.data), &a.data_devt)) ||
+	    (r = device_arg("--meta", meta, a.meta, sizeof(a.meta), &a.meta_devt)))
+		return r;
+	if (a.data_devt == a.meta_devt)
+		return fail("--data and --meta are the same device (%s)", a.data);
+	if (secret_file && (r = load_secret(secret_file, &secret)))
+		return r;
+
+	need_dm();
+	r = load_volume(a.name, true, &v);
+	if (r != -ENXIO) {
+		/* It exists: the same volume is success, anything else refused. */
+		if (r || (r = check_existing(&v, a.data_devt, a.meta_devt)))
+			goto out;
+		if (role && strcmp(role, ifrep_role_name(v.st.role))) {
+			r = fail("%s exists as a %s volume", a.name, ifrep_role_name(v.st.role));
+			goto out;
+		}
+		if (chunk_bytes && chunk_bytes != (uint64_t)v.st.chunk_sectors * 512) {
+			r = fail("%s exists with chunk size %s", a.name,
+				 ifrep_format_bytes_exact((uint64_t)v.st.chunk_sectors * 512,
+							  sz, sizeof(sz)));
+			goto out;
+		}
+		if (listen && strcmp(listen, v.table.listen)) {
+			r = fail("%s exists %s%s", a.name,
+				 v.table.listen[0] ? "listening on " : "without --listen",
+				 v.table.listen);
+			goto out;
+		}
+		info("%s exists with these devices: nothing to do", a.name);
+		goto send;
+	}
+
+	if ((r = check_devices_free(&a)))
+		goto out;
+	r = ifrep_blkdev_size(a.data, &data_bytes, whybuf, sizeof(whybuf));
+	if (!r)
+		r = ifrep_blkdev_size(a.meta, &meta_bytes, whybuf, sizeof(whybuf));
+	if (r) {
+		r = fail("%s", whybuf);
+		goto out;
+	}
+	if (!data_bytes || (data_bytes & 511)) {
+		r = fail("%s has a size of %llu bytes: it must be a non-zero multiple of 512",
+			 a.data, (unsigned long long)data_bytes);
+		goto out;
+	}
+	a.sectors = data_bytes >> 9;
+
+	kind = ifrep_meta_read(a.meta, &m, whybuf, sizeof(whybuf));
+	if (kind < 0) {
+		r = fail("%s", whybuf);
+		goto out;
+	}
+	switch (kind) {
+	case META_FRESH:
+		break;
+	case META_VALID:
+		if (m.data_sectors != a.sectors) {
+			if (force)
+				break;
+			r = fail("%s holds dm-ifrep metadata of a %s volume, but %s has %s (use --force to overwrite)",
+				 a.meta, ifrep_format_bytes(m.data_sectors << 9, sz, sizeof(sz)),
+				 a.data, ifrep_format_bytes(data_bytes, sz2, sizeof(sz2)));
+			goto out;
+		}
+		if (role && strcmp(role, role_word(m.role)) && !force) {
+			r = fail("%s holds a %s volume; --role %s contradicts it (use --force to overwrite)",
+				 a.meta, role_word(m.role), role);
+			goto out;
+		}
+		if (chunk_bytes && chunk_bytes != (uint64_t)m.chunk_sectors << 9 && !force) {
+			r = fail("%s holds a volume with chunk size %s; --chunk-size contradicts it (use --force to overwrite)",
+				 a.meta, ifrep_format_bytes_exact((uint64_t)m.chunk_sectors << 9,
+								  sz, sizeof(sz)));
+			goto out;
+		}
+		load = (!role || !strcmp(role, role_word(m.role))) &&
+		       (!chunk_bytes || chunk_bytes == (uint64_t)m.chunk_sectors << 9);
+		break;
+	case META_DAMAGED:
+		if (!force) {
+			r = fail("%s holds damaged dm-ifrep metadata (%s); use --force to overwrite",
+				 a.meta, whybuf);
+			goto out;
+		}
+		break;
+	default:
+		if (!force) {
+			r = fail("%s holds data that is not dm-ifrep metadata for %s (use --force to overwrite)",
+				 a.meta, a.data);
+			goto out;
+		}
+		break;
+	}
+
+	chunk_sectors = load ? m.chunk_sectors :
+		chunk_bytes ? chunk_bytes >> 9 : IFREP_DEFAULT_CHUNK_SECTORS;
+	eff_role = load ? m.role :
+		(role && !strcmp(role, "secondary")) ? IFREP_ROLE_SECONDARY : IFREP_ROLE_PRIMARY;
+	if (listen && eff_role != IFREP_ROLE_SECONDARY) {
+		r = load ? fail("--listen is for secondary volumes, and %s holds a primary", a.meta)
+			 : usage_error("--listen is for secondary volumes (add --role secondary)");
+		goto out;
+	}
+	need = ifrep_meta_blocks_needed(ifrep_meta_nr_chunks(a.sectors, (uint32_t)chunk_sectors)) *
+		IFREP_META_BLOCK_SIZE;
+	if (meta_bytes < need) {
+		r = fail("%s is too small: %s of data with %s chunks needs %llu bytes of metadata",
+			 a.meta, ifrep_format_bytes(data_bytes, sz, sizeof(sz)),
+			 ifrep_format_bytes_exact(chunk_sectors << 9, sz2, sizeof(sz2)),
+			 (unsigned long long)need);
+		goto out;
+	}
+	if (kind == META_VALID && load && m.data_path[0] && !ifrep_blkdev_same(m.data_path, a.data_devt))
+		warn("%s was last used with data device %s", a.meta, m.data_path);
+
+	a.targs.meta_dev = a.meta;
+	a.targs.data_dev = a.data;
+	a.targs.listen = listen;
+	if (!load) {
+		a.targs.format = kind != META_FRESH;
+		a.targs.role = role_word(eff_role);
+		a.targs.chunk_sectors = (uint32_t)chunk_sectors;
+	}
+	if ((r = load_table(&a)))
+		goto out;
+send:
+	if (secret.set) {
+		r = send_secret(a.name, NULL, &secret);
+		if (r) {
+			r = fail("%s is active, but its listen secret was not taken: %s",
+				 a.name, secret_errstr(r));
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	wipe_secret(&secret);
+	return r;
+}
+
+/*
+ * Send the secrets that the metadata names (listen socket, remote pairs).
+ * Returns the number of failures, each reported.
+ */
+static int send_recorded_secrets(const char *name, const struct ifrep_meta *m)
+{
+	struct secret s;
+	unsigned int i;
+	int failures = 0, r;
+
+	if (m->listen[0] && m->listen_secret_file[0]) {
+		memset(&s, 0, sizeof(s));
+		if (load_secret(m->listen_secret_file, &s))
+			failures++;
+		else if ((r = send_secret(name, NULL, &s))) {
+			fail("%s: listen secret from %s was not taken: %s", name,
+			     m->listen_secret_file, secret_errstr(r));
+			failures++;
+		}
+		wipe_secret(&s);
+	}
+	for (i = 0; i < m->nr_pairs; i++) {
+		const struct ifrep_meta_pair *p = &m->pairs[i];
+
+		if (!(p->flags & IFREP_PAIR_F_REMOTE) || !p->secret_file[0])
+			continue;
+		memset(&s, 0, sizeof(s));
+		if (load_secret(p->secret_file, &s))
+			failures++;
+		else if ((r = send_secret(name, p->name, &s))) {
+			fail("%s: secret of pair %s was not taken: %s", name, p->name,
+			     secret_errstr(r));
+			failures++;
+		}
+		wipe_secret(&s);
+	}
+	return failures;
+}
+
+static int activate_one(const char *name, const char *data, const char *meta)
+{
+	struct activation a;
+	struct ifrep_meta m;
+	struct vol v;
+	char why[512], sz[32], sz2[32];
+	uint64_t data_bytes;
+	int r, kind;
+
+	memset(&a, 0, sizeof(a));
+	a.name = name;
+	if ((r = device_arg("--data", data, a.data, sizeof(a.data), &a.data_devt)) ||
+	    (r = device_arg("--meta", meta, a.meta, sizeof(a.meta), &a.meta_devt)))
+		return r;
+	if (a.data_devt == a.meta_devt)
+		return fail("--data and --meta are the same device (%s)", a.data);
+
+	need_dm();
+	r = load_volume(name, false, &v);
+	if (r != -ENXIO) {
+		if (r || (r = check_existing(&v, a.data_devt, a.meta_devt)))
+			return r;
+		info("%s is active already", name);
+		return 0;
+	}
+	if ((r = check_devices_free(&a)))
+		return r;
+
+	kind = ifrep_meta_read(a.meta, &m, why, sizeof(why));
+	if (kind < 0)
+		return fail("%s", why);
+	if (kind == META_FRESH)
+		return fail("%s holds no dm-ifrep metadata (it is empty: use 'ifrepctl create')", a.meta);
+	if (kind == META_DAMAGED)
+		return fail("%s holds damaged dm-ifrep metadata: %s", a.meta, why);
+	if (kind != META_VALID)
+		return fail("%s holds no dm-ifrep metadata", a.meta);
+
+	if (ifrep_blkdev_size(a.data, &data_bytes, why, sizeof(why)))
+		return fail("%s", why);
+	if (data_bytes < m.data_sectors << 9)
+		return fail("%s (%s) is smaller than the volume recorded in %s (%s)", a.data,
+			    ifrep_format_bytes(data_bytes, sz, sizeof(sz)), a.meta,
+			    ifrep_format_bytes(m.data_sectors << 9, sz2, sizeof(sz2)));
+	if (data_bytes > m.data_sectors << 9)
+		warn("%s is larger than the volume recorded in %s; only the first %llu sectors are used",
+		     a.data, a.meta, (unsigned long long)m.data_sectors);
+
+	a.sectors = m.data_sectors;
+	a.targs.meta_dev = a.meta;
+	a.targs.data_dev = a.data;
+	if (m.role == IFREP_ROLE_SECONDARY && m.listen[0])
+		a.targs.listen = m.listen;
+	if ((r = load_table(&a)))
+		return r;
+	return send_recorded_secrets(name, &m) ? EXIT_FAILED : 0;
+}
+
+struct scan_state {
+	unsigned int activated, failed;
+};
+
+static int scan_one(const char *path, dev_t devt, void *arg)
+{
+	struct scan_state *s = arg;
+	struct ifrep_meta m;
+	struct ifrep_dm_info di;
+	char why[512], uuid[160];
+	const char *e;
+	bool suspended;
+
+	/* Never read a suspended dm device (it would block), nor our own volumes. */
+	if (ifrep_blkdev_dm_info(devt, &suspended, uuid, sizeof(uuid)) &&
+	    (suspended || !strncmp(uuid, IFREP_UUID_PREFIX, strlen(IFREP_UUID_PREFIX))))
+		return 0;
+	if (ifrep_meta_read(path, &m, why, sizeof(why)) != META_VALID)
+		return 0;
+	if (!m.volume_name[0] || !ifrep_valid_volume_name(m.volume_name, &e)) {
+		info("%s: dm-ifrep metadata without a usable volume name: skipped", path);
+		return 0;
+	}
+	if (!ifrep_dm_info(m.volume_name, &di) && di.exists) {
+		info("%s: %s is active already", path, m.volume_name);
+		return 0;
+	}
+	if (!m.data_path[0] || ifrep_blkdev_check(m.data_path, NULL, why, sizeof(why))) {
+		info("%s: data device %s of %s is not present: skipped", path,
+		     m.data_path[0] ? m.data_path : "(none recorded)", m.volume_name);
+		return 0;
+	}
+	if (activate_one(m.volume_name, m.data_path, path)) {
+		s->failed++;
+	} else {
+		s->activated++;
+		info("activated %s (data %s, meta %s)", m.volume_name, m.data_path, path);
+	}
+	return 0;
+}
+
+static const struct option activate_opts[] = {
+	{ "data", required_argument, NULL, 'd' },
+	{ "meta", required_argument, NULL, 'm' },
+	{ "all", no_argument, NULL, 'a' },
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static int cmd_activate(int argc, char **argv)
+{
+	const char *data = NULL, *meta = NULL;
+	struct scan_state s = { 0, 0 };
+	bool all = false;
+	char *pos[1];
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":d:m:ahv", activate_opts)) != -1) {
+		switch (c) {
+		case 'd': data = optarg; break;
+		case 'm': meta = optarg; break;
+		case 'a': all = true; break;
+		default:
+			if (common_opt(c, &r))
+				return r;
+		}
+	}
+	if (all) {
+		if (data || meta || optind < argc)
+			return usage_error("--all takes no NAME, --data or --meta");
+		need_dm();
+		r = ifrep_blkdev_scan(IFREP_META_PROBE_SIZE, scan_one, &s);
+		if (r)
+			return fail("cannot list block devices: %s", strerror(-r));
+		return s.failed ? EXIT_FAILED : 0;
+	}
+	if ((r = positionals(argc, argv, 1, 1, pos, "NAME (or --all)")))
+		return r;
+	if ((r = check_volume_name(pos[0])))
+		return r;
+	if (!data)
+		return usage_error("missing --data DEV");
+	if (!meta)
+		return usage_error("missing --meta DEV");
+	return activate_one(pos[0], data, meta);
+}
+
+/*----------------------------------------------------------------
+ * remove
+ *--------------------------------------------------------------*/
+
+static const struct option plain_opts[] = {
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static int cmd_remove(int argc, char **argv)
+{
+	struct vol v;
+	char *pos[1];
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":hv", plain_opts)) != -1)
+		if (common_opt(c, &r))
+			return r;
+	if ((r = positionals(argc, argv, 1, 1, pos, "NAME")))
+		return r;
+	if ((r = check_volume_name(pos[0])))
+		return r;
+	r = load_volume(pos[0], false, &v);
+	if (r == -ENXIO) {
+		info("no volume named %s: nothing to remove", pos[0]);
+		return 0;
+	}
+	if (r)
+		return r;
+	r = ifrep_dm_remove(pos[0]);
+	if (r == -EBUSY) {
+		(void)ifrep_dm_info(pos[0], &v.info);
+		return fail("%s is in use (open %d times: unmount or close it first)",
+			    pos[0], v.info.open_count);
+	}
+	if (r == -ENXIO)
+		return 0;
+	if (r)
+		return fail("cannot remove %s: %s", pos[0], dm_strerror(r));
+	return 0;
+}
+
+/*----------------------------------------------------------------
+ * Messages to a volume
+ *--------------------------------------------------------------*/
+
+enum msg_kind {
+	MSG_PAIR_ADD,
+	MSG_PAIR_REMOVE,
+	MSG_PAUSE,
+	MSG_RESUME,
+};
+
+/* One line explaining the kernel's errno for a message. */
+static int explain_msg_error(enum msg_kind kind, const struct vol *v,
+			     const char *pair, const char *peer, int r)
+{
+	struct ifrep_dm_info di;
+
+	switch (-r) {
+	case EEXIST:
+		if (kind == MSG_PAIR_ADD)
+			return fail("a pair named %s exists on %s, or %s is the target of another pair",
+				    pair, v->name, peer);
+		break;
+	case ENOSPC:
+		if (kind == MSG_PAIR_ADD)
+			return fail("%s has %d pairs already", v->name, IFREP_MAX_PAIRS);
+		break;
+	case EROFS:
+		if (kind == MSG_PAIR_ADD)
+			return fail("%s is a secondary volume: pairs are added on the primary",
+				    v->name);
+		return fail("%s is read-only: its metadata failed (see dmesg)", v->name);
+	case EBUSY:
+		if (!ifrep_dm_info(v->name, &di) && di.suspended)
+			return fail("%s is suspended: resume it first", v->name);
+		if (kind == MSG_PAIR_ADD)
+			return fail("target device %s is in use", peer);
+		return fail("%s is busy (see dmesg)", v->name);
+	case EINVAL:
+		return fail("the kernel refused the request (see dmesg)");
+	case ENODEV:
+	case ENOENT:
+		if (kind == MSG_PAIR_ADD)
+			return fail("%s was not found by the kernel (see dmesg)", peer);
+		return fail("%s has no pair named %s", v->name, pair);
+	case ENXIO:
+		return fail("no volume named %s", v->name);
+	case EOPNOTSUPP:
+	case ENOSYS:
+		return fail("the loaded dm-ifrep module cannot do this (see dmesg)");
+	default:
+		break;
+	}
+	return fail("%s (see dmesg)", dm_strerror(r));
+}
+
+/*----------------------------------------------------------------
+ * pair add / pair remove / pause / resume
+ *--------------------------------------------------------------*/
+
+static const struct option pair_add_opts[] = {
+	{ "to", required_argument, NULL, 't' },
+	{ "mode", required_argument, NULL, 'M' },
+	{ "interval", required_argument, NULL, 'i' },
+	{ "timeout", required_argument, NULL, 'T' },
+	{ "sync-points", required_argument, NULL, 'p' },
+	{ "rate", required_argument, NULL, 'R' },
+	{ "secret-file", required_argument, NULL, 's' },
+	{ "insecure", no_argument, NULL, 'I' },
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Are two peers the same target? Device paths compare by device number. */
+static bool same_peer(const char *a, const char *b)
+{
+	dev_t da, db;
+
+	if (a[0] == '/' && b[0] == '/' &&
+	    !ifrep_blkdev_token_devt(a, &da) && !ifrep_blkdev_token_devt(b, &db))
+		return da == db;
+	return !strcmp(a, b);
+}
+
+/*
+ * The pair exists: compare what can be compared (status: mode and peer;
+ * metadata: the explicit settings).  Return: 0 same, 1 after printing.
+ */
+static int compare_existing_pair(const struct vol *v, const struct ifrep_status_pair *sp,
+				 const struct ifrep_pair_opts *o)
+{
+	struct ifrep_meta m;
+	const struct ifrep_meta_pair *mp;
+	char path[256], why[256];
+	bool differs = false;
+
+	if (sp->mode != o->mode || !same_peer(sp->peer, o->peer))
+		return fail("a pair named %s exists on %s (%s to %s)", o->name, v->name,
+			    ifrep_mode_name(sp->mode), sp->peer);
+	ifrep_blkdev_name(v->meta_devt, path, sizeof(path));
+	if (ifrep_meta_read(path, &m, why, sizeof(why)) != META_VALID ||
+	    !(mp = ifrep_meta_find_pair(&m, o->name))) {
+		info("cannot read the settings of pair %s back: comparing mode and peer only",
+		     o->name);
+		return 0;
+	}
+	if (o->has_timeout && mp->timeout_s != o->timeout_s)
+		differs = true;
+	if (o->has_interval && mp->interval_s != o->interval_s)
+		differs = true;
+	if (o->has_rate && mp->rate_bytes_per_s != o->rate)
+		differs = true;
+	if (o->has_sync_points && mp->sync_points != o->sync_points)
+		differs = true;
+	if (o->secret_file && strcmp(mp->secret_file, o->secret_file))
+		differs = true;
+	if (o->remote && o->insecure != !!(mp->flags & IFREP_PAIR_F_INSECURE))
+		differs = true;
+	if (differs)
+		return fail("a pair named %s exists on %s with other settings (remove it first to change them)",
+			    o->name, v->name);
+	return 0;
+}
+
+/* Checks of a local target device against the volume. */
+static int check_local_target(const struct vol *v, const char *path, dev_t devt)
+{
+	char why[256], sz[32], sz2[32];
+	uint64_t bytes;
+
+	if (devt == v->data_devt || devt == v->meta_devt)
+		return fail("%s is the %s device of %s itself", path,
+			    devt == v->data_devt ? "data" : "metadata", v->name);
+	if (devt == makedev(v->info.major, v->info.minor))
+		return fail("%s is the volume %s itself", path, v->name);
+	if (ifrep_blkdev_busy(path))
+		return fail("target device %s is in use (mounted, or held by another device)", path);
+	if (ifrep_blkdev_size(path, &bytes, why, sizeof(why)))
+		return fail("%s", why);
+	if (bytes < v->sectors << 9)
+		return fail("target device %s (%s) is smaller than %s (%s)", path,
+			    ifrep_format_bytes(bytes, sz, sizeof(sz)), v->name,
+			    ifrep_format_bytes(v->sectors << 9, sz2, sizeof(sz2)));
+	return 0;
+}
+
+static int cmd_pair_add(int argc, char **argv)
+{
+	const char *to = NULL, *mode = NULL, *secret_file = NULL, *why;
+	const char *interval = NULL, *timeout = NULL, *sync_points = NULL, *rate = NULL;
+	struct ifrep_pair_opts o;
+	struct ifrep_addr addr;
+	struct secret secret = { 0 };
+	const struct ifrep_status_pair *sp;
+	char peer[PATH_MAX], msg[1024], other[128];
+	struct vol v;
+	dev_t peer_devt = 0;
+	char *pos[2];
+	struct stat st;
+	unsigned int i;
+	int c, r, m;
+
+	memset(&o, 0, sizeof(o));
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":t:M:i:T:p:R:s:Ihv", pair_add_opts)) != -1) {
+		switch (c) {
+		case 't': to = optarg; break;
+		case 'M': mode = optarg; break;
+		case 'i': interval = optarg; break;
+		case 'T': timeout = optarg; break;
+		case 'p': sync_points = optarg; break;
+		case 'R': rate = optarg; break;
+		case 's': secret_file = optarg; break;
+		case 'I': o.insecure = true; break;
+		default:
+			if (common_opt(c, &r))
+				return r;
+		}
+	}
+	if ((r = positionals(argc, argv, 2, 2, pos, "NAME and PAIR")))
+		return r;
+	if ((r = check_volume_name(pos[0])) || (r = check_pair_name(pos[1])))
+		return r;
+	o.name = pos[1];
+	if (!to)
+		return usage_error("missing --to DEV|HOST:PORT");
+	if (!mode)
+		return usage_error("missing --mode sync|async|copy");
+	m = ifrep_mode_parse(mode);
+	if (m < 0)
+		return usage_error("--mode %s: must be sync, async or copy", mode);
+	o.mode = (enum ifrep_mode)m;
+
+	/* --to: a path (absolute, relative, or an existing name) or ADDR:PORT */
+	o.remote = !(to[0] == '/' || to[0] == '.' || !strchr(to, ':') || !stat(to, &st));
+	if (o.remote) {
+		if (ifrep_parse_addr(to, &addr, &why))
+			return usage_error("--to %s: %s", to, why);
+		if (addr.unspecified)
+			return usage_error("--to %s: cannot replicate to an unspecified address", to);
+		ifrep_format_addr(&addr, peer, sizeof(peer));
+	}
+
+	if (interval) {
+		if (ifrep_parse_duration(interval, &o.interval_s, true, &why))
+			return usage_error("--interval %s: %s", interval, why);
+		o.has_interval = true;
+	}
+	if (timeout) {
+		if (ifrep_parse_duration(timeout, &o.timeout_s, false, &why))
+			return usage_error("--timeout %s: %s", timeout, why);
+		o.has_timeout = true;
+	}
+	if (sync_points) {
+		if (ifrep_parse_u64(sync_points, &o.sync_points, &why))
+			return usage_error("--sync-points %s: %s", sync_points, why);
+		if (o.sync_points > UINT32_MAX)
+			return usage_error("--sync-points %s: too large", sync_points);
+		o.has_sync_points = true;
+	}
+	if (rate) {
+		if (ifrep_parse_size(rate, &o.rate, SIZE_ALLOW_ZERO | SIZE_ALLOW_PER_SEC, &why))
+			return usage_error("--rate %s: %s", rate, why);
+		o.has_rate = true;
+	}
+	if (o.mode != MODE_ASYNC && (interval || sync_points))
+		return usage_error("--%s is for async pairs", interval ? "interval" : "sync-points");
+	if (!o.remote && (timeout || secret_file || o.insecure))
+		return usage_error("--%s is for remote pairs (--to HOST:PORT)",
+				   timeout ? "timeout" : secret_file ? "secret-file" : "insecure");
+	if (o.remote && !secret_file && !o.insecure)
+		return usage_error("a remote pair needs --secret-file FILE (or --insecure)");
+	if (secret_file && o.insecure)
+		return usage_error("--secret-file and --insecure exclude each other");
+
+	if (!o.remote && (r = device_arg("--to", to, peer, sizeof(peer), &peer_devt)))
+		return r;
+	o.peer = peer;
+	if (secret_file) {
+		if ((r = load_secret(secret_file, &secret)))
+			return r;
+		o.secret_file = secret.path;
+	}
+
+	r = need_volume(pos[0], true, &v);
+	if (r)
+		goto out;
+	sp = ifrep_status_find_pair(&v.st, o.name);
+	if (sp) {
+		r = compare_existing_pair(&v, sp, &o);
+		if (r)
+			goto out;
+		info("pair %s exists with these settings: nothing to do", o.name);
+		goto send;
+	}
+	if (v.st.role == ROLE_SECONDARY) {
+		r = fail("%s is a secondary volume: pairs are added on the primary", v.name);
+		goto out;
+	}
+	if (v.st.nr_pairs >= IFREP_MAX_PAIRS) {
+		r = fail("%s has %d pairs already", v.name, IFREP_MAX_PAIRS);
+		goto out;
+	}
+	for (i = 0; i < v.st.nr_pairs; i++) {
+		if (same_peer(v.st.pairs[i].peer, o.peer)) {
+			snprintf(other, sizeof(other), "%s", v.st.pairs[i].name);
+			r = fail("%s is the target of pair %s already", o.peer, other);
+			goto out;
+		}
+	}
+	if (!o.remote && (r = check_local_target(&v, peer, peer_devt)))
+		goto out;
+
+	r = ifrep_msg_pair_add(&o, msg, sizeof(msg));
+	if (r) {
+		r = fail("cannot build the pair_add message: %s", strerror(-r));
+		goto out;
+	}
+	info("message: %s", msg);
+	r = ifrep_dm_message(v.name, msg, false, NULL);
+	if (r) {
+		r = explain_msg_error(MSG_PAIR_ADD, &v, o.name, o.peer, r);
+		goto out;
+	}
+send:
+	if (secret.set) {
+		r = send_secret(v.name, o.name, &secret);
+		if (r) {
+			r = fail("pair %s is on %s, but its secret was not taken: %s",
+				 o.name, v.name, secret_errstr(r));
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	wipe_secret(&secret);
+	return r;
+}
+
+/* pair remove, pause, resume: NAME PAIR, one message. */
+static int pair_message(int argc, char **argv, enum msg_kind kind)
+{
+	static const char *const verbs[] = {
+		[MSG_PAIR_REMOVE] = "pair_remove",
+		[MSG_PAUSE] = "pause",
+		[MSG_RESUME] = "resume",
+	};
+	const struct ifrep_status_pair *p;
+	char msg[128];
+	struct vol v;
+	char *pos[2];
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":hv", plain_opts)) != -1)
+		if (common_opt(c, &r))
+			return r;
+	if ((r = positionals(argc, argv, 2, 2, pos, "NAME and PAIR")))
+		return r;
+	if ((r = check_volume_name(pos[0])) || (r = check_pair_name(pos[1])))
+		return r;
+	if ((r = need_volume(pos[0], true, &v)))
+		return r;
+
+	p = ifrep_status_find_pair(&v.st, pos[1]);
+	if (!p) {
+		if (kind == MSG_PAIR_REMOVE) {
+			info("%s has no pair named %s: nothing to remove", v.name, pos[1]);
+			return 0;
+		}
+		return fail("%s has no pair named %s", v.name, pos[1]);
+	}
+	if (kind == MSG_PAUSE && p->state == STATE_PAUSED)
+		return 0;
+	if (kind == MSG_RESUME && p->state != STATE_PAUSED && p->state != STATE_FAILED &&
+	    p->state != STATE_DISCONNECTED && p->state != STATE_RETRYING &&
+	    p->state != STATE_SPLIT_BRAIN) {
+		info("pair %s is %s: nothing to resume", p->name, ifrep_state_name(p->state));
+		return 0;
+	}
+	ifrep_msg_simple(verbs[kind], pos[1], msg, sizeof(msg));
+	info("message: %s", msg);
+	r = ifrep_dm_message(v.name, msg, false, NULL);
+	if (r && kind == MSG_PAIR_REMOVE && (r == -ENOENT || r == -ENODEV))
+		return 0;
+	if (r)
+		return explain_msg_error(kind, &v, pos[1], NULL, r);
+	return 0;
+}
+
+static int cmd_pair_remove(int argc, char **argv)
+{
+	return pair_message(argc, argv, MSG_PAIR_REMOVE);
+}
+
+static int cmd_pause(int argc, char **argv)
+{
+	return pair_message(argc, argv, MSG_PAUSE);
+}
+
+static int cmd_resume(int argc, char **argv)
+{
+	return pair_message(argc, argv, MSG_RESUME);
+}
+
+/*----------------------------------------------------------------
+ * wait
+ *--------------------------------------------------------------*/
+
+#define WAIT_POLL_NS 200000000L
+
+static const struct option wait_opts[] = {
+	{ "state", required_argument, NULL, 'S' },
+	{ "timeout", required_argument, NULL, 'T' },
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* "a=resyncing (dirty 3/128), b=in-sync" */
+static void describe_states(const struct vol *v, const char *pair, char *buf, size_t len)
+{
+	size_t pos = 0;
+	unsigned int i;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < v->st.nr_pairs && pos < len; i++) {
+		const struct ifrep_status_pair *p = &v->st.pairs[i];
+
+		if (pair && strcmp(p->name, pair))
+			continue;
+		n = snprintf(buf + pos, len - pos, "%s%s is %s (dirty %llu/%llu)%s%s",
+			     pos ? ", " : "", p->name, ifrep_state_name(p->state),
+			     (unsigned long long)p->dirty_chunks,
+			     (unsigned long long)v->st.total_chunks,
+			     p->reason[0] ? ", reason " : "", p->reason);
+		if (n < 0)
+			break;
+		pos += (size_t)n;
+	}
+}
+
+static int cmd_wait(int argc, char **argv)
+{
+	const char *state = NULL, *timeout = NULL, *why;
+	uint64_t timeout_s = 0;
+	bool has_timeout = false, done;
+	struct timespec poll = { 0, WAIT_POLL_NS };
+	char states[1024], *pos[2] = { NULL, NULL };
+	struct vol v;
+	unsigned int i;
+	double start;
+	int c, r, want;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":S:T:hv", wait_opts)) != -1) {
+		switch (c) {
+		case 'S': state = optarg; break;
+		case 'T': timeout = optarg; break;
+		default:
+			if (common_opt(c, &r))
+				return r;
+		}
+	}
+	if ((r = positionals(argc, argv, 1, 2, pos, "NAME")))
+		return r;
+	if ((r = check_volume_name(pos[0])) || (pos[1] && (r = check_pair_name(pos[1]))))
+		return r;
+	if (!state)
+		return usage_error("missing --state STATE");
+	want = ifrep_state_parse(state);
+	if (want < 0)
+		return usage_error("--state %s: not a pair state (%s)", state, ifrep_state_list());
+	if (timeout) {
+		if (ifrep_parse_duration(timeout, &timeout_s, true, &why))
+			return usage_error("--timeout %s: %s", timeout, why);
+		has_timeout = true;
+	}
+
+	start = now_s();
+	for (;;) {
+		if ((r = need_volume(pos[0], true, &v)))
+			return r;
+		if (pos[1] && !ifrep_status_find_pair(&v.st, pos[1]))
+			return fail("%s has no pair named %s", v.name, pos[1]);
+		if (!pos[1] && !v.st.nr_pairs)
+			return fail("%s has no pairs", v.name);
+		done = true;
+		for (i = 0; i < v.st.nr_pairs; i++) {
+			if (pos[1] && strcmp(v.st.pairs[i].name, pos[1]))
+				continue;
+			if ((int)v.st.pairs[i].state != want)
+				done = false;
+		}
+		if (done)
+			return 0;
+		if (has_timeout && now_s() - start >= (double)timeout_s) {
+			describe_states(&v, pos[1], states, sizeof(states));
+			return fail("timed out after %llus waiting for %s: %s",
+				    (unsigned long long)timeout_s, state, states);
+		}
+		nanosleep(&poll, NULL);
+	}
+}
+
+/*----------------------------------------------------------------
+ * status / list
+ *--------------------------------------------------------------*/
+
+static volatile sig_atomic_t stop_watch;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_watch = 1;
+}
+
+static void fill_view(const struct vol *v, struct ifrep_volume_view *view)
+{
+	memset(view, 0, sizeof(*view));
+	snprintf(view->name, sizeof(view->name), "%s", v->name);
+	view->size_bytes = v->sectors << 9;
+	ifrep_blkdev_token_name(v->table.data_dev, view->data_device, sizeof(view->data_device));
+	ifrep_blkdev_token_name(v->table.meta_dev, view->meta_device, sizeof(view->meta_device));
+	view->st = v->st;
+}
+
+/*
+ * Collect the views of @name (or of every volume).  Returns the exit code
+ * so far; volumes that vanish while listed are skipped silently.
+ */
+static int collect(const char *name, struct ifrep_volume_view **views, size_t *n)
+{
+	char **names = NULL;
+	size_t nr = 0, i;
+	struct vol v;
+	int r, rc = 0;
+
+	*views = NULL;
+	*n = 0;
+	need_dm();
+	if (name) {
+		if ((r = need_volume(name, true, &v)))
+			return r;
+		*views = calloc(1, sizeof(**views));
+		if (!*views)
+			return fail("out of memory");
+		fill_view(&v, *views);
+		*n = 1;
+		return 0;
+	}
+	r = ifrep_dm_list(IFREP_TARGET_NAME, &names, &nr);
+	if (r)
+		return fail("cannot list devices: %s", dm_strerror(r));
+	*views = calloc(nr ? nr : 1, sizeof(**views));
+	if (!*views) {
+		ifrep_dm_list_free(names, nr);
+		return fail("out of memory");
+	}
+	for (i = 0; i < nr; i++) {
+		r = load_volume(names[i], true, &v);
+		if (r == -ENXIO)
+			continue;
+		if (r) {
+			rc = EXIT_FAILED;
+			continue;
+		}
+		fill_view(&v, &(*views)[(*n)++]);
+	}
+	ifrep_dm_list_free(names, nr);
+	return rc;
+}
+
+static const struct option status_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	{ "watch", no_argument, NULL, 'w' },
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static int cmd_status(int argc, char **argv)
+{
+	struct ifrep_volume_view *views;
+	struct timespec second = { 1, 0 };
+	bool json = false, watch = false, tty = isatty(STDOUT_FILENO);
+	char *pos[1] = { NULL };
+	size_t n;
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":jwhv", status_opts)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'w': watch = true; break;
+		default:
+			if (common_opt(c, &r))
+				return r;
+		}
+	}
+	if ((r = positionals(argc, argv, 0, 1, pos, "NAME")))
+		return r;
+	if (pos[0] && (r = check_volume_name(pos[0])))
+		return r;
+	if (watch) {
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+	}
+	for (;;) {
+		r = collect(pos[0], &views, &n);
+		if (r && !n) {
+			free(views);
+			return r;
+		}
+		if (watch && !json && tty)
+			fputs("\033[H\033[J", stdout);
+		if (json)
+			ifrep_report_json(stdout, views, n);
+		else if (!n)
+			printf("No dm-ifrep volumes.\n");
+		else
+			ifrep_report_human(stdout, views, n);
+		free(views);
+		fflush(stdout);
+		if (!watch)
+			return r;
+		if (!json && !tty)
+			putchar('\n');
+		nanosleep(&second, NULL);
+		if (stop_watch)
+			return 0;
+	}
+}
+
+static int cmd_list(int argc, char **argv)
+{
+	char **names;
+	size_t n, i;
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":hv", plain_opts)) != -1)
+		if (common_opt(c, &r))
+			return r;
+	if ((r = positionals(argc, argv, 0, 0, NULL, "")))
+		return r;
+	need_dm();
+	r = ifrep_dm_list(IFREP_TARGET_NAME, &names, &n);
+	if (r)
+		return fail("cannot list devices: %s", dm_strerror(r));
+	for (i = 0; i < n; i++)
+		printf("%s\n", names[i]);
+	ifrep_dm_list_free(names, n);
+	return 0;
+}
+
+/*----------------------------------------------------------------
+ * Commands of the interface that this version parses but cannot run yet
+ *--------------------------------------------------------------*/
+
+static int not_yet(void)
+{
+	return fail("not supported by this version yet");
+}
+
+static const struct option sync_opts[] = {
+	{ "freeze", required_argument, NULL, 'F' },
+	{ "wait", no_argument, NULL, 'W' },
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static int cmd_sync(int argc, char **argv)
+{
+	char *pos[2] = { NULL, NULL };
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":F:Whv", sync_opts)) != -1) {
+		if (c == 'F' || c == 'W')
+			continue;
+		if (common_opt(c, &r))
+			return r;
+	}
+	if ((r = positionals(argc, argv, 1, 2, pos, "NAME")))
+		return r;
+	if ((r = check_volume_name(pos[0])) || (pos[1] && (r = check_pair_name(pos[1]))))
+		return r;
+	return not_yet();
+}
+
+static const struct option promote_opts[] = {
+	{ "force", no_argument, NULL, 'f' },
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static int cmd_promote(int argc, char **argv)
+{
+	char *pos[1];
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":fhv", promote_opts)) != -1) {
+		if (c == 'f')
+			continue;
+		if (common_opt(c, &r))
+			return r;
+	}
+	if ((r = positionals(argc, argv, 1, 1, pos, "NAME")) || (r = check_volume_name(pos[0])))
+		return r;
+	return not_yet();
+}
+
+static int cmd_demote(int argc, char **argv)
+{
+	char *pos[1];
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":hv", plain_opts)) != -1)
+		if (common_opt(c, &r))
+			return r;
+	if ((r = positionals(argc, argv, 1, 1, pos, "NAME")) || (r = check_volume_name(pos[0])))
+		return r;
+	return not_yet();
+}
+
+static const struct option bandwidth_opts[] = {
+	{ "seconds", required_argument, NULL, 'n' },
+	{ "secret-file", required_argument, NULL, 's' },
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static int cmd_test_bandwidth(int argc, char **argv)
+{
+	struct ifrep_addr addr;
+	const char *why;
+	uint64_t secs;
+	char *pos[1];
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":n:s:hv", bandwidth_opts)) != -1) {
+		if (c == 'n') {
+			if (ifrep_parse_duration(optarg, &secs, false, &why))
+				return usage_error("--seconds %s: %s", optarg, why);
+			continue;
+		}
+		if (c == 's')
+			continue;
+		if (common_opt(c, &r))
+			return r;
+	}
+	if ((r = positionals(argc, argv, 1, 1, pos, "HOST:PORT")))
+		return r;
+	if (ifrep_parse_addr(pos[0], &addr, &why))
+		return usage_error("%s: %s", pos[0], why);
+	return not_yet();
+}
+
+static int cmd_verify(int argc, char **argv)
+{
+	char *pos[2];
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":hv", plain_opts)) != -1)
+		if (common_opt(c, &r))
+			return r;
+	if ((r = positionals(argc, argv, 2, 2, pos, "NAME and PAIR")))
+		return r;
+	if ((r = check_volume_name(pos[0])) || (r = check_pair_name(pos[1])))
+		return r;
+	return not_yet();
+}
+
+/*----------------------------------------------------------------
+ * Help and dispatch
+ *--------------------------------------------------------------*/
+
+static const struct cmd commands[] = {
+	{ "create", cmd_create,
+	  "create NAME --data DEV --meta DEV [--chunk-size SIZE] [--role primary|secondary]\n"
+	  "                [--listen ADDR:PORT] [--secret-file FILE] [--force]",
+	  "Create the volume /dev/mapper/NAME over the data device DATA, with its metadata\n"
+	  "on META.  Empty metadata (zeros) is formatted by the kernel; existing dm-ifrep\n"
+	  "metadata of this data device is used as it is; anything else is refused unless\n"
+	  "--force is given.  Creating a volume that exists with the same devices succeeds.\n"
+	  "\n"
+	  "  --data DEV            data device (block device)\n"
+	  "  --meta DEV            metadata device (block device)\n"
+	  "  --chunk-size SIZE     change-tracking unit, a power of two from 64KiB to 1GiB\n"
+	  "                        (default 8MiB); used when formatting\n"
+	  "  --role ROLE           primary (default) or secondary; used when formatting\n"
+	  "  --listen ADDR:PORT    secondary: accept a primary there (IPv4 or [IPv6])\n"
+	  "  --secret-file FILE    secondary: shared secret primaries must prove\n"
+	  "  --force               overwrite whatever META holds\n" },
+	{ "activate", cmd_activate,
+	  "activate (NAME --data DEV --meta DEV | --all)",
+	  "Re-create a volume and its pairs from the metadata on META.  With --all, scan\n"
+	  "every block device and activate each volume whose metadata is found, whose\n"
+	  "recorded data device is present, and which is not active yet.\n" },
+	{ "remove", cmd_remove,
+	  "remove NAME",
+	  "Remove /dev/mapper/NAME.  The metadata stays: 'activate' brings the volume and\n"
+	  "its pairs back.  Removing a volume that does not exist succeeds.\n" },
+	{ "pair add", cmd_pair_add,
+	  "pair add NAME PAIR --to DEV|HOST:PORT --mode sync|async|copy\n"
+	  "                [--interval SEC] [--timeout SEC] [--sync-points N] [--rate BYTES_PER_S]\n"
+	  "                [--secret-file FILE | --insecure]",
+	  "Add the pair PAIR to the primary volume NAME: replication to a local block\n"
+	  "device or to a secondary volume listening on HOST:PORT.  The new pair starts with\n"
+	  "an initial sync of the whole volume.  PAIR is 1 to 31 characters of [A-Za-z0-9_.-].\n"
+	  "\n"
+	  "  --to DEV|HOST:PORT    target block device, or remote secondary (IPv4, [IPv6])\n"
+	  "  --mode MODE           sync (writes complete on both), async (periodic\n"
+	  "                        consistent cuts) or copy (one full copy, then done)\n"
+	  "  --interval SEC        async: cycle period (0 = only on 'sync')\n"
+	  "  --timeout SEC         remote: link trouble tolerated before disconnecting (30)\n"
+	  "  --sync-points N       async: consistent images kept on the target\n"
+	  "  --rate BYTES_PER_S    resync rate limit, e.g. 50M (0 = unlimited)\n"
+	  "  --secret-file FILE    remote: shared secret (required unless --insecure)\n"
+	  "  --insecure            remote: no authentication\n" },
+	{ "pair remove", cmd_pair_remove,
+	  "pair remove NAME PAIR",
+	  "Stop and forget the pair.  Removing a pair that does not exist succeeds.\n" },
+	{ "pause", cmd_pause,
+	  "pause NAME PAIR",
+	  "Stop replicating to the pair; changes are tracked and resynced on resume.\n" },
+	{ "resume", cmd_resume,
+	  "resume NAME PAIR",
+	  "Restart a paused, failed or disconnected pair: it resyncs its dirty chunks.\n" },
+	{ "sync", cmd_sync,
+	  "sync NAME [PAIR] [--freeze MOUNTPOINT] [--wait]",
+	  "Start an async cycle now (not supported by this version yet).\n" },
+	{ "wait", cmd_wait,
+	  "wait NAME [PAIR] --state STATE [--timeout SEC]",
+	  "Wait until PAIR (or every pair of NAME) is in STATE; exit 1 on timeout.\n"
+	  "STATE is one of: initial-sync in-sync consistent resyncing retrying\n"
+	  "disconnected paused split-brain done failed.\n" },
+	{ "status", cmd_status,
+	  "status [NAME] [--json] [--watch]",
+	  "Show volumes and pairs.  --json prints one JSON object; --watch redraws every\n"
+	  "second until interrupted (with --json: one object per line).\n" },
+	{ "list", cmd_list,
+	  "list",
+	  "Print the names of the active dm-ifrep volumes, one per line.\n" },
+	{ "promote", cmd_promote,
+	  "promote NAME [--force]",
+	  "Make a secondary the primary (not supported by this version yet).\n" },
+	{ "demote", cmd_demote,
+	  "demote NAME",
+	  "Make a primary a secondary (not supported by this version yet).\n" },
+	{ "test-bandwidth", cmd_test_bandwidth,
+	  "test-bandwidth HOST:PORT [--seconds N] [--secret-file FILE]",
+	  "Measure the link to a secondary (not supported by this version yet).\n" },
+	{ "verify", cmd_verify,
+	  "verify NAME PAIR",
+	  "Compare both sides chunk by chunk (not supported by this version yet).\n" },
+};
+
+static const struct cmd *find_cmd(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static void print_usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "Usage: %s [-v] COMMAND [ARGS]\n\n", PROG);
+	for (i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(f, "  %s %s\n", PROG, commands[i].synopsis);
+	fprintf(f, "\n  %s --help | --version | help COMMAND\n", PROG);
+	fprintf(f, "\nExit status: 0 success, 1 refused or failed, 2 usage error.\n"
+		   "See ifrepctl(8).\n");
+}
+
+static int print_help(const struct cmd *c)
+{
+	if (!c) {
+		print_usage(stdout);
+		return 0;
+	}
+	printf("Usage: %s %s\n\n%s", PROG, c->synopsis, c->help);
+	printf("\nEvery command takes -v/--verbose and -h/--help.\n");
+	return 0;
+}
+
+/* "pair add" is two words: resolve argv[0] (and argv[1]) to a command. */
+static const struct cmd *resolve(int argc, char **argv, int *used)
+{
+	char two[64];
+
+	*used = 1;
+	if (!strcmp(argv[0], "pair")) {
+		if (argc < 2 || argv[1][0] == '-')
+			return NULL;
+		snprintf(two, sizeof(two), "pair %s", argv[1]);
+		*used = 2;
+		return find_cmd(two);
+	}
+	return find_cmd(argv[0]);
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+	int i, used, rc;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			print_usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
+			printf("%s %s\n", PROG, IFREPCTL_VERSION);
+			return 0;
+		} else if (!strcmp(argv[i], "--verbose")) {
+			verbose++;
+		} else if (argv[i][1] == 'v' && strspn(argv[i] + 1, "v") == strlen(argv[i] + 1)) {
+			verbose += (int)strlen(argv[i] + 1);	/* -v, -vv */
+		} else if (!strcmp(argv[i], "--")) {
+			i++;
+			break;
+		} else {
+			return usage_error("unknown option '%s'", argv[i]);
+		}
+	}
+	if (i >= argc)
+		return usage_error("missing command");
+
+	if (!strcmp(argv[i], "help")) {
+		if (i + 1 >= argc)
+			return print_help(NULL);
+		c = resolve(argc - i - 1, argv + i + 1, &used);
+		if (!c)
+			return usage_error("unknown command '%s'", argv[i + 1]);
+		return print_help(c);
+	}
+	c = resolve(argc - i, argv + i, &used);
+	if (!c) {
+		if (!strcmp(argv[i], "pair"))
+			return usage_error("pair: expected 'pair add' or 'pair remove'");
+		return usage_error("unknown command '%s'", argv[i]);
+	}
+	cur_cmd = c->name;
+	/* the command sees its name as argv[0], then its own arguments */
+	rc = c->fn(argc - i - used + 1, argv + i + used - 1);
+	if (dm_ready)
+		ifrep_dm_cleanup();
+	if (rc == 0)
+		flush_warnings();
+	fflush(stdout);
+	return rc;
+}

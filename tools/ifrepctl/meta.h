@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * meta.h - offline access to the dm-ifrep metadata superblock
+ * (dm-ifrep/include/ifrep_meta.h), for activate and create.
+ *
+ * This is the only place in ifrepctl that converts on-disk byte order:
+ * ifrep_meta_unpack() turns a superblock into struct ifrep_meta,
+ * ifrep_meta_pack() does the reverse (tests and future tools).
+ */
+#ifndef IFREPCTL_META_H
+#define IFREPCTL_META_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ifrep_meta.h"
+
+/* Bytes read to classify a metadata device: both superblock slots. */
+#define IFREP_META_PROBE_SIZE	(IFREP_META_SB_SLOTS * IFREP_META_BLOCK_SIZE)
+
+enum ifrep_meta_kind {
+	META_FRESH,		/* the first 8 KiB are all zeros */
+	META_VALID,		/* dm-ifrep metadata with a usable superblock */
+	META_DAMAGED,		/* dm-ifrep magic, but no usable superblock */
+	META_FOREIGN,		/* anything else */
+};
+
+struct ifrep_meta_pair {
+	unsigned int slot;			/* index in the superblock */
+	uint32_t flags;				/* IFREP_PAIR_F_* */
+	uint32_t mode;				/* enum ifrep_disk_mode */
+	char name[IFREP_NAME_LEN];
+	char peer[IFREP_PEER_LEN];
+	char secret_file[IFREP_PATH_LEN];
+	uint32_t timeout_s;
+	uint32_t interval_s;
+	uint64_t rate_bytes_per_s;
+	uint32_t sync_points;
+	uint64_t peer_generation;
+	uint64_t last_sync_point;
+};
+
+struct ifrep_meta {
+	unsigned int slot;			/* superblock slot used */
+	uint32_t flags;
+	uint32_t version;
+	uint32_t incompat_flags;
+	uint64_t seq;
+	uint8_t uuid[16];
+	uint64_t data_sectors;
+	uint32_t chunk_sectors;
+	uint32_t role;				/* enum ifrep_disk_role */
+	uint64_t nr_chunks;
+	uint64_t bitmap_blocks;
+	uint64_t meta_blocks;
+	uint64_t data_generation;
+	uint64_t created;
+	char volume_name[IFREP_VOLUME_NAME_LEN];
+	char data_path[IFREP_PATH_LEN];
+	char listen[IFREP_ADDR_LEN];
+	char listen_secret_file[IFREP_PATH_LEN];
+	unsigned int nr_pairs;			/* pairs in use, packed below */
+	struct ifrep_meta_pair pairs[IFREP_MAX_PAIRS];
+};
+
+/**
+ * ifrep_crc32c() - CRC-32C (Castagnoli), kernel convention: @crc is the
+ * running register, no inversion on entry or exit.  The standard check
+ * value is ~ifrep_crc32c(~0, "123456789", 9) == 0xe3069283.
+ */
+uint32_t ifrep_crc32c(uint32_t crc, const void *buf, size_t len);
+
+/** ifrep_meta_sb_checksum() - crc32c(~0, block + 4, 4092) ^ IFREP_SB_CSUM_XOR */
+uint32_t ifrep_meta_sb_checksum(const void *block);
+
+/**
+ * ifrep_meta_unpack() - validate one 4 KiB superblock slot and unpack it.
+ * Return: 0; -EILSEQ for a bad magic or checksum; -ENOTBLK when blocknr is
+ * not @slot; -EPROTO for an unknown version or incompat flags; -EINVAL for
+ * contents that contradict themselves.  @why says which.
+ */
+int ifrep_meta_unpack(const void *block, unsigned int slot,
+		      struct ifrep_meta *m, char *why, size_t whylen);
+
+/**
+ * ifrep_meta_pack() - write @m as superblock slot @slot into @block
+ * (4 KiB, zero-filled first), including its checksum.
+ */
+void ifrep_meta_pack(const struct ifrep_meta *m, unsigned int slot, void *block);
+
+/**
+ * ifrep_meta_classify() - decide what the first IFREP_META_PROBE_SIZE bytes
+ * of a metadata device hold; for META_VALID fill @m from the valid slot
+ * with the highest seq.  For META_DAMAGED, @why names the problem.
+ */
+enum ifrep_meta_kind ifrep_meta_classify(const void *buf, struct ifrep_meta *m,
+					 char *why, size_t whylen);
+
+/**
+ * ifrep_meta_read() - read and classify the metadata device at @path
+ * (O_DIRECT, so the kernel's latest writes are seen).
+ * Return: kind >= 0, or a negative errno with @why filled in.
+ */
+int ifrep_meta_read(const char *path, struct ifrep_meta *m, char *why, size_t whylen);
+
+/** ifrep_meta_blocks_needed() - 4 KiB blocks for a volume of @nr_chunks. */
+uint64_t ifrep_meta_blocks_needed(uint64_t nr_chunks);
+
+/** ifrep_meta_nr_chunks() - chunks covering @data_sectors. */
+uint64_t ifrep_meta_nr_chunks(uint64_t data_sectors, uint32_t chunk_sectors);
+
+/** ifrep_chunk_sectors_valid() - a power of two from 64 KiB to 1 GiB. */
+bool ifrep_chunk_sectors_valid(uint64_t chunk_sectors);
+
+/** ifrep_meta_find_pair() - the pair named @name, or NULL. */
+const struct ifrep_meta_pair *ifrep_meta_find_pair(const struct ifrep_meta *m,
+						   const char *name);
+
+#endif /* IFREPCTL_META_H */

@@ -1,0 +1,187 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * report.c - human and JSON renderings of volume status (see report.h).
+ */
+#include "report.h"
+#include "json.h"
+#include "util.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pair *p,
+		    uint64_t *secs)
+{
+	double bytes, t;
+
+	if (!p->dirty_chunks) {
+		*secs = 0;
+		return true;
+	}
+	if (!p->rate)
+		return false;
+	bytes = (double)p->dirty_chunks * (double)st->chunk_sectors * 512.0;
+	t = bytes / (double)p->rate;
+	if (t > (double)UINT32_MAX * 100)
+		return false;
+	*secs = (uint64_t)t + ((double)(uint64_t)t < t);
+	return true;
+}
+
+/*----------------------------------------------------------------*/
+
+static void human_pair(FILE *f, const struct ifrep_status *st,
+		       const struct ifrep_status_pair *p, int name_w, int peer_w)
+{
+	char sent[32], rate[32], eta[32], when[32];
+	unsigned int pm = ifrep_synced_per_mille(p->dirty_chunks, st->total_chunks);
+	uint64_t secs;
+
+	fprintf(f, "  %-*s  %-5s  %-*s  %-12s  dirty %" PRIu64 "/%" PRIu64 "  %u.%u%%  sent %s",
+		name_w, p->name, ifrep_mode_name(p->mode), peer_w, p->peer,
+		ifrep_state_name(p->state), p->dirty_chunks, st->total_chunks,
+		pm / 10, pm % 10, ifrep_format_bytes(p->bytes_sent, sent, sizeof(sent)));
+	if (p->dirty_chunks && p->rate) {
+		fprintf(f, "  rate %s/s", ifrep_format_bytes(p->rate, rate, sizeof(rate)));
+		if (ifrep_pair_eta(st, p, &secs))
+			fprintf(f, " ETA %s", ifrep_format_hms(secs, eta, sizeof(eta)));
+	}
+	if (p->has_last_sync)
+		fprintf(f, "  last sync %s",
+			ifrep_format_iso8601(p->last_sync, when, sizeof(when)));
+	if (p->has_rpo)
+		fprintf(f, "  rpo %" PRIu64 "s", p->rpo);
+	if (p->reason[0])
+		fprintf(f, "  reason %s", p->reason);
+	fputc('\n', f);
+}
+
+static void human_volume(FILE *f, const struct ifrep_volume_view *v)
+{
+	const struct ifrep_status *st = &v->st;
+	char size[32], chunk[32];
+	int name_w = 0, peer_w = 0, w;
+	unsigned int i;
+
+	if (st->whole_fail) {
+		fprintf(f, "%s  health=fail data=%s meta=%s (the target reports Fail; see dmesg)\n",
+			v->name, v->data_device, v->meta_device);
+		return;
+	}
+	fprintf(f, "%s  role=%s size=%s chunk=%s data=%s meta=%s health=%s",
+		v->name, ifrep_role_name(st->role),
+		ifrep_format_bytes(v->size_bytes, size, sizeof(size)),
+		ifrep_format_bytes_exact((uint64_t)st->chunk_sectors * 512, chunk, sizeof(chunk)),
+		v->data_device, v->meta_device, ifrep_health_name(st->health));
+	if (st->listen[0])
+		fprintf(f, " listen=%s", st->listen);
+	if (st->upstream[0])
+		fprintf(f, " upstream=%s", st->upstream);
+	fputc('\n', f);
+
+	for (i = 0; i < st->nr_pairs; i++) {
+		w = (int)strlen(st->pairs[i].name);
+		name_w = w > name_w ? w : name_w;
+		w = (int)strlen(st->pairs[i].peer);
+		peer_w = w > peer_w ? w : peer_w;
+	}
+	for (i = 0; i < st->nr_pairs; i++)
+		human_pair(f, st, &st->pairs[i], name_w, peer_w);
+	if (!st->nr_pairs && st->role == ROLE_PRIMARY)
+		fprintf(f, "  (no pairs)\n");
+}
+
+void ifrep_report_human(FILE *f, const struct ifrep_volume_view *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		human_volume(f, &v[i]);
+}
+
+/*----------------------------------------------------------------*/
+
+static void json_pair(struct json *j, const struct ifrep_status *st,
+		      const struct ifrep_status_pair *p)
+{
+	char when[32];
+	uint64_t secs;
+
+	json_begin_object(j, NULL);
+	json_string(j, "name", p->name);
+	json_string(j, "mode", ifrep_mode_name(p->mode));
+	json_string(j, "peer", p->peer);
+	json_string(j, "state", ifrep_state_name(p->state));
+	json_u64(j, "total_chunks", st->total_chunks);
+	json_u64(j, "dirty_chunks", p->dirty_chunks);
+	json_fixed1(j, "synced_percent",
+		    ifrep_synced_per_mille(p->dirty_chunks, st->total_chunks));
+	json_u64(j, "bytes_sent", p->bytes_sent);
+	json_u64(j, "rate_bytes_per_s", p->rate);
+	if (ifrep_pair_eta(st, p, &secs))
+		json_u64(j, "eta_seconds", secs);
+	else
+		json_null(j, "eta_seconds");
+	if (p->has_last_sync)
+		json_string(j, "last_sync_point",
+			    ifrep_format_iso8601(p->last_sync, when, sizeof(when)));
+	else
+		json_null(j, "last_sync_point");
+	if (p->has_rpo)
+		json_u64(j, "rpo_seconds", p->rpo);
+	else
+		json_null(j, "rpo_seconds");
+	json_string(j, "reason", p->reason[0] ? p->reason : NULL);
+	json_end_object(j);
+}
+
+static void json_volume(struct json *j, const struct ifrep_volume_view *v)
+{
+	const struct ifrep_status *st = &v->st;
+	unsigned int i;
+
+	json_begin_object(j, NULL);
+	json_string(j, "name", v->name);
+	if (st->whole_fail) {
+		json_null(j, "role");
+		json_u64(j, "size_bytes", v->size_bytes);
+		json_null(j, "chunk_bytes");
+	} else {
+		json_string(j, "role", ifrep_role_name(st->role));
+		json_u64(j, "size_bytes", v->size_bytes);
+		json_u64(j, "chunk_bytes", (uint64_t)st->chunk_sectors * 512);
+	}
+	json_string(j, "data_device", v->data_device);
+	json_string(j, "meta_device", v->meta_device);
+	json_string(j, "health", ifrep_health_name(st->health));
+	if (st->whole_fail)
+		json_null(j, "generation");
+	else
+		json_u64(j, "generation", st->generation);
+	json_string(j, "listen", st->listen[0] ? st->listen : NULL);
+	json_string(j, "upstream", st->upstream[0] ? st->upstream : NULL);
+	if (st->whole_fail)
+		json_null(j, "meta_writes");
+	else
+		json_u64(j, "meta_writes", st->meta_writes);
+	json_begin_array(j, "pairs");
+	for (i = 0; i < st->nr_pairs; i++)
+		json_pair(j, st, &st->pairs[i]);
+	json_end_array(j);
+	json_end_object(j);
+}
+
+void ifrep_report_json(FILE *f, const struct ifrep_volume_view *v, size_t n)
+{
+	struct json j;
+	size_t i;
+
+	json_init(&j, f);
+	json_begin_object(&j, NULL);
+	json_begin_array(&j, "volumes");
+	for (i = 0; i < n; i++)
+		json_volume(&j, &v[i]);
+	json_end_array(&j);
+	json_end_object(&j);
+	fputc('\n', f);
+}

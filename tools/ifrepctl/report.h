@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * report.h - `ifrepctl status` output: one line per volume and one per pair
+ * for people, or the JSON object of the interface contract:
+ *
+ *   {"volumes":[{"name", "role", "size_bytes", "chunk_bytes", "data_device",
+ *     "meta_device", "health", "generation", "listen", "upstream",
+ *     "meta_writes", "pairs":[{"name", "mode", "peer", "state",
+ *     "total_chunks", "dirty_chunks", "synced_percent", "bytes_sent",
+ *     "rate_bytes_per_s", "eta_seconds", "last_sync_point", "rpo_seconds",
+ *     "reason"}]}]}
+ *
+ * Pure formatting: the caller collects and resolves everything first.
+ */
+#ifndef IFREPCTL_REPORT_H
+#define IFREPCTL_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "status.h"
+
+struct ifrep_volume_view {
+	char name[128];
+	uint64_t size_bytes;		/* target length */
+	char data_device[256];		/* "/dev/vdb", or "M:m" */
+	char meta_device[256];
+	struct ifrep_status st;
+};
+
+/**
+ * ifrep_pair_eta() - seconds until @p has no dirty chunk at its current
+ * rate.  Return: false when unknown (dirty chunks but no rate).
+ */
+bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pair *p,
+		    uint64_t *secs);
+
+void ifrep_report_human(FILE *f, const struct ifrep_volume_view *v, size_t n);
+
+/** ifrep_report_json() - the whole object on one line, with a newline. */
+void ifrep_report_json(FILE *f, const struct ifrep_volume_view *v, size_t n);
+
+#endif /* IFREPCTL_REPORT_H */

@@ -1,0 +1,338 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * status.c - parse the dm-ifrep status line into struct ifrep_status.
+ *
+ * The line is split into blank-separated tokens first; each field then has
+ * exactly one token and one parser.  Nothing is written to @st's caller
+ * unless the whole line is valid.
+ */
+#include "status.h"
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#define VOLUME_FIELDS	9
+#define PAIR_FIELDS	10
+#define MAX_TOKENS	(VOLUME_FIELDS + IFREP_MAX_PAIRS * PAIR_FIELDS + 1)
+
+static const char *const role_names[] = {
+	[ROLE_UNKNOWN] = "unknown",
+	[ROLE_PRIMARY] = "primary",
+	[ROLE_SECONDARY] = "secondary",
+};
+
+static const char *const health_names[] = {
+	[HEALTH_RW] = "rw",
+	[HEALTH_RO] = "ro",
+	[HEALTH_FAIL] = "fail",
+};
+
+static const char *const mode_names[] = {
+	[MODE_SYNC] = "sync",
+	[MODE_ASYNC] = "async",
+	[MODE_COPY] = "copy",
+};
+
+static const char *const state_names[NR_STATES] = {
+	[STATE_INITIAL_SYNC] = "initial-sync",
+	[STATE_IN_SYNC] = "in-sync",
+	[STATE_CONSISTENT] = "consistent",
+	[STATE_RESYNCING] = "resyncing",
+	[STATE_RETRYING] = "retrying",
+	[STATE_DISCONNECTED] = "disconnected",
+	[STATE_PAUSED] = "paused",
+	[STATE_SPLIT_BRAIN] = "split-brain",
+	[STATE_DONE] = "done",
+	[STATE_FAILED] = "failed",
+};
+
+const char *ifrep_role_name(enum ifrep_role r)
+{
+	return (unsigned int)r < ARRAY_SIZE(role_names) ? role_names[r] : "unknown";
+}
+
+const char *ifrep_health_name(enum ifrep_health h)
+{
+	return (unsigned int)h < ARRAY_SIZE(health_names) ? health_names[h] : "unknown";
+}
+
+const char *ifrep_mode_name(enum ifrep_mode m)
+{
+	return (unsigned int)m < ARRAY_SIZE(mode_names) ? mode_names[m] : "unknown";
+}
+
+const char *ifrep_state_name(enum ifrep_state s)
+{
+	return (unsigned int)s < ARRAY_SIZE(state_names) ? state_names[s] : "unknown";
+}
+
+static int lookup(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (names[i] && !strcmp(names[i], s))
+			return (int)i;
+	return -1;
+}
+
+int ifrep_mode_parse(const char *s)
+{
+	return lookup(mode_names, ARRAY_SIZE(mode_names), s);
+}
+
+int ifrep_state_parse(const char *s)
+{
+	return lookup(state_names, ARRAY_SIZE(state_names), s);
+}
+
+const char *ifrep_state_list(void)
+{
+	static char list[256];
+	size_t i;
+
+	if (!list[0]) {
+		for (i = 0; i < ARRAY_SIZE(state_names); i++) {
+			if (i)
+				strcat(list, ", ");
+			strcat(list, state_names[i]);
+		}
+	}
+	return list;
+}
+
+/*----------------------------------------------------------------*/
+
+struct cursor {
+	char *tok[MAX_TOKENS];
+	unsigned int n;
+	unsigned int pos;
+	char *why;
+	size_t whylen;
+};
+
+__attribute__((format(printf, 2, 3)))
+static int bad(struct cursor *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->why, c->whylen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/* The next token, or NULL (with the reason set) at the end of the line. */
+static const char *next(struct cursor *c, const char *field)
+{
+	if (c->pos >= c->n) {
+		bad(c, "line ends before the %s field", field);
+		return NULL;
+	}
+	return c->tok[c->pos++];
+}
+
+static int field_u64(struct cursor *c, const char *field, uint64_t *v)
+{
+	const char *t, *why;
+
+	if (!(t = next(c, field)))
+		return -EINVAL;
+	if (ifrep_parse_u64(t, v, &why))
+		return bad(c, "%s '%s': %s", field, t, why);
+	return 0;
+}
+
+/* A number, or '-' for "none". */
+static int field_opt_u64(struct cursor *c, const char *field, bool *has, uint64_t *v)
+{
+	const char *t, *why;
+
+	if (!(t = next(c, field)))
+		return -EINVAL;
+	*has = strcmp(t, "-") != 0;
+	*v = 0;
+	if (*has && ifrep_parse_u64(t, v, &why))
+		return bad(c, "%s '%s': %s", field, t, why);
+	return 0;
+}
+
+/* A word copied into @buf, or "" for '-'. */
+static int field_word(struct cursor *c, const char *field, char *buf, size_t len)
+{
+	const char *t;
+
+	if (!(t = next(c, field)))
+		return -EINVAL;
+	if (strlen(t) >= len)
+		return bad(c, "%s '%.40s...' is too long", field, t);
+	snprintf(buf, len, "%s", strcmp(t, "-") ? t : "");
+	return 0;
+}
+
+static int field_keyword(struct cursor *c, const char *field,
+			 const char *const *names, size_t n, int *val)
+{
+	const char *t;
+	int v;
+
+	if (!(t = next(c, field)))
+		return -EINVAL;
+	v = lookup(names, n, t);
+	if (v < 0)
+		return bad(c, "unknown %s '%.40s'", field, t);
+	*val = v;
+	return 0;
+}
+
+static int parse_pair(struct cursor *c, unsigned int i, struct ifrep_status_pair *p)
+{
+	uint64_t v;
+	const char *why;
+	int k;
+
+	if (field_word(c, "pair name", p->name, sizeof(p->name)))
+		return -EINVAL;
+	if (!ifrep_valid_pair_name(p->name, &why))
+		return bad(c, "pair %u name '%s': %s", i + 1, p->name, why);
+	if (field_keyword(c, "pair mode", mode_names, ARRAY_SIZE(mode_names), &k))
+		return -EINVAL;
+	p->mode = (enum ifrep_mode)k;
+	if (field_word(c, "pair peer", p->peer, sizeof(p->peer)))
+		return -EINVAL;
+	if (!p->peer[0])
+		return bad(c, "pair %s has no peer", p->name);
+	if (field_keyword(c, "pair state", state_names, ARRAY_SIZE(state_names), &k))
+		return -EINVAL;
+	p->state = (enum ifrep_state)k;
+	if (field_u64(c, "dirty chunks", &p->dirty_chunks) ||
+	    field_u64(c, "bytes sent", &p->bytes_sent) ||
+	    field_u64(c, "rate", &p->rate) ||
+	    field_opt_u64(c, "last sync point", &p->has_last_sync, &v))
+		return -EINVAL;
+	if (v > INT64_MAX)
+		return bad(c, "last sync point out of range");
+	p->last_sync = (int64_t)v;
+	if (field_opt_u64(c, "rpo", &p->has_rpo, &p->rpo) ||
+	    field_word(c, "reason", p->reason, sizeof(p->reason)))
+		return -EINVAL;
+	return 0;
+}
+
+static int parse_generation(struct cursor *c, uint64_t *gen)
+{
+	const char *t;
+	uint64_t v = 0;
+	size_t i;
+
+	if (!(t = next(c, "generation")))
+		return -EINVAL;
+	if (strlen(t) != 16)
+		return bad(c, "generation '%.40s' is not 16 hex digits", t);
+	for (i = 0; i < 16; i++) {
+		int d = t[i];
+
+		if (!isxdigit(d))
+			return bad(c, "generation '%s' is not 16 hex digits", t);
+		v = (v << 4) | (uint64_t)(isdigit(d) ? d - '0' : tolower(d) - 'a' + 10);
+	}
+	*gen = v;
+	return 0;
+}
+
+static int parse_tokens(struct cursor *c, struct ifrep_status *st)
+{
+	uint64_t v, nr;
+	unsigned int i;
+	int k;
+
+	if (c->n == 1 && !strcasecmp(c->tok[0], "fail")) {
+		st->whole_fail = true;
+		st->health = HEALTH_FAIL;
+		return 0;
+	}
+	if (field_keyword(c, "role", role_names, ARRAY_SIZE(role_names), &k))
+		return -EINVAL;
+	if (k == ROLE_UNKNOWN)
+		return bad(c, "unknown role 'unknown'");
+	st->role = (enum ifrep_role)k;
+	if (field_keyword(c, "health", health_names, ARRAY_SIZE(health_names), &k))
+		return -EINVAL;
+	st->health = (enum ifrep_health)k;
+	if (field_u64(c, "chunk sectors", &v))
+		return -EINVAL;
+	if (v < IFREP_MIN_CHUNK_SECTORS || v > IFREP_MAX_CHUNK_SECTORS || (v & (v - 1)))
+		return bad(c, "chunk sectors %llu is not a power of two from %u to %u",
+			   (unsigned long long)v, IFREP_MIN_CHUNK_SECTORS,
+			   IFREP_MAX_CHUNK_SECTORS);
+	st->chunk_sectors = (uint32_t)v;
+	if (field_u64(c, "total chunks", &st->total_chunks) ||
+	    parse_generation(c, &st->generation) ||
+	    field_u64(c, "meta writes", &st->meta_writes) ||
+	    field_word(c, "listen", st->listen, sizeof(st->listen)) ||
+	    field_word(c, "upstream", st->upstream, sizeof(st->upstream)) ||
+	    field_u64(c, "#pairs", &nr))
+		return -EINVAL;
+	if (nr > IFREP_MAX_PAIRS)
+		return bad(c, "%llu pairs reported, at most %d exist",
+			   (unsigned long long)nr, IFREP_MAX_PAIRS);
+	if (c->n - c->pos != nr * PAIR_FIELDS)
+		return bad(c, "%llu pairs need %llu fields, the line has %u",
+			   (unsigned long long)nr,
+			   (unsigned long long)(nr * PAIR_FIELDS), c->n - c->pos);
+	st->nr_pairs = (unsigned int)nr;
+	for (i = 0; i < st->nr_pairs; i++)
+		if (parse_pair(c, i, &st->pairs[i]))
+			return -EINVAL;
+	return 0;
+}
+
+int ifrep_status_parse(const char *line, struct ifrep_status *out,
+		       char *why, size_t whylen)
+{
+	struct ifrep_status st;
+	struct cursor c = { .why = why, .whylen = whylen };
+	char *copy, *save = NULL, *t;
+	int r;
+
+	if (!line)
+		return bad(&c, "no status line");
+	copy = strdup(line);
+	if (!copy)
+		return bad(&c, "out of memory");
+	for (t = strtok_r(copy, " \t\n", &save); t; t = strtok_r(NULL, " \t\n", &save)) {
+		if (c.n == MAX_TOKENS) {
+			free(copy);
+			return bad(&c, "too many fields (at most %d pairs exist)",
+				   IFREP_MAX_PAIRS);
+		}
+		c.tok[c.n++] = t;
+	}
+	if (!c.n) {
+		free(copy);
+		return bad(&c, "empty status line");
+	}
+	memset(&st, 0, sizeof(st));
+	r = parse_tokens(&c, &st);
+	free(copy);
+	if (!r)
+		*out = st;
+	return r;
+}
+
+const struct ifrep_status_pair *
+ifrep_status_find_pair(const struct ifrep_status *st, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < st->nr_pairs; i++)
+		if (!strcmp(st->pairs[i].name, name))
+			return &st->pairs[i];
+	return NULL;
+}

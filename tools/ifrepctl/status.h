@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * status.h - the dm-ifrep status line (docs/dm-ifrep.rst, "Status") as a
+ * typed struct.
+ *
+ *   <role> <health> <chunk sectors> <total chunks> <generation> <meta writes>
+ *   <listen> <upstream> <#pairs> [<pair> ...]
+ *   <pair> = <name> <mode> <peer> <state> <dirty chunks> <bytes sent>
+ *            <rate> <last sync point> <rpo> <reason>
+ *
+ * Parsing is strict: a wrong field count, an unknown keyword or a number
+ * that is not one makes the whole line invalid.  The single word "Fail"
+ * (device-mapper's convention for a target that cannot report) is accepted
+ * as health "fail" with every other field unknown.
+ */
+#ifndef IFREPCTL_STATUS_H
+#define IFREPCTL_STATUS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ifrep_meta.h"
+
+enum ifrep_role {
+	ROLE_UNKNOWN = 0,
+	ROLE_PRIMARY,
+	ROLE_SECONDARY,
+};
+
+enum ifrep_health {
+	HEALTH_RW,
+	HEALTH_RO,
+	HEALTH_FAIL,
+};
+
+enum ifrep_mode {
+	MODE_SYNC,
+	MODE_ASYNC,
+	MODE_COPY,
+};
+
+/* Pair states, in the order of the user interface contract. */
+enum ifrep_state {
+	STATE_INITIAL_SYNC,
+	STATE_IN_SYNC,
+	STATE_CONSISTENT,
+	STATE_RESYNCING,
+	STATE_RETRYING,
+	STATE_DISCONNECTED,
+	STATE_PAUSED,
+	STATE_SPLIT_BRAIN,
+	STATE_DONE,
+	STATE_FAILED,
+	NR_STATES
+};
+
+struct ifrep_status_pair {
+	char name[IFREP_NAME_LEN];
+	enum ifrep_mode mode;
+	char peer[IFREP_PEER_LEN];
+	enum ifrep_state state;
+	uint64_t dirty_chunks;
+	uint64_t bytes_sent;
+	uint64_t rate;			/* bytes/s */
+	bool has_last_sync;
+	int64_t last_sync;		/* unix time */
+	bool has_rpo;
+	uint64_t rpo;			/* seconds */
+	char reason[64];		/* "" when '-' */
+};
+
+struct ifrep_status {
+	bool whole_fail;		/* the line was just "Fail" */
+	enum ifrep_role role;
+	enum ifrep_health health;
+	uint32_t chunk_sectors;
+	uint64_t total_chunks;
+	uint64_t generation;
+	uint64_t meta_writes;
+	char listen[IFREP_ADDR_LEN];	/* "" when '-' */
+	char upstream[32];		/* "" when '-' */
+	unsigned int nr_pairs;
+	struct ifrep_status_pair pairs[IFREP_MAX_PAIRS];
+};
+
+/**
+ * ifrep_status_parse() - parse the target's status params (the part after
+ * "<start> <length> ifrep").
+ * Return: 0, or -EINVAL with @why describing the first problem.
+ */
+int ifrep_status_parse(const char *line, struct ifrep_status *st,
+		       char *why, size_t whylen);
+
+/** ifrep_status_find_pair() - the pair named @name, or NULL. */
+const struct ifrep_status_pair *
+ifrep_status_find_pair(const struct ifrep_status *st, const char *name);
+
+const char *ifrep_role_name(enum ifrep_role r);
+const char *ifrep_health_name(enum ifrep_health h);
+const char *ifrep_mode_name(enum ifrep_mode m);
+const char *ifrep_state_name(enum ifrep_state s);
+
+/** ifrep_mode_parse()/ifrep_state_parse() - the enum, or -1 if unknown. */
+int ifrep_mode_parse(const char *s);
+int ifrep_state_parse(const char *s);
+
+/** ifrep_state_list() - "initial-sync, in-sync, ..." for messages. */
+const char *ifrep_state_list(void);
+
+#endif /* IFREPCTL_STATUS_H */

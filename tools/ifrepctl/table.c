@@ -1,0 +1,181 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * table.c - build and read dm-ifrep constructor lines (see table.h).
+ */
+#include "table.h"
+#include "util.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct out {
+	char *buf;
+	size_t len, pos;
+	bool overflow;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void emit(struct out *o, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (o->overflow)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= o->len - o->pos)
+		o->overflow = true;
+	else
+		o->pos += (size_t)n;
+}
+
+static bool usable_word(const char *s)
+{
+	return s && *s && !ifrep_has_space(s);
+}
+
+int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
+{
+	struct out o = { buf, len, 0, false };
+	unsigned int nr_opt = 0;
+
+	if (!len)
+		return -ENAMETOOLONG;
+	buf[0] = '\0';
+	if (!usable_word(a->meta_dev) || !usable_word(a->data_dev))
+		return -EINVAL;
+	if ((a->role && !usable_word(a->role)) || (a->listen && !usable_word(a->listen)))
+		return -EINVAL;
+
+	nr_opt += a->format ? 1 : 0;
+	nr_opt += a->role ? 2 : 0;
+	nr_opt += a->chunk_sectors ? 2 : 0;
+	nr_opt += a->listen ? 2 : 0;
+
+	emit(&o, "%s %s %u", a->meta_dev, a->data_dev, nr_opt);
+	if (a->format)
+		emit(&o, " format");
+	if (a->role)
+		emit(&o, " role %s", a->role);
+	if (a->chunk_sectors)
+		emit(&o, " chunk_sectors %" PRIu32, a->chunk_sectors);
+	if (a->listen)
+		emit(&o, " listen %s", a->listen);
+	if (o.overflow) {
+		buf[0] = '\0';
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+int ifrep_table_line(uint64_t sectors, const char *params, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "0 %" PRIu64 " " IFREP_TARGET_NAME " %s",
+			 sectors, params);
+
+	return (n < 0 || (size_t)n >= len) ? -ENAMETOOLONG : 0;
+}
+
+/*----------------------------------------------------------------*/
+
+#define MAX_TABLE_TOKENS 32
+
+static int copy_tok(char *dst, size_t len, const char *tok, char *why, size_t whylen)
+{
+	if (strlen(tok) >= len) {
+		snprintf(why, whylen, "table argument '%.32s...' is too long", tok);
+		return -EINVAL;
+	}
+	memcpy(dst, tok, strlen(tok) + 1);
+	return 0;
+}
+
+static int parse_opts(char **tok, unsigned int n, struct ifrep_table *t,
+		      char *why, size_t whylen)
+{
+	unsigned int i;
+	uint64_t v;
+	const char *e;
+
+	for (i = 0; i < n; i++) {
+		const char *key = tok[i];
+		const char *val = i + 1 < n ? tok[i + 1] : NULL;
+
+		if (!strcmp(key, "format")) {
+			t->format = true;
+			continue;
+		}
+		if (!strcmp(key, "role") || !strcmp(key, "chunk_sectors") ||
+		    !strcmp(key, "listen")) {
+			if (!val) {
+				snprintf(why, whylen, "table argument %s has no value", key);
+				return -EINVAL;
+			}
+			i++;
+			if (!strcmp(key, "role")) {
+				if (copy_tok(t->role, sizeof(t->role), val, why, whylen))
+					return -EINVAL;
+			} else if (!strcmp(key, "listen")) {
+				if (copy_tok(t->listen, sizeof(t->listen), val, why, whylen))
+					return -EINVAL;
+			} else {
+				if (ifrep_parse_u64(val, &v, &e) || !v || v > UINT32_MAX) {
+					snprintf(why, whylen, "bad chunk_sectors '%.32s'", val);
+					return -EINVAL;
+				}
+				t->chunk_sectors = (uint32_t)v;
+			}
+		}
+		/* anything else: an argument this version does not know */
+	}
+	return 0;
+}
+
+int ifrep_table_parse(const char *params, struct ifrep_table *t, char *why, size_t whylen)
+{
+	char *copy, *save = NULL, *tok[MAX_TABLE_TOKENS], *s;
+	unsigned int n = 0;
+	uint64_t nr_opt = 0;
+	const char *e;
+	int r = -EINVAL;
+
+	memset(t, 0, sizeof(*t));
+	copy = strdup(params ? params : "");
+	if (!copy) {
+		snprintf(why, whylen, "out of memory");
+		return -ENOMEM;
+	}
+	for (s = strtok_r(copy, " \t\n", &save); s; s = strtok_r(NULL, " \t\n", &save)) {
+		if (n == MAX_TABLE_TOKENS) {
+			snprintf(why, whylen, "table has too many arguments");
+			goto out;
+		}
+		tok[n++] = s;
+	}
+	if (n < 2) {
+		snprintf(why, whylen, "table has no metadata and data device");
+		goto out;
+	}
+	if (copy_tok(t->meta_dev, sizeof(t->meta_dev), tok[0], why, whylen) ||
+	    copy_tok(t->data_dev, sizeof(t->data_dev), tok[1], why, whylen))
+		goto out;
+	if (n > 2) {
+		if (ifrep_parse_u64(tok[2], &nr_opt, &e) || nr_opt != n - 3) {
+			snprintf(why, whylen, "table's optional argument count '%s' does not match",
+				 tok[2]);
+			goto out;
+		}
+		if (parse_opts(tok + 3, n - 3, t, why, whylen))
+			goto out;
+	}
+	r = 0;
+out:
+	free(copy);
+	return r;
+}
