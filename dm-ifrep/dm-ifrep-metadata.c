@@ -494,6 +494,13 @@ static int load_slots(struct ifrep_metadata *md,
 			best = slot;
 	}
 
+	if ((verdict[0] == SLOT_ZERO && verdict[1] == SLOT_ZERO) ||
+	    params->force_format) {
+		if (params->listen && params->role != IFREP_ROLE_SECONDARY) {
+			*error = "only a secondary volume listens";
+			return -EINVAL;
+		}
+	}
 	if (verdict[0] == SLOT_ZERO && verdict[1] == SLOT_ZERO) {
 		if (!params->data_sectors) {
 			*error = "metadata device is empty";
@@ -525,6 +532,10 @@ static int load_slots(struct ifrep_metadata *md,
 	}
 	if (params->role && params->role != md->sb.role) {
 		*error = "role differs from the one recorded in the metadata";
+		return -EINVAL;
+	}
+	if (params->listen && md->sb.role != IFREP_ROLE_SECONDARY) {
+		*error = "only a secondary volume listens";
 		return -EINVAL;
 	}
 	if (verdict[best ^ 1] == SLOT_INVALID)

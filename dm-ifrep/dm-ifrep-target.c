@@ -169,11 +169,6 @@ static int ifrep_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		r = -EINVAL;
 		goto out_put_vol;
 	}
-	if (tc->listen[0] && ifrep_md_sb(vol->md)->role != IFREP_ROLE_SECONDARY) {
-		ti->error = "Only a secondary volume listens";
-		r = -EINVAL;
-		goto out_put_vol;
-	}
 	tc->vol = vol;
 
 	r = dm_set_target_max_io_len(ti, vol->chunk_sectors);

@@ -150,6 +150,8 @@ static const char *check_attach(struct ifrep_volume *vol,
 		return "chunk size differs from the active volume's";
 	if (params->role && params->role != sb->role)
 		return "role differs from the active volume's";
+	if (params->listen && sb->role != IFREP_ROLE_SECONDARY)
+		return "only a secondary volume listens";
 	return NULL;
 }
 

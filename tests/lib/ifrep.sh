@@ -1,0 +1,87 @@
+# shellcheck shell=bash
+# dm-ifrep helpers for guest scripts (sourced by tests/lib/guest.sh).
+#
+# They read `dmsetup status` directly, so a test does not depend on ifrepctl
+# unless it means to test ifrepctl.  Status layout (docs/dm-ifrep.rst):
+#   start len ifrep role health chunk_sectors total_chunks generation
+#   meta_writes listen upstream #pairs {name mode peer state dirty sent rate
+#   last_sync_point rpo reason}...
+
+IFREP_VOL_FIELDS=12	# fields before the first pair, "start len ifrep" included
+IFREP_PAIR_FIELDS=10
+
+# ifrep_create_raw NAME META DATA [OPT...]: dmsetup create with a ctr line.
+ifrep_create_raw() {
+	local name=$1 meta=$2 data=$3
+	shift 3
+	dmsetup create --noudevsync "$name" \
+		--table "0 $(blockdev --getsz "$data") ifrep $meta $data $# $*"
+	dmsetup mknodes "$name"
+}
+
+# vol_field VOL N: the Nth field (1-based, after "ifrep") of the volume status.
+vol_field() {
+	dmsetup status "$1" | awk -v n="$2" '{ print $(3 + n) }'
+}
+
+# pair_field VOL PAIR FIELD: one field of a pair's status; FIELD is one of
+# mode peer state dirty sent rate sync_point rpo reason.
+pair_field() {
+	local vol=$1 pair=$2 field=$3 idx
+	case $field in
+	mode) idx=1 ;; peer) idx=2 ;; state) idx=3 ;; dirty) idx=4 ;; sent) idx=5 ;;
+	rate) idx=6 ;; sync_point) idx=7 ;; rpo) idx=8 ;; reason) idx=9 ;;
+	*) die "pair_field: unknown field $field" ;;
+	esac
+	dmsetup status "$vol" | awk -v pair="$pair" -v idx="$idx" \
+		-v first="$IFREP_VOL_FIELDS" -v width="$IFREP_PAIR_FIELDS" '
+		{
+			for (i = first + 1; i <= NF; i += width)
+				if ($i == pair) { print $(i + idx); found = 1 }
+		}
+		END { if (!found) exit 1 }' || die "no pair $pair on $vol"
+}
+
+# wait_state VOL PAIR STATE [TIMEOUT_S]
+wait_state() {
+	wait_for "[[ \$(pair_field $1 $2 state) == $3 ]]" "${4:-120}"
+}
+
+# chunk_bytes VOL: the volume's chunk size in bytes.
+chunk_bytes() {
+	echo $(($(vol_field "$1" 3) * 512))
+}
+
+# same_data DEV1 DEV2 [BYTES]: compare the first BYTES (default: all of DEV1)
+# with O_DIRECT reads, chunk by chunk, naming the first differing MiB.
+same_data() {
+	local a=$1 b=$2 bytes=${3:-} mib i
+	[[ -n $bytes ]] || bytes=$(blockdev --getsize64 "$a")
+	mib=$(((bytes + 1048575) / 1048576))
+	cmp <(dd if="$a" bs=1M count="$mib" iflag=direct status=none | head -c "$bytes") \
+		<(dd if="$b" bs=1M count="$mib" iflag=direct status=none | head -c "$bytes") >/tmp/cmp.out 2>&1 && return 0
+	i=$(sed -n 's/.*byte \([0-9]*\).*/\1/p' /tmp/cmp.out)
+	echo "data differs: $(cat /tmp/cmp.out) (MiB $(((i - 1) / 1048576)))" >&2
+	return 1
+}
+
+# write_chunks DEV CHUNK_BYTES INDEX...: overwrite 64 KiB at the start of
+# each given chunk with random data (O_DIRECT).
+write_chunks() {
+	local dev=$1 chunk=$2 c
+	shift 2
+	for c in "$@"; do
+		dd if=/dev/urandom of="$dev" bs=64K count=1 seek=$((c * chunk / 65536)) \
+			oflag=direct status=none
+	done
+}
+
+# meta_sum DEV: checksum of a metadata device, to prove nothing was written.
+meta_sum() {
+	dd if="$1" bs=1M iflag=direct status=none | md5sum | cut -d' ' -f1
+}
+
+# dmesg_has PATTERN: the kernel log mentions PATTERN (extended regex).
+dmesg_has() {
+	dmesg | grep -Eq -- "$1"
+}
