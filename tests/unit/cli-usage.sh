@@ -122,6 +122,9 @@ _expect activate_no_args 2 "missing NAME" activate
 _expect activate_all_with_name 2 "--all" activate --all vol0
 _expect activate_no_meta 2 "missing --meta" activate vol0 --data /dev/null
 _expect activate_not_blockdev 1 "not a block device" activate vol0 --data /dev/null --meta /dev/null
+_expect activate_udev_no_dev 2 "missing DEV" activate --udev
+_expect activate_udev_with_data 2 "--udev takes only DEV" activate --udev /dev/null --data /dev/null
+_expect activate_udev_not_blockdev 1 "not a block device" activate --udev /dev/null
 _expect remove_no_name 2 "missing NAME" remove
 _expect remove_two_names 2 "unexpected argument" remove a b
 

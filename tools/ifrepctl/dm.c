@@ -50,11 +50,11 @@ static void libdm_log(int level, const char *file, int line, int dm_errno_or_cla
 	fprintf(stderr, "ifrepctl: libdevmapper: %s\n", msg);
 }
 
-void ifrep_dm_setup(int verbose)
+void ifrep_dm_setup(int verbose, bool udev_sync)
 {
 	dm_verbose = verbose;
 	dm_log_with_errno_init(libdm_log);
-	if (getenv("DM_DISABLE_UDEV") || access("/run/udev/control", F_OK))
+	if (!udev_sync || getenv("DM_DISABLE_UDEV") || access("/run/udev/control", F_OK))
 		dm_udev_set_sync_support(0);
 	else
 		dm_udev_set_sync_support(1);

@@ -20,10 +20,11 @@
 
 /**
  * ifrep_dm_setup() - route libdm logging, choose udev synchronisation
- * (off when udev is not running or DM_DISABLE_UDEV is set).
+ * (off when udev is not running, DM_DISABLE_UDEV is set, or !@udev_sync:
+ * a program run by a udev rule must not wait for udev).
  * @verbose: 0 quiet, 1 libdm errors and warnings, 2+ everything.
  */
-void ifrep_dm_setup(int verbose);
+void ifrep_dm_setup(int verbose, bool udev_sync);
 
 /** ifrep_dm_cleanup() - finish pending /dev node work, release libdm. */
 void ifrep_dm_cleanup(void);

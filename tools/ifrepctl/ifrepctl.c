@@ -53,6 +53,7 @@ enum {
 static int verbose;
 static const char *cur_cmd = "";		/* "create", "pair add", ... */
 static bool dm_ready;
+static bool from_udev;		/* activate --udev: never wait for udev */
 
 /*----------------------------------------------------------------
  * Reporting
@@ -153,7 +154,7 @@ static const char *dm_strerror(int r)
 static void need_dm(void)
 {
 	if (!dm_ready) {
-		ifrep_dm_setup(verbose);
+		ifrep_dm_setup(verbose, !from_udev);
 		dm_ready = true;
 	}
 }
@@ -594,6 +595,7 @@ static int cmd_create(int argc, char **argv)
 	bool force = false, load = false;
 	char *pos[1];
 	uint32_t eff_role;
+	dev_t other;
 	int c, r, kind;
 
 	memset(&m, 0, sizeof(m));
@@ -721,8 +723,16 @@ static int cmd_create(int argc, char **argv)
 								  sz, sizeof(sz)));
 			goto out;
 		}
-		load = (!role || !strcmp(role, role_word(m.role))) &&
-		       (!chunk_bytes || chunk_bytes == (uint64_t)m.chunk_sectors << 9);
+		/* the bitmaps describe the recorded data device: never another one */
+		if (m.data_path[0] && !ifrep_blkdev_check(m.data_path, &other, whybuf, sizeof(whybuf)) &&
+		    other != a.data_devt && !force) {
+			r = fail("%s holds dm-ifrep metadata of data device %s, not of %s (use --force to overwrite)",
+				 a.meta, m.data_path, a.data);
+			goto out;
+		}
+		load = !force || ((!role || !strcmp(role, role_word(m.role))) &&
+				  (!chunk_bytes || chunk_bytes == (uint64_t)m.chunk_sectors << 9) &&
+				  (!m.data_path[0] || ifrep_blkdev_same(m.data_path, a.data_devt)));
 		break;
 	case META_DAMAGED:
 		if (!force) {
@@ -758,8 +768,6 @@ static int cmd_create(int argc, char **argv)
 			 (unsigned long long)need);
 		goto out;
 	}
-	if (kind == META_VALID && load && m.data_path[0] && !ifrep_blkdev_same(m.data_path, a.data_devt))
-		warn("%s was last used with data device %s", a.meta, m.data_path);
 
 	a.targs.meta_dev = a.meta;
 	a.targs.data_dev = a.data;
@@ -863,6 +871,9 @@ static int activate_one(const char *name, const char *data, const char *meta)
 	if (kind != META_VALID)
 		return fail("%s holds no dm-ifrep metadata", a.meta);
 
+	if (m.data_path[0] && !ifrep_blkdev_same(m.data_path, a.data_devt))
+		warn("%s was last active with data device %s; using %s as you asked",
+		     a.meta, m.data_path, a.data);
 	if (ifrep_blkdev_size(a.data, &data_bytes, why, sizeof(why)))
 		return fail("%s", why);
 	if (data_bytes < m.data_sectors << 9)
@@ -885,6 +896,7 @@ static int activate_one(const char *name, const char *data, const char *meta)
 
 struct scan_state {
 	unsigned int activated, failed;
+	dev_t only_data;		/* activate only volumes over this data device */
 };
 
 static int scan_one(const char *path, dev_t devt, void *arg)
@@ -915,6 +927,8 @@ static int scan_one(const char *path, dev_t devt, void *arg)
 		     m.data_path[0] ? m.data_path : "(none recorded)", m.volume_name);
 		return 0;
 	}
+	if (s->only_data && !ifrep_blkdev_same(m.data_path, s->only_data))
+		return 0;
 	if (activate_one(m.volume_name, m.data_path, path)) {
 		s->failed++;
 	} else {
@@ -924,10 +938,50 @@ static int scan_one(const char *path, dev_t devt, void *arg)
 	return 0;
 }
 
+/*
+ * activate --udev DEV (the udev rule, for every block device that appears):
+ * DEV holding metadata activates its volume once the data device is there;
+ * DEV being a recorded data device activates the volumes waiting for it.
+ * Nothing to do is success.
+ */
+static int activate_udev(const char *dev)
+{
+	struct scan_state s = { 0, 0, 0 };
+	struct ifrep_meta m;
+	struct ifrep_dm_info di;
+	char why[512], uuid[160];
+	bool suspended;
+	dev_t devt;
+	int r;
+
+	if (ifrep_blkdev_check(dev, &devt, why, sizeof(why)))
+		return fail("%s", why);
+	/* as in the scan: never read a suspended dm device, nor our volumes */
+	if (ifrep_blkdev_dm_info(devt, &suspended, uuid, sizeof(uuid)) &&
+	    (suspended || !strncmp(uuid, IFREP_UUID_PREFIX, strlen(IFREP_UUID_PREFIX))))
+		return 0;
+	need_dm();
+	if (ifrep_meta_read(dev, &m, why, sizeof(why)) == META_VALID) {
+		if (!ifrep_dm_info(m.volume_name, &di) && di.exists)
+			return 0;
+		if (!m.data_path[0] || ifrep_blkdev_check(m.data_path, NULL, why, sizeof(why))) {
+			info("%s: waiting for data device %s", dev, m.data_path);
+			return 0;
+		}
+		return activate_one(m.volume_name, m.data_path, dev);
+	}
+	s.only_data = devt;
+	r = ifrep_blkdev_scan(IFREP_META_PROBE_SIZE, scan_one, &s);
+	if (r)
+		return fail("cannot list block devices: %s", strerror(-r));
+	return s.failed ? EXIT_FAILED : 0;
+}
+
 static const struct option activate_opts[] = {
 	{ "data", required_argument, NULL, 'd' },
 	{ "meta", required_argument, NULL, 'm' },
 	{ "all", no_argument, NULL, 'a' },
+	{ "udev", no_argument, NULL, 'u' },
 	COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -935,8 +989,8 @@ static const struct option activate_opts[] = {
 static int cmd_activate(int argc, char **argv)
 {
 	const char *data = NULL, *meta = NULL;
-	struct scan_state s = { 0, 0 };
-	bool all = false;
+	struct scan_state s = { 0, 0, 0 };
+	bool all = false, udev = false;
 	char *pos[1];
 	int c, r;
 
@@ -946,10 +1000,19 @@ static int cmd_activate(int argc, char **argv)
 		case 'd': data = optarg; break;
 		case 'm': meta = optarg; break;
 		case 'a': all = true; break;
+		case 'u': udev = true; break;
 		default:
 			if (common_opt(c, &r))
 				return r;
 		}
+	}
+	if (udev) {
+		if (all || data || meta)
+			return usage_error("--udev takes only DEV");
+		if ((r = positionals(argc, argv, 1, 1, pos, "DEV")))
+			return r;
+		from_udev = true;
+		return activate_udev(pos[0]);
 	}
 	if (all) {
 		if (data || meta || optind < argc)
@@ -1004,7 +1067,7 @@ static int cmd_remove(int argc, char **argv)
 	r = ifrep_dm_remove(pos[0]);
 	if (r == -EBUSY) {
 		(void)ifrep_dm_info(pos[0], &v.info);
-		return fail("%s is in use (open %d times: unmount or close it first)",
+		return fail("%s is in use (open count %d: unmount or close it first)",
 			    pos[0], v.info.open_count);
 	}
 	if (r == -ENXIO)
@@ -1027,7 +1090,7 @@ enum msg_kind {
 
 /* One line explaining the kernel's errno for a message. */
 static int explain_msg_error(enum msg_kind kind, const struct vol *v,
-			     const char *pair, const char *peer, int r)
+			     const char *pair, const char *peer, const char *mode, int r)
 {
 	struct ifrep_dm_info di;
 
@@ -1063,6 +1126,9 @@ static int explain_msg_error(enum msg_kind kind, const struct vol *v,
 		return fail("no volume named %s", v->name);
 	case EOPNOTSUPP:
 	case ENOSYS:
+		if (kind == MSG_PAIR_ADD)
+			return fail("the loaded dm-ifrep module does not support %s pairs%s yet (see dmesg)",
+				    mode, peer && peer[0] != '/' ? " or remote peers" : "");
 		return fail("the loaded dm-ifrep module cannot do this (see dmesg)");
 	default:
 		break;
@@ -1295,7 +1361,8 @@ static int cmd_pair_add(int argc, char **argv)
 	info("message: %s", msg);
 	r = ifrep_dm_message(v.name, msg, false, NULL);
 	if (r) {
-		r = explain_msg_error(MSG_PAIR_ADD, &v, o.name, o.peer, r);
+		r = explain_msg_error(MSG_PAIR_ADD, &v, o.name, o.peer,
+				      ifrep_mode_name(o.mode), r);
 		goto out;
 	}
 send:
@@ -1360,7 +1427,7 @@ static int pair_message(int argc, char **argv, enum msg_kind kind)
 	if (r && kind == MSG_PAIR_REMOVE && (r == -ENOENT || r == -ENODEV))
 		return 0;
 	if (r)
-		return explain_msg_error(kind, &v, pos[1], NULL, r);
+		return explain_msg_error(kind, &v, pos[1], NULL, NULL, r);
 	return 0;
 }
 
@@ -1781,10 +1848,12 @@ static const struct cmd commands[] = {
 	  "  --secret-file FILE    secondary: shared secret primaries must prove\n"
 	  "  --force               overwrite whatever META holds\n" },
 	{ "activate", cmd_activate,
-	  "activate (NAME --data DEV --meta DEV | --all)",
+	  "activate (NAME --data DEV --meta DEV | --all | --udev DEV)",
 	  "Re-create a volume and its pairs from the metadata on META.  With --all, scan\n"
 	  "every block device and activate each volume whose metadata is found, whose\n"
-	  "recorded data device is present, and which is not active yet.\n" },
+	  "recorded data device is present, and which is not active yet.  --udev DEV is\n"
+	  "what the udev rule runs when DEV appears: it activates the volume whose\n"
+	  "metadata DEV holds, or the volumes whose data device DEV is, when complete.\n" },
 	{ "remove", cmd_remove,
 	  "remove NAME",
 	  "Remove /dev/mapper/NAME.  The metadata stays: 'activate' brings the volume and\n"

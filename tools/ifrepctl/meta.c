@@ -2,9 +2,10 @@
 /*
  * meta.c - read, validate and (for tests) write dm-ifrep superblocks.
  *
- * Layout and rules come from ifrep_meta.h: two 4 KiB superblock slots at
- * blocks 0 and 1; each carries crc32c(~0, bytes 4..4095) ^ IFREP_SB_CSUM_XOR
- * in its first field; the valid slot with the highest seq is current.  A
+ * Layout and rules come from ifrep_meta.h and docs/on-disk-format.md: two
+ * 4 KiB superblock slots at blocks 0 and 1; each carries the standard
+ * CRC-32C of bytes 4..4095 (seed ~0, final inversion) XORed with
+ * IFREP_SB_CSUM_XOR in its first field; the valid slot with the highest seq is current.  A
  * torn commit leaves one slot invalid, so the other one is used.
  *
  * In userspace the header's __le32/__le64 are one-member structs, so a
@@ -56,7 +57,7 @@ uint32_t ifrep_meta_sb_checksum(const void *block)
 	const uint8_t *b = block;
 	size_t off = sizeof(((struct ifrep_disk_superblock *)0)->csum);
 
-	return ifrep_crc32c(~0U, b + off, IFREP_META_BLOCK_SIZE - off) ^
+	return ~ifrep_crc32c(~0U, b + off, IFREP_META_BLOCK_SIZE - off) ^
 		IFREP_SB_CSUM_XOR;
 }
 

@@ -71,7 +71,11 @@ struct ifrep_meta {
  */
 uint32_t ifrep_crc32c(uint32_t crc, const void *buf, size_t len);
 
-/** ifrep_meta_sb_checksum() - crc32c(~0, block + 4, 4092) ^ IFREP_SB_CSUM_XOR */
+/**
+ * ifrep_meta_sb_checksum() - the standard CRC-32C of bytes 4..4095 (seed ~0,
+ * final inversion: ~ifrep_crc32c(~0, block + 4, 4092)) ^ IFREP_SB_CSUM_XOR,
+ * as docs/on-disk-format.md specifies.
+ */
 uint32_t ifrep_meta_sb_checksum(const void *block);
 
 /**
