@@ -60,10 +60,17 @@ _on_err() {
 
 # Fail the case if FILE holds a kernel splat; show its context in the log.
 _scan_kernel_log() {
-	local file=$1 line
+	local file=$1 line seen
 	[[ -s $file ]] || return 0
 	line=$(grep -E -n -m1 -e "$IFREP_SPLAT" "$file") || return 0
+	# Report each splat once, however often the file is scanned.
+	seen="$file:${line%%:*}"
+	grep -qxF -- "$seen" "$CASE_DIR/.splats" 2>/dev/null && return 1
+	local shown=0
+	grep -qF -- "${file%/*}/" "$CASE_DIR/.splats" 2>/dev/null && shown=1
+	echo "$seen" >>"$CASE_DIR/.splats"
 	_record_fail "kernel problem in ${file#"$CASE_DIR"/}:${line%%:*}: ${line#*:}"
+	((shown)) && return 1
 	tail -n "+$((${line%%:*} > 10 ? ${line%%:*} - 10 : 1))" "$file" | head -n 50 | sed 's/^/  | /' >&2
 	return 1
 }
@@ -139,11 +146,12 @@ vm_start() {
 			fail "vm_start: cannot create disk $((i + 1)) of size ${disks[i]}"
 	done
 	if ((module)); then
-		local ko=$IFREP_REPO/dm-ifrep/dm-ifrep.ko vermagic
+		local ko=$IFREP_REPO/dm-ifrep/dm-ifrep.ko vermagic kver=$IFREP_KVER
+		[[ $IFREP_HOST_MODE == 1 ]] && kver=$(uname -r)
 		[[ -f $ko ]] || fail "dm-ifrep/dm-ifrep.ko is not built: run make first ('make check' builds it)"
 		vermagic=$(modinfo -F vermagic "$ko" 2>/dev/null) || true
-		[[ ${vermagic%% *} == "$IFREP_KVER" ]] ||
-			fail "dm-ifrep/dm-ifrep.ko is built for '${vermagic%% *}', the VMs run $IFREP_KVER"
+		[[ ${vermagic%% *} == "$kver" ]] ||
+			fail "dm-ifrep/dm-ifrep.ko is built for '${vermagic%% *}', not for the kernel $kver"
 	fi
 
 	local peer_addr='' vm_addr=''
@@ -385,24 +393,34 @@ vm_copy_out() {
 
 # Guest side of vm_stop: end leftover commands, remove ifrep devices, unload.
 _STOP_SCRIPT='# vm_stop: end commands, remove ifrep devices, rmmod dm_ifrep
+self=$(cut -d" " -f5 /proc/$$/stat) # our process group: a pid file holds one
 for p in "$CTL"/cmd/*.pid; do
 	[[ -e $p ]] || continue
 	pid=$(<"$p") || continue
-	[[ $pid != "$$" ]] || continue
+	[[ $pid != "$self" ]] || continue
 	kill -KILL -- "-$pid" 2>/dev/null && echo "killed leftover command ${p##*/}"
 done
 ifrep_devs() { dmsetup table --target ifrep 2>/dev/null | sed -n "s/^\([^:]*\): .*/\1/p" | sort -u || true; }
+# remove_dm NAME: remove a device-mapper device, after those stacked on it.
+remove_dm() {
+	local h dev
+	dev=$(dmsetup info -c --noheadings -o major,minor --separator : "$1" 2>/dev/null | tr -d " ")
+	for h in "/sys/dev/block/$dev/holders"/dm-*; do
+		[[ -e $h/dm/name ]] && remove_dm "$(<"$h/dm/name")"
+	done
+	dmsetup remove --noudevsync "$1" 2>/dev/null && echo "removed leftover device $1"
+}
 for _ in {1..20}; do
 	devs=$(ifrep_devs)
 	[[ -n $devs ]] || break
-	for d in $devs; do
-		dmsetup remove --noudevsync "$d" && echo "removed leftover ifrep device $d" || true
-	done
+	for d in $devs; do remove_dm "$d" || true; done
+	[[ -n $(ifrep_devs) ]] || break
 	sleep 0.5
 done
 devs=$(ifrep_devs)
 if [[ -n $devs ]]; then
 	dmsetup info -c || true
+	for d in $devs; do dmsetup remove --noudevsync "$d" || true; done
 	die "cannot remove ifrep device(s):" $devs
 fi
 if [[ -e /sys/module/dm_ifrep ]]; then
@@ -412,42 +430,53 @@ fi'
 # vm_stop NAME: clean shutdown with checks; returns non-zero (and fails the
 # case) if the cleanup, rmmod or the kernel log found a problem.
 vm_stop() {
-	local name=${1:?usage: vm_stop NAME} vmdir rc=0 bad=0 boot
+	local name=${1:?usage: vm_stop NAME} vmdir rc=0 bad=0 boot script=dmesg
 	vmdir=$(_vmdir "$name") || exit 1
 	[[ $(_vm_state "$name") == running ]] || return 0
 	boot=$(cat "$vmdir/boot" 2>/dev/null || echo 1)
 	_vm_submit "$name" "$_STOP_SCRIPT" || exit 1
 	_vm_wait "$_VM_H" 60 || rc=$?
-	if ((rc != 0)); then
-		_record_fail "VM $name: cleanup at stop failed: $(cut -d: -f2- "$CASE_DIR/.lastvmfail" 2>/dev/null)"
+	case $rc in
+	0) ;;
+	255) bad=1 ;; # the VM died: _vm_wait reported it
+	124)
+		_record_fail "VM $name: the cleanup at vm_stop hangs (blocked tasks: $name/dmesg.txt)"
+		script='echo w >/proc/sysrq-trigger; dmesg'
 		bad=1
-	fi
+		;;
+	*)
+		_record_fail "VM $name: cleanup at vm_stop failed: $(sed "s/^[^:]*: *//" "$CASE_DIR/.lastvmfail" 2>/dev/null)"
+		bad=1
+		;;
+	esac
 	if [[ $IFREP_HOST_MODE == 1 ]]; then
 		_host_vm_stop "$name" || bad=1
 		return "$bad"
 	fi
-	if ((rc != 124 && rc != 255)); then
+	if ((rc != 255)); then
 		{
 			echo "===== boot $boot"
-			_vm_submit "$name" dmesg 2>/dev/null && _vm_wait "$_VM_H" 30
+			_vm_submit "$name" "$script" 2>/dev/null && _vm_wait "$_VM_H" 20
 		} >>"$vmdir/dmesg.txt" || true
 	fi
-	: >"$vmdir/ctl/cmd/poweroff"
 	local i pid
 	pid=$(<"$vmdir/pid")
-	for ((i = 0; i < 300; i++)); do
-		_pid_alive "$pid" || break
-		sleep 0.1
-	done
+	if ((rc != 124)); then
+		: >"$vmdir/ctl/cmd/poweroff"
+		for ((i = 0; i < 300; i++)); do
+			_pid_alive "$pid" || break
+			sleep 0.1
+		done
+	fi
 	if _pid_alive "$pid"; then
 		kill -9 "$pid"
-		_record_fail "VM $name did not power off"
+		((rc == 124)) || _record_fail "VM $name did not power off"
 		bad=1
 	fi
 	echo stopped >"$vmdir/state"
 	rm -f "$vmdir/ctl/cmd/poweroff"
-	_scan_kernel_log "$vmdir/dmesg.txt" || bad=1
-	_scan_kernel_log "$vmdir/console.log" || bad=1
+	# The console shows a subset of dmesg: scan it when dmesg is clean.
+	_scan_kernel_log "$vmdir/dmesg.txt" && _scan_kernel_log "$vmdir/console.log" || bad=1
 	_log "VM $name stopped"
 	return "$bad"
 }
@@ -471,13 +500,24 @@ vm_kill() {
 
 # Called when the case shell exits, whatever the reason: stop every VM.
 _case_end() {
-	local rc=$? f
+	local rc=$? f name
 	trap - ERR
 	set +e
 	for f in "$CASE_DIR"/*/state; do
-		[[ -e $f ]] || continue
-		f=${f%/state}
-		[[ $(_vm_state "${f##*/}") == running ]] && vm_stop "${f##*/}"
+		name=${f%/state} && name=${name##*/}
+		[[ $(_vm_state "$name") == running ]] || continue
+		if ((rc == 143)) && [[ $IFREP_HOST_MODE != 1 ]]; then
+			# Timed out: put the blocked tasks' stacks in dmesg first.
+			_log "case terminated: dumping blocked tasks of VM $name"
+			_vm_submit "$name" 'echo w >/proc/sysrq-trigger' 2>/dev/null && _vm_wait "$_VM_H" 10
+			if (($? == 124)); then
+				_record_fail "VM $name does not respond: killed it"
+				kill -9 "$(<"$CASE_DIR/$name/pid")"
+				echo dead >"$CASE_DIR/$name/state"
+				continue
+			fi
+		fi
+		vm_stop "$name"
 	done
 	for f in "$CASE_DIR"/*/console.log; do
 		[[ -e $f ]] && _scan_kernel_log "$f"
