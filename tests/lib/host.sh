@@ -384,7 +384,8 @@ vm_wait() {
 vm_copy_out() {
 	local name=${1:?usage: vm_copy_out NAME GUEST_PATH HOST_PATH} src=${2:?} dst=${3:?} tmp
 	tmp=.copy.$BASHPID.$RANDOM
-	vm_run "$name" "src=\"$src\"; if [[ -d \$src ]]; then cp -a -- \"\$src\" \"\$OUT/$tmp\";
+	vm_run "$name" "# vm_copy_out $src $dst
+		src=\"$src\"; if [[ -d \$src ]]; then cp -a -- \"\$src\" \"\$OUT/$tmp\";
 		else cat -- \"\$src\" >\"\$OUT/$tmp\"; fi" || return
 	mv -- "$CASE_DIR/$name/ctl/out/$tmp" "$dst"
 }
