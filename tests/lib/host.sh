@@ -193,10 +193,14 @@ vm_start() {
 		q+=(-drive "file=$vmdir/disk$((i + 1)).img,if=virtio,format=raw,cache=$IFREP_DISK_CACHE")
 	done
 
-	local boot pid='' t0=$EPOCHREALTIME
+	local boot pid='' t0=$EPOCHREALTIME f
 	boot=$(($(cat "$vmdir/boot" 2>/dev/null || echo 0) + 1))
 	echo "$boot" >"$vmdir/boot"
-	rm -f "$vmdir/ctl/ready" "$vmdir/ctl/cmd/poweroff" "$vmdir/pid"
+	rm -f "$vmdir/ctl/ready" "$vmdir/ctl/cmd/poweroff" "$vmdir/pid" "$vmdir"/ctl/cmd/*.pid
+	# Commands of an earlier boot that never finished: vm_wait returns 255.
+	for f in "$vmdir"/ctl/cmd/*.sh; do
+		[[ -e $f && ! -e ${f%.sh}.rc ]] && echo 255 >"${f%.sh}.rc"
+	done
 	printf '\n===== boot %d of %s: %(%F %T)T =====\n' "$boot" "$name" -1 >>"$vmdir/console.log"
 	printf '===== boot %d: %s\n' "$boot" "${q[*]}" >>"$vmdir/qemu.log"
 	_log "vm_start $name ${args[*]} (boot $boot)"
@@ -354,7 +358,7 @@ _vm_wait() {
 	rc=$(<"$rcf")
 	if ((rc != 0)); then
 		_log "[$name#$n] exit $rc"
-		echo "$name#$n: $(grep -v '^[[:space:]]*$' "$out" | tail -n 1)" >"$CASE_DIR/.lastvmfail"
+		echo "$name#$n: $(grep -v '^[[:space:]]*$' "$out" 2>/dev/null | tail -n 1)" >"$CASE_DIR/.lastvmfail"
 	fi
 	return "$rc"
 }
