@@ -80,13 +80,11 @@ void ifrep_io_leg_done(struct ifrep_io *io, struct ifrep_pair *p,
 		io->data_status = status;
 	} else {
 		if (status) {
+			/* The pair's ops already moved it out of replicating. */
 			spin_lock_irqsave(&vol->lock, flags);
-			__ifrep_pair_set_state(p, IFREP_PS_FAILED, "write_error");
 			if (io->chunk != IFREP_NO_CHUNK)
 				__ifrep_pair_set_dirty(p, io->chunk);
 			spin_unlock_irqrestore(&vol->lock, flags);
-			DMERR_LIMIT("%s: pair %s: target write failed (%d): tracking changes",
-				    vol->name, p->name, blk_status_to_errno(status));
 		} else if (io->chunk != IFREP_NO_CHUNK) {
 			atomic64_add(io->bio->bi_iter.bi_size, &p->bytes_sent);
 		}

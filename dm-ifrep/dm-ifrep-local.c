@@ -58,8 +58,16 @@ static void local_endio(struct bio *clone)
 	struct ifrep_io *io = leg->io;
 	struct ifrep_pair *p = leg->pair;
 	blk_status_t status = clone->bi_status;
+	unsigned long flags;
 
 	bio_put(clone);
+	if (status) {
+		spin_lock_irqsave(&p->vol->lock, flags);
+		__ifrep_pair_set_state(p, IFREP_PS_FAILED, "write_error");
+		spin_unlock_irqrestore(&p->vol->lock, flags);
+		DMERR_LIMIT("%s: pair %s: target write failed (%d): tracking changes",
+			    p->vol->name, p->name, blk_status_to_errno(status));
+	}
 	ifrep_io_leg_done(io, p, status);
 }
 

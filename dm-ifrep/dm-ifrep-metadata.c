@@ -109,6 +109,7 @@ static void pack_sb(void *block, const struct ifrep_sb *sb, unsigned int slot)
 	unsigned int i;
 
 	memset(block, 0, IFREP_META_BLOCK_SIZE);
+	d->flags = cpu_to_le32(sb->flags);
 	d->blocknr = cpu_to_le64(slot);
 	d->magic = cpu_to_le64(IFREP_META_MAGIC);
 	d->version = cpu_to_le32(IFREP_META_VERSION);
@@ -127,6 +128,7 @@ static void pack_sb(void *block, const struct ifrep_sb *sb, unsigned int slot)
 	put_str(d->listen, sb->listen, sizeof(d->listen));
 	put_str(d->listen_secret_file, sb->listen_secret_file,
 		sizeof(d->listen_secret_file));
+	memcpy(d->peer_uuid, sb->peer_uuid, sizeof(d->peer_uuid));
 	for (i = 0; i < IFREP_MAX_PAIRS; i++)
 		pack_pair(&d->pairs[i], &sb->pairs[i]);
 	d->csum = cpu_to_le32(block_csum(block, IFREP_SB_CSUM_XOR));
@@ -138,6 +140,7 @@ static void unpack_sb(struct ifrep_sb *sb, const void *block)
 	unsigned int i;
 
 	memset(sb, 0, sizeof(*sb));
+	sb->flags = le32_to_cpu(d->flags);
 	sb->seq = le64_to_cpu(d->seq);
 	memcpy(sb->uuid, d->uuid, sizeof(sb->uuid));
 	sb->data_sectors = le64_to_cpu(d->data_sectors);
@@ -153,6 +156,7 @@ static void unpack_sb(struct ifrep_sb *sb, const void *block)
 	copy_str(sb->listen, d->listen, sizeof(sb->listen));
 	copy_str(sb->listen_secret_file, d->listen_secret_file,
 		 sizeof(sb->listen_secret_file));
+	memcpy(sb->peer_uuid, d->peer_uuid, sizeof(sb->peer_uuid));
 	for (i = 0; i < IFREP_MAX_PAIRS; i++)
 		unpack_pair(&sb->pairs[i], &d->pairs[i]);
 }
@@ -213,6 +217,8 @@ static const char *check_sb(const struct ifrep_sb *sb, sector_t meta_sectors)
 {
 	unsigned int i;
 
+	if (sb->flags & ~IFREP_SB_KNOWN_FLAGS)
+		return "metadata has unknown superblock flags";
 	if (!valid_chunk_sectors(sb->chunk_sectors))
 		return "metadata has an invalid chunk size";
 	if (sb->role != IFREP_ROLE_PRIMARY && sb->role != IFREP_ROLE_SECONDARY)
@@ -580,6 +586,10 @@ static int refresh_hints(struct ifrep_metadata *md,
 	if (params->listen &&
 	    strncmp(sb->listen, params->listen, sizeof(sb->listen))) {
 		strscpy(sb->listen, params->listen, sizeof(sb->listen));
+		changed = true;
+	}
+	if (params->listen && !!(sb->flags & IFREP_SB_F_INSECURE) != params->insecure) {
+		sb->flags ^= IFREP_SB_F_INSECURE;
 		changed = true;
 	}
 	return changed ? ifrep_md_commit(md) : 0;

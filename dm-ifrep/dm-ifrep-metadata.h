@@ -29,6 +29,7 @@ struct ifrep_pair_record {
 };
 
 struct ifrep_sb {
+	u32 flags;			/* IFREP_SB_F_* */
 	u64 seq;
 	u8 uuid[16];
 	u64 data_sectors;
@@ -43,6 +44,7 @@ struct ifrep_sb {
 	char data_path[IFREP_PATH_LEN];
 	char listen[IFREP_ADDR_LEN];
 	char listen_secret_file[IFREP_PATH_LEN];
+	u8 peer_uuid[16];
 	struct ifrep_pair_record pairs[IFREP_MAX_PAIRS];
 };
 
@@ -55,6 +57,7 @@ struct ifrep_md_params {
 	const char *volume_name;
 	const char *data_path;
 	const char *listen;
+	bool insecure;
 };
 
 struct ifrep_metadata;

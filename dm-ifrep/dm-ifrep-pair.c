@@ -92,6 +92,7 @@ static void free_pair(struct ifrep_pair *p)
 	ifrep_bitmap_free(p->ondisk_changed);
 	ifrep_bitmap_free(p->scratch);
 	vfree(p->resync_buf);
+	kfree_sensitive(p->secret);
 	kfree(p);
 }
 
@@ -106,7 +107,9 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 		return NULL;
 	p->vol = vol;
 	p->slot = slot;
-	p->ops = &ifrep_local_ops;
+	p->ops = rec->flags & IFREP_PAIR_F_REMOTE ? &ifrep_remote_ops : &ifrep_local_ops;
+	p->timeout_s = rec->timeout_s ?: 30;
+	p->insecure = rec->flags & IFREP_PAIR_F_INSECURE;
 	strscpy(p->name, rec->name, sizeof(p->name));
 	strscpy(p->peer, rec->peer, sizeof(p->peer));
 	p->mode = rec->mode;
@@ -158,7 +161,19 @@ static void unpublish(struct ifrep_volume *vol, struct ifrep_pair *p)
 	vol->nr_pairs--;
 	spin_unlock_irq(&vol->lock);
 	mutex_unlock(&vol->bitmap_lock);
-	wait_event(vol->wait, !atomic_read(&p->inflight_legs));
+}
+
+/*
+ * Closes the target of a pair that gets no new legs any more.  A remote
+ * close fails the legs in flight (their chunks go dirty); a local target
+ * must see its legs finish before the device is released.
+ */
+static void quiesce_and_close(struct ifrep_pair *p)
+{
+	if (p->ops->remote)
+		p->ops->close(p);
+	wait_event(p->vol->wait, !atomic_read(&p->inflight_legs));
+	p->ops->close(p);
 }
 
 /* Opens the target and sets the starting state; failures become states. */
@@ -173,7 +188,7 @@ static void open_target(struct ifrep_pair *p, u32 flags)
 	spin_lock_irq(&vol->lock);
 	if (r)
 		__ifrep_pair_set_state(p, IFREP_PS_FAILED, reason);
-	else
+	else if (!p->ops->remote || (flags & IFREP_PAIR_F_PAUSED))
 		__ifrep_pair_set_state(p, __initial_state(p, flags), NULL);
 	spin_unlock_irq(&vol->lock);
 	if (r)
@@ -226,7 +241,7 @@ void ifrep_pairs_unload(struct ifrep_volume *vol)
 			continue;
 		ifrep_resync_stop(p);
 		unpublish(vol, p);
-		p->ops->close(p);
+		quiesce_and_close(p);
 		free_pair(p);
 	}
 }
@@ -356,9 +371,19 @@ int ifrep_pair_add(struct ifrep_volume *vol, unsigned int argc, char **argv)
 		DMERR("%s: pair_add: mode %s is not supported yet", vol->name, argv[1]);
 		return -EOPNOTSUPP;
 	}
-	if (argv[2][0] != '/' || strscpy(rec.peer, argv[2], sizeof(rec.peer)) < 0) {
-		DMERR("%s: pair_add: peer must be a block device path", vol->name);
+	if (strscpy(rec.peer, argv[2], sizeof(rec.peer)) < 0) {
+		DMERR("%s: pair_add: peer name too long", vol->name);
 		return -EINVAL;
+	}
+	if (rec.peer[0] != '/') {
+		struct sockaddr_storage addr;
+
+		if (ifrep_parse_addr(rec.peer, &addr)) {
+			DMERR("%s: pair_add: peer must be a device path or addr:port",
+			      vol->name);
+			return -EINVAL;
+		}
+		rec.flags |= IFREP_PAIR_F_REMOTE;
 	}
 	strscpy(rec.name, argv[0], sizeof(rec.name));
 	r = parse_pair_options(vol, argc - 3, argv + 3, &rec);
@@ -384,7 +409,8 @@ int ifrep_pair_add(struct ifrep_volume *vol, unsigned int argc, char **argv)
 		return -ENOSPC;
 	}
 
-	rec.flags = IFREP_PAIR_F_IN_USE | (rec.flags & IFREP_PAIR_F_INSECURE);
+	rec.flags = IFREP_PAIR_F_IN_USE |
+		    (rec.flags & (IFREP_PAIR_F_INSECURE | IFREP_PAIR_F_REMOTE));
 	p = alloc_pair(vol, slot, &rec);
 	if (!p)
 		return -ENOMEM;
@@ -417,11 +443,13 @@ int ifrep_pair_add(struct ifrep_volume *vol, unsigned int argc, char **argv)
 	if (r)
 		goto out_close;
 
-	spin_lock_irq(&vol->lock);
-	__ifrep_pair_set_state(p, IFREP_PS_INITIAL_SYNC, NULL);
-	spin_unlock_irq(&vol->lock);
+	if (!p->ops->remote) {
+		spin_lock_irq(&vol->lock);
+		__ifrep_pair_set_state(p, IFREP_PS_INITIAL_SYNC, NULL);
+		spin_unlock_irq(&vol->lock);
+	}
 	publish(vol, p);
-	if (!vol->suspended)
+	if (!vol->suspended && !p->ops->remote)
 		ifrep_resync_kick(p);
 	DMINFO("%s: pair %s added: %s mirror to %s", vol->name, p->name,
 	       mode_names[p->mode], p->peer);
@@ -463,7 +491,7 @@ int ifrep_pair_remove(struct ifrep_volume *vol, const char *name)
 	}
 
 	unpublish(vol, p);
-	p->ops->close(p);
+	quiesce_and_close(p);
 	DMINFO("%s: pair %s removed", vol->name, p->name);
 	free_pair(p);
 	ifrep_volume_event(vol);
@@ -486,8 +514,8 @@ int ifrep_pair_pause(struct ifrep_volume *vol, const char *name)
 	spin_lock_irq(&vol->lock);
 	__ifrep_pair_set_state(p, IFREP_PS_PAUSED, NULL);
 	spin_unlock_irq(&vol->lock);
-	/* Legs already sent finish; their chunks stay accounted for. */
-	wait_event(vol->wait, !atomic_read(&p->inflight_legs));
+	/* The target is released while paused: it may be repaired or replaced. */
+	quiesce_and_close(p);
 	return 0;
 }
 
@@ -512,10 +540,9 @@ int ifrep_pair_resume(struct ifrep_volume *vol, const char *name)
 	spin_lock_irq(&vol->lock);
 	__ifrep_pair_set_state(p, IFREP_PS_DISCONNECTED, "reopening");
 	spin_unlock_irq(&vol->lock);
-	wait_event(vol->wait, !atomic_read(&p->inflight_legs));
-	p->ops->close(p);
+	quiesce_and_close(p);
 	open_target(p, sb->pairs[p->slot].flags);
-	if (!vol->suspended)
+	if (!vol->suspended && !p->ops->remote)
 		ifrep_resync_kick(p);
 	return 0;
 }
@@ -550,4 +577,102 @@ void ifrep_pair_status(struct ifrep_pair *p, char *result, unsigned int maxlen,
 	       (u64)atomic64_read(&p->bytes_sent), __pair_rate(p),
 	       p->reason ?: "-");
 	*sz_ptr = sz;
+}
+
+/*
+ * secret <pair|-> <hex> [<file>]: the shared secret of a remote pair, or
+ * of the listener with "-".  Kept in memory only; <file> (where ifrepctl
+ * read it) is remembered for activation.
+ */
+int ifrep_secret(struct ifrep_volume *vol, unsigned int argc, char **argv)
+{
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	struct ifrep_pair *p = NULL;
+	size_t hex_len;
+	u8 *secret, **slot;
+	unsigned int *slot_len;
+	char *file_field;
+	size_t file_size;
+	int r = 0;
+
+	if (argc < 2 || argc > 3) {
+		DMERR("%s: secret takes <pair|-> <hex> [<file>]", vol->name);
+		return -EINVAL;
+	}
+	hex_len = strlen(argv[1]);
+	if (!hex_len || hex_len % 2 || hex_len / 2 > IFREP_MAX_SECRET) {
+		DMERR("%s: secret must be 1..%u bytes in hex", vol->name, IFREP_MAX_SECRET);
+		return -EINVAL;
+	}
+	if (strcmp(argv[0], "-")) {
+		p = find_pair(vol, argv[0]);
+		if (!p) {
+			DMERR("%s: no pair named %s", vol->name, argv[0]);
+			return -ENOENT;
+		}
+		if (!p->ops->remote) {
+			DMERR("%s: pair %s is local: it has no secret", vol->name, p->name);
+			return -EINVAL;
+		}
+		slot = &p->secret;
+		slot_len = &p->secret_len;
+		file_field = sb->pairs[p->slot].secret_file;
+		file_size = sizeof(sb->pairs[p->slot].secret_file);
+	} else {
+		if (sb->role != IFREP_ROLE_SECONDARY || !sb->listen[0]) {
+			DMERR("%s: only a listening secondary takes a secret with -", vol->name);
+			return -EINVAL;
+		}
+		slot = &vol->listen_secret;
+		slot_len = &vol->listen_secret_len;
+		file_field = sb->listen_secret_file;
+		file_size = sizeof(sb->listen_secret_file);
+	}
+	secret = kmalloc(hex_len / 2, GFP_KERNEL);
+	if (!secret)
+		return -ENOMEM;
+	if (hex2bin(secret, argv[1], hex_len / 2)) {
+		kfree_sensitive(secret);
+		DMERR("%s: secret is not hex", vol->name);
+		return -EINVAL;
+	}
+	if (argc == 3 && (argv[2][0] != '/' || strlen(argv[2]) >= file_size)) {
+		kfree_sensitive(secret);
+		DMERR("%s: secret file must be an absolute path", vol->name);
+		return -EINVAL;
+	}
+	if (argc == 3 && strcmp(file_field, argv[2])) {
+		mutex_lock(&vol->sb_lock);
+		strscpy(file_field, argv[2], file_size);
+		r = ifrep_md_commit(vol->md);
+		mutex_unlock(&vol->sb_lock);
+	}
+	kfree_sensitive(*slot);
+	*slot = secret;
+	*slot_len = hex_len / 2;
+	if (p)
+		ifrep_remote_secret_changed(p);
+	return r;
+}
+
+/*
+ * The target was replaced by an empty one: everything must be copied again.
+ * The bits are durable before the pair starts its (initial) sync.
+ */
+int ifrep_pair_mark_all_dirty(struct ifrep_pair *p)
+{
+	struct ifrep_volume *vol = p->vol;
+	int r;
+
+	mutex_lock(&vol->bitmap_lock);
+	bitmap_set(p->ondisk, 0, vol->nr_chunks);
+	r = ifrep_bitmap_write_area(vol, p->slot, p->ondisk);
+	mutex_unlock(&vol->bitmap_lock);
+	if (r)
+		return r;
+	spin_lock_irq(&vol->lock);
+	bitmap_set(p->dirty, 0, vol->nr_chunks);
+	p->nr_dirty = vol->nr_chunks;
+	spin_unlock_irq(&vol->lock);
+	return ifrep_pair_record_flags(p, 0, IFREP_PAIR_F_INITIAL_DONE);
 }

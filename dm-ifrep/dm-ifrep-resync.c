@@ -113,6 +113,25 @@ static int copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason)
 	return 0;
 }
 
+/*
+ * Tells the target whether it holds a complete image, when that changes:
+ * not before the first chunk is copied, complete once the last one is in
+ * (after a flush).  Returns 0 or the error that stopped the resync.
+ */
+static int tell_target(struct ifrep_pair *p, bool consistent)
+{
+	int r;
+
+	if (!p->ops->set_consistent || p->target_consistent == consistent)
+		return 0;
+	r = consistent ? p->ops->flush_sync(p) : 0;
+	if (!r)
+		r = p->ops->set_consistent(p, consistent);
+	if (!r)
+		p->target_consistent = consistent;
+	return r;
+}
+
 static bool __resyncing(struct ifrep_pair *p)
 {
 	return p->state == IFREP_PS_INITIAL_SYNC || p->state == IFREP_PS_RESYNCING;
@@ -160,11 +179,27 @@ void ifrep_resync_worker(struct work_struct *ws)
 		}
 		chunk = __next_dirty(p);
 		if (chunk == IFREP_NO_CHUNK) {
+			spin_unlock_irq(&vol->lock);
+			if (tell_target(p, true))
+				break;
+			spin_lock_irq(&vol->lock);
+			if (!__resyncing(p) || p->nr_dirty) {
+				spin_unlock_irq(&vol->lock);
+				continue;
+			}
 			initial_done = p->state == IFREP_PS_INITIAL_SYNC;
 			__ifrep_pair_set_state(p, IFREP_PS_IN_SYNC, NULL);
 			spin_unlock_irq(&vol->lock);
 			DMINFO("%s: pair %s is in sync", vol->name, p->name);
 			break;
+		}
+		spin_unlock_irq(&vol->lock);
+		if (tell_target(p, false))
+			break;
+		spin_lock_irq(&vol->lock);
+		if (!__resyncing(p) || !test_bit(chunk, p->dirty)) {
+			spin_unlock_irq(&vol->lock);
+			continue;
 		}
 		p->resync_chunk = chunk;
 		spin_unlock_irq(&vol->lock);
@@ -178,7 +213,8 @@ void ifrep_resync_worker(struct work_struct *ws)
 			if (__test_and_clear_bit(chunk, p->dirty))
 				p->nr_dirty--;
 			p->resync_cursor = chunk + 1;
-		} else {
+		} else if (__resyncing(p)) {
+			/* A remote pair whose link broke is retrying already. */
 			__ifrep_pair_set_state(p, IFREP_PS_FAILED, reason);
 		}
 		spin_unlock_irq(&vol->lock);

@@ -6,7 +6,7 @@
  *
  * Table line (docs/dm-ifrep.rst):
  *   ifrep <metadata dev> <data dev> <#opt args> [format] [role <r>]
- *         [chunk_sectors <n>] [listen <addr:port>]
+ *         [chunk_sectors <n>] [listen <addr:port>] [insecure]
  */
 #include "dm-ifrep.h"
 
@@ -19,6 +19,7 @@ struct ifrep_target {
 	struct dm_dev *meta_dev;
 	struct dm_dev *data_dev;
 	char listen[IFREP_ADDR_LEN];
+	bool insecure;
 };
 
 /*----------------------------------------------------------------
@@ -40,7 +41,7 @@ static int parse_opt_args(struct dm_arg_set *as, struct ifrep_md_params *params,
 			  struct ifrep_target *tc, char **error)
 {
 	static const struct dm_arg opt_count = {
-		0, 7, "Invalid number of optional arguments"
+		0, 8, "Invalid number of optional arguments"
 	};
 	bool seen_format = false;
 	unsigned int argc;
@@ -63,6 +64,12 @@ static int parse_opt_args(struct dm_arg_set *as, struct ifrep_md_params *params,
 				goto duplicate;
 			seen_format = true;
 			params->force_format = true;
+			continue;
+		}
+		if (!strcasecmp(arg, "insecure")) {
+			if (tc->insecure)
+				goto duplicate;
+			tc->insecure = true;
 			continue;
 		}
 		if (!argc) {
@@ -89,17 +96,23 @@ static int parse_opt_args(struct dm_arg_set *as, struct ifrep_md_params *params,
 				return -EINVAL;
 			}
 		} else if (!strcasecmp(arg, "listen")) {
+			struct sockaddr_storage addr;
+
 			if (tc->listen[0])
 				goto duplicate;
-			if (!strchr(value, ':') ||
+			if (ifrep_parse_addr(value, &addr) ||
 			    strscpy(tc->listen, value, sizeof(tc->listen)) < 0) {
-				*error = "Listen address must be addr:port";
+				*error = "Listen address must be addr:port or [addr6]:port";
 				return -EINVAL;
 			}
 		} else {
 			*error = "Unrecognised optional argument";
 			return -EINVAL;
 		}
+	}
+	if (tc->insecure && !tc->listen[0]) {
+		*error = "insecure applies to a listening secondary";
+		return -EINVAL;
 	}
 	return 0;
 
@@ -158,6 +171,7 @@ static int ifrep_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	params.volume_name = name;
 	params.data_path = argv[1];
 	params.listen = tc->listen[0] ? tc->listen : NULL;
+	params.insecure = tc->insecure;
 	vol = ifrep_volume_get(ti, tc->meta_dev->bdev, tc->data_dev->bdev,
 			       &params, &ti->error);
 	if (IS_ERR(vol)) {
@@ -171,7 +185,9 @@ static int ifrep_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	}
 	tc->vol = vol;
 
-	r = dm_set_target_max_io_len(ti, vol->chunk_sectors);
+	/* A write never crosses a chunk and always fits one DATA message. */
+	r = dm_set_target_max_io_len(ti, min_t(u32, vol->chunk_sectors,
+					       IFREP_MAX_IO_SECTORS));
 	if (r)
 		goto out_put_vol;
 	ti->num_flush_bios = 1;
@@ -211,15 +227,23 @@ static int ifrep_map(struct dm_target *ti, struct bio *bio)
 {
 	struct ifrep_target *tc = ti->private;
 	struct ifrep_volume *vol = tc->vol;
+	struct ifrep_sb *sb;
 
 	if (bio_sectors(bio))
 		bio->bi_iter.bi_sector = dm_target_offset(ti, bio->bi_iter.bi_sector);
 
+	sb = ifrep_md_sb(vol->md);
 	if (bio_data_dir(bio) == READ) {
+		/* A secondary being resynced holds a mix of old and new data. */
+		if (sb->role != IFREP_ROLE_PRIMARY && !(sb->flags & IFREP_SB_F_CONSISTENT)) {
+			DMERR_LIMIT("%s: read refused: the secondary is not consistent",
+				    vol->name);
+			return DM_MAPIO_KILL;
+		}
 		bio_set_dev(bio, vol->data_bdev);
 		return DM_MAPIO_REMAPPED;
 	}
-	if (ifrep_md_sb(vol->md)->role != IFREP_ROLE_PRIMARY) {
+	if (sb->role != IFREP_ROLE_PRIMARY) {
 		DMERR_LIMIT("%s: write refused: the volume is a secondary", vol->name);
 		return DM_MAPIO_KILL;
 	}
@@ -275,7 +299,8 @@ static void emit_info(struct ifrep_volume *vol, char *result, unsigned int maxle
 	       sb->role == IFREP_ROLE_PRIMARY ? "primary" : "secondary",
 	       health_names[vol->health], vol->chunk_sectors, vol->nr_chunks,
 	       sb->data_generation, ifrep_md_writes(vol->md),
-	       sb->listen[0] ? sb->listen : "-", "-", vol->nr_pairs);
+	       sb->listen[0] ? sb->listen : "-", ifrep_listener_state(vol),
+	       vol->nr_pairs);
 	for (i = 0; i < IFREP_MAX_PAIRS; i++)
 		if (vol->pairs[i])
 			ifrep_pair_status(vol->pairs[i], result, maxlen, &sz);
@@ -295,7 +320,8 @@ static void ifrep_status(struct dm_target *ti, status_type_t type,
 	case STATUSTYPE_TABLE:
 		DMEMIT("%s %s", tc->meta_dev->name, tc->data_dev->name);
 		if (tc->listen[0])
-			DMEMIT(" 2 listen %s", tc->listen);
+			DMEMIT(" %u listen %s%s", tc->insecure ? 3 : 2, tc->listen,
+			       tc->insecure ? " insecure" : "");
 		else
 			DMEMIT(" 0");
 		break;
@@ -323,6 +349,7 @@ static bool arg_count_ok(struct ifrep_volume *vol, unsigned int argc,
  *   pair_remove <name>
  *   pause <name>
  *   resume <name>
+ *   secret <name|-> <hex> [<file>]
  */
 static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
 			 char *result, unsigned int maxlen)
@@ -346,6 +373,8 @@ static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
 	} else if (!strcasecmp(argv[0], "resume")) {
 		if (arg_count_ok(vol, argc, argv, 2))
 			r = ifrep_pair_resume(vol, argv[1]);
+	} else if (!strcasecmp(argv[0], "secret")) {
+		r = ifrep_secret(vol, argc - 1, argv + 1);
 	} else {
 		DMERR("%s: unknown message '%s'", vol->name, argv[0]);
 	}
@@ -372,15 +401,21 @@ static int __init dm_ifrep_init(void)
 {
 	int r;
 
-	r = dm_register_target(&ifrep_target);
+	r = ifrep_remote_init();
 	if (r)
+		return r;
+	r = dm_register_target(&ifrep_target);
+	if (r) {
 		DMERR("register failed %d", r);
+		ifrep_remote_exit();
+	}
 	return r;
 }
 
 static void __exit dm_ifrep_exit(void)
 {
 	dm_unregister_target(&ifrep_target);
+	ifrep_remote_exit();
 }
 
 module_init(dm_ifrep_init);

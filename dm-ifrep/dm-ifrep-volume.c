@@ -27,6 +27,7 @@ static void event_worker(struct work_struct *ws)
 
 static void destroy_volume(struct ifrep_volume *vol)
 {
+	ifrep_listener_stop(vol);
 	cancel_delayed_work_sync(&vol->sweep_work);
 	ifrep_pairs_stop(vol);
 	if (vol->wq)
@@ -44,6 +45,7 @@ static void destroy_volume(struct ifrep_volume *vol)
 	ifrep_bitmap_free(vol->idle);
 	if (vol->md)
 		ifrep_md_close(vol->md);
+	kfree_sensitive(vol->listen_secret);
 	kfree(vol);
 }
 
@@ -232,6 +234,8 @@ void ifrep_volume_resume(struct ifrep_volume *vol, struct dm_target *ti)
 	vol->suspended = false;
 	spin_unlock_irq(&vol->lock);
 	ifrep_pairs_start(vol);
+	if (ifrep_listener_start(vol))
+		DMERR("%s: cannot start the listener", vol->name);
 	mutex_unlock(&vol->admin_lock);
 	queue_delayed_work(vol->wq, &vol->sweep_work, IFREP_SWEEP_INTERVAL);
 }

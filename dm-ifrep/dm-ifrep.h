@@ -38,6 +38,7 @@
 
 #include "dm-ifrep-compat.h"
 #include "dm-ifrep-metadata.h"
+#include "dm-ifrep-proto.h"
 
 #define IFREP_NO_CHUNK		((u64)-1)
 #define IFREP_SWEEP_INTERVAL	(5 * HZ)
@@ -71,6 +72,11 @@ struct ifrep_io;
  * implement the same operations.
  */
 struct ifrep_pair_ops {
+	/*
+	 * Remote pairs connect in the background: open() only starts that and
+	 * sets the state itself; local pairs are usable once open() returns.
+	 */
+	bool remote;
 	/* Opens the target; may block.  Returns 0 or -errno, sets *reason. */
 	int (*open)(struct ifrep_pair *p, const char **reason);
 	/* Releases the target; no leg may be in flight. */
@@ -86,7 +92,14 @@ struct ifrep_pair_ops {
 			  unsigned int len);
 	/* Makes every completed write stable on the target; blocks. */
 	int (*flush_sync)(struct ifrep_pair *p);
+	/*
+	 * Optional: tells the target whether it holds a complete image (false
+	 * before a resync starts copying, true once it finished); blocks.
+	 */
+	int (*set_consistent)(struct ifrep_pair *p, bool consistent);
 };
+
+struct ifrep_remote;
 
 struct ifrep_pair {
 	struct ifrep_volume *vol;
@@ -128,7 +141,17 @@ struct ifrep_pair {
 
 	/* Local target. */
 	struct block_device *bdev;
+
+	/* Remote target. */
+	struct ifrep_remote *remote;
+	u32 timeout_s;			/* remote timeout threshold */
+	bool insecure;
+	u8 *secret;			/* under vol->admin_lock */
+	unsigned int secret_len;
+	bool target_consistent;		/* what the target was last told */
 };
+
+struct ifrep_listener;
 
 struct ifrep_volume {
 	struct list_head registry;
@@ -171,6 +194,11 @@ struct ifrep_volume {
 
 	struct bio_set bs;
 	struct dm_io_client *io_client;
+
+	/* Secondary: accepts its primary (dm-ifrep-receiver.c). */
+	struct ifrep_listener *listener;
+	u8 *listen_secret;		/* under admin_lock */
+	unsigned int listen_secret_len;
 };
 
 /* A clone of a host write sent to the data device or to a local target. */
@@ -224,6 +252,8 @@ void ifrep_pairs_stop(struct ifrep_volume *vol);
 void ifrep_pair_status(struct ifrep_pair *p, char *result, unsigned int maxlen,
 		       unsigned int *sz);
 void ifrep_volume_event(struct ifrep_volume *vol);
+int ifrep_secret(struct ifrep_volume *vol, unsigned int argc, char **argv);
+int ifrep_pair_mark_all_dirty(struct ifrep_pair *p);
 
 /* dm-ifrep-resync.c */
 void ifrep_resync_worker(struct work_struct *ws);
@@ -231,8 +261,20 @@ void ifrep_resync_kick(struct ifrep_pair *p);
 void ifrep_resync_stop(struct ifrep_pair *p);
 int ifrep_pair_record_flags(struct ifrep_pair *p, u32 set, u32 clear);
 
-/* dm-ifrep-local.c */
+/* dm-ifrep-local.c, dm-ifrep-remote.c */
 extern const struct ifrep_pair_ops ifrep_local_ops;
+extern const struct ifrep_pair_ops ifrep_remote_ops;
+void ifrep_remote_secret_changed(struct ifrep_pair *p);
+int ifrep_remote_init(void);
+void ifrep_remote_exit(void);
+
+/* dm-ifrep-receiver.c: the secondary's side */
+int ifrep_listener_start(struct ifrep_volume *vol);
+void ifrep_listener_stop(struct ifrep_volume *vol);
+const char *ifrep_listener_state(struct ifrep_volume *vol);
+
+/* Remote chunk of a resync write: at most one DATA message. */
+#define IFREP_MAX_IO_SECTORS	(IFREP_MAX_PAYLOAD >> SECTOR_SHIFT)
 
 /* dm-ifrep-volume.c */
 struct ifrep_volume *ifrep_volume_get(struct dm_target *ti,

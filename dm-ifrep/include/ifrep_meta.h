@@ -105,6 +105,11 @@ struct ifrep_disk_pair {
 	__u8 reserved[48];
 } __packed;					/* 384 bytes */
 
+/* ifrep_disk_superblock.flags */
+#define IFREP_SB_F_CONSISTENT		(1U << 0)	/* secondary: full image */
+#define IFREP_SB_F_INSECURE		(1U << 1)	/* listener takes no secret */
+#define IFREP_SB_KNOWN_FLAGS		0x3U
+
 struct ifrep_disk_superblock {
 	__le32 csum;
 	__le32 flags;
@@ -126,7 +131,8 @@ struct ifrep_disk_superblock {
 	__u8 data_path[IFREP_PATH_LEN];		/* as given at last activation */
 	__u8 listen[IFREP_ADDR_LEN];		/* secondary: ADDR:PORT or empty */
 	__u8 listen_secret_file[IFREP_PATH_LEN];
-	__u8 reserved[56];
+	__u8 peer_uuid[16];			/* secondary: its primary's uuid */
+	__u8 reserved[40];
 	struct ifrep_disk_pair pairs[IFREP_MAX_PAIRS];
 } __packed;
 

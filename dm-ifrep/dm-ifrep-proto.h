@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dm-ifrep protocol layer: message framing (header, sequence numbers,
+ * checksums), validation of what arrives, and the handshake.  The wire
+ * format itself is include/ifrep_proto.h.
+ */
+#ifndef DM_IFREP_PROTO_H
+#define DM_IFREP_PROTO_H
+
+#include <linux/bio.h>
+#include <linux/mutex.h>
+
+#include "dm-ifrep-transport.h"
+#include "include/ifrep_proto.h"
+
+#define IFREP_HANDSHAKE_TIMEOUT	(10 * HZ)
+#define IFREP_MAX_SECRET	1024
+
+struct ifrep_conn {
+	struct ifrep_stream *stream;
+	struct mutex send_lock;
+	u64 send_seq;
+	u64 recv_seq;
+	u32 features;			/* common to both sides */
+};
+
+/* A received header, in host order, with the checksum run so far. */
+struct ifrep_msg {
+	u16 type;
+	u16 flags;
+	u32 length;
+	u64 seq;
+	u64 id;
+	u32 csum;
+	u32 crc;
+	u32 received;			/* payload bytes read */
+};
+
+/* What a message carries after its header: a fixed part plus data. */
+struct ifrep_payload {
+	const void *fixed;
+	u32 fixed_len;
+	struct bio *bio;		/* data from a bio, @iter of it */
+	struct bvec_iter iter;
+	const void *buf;		/* or from a buffer */
+	u32 buf_len;
+};
+
+struct ifrep_conn *ifrep_conn_create(struct ifrep_stream *stream);
+void ifrep_conn_destroy(struct ifrep_conn *conn);
+
+/**
+ * ifrep_conn_send() - frame and send one message.
+ * Context: process, blocks; serialised on conn->send_lock.
+ * Return: 0 or -errno (the connection is then unusable).
+ */
+int ifrep_conn_send(struct ifrep_conn *conn, u16 type, u16 flags, u64 id,
+		    const struct ifrep_payload *payload);
+
+/* Sends ERROR with @reason, best effort. */
+void ifrep_conn_send_error(struct ifrep_conn *conn, const char *reason);
+
+/**
+ * ifrep_conn_recv_header() - read and check the next header.
+ * @idle_ok: return -EAGAIN when nothing arrived for a poll period.
+ *
+ * Checks magic, type, the length the type allows and the sequence number.
+ * Return: 0, -EAGAIN, -EPROTO for a malformed header, or a transport error.
+ */
+int ifrep_conn_recv_header(struct ifrep_conn *conn, struct ifrep_msg *msg,
+			   bool idle_ok);
+
+/* Reads @len more payload bytes into @buf, checksumming them. */
+int ifrep_conn_recv_payload(struct ifrep_conn *conn, struct ifrep_msg *msg,
+			    void *buf, u32 len);
+
+/**
+ * ifrep_conn_recv_end() - check the checksum once the whole payload is in.
+ * Return: 0 or -EBADMSG.
+ */
+int ifrep_conn_recv_end(struct ifrep_msg *msg);
+
+/* Reads a whole message whose payload fits @buf (at most @len bytes). */
+int ifrep_conn_recv_small(struct ifrep_conn *conn, struct ifrep_msg *msg,
+			  void *buf, u32 len, bool idle_ok);
+
+/**
+ * ifrep_handshake_client() - HELLO and mutual authentication, client side.
+ * @hello_flags: IFREP_HELLO_PRIMARY or IFREP_HELLO_BWTEST.
+ * @secret: shared secret, or NULL for an insecure session.
+ * @reason: set to why it failed.
+ * Return: 0 or -errno (-EACCES: authentication, -EPROTONOSUPPORT: version).
+ */
+int ifrep_handshake_client(struct ifrep_conn *conn, u16 hello_flags,
+			   const u8 *secret, unsigned int secret_len,
+			   const char **reason);
+
+/**
+ * ifrep_handshake_server() - the same, server side.
+ * @insecure_ok: accept a client without a secret when we have none.
+ * @client_flags: the client's HELLO flags.
+ */
+int ifrep_handshake_server(struct ifrep_conn *conn, const u8 *secret,
+			   unsigned int secret_len, bool insecure_ok,
+			   u16 *client_flags, const char **reason);
+
+#endif

@@ -1,0 +1,686 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-ifrep remote targets, primary side: a secondary volume on another host.
+ *
+ * Each remote pair has a connection thread, a sender and two request lists:
+ *   send_queue  requests waiting to be sent (host write legs, resync writes,
+ *               flushes, sync-state notices), in order;
+ *   inflight    requests sent and waiting for their ACK, oldest first.
+ * The sender moves requests from the first list to the second and writes
+ * them to the socket; the connection thread reads ACKs and completes them.
+ * Many writes are in flight at once (pipelined), each a single message.
+ *
+ * Remote timeout threshold: a request not acknowledged within timeout_s,
+ * or any transport or protocol error, breaks the connection.  Breaking
+ * fails every queued and in-flight request: host write legs complete
+ * without the peer (their chunks become dirty), so host I/O never waits
+ * longer than the threshold and never fails because of the peer.  The pair
+ * shows "retrying" while reconnect attempts fail for less than timeout_s,
+ * "disconnected" after that (attempts go on, slower), and when a
+ * connection is attached again the dirty chunks are resynced.
+ *
+ * Lifetime: the connection thread owns the connection; it tears it down
+ * only after the sender stopped using it (flush_work).
+ */
+#include "dm-ifrep.h"
+
+#include <linux/kthread.h>
+#include <linux/mempool.h>
+#include <linux/sched/signal.h>
+
+#define DM_MSG_PREFIX "ifrep"
+
+#define CONNECT_TIMEOUT		(5 * HZ)
+#define RETRY_FAST		HZ
+#define RETRY_SLOW		(5 * HZ)
+#define KEEPALIVE_IDLE		(5 * HZ)
+
+struct ifrep_remote {
+	struct ifrep_pair *p;
+	struct sockaddr_storage addr;
+	struct task_struct *thread;
+	struct workqueue_struct *send_wq;
+	struct work_struct send_work;
+	wait_queue_head_t wait;		/* secret arrival, stop */
+
+	spinlock_t lock;
+	struct ifrep_conn *conn;	/* attached connection */
+	bool broken;			/* conn is being torn down */
+	struct list_head send_queue;
+	struct list_head inflight;
+	u64 next_id;
+	/*
+	 * The request the sender is writing to the socket: whoever else
+	 * finishes it (an ACK, break_conn()) leaves its completion to the
+	 * sender, because the socket may still be reading its data.
+	 */
+	struct ifrep_rreq *sending;
+	bool sending_finished;
+	int sending_status;
+	unsigned long trouble_since;	/* 0: no link trouble */
+	unsigned long last_rx;
+	bool secret_changed;
+};
+
+struct ifrep_rreq {
+	struct list_head list;
+	u64 id;
+	u16 type;
+	u16 flags;
+	unsigned long deadline;
+	/* A host write leg... */
+	struct ifrep_io *io;
+	struct bio *bio;
+	struct bvec_iter iter;
+	/* ...or a synchronous request. */
+	sector_t sector;
+	void *buf;
+	u32 len;
+	struct completion *done;
+	int *result;
+};
+
+static struct kmem_cache *rreq_cache;
+static mempool_t *rreq_pool;
+
+/*----------------------------------------------------------------
+ * Requests
+ *--------------------------------------------------------------*/
+
+static void complete_rreq(struct ifrep_remote *r, struct ifrep_rreq *req, int status)
+{
+	struct ifrep_pair *p = r->p;
+
+	if (req->io) {
+		ifrep_io_leg_done(req->io, p, status ? BLK_STS_TRANSPORT : BLK_STS_OK);
+	} else {
+		*req->result = status;
+		complete(req->done);
+	}
+	mempool_free(req, rreq_pool);
+}
+
+static void set_state(struct ifrep_pair *p, enum ifrep_pair_state state,
+		      const char *reason)
+{
+	spin_lock_irq(&p->vol->lock);
+	__ifrep_pair_set_state(p, state, reason);
+	spin_unlock_irq(&p->vol->lock);
+}
+
+/*
+ * Breaks the attached connection: everything queued or in flight completes
+ * as failed.  Safe from the sender and the connection thread; the first
+ * caller wins.
+ */
+static void break_conn(struct ifrep_remote *r, const char *reason, bool retry)
+{
+	struct ifrep_pair *p = r->p;
+	struct ifrep_rreq *req, *tmp;
+	struct ifrep_conn *conn;
+	LIST_HEAD(failed);
+
+	spin_lock_irq(&r->lock);
+	conn = r->conn;
+	if (!conn || r->broken) {
+		spin_unlock_irq(&r->lock);
+		return;
+	}
+	r->broken = true;
+	list_splice_init(&r->inflight, &failed);
+	list_splice_tail_init(&r->send_queue, &failed);
+	if (r->sending) {
+		list_del(&r->sending->list);
+		r->sending_finished = true;
+		r->sending_status = -ECONNRESET;
+	}
+	if (!r->trouble_since)
+		r->trouble_since = jiffies ?: 1;
+	spin_unlock_irq(&r->lock);
+
+	/* Not replicating any more before the legs fail: their chunks go dirty. */
+	if (retry) {
+		DMERR_LIMIT("%s: pair %s: connection to %s lost: %s", p->vol->name,
+			    p->name, p->peer, reason);
+		set_state(p, IFREP_PS_RETRYING, reason);
+	}
+	ifrep_transport_shutdown(conn->stream);
+	list_for_each_entry_safe(req, tmp, &failed, list) {
+		list_del(&req->list);
+		complete_rreq(r, req, -ECONNRESET);
+	}
+}
+
+static void queue_rreq(struct ifrep_remote *r, struct ifrep_rreq *req)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&r->lock, flags);
+	if (!r->conn || r->broken) {
+		spin_unlock_irqrestore(&r->lock, flags);
+		complete_rreq(r, req, -ENOTCONN);
+		return;
+	}
+	req->id = ++r->next_id;
+	list_add_tail(&req->list, &r->send_queue);
+	spin_unlock_irqrestore(&r->lock, flags);
+	queue_work(r->send_wq, &r->send_work);
+}
+
+static int send_rreq(struct ifrep_conn *conn, struct ifrep_rreq *req)
+{
+	struct ifrep_wire_data data;
+	struct ifrep_payload pl = { 0 };
+
+	if (req->type == IFREP_MSG_DATA) {
+		data.sector = cpu_to_be64(req->sector);
+		pl.fixed = &data;
+		pl.fixed_len = sizeof(data);
+		if (req->bio) {
+			pl.bio = req->bio;
+			pl.iter = req->iter;
+		} else {
+			pl.buf = req->buf;
+			pl.buf_len = req->len;
+		}
+	}
+	return ifrep_conn_send(conn, req->type, req->flags, req->id, &pl);
+}
+
+static void send_worker(struct work_struct *ws)
+{
+	struct ifrep_remote *r = container_of(ws, struct ifrep_remote, send_work);
+	unsigned long timeout = r->p->timeout_s * HZ;
+	struct ifrep_rreq *req;
+	struct ifrep_conn *conn;
+	bool finished;
+	int err, status;
+
+	for (;;) {
+		spin_lock_irq(&r->lock);
+		conn = r->conn;
+		if (!conn || r->broken || list_empty(&r->send_queue)) {
+			spin_unlock_irq(&r->lock);
+			return;
+		}
+		req = list_first_entry(&r->send_queue, struct ifrep_rreq, list);
+		req->deadline = jiffies + timeout;
+		list_move_tail(&req->list, &r->inflight);
+		r->sending = req;
+		r->sending_finished = false;
+		spin_unlock_irq(&r->lock);
+
+		err = send_rreq(conn, req);
+
+		spin_lock_irq(&r->lock);
+		r->sending = NULL;
+		finished = r->sending_finished;
+		status = r->sending_status;
+		spin_unlock_irq(&r->lock);
+		if (finished)
+			complete_rreq(r, req, status);
+		if (err) {
+			break_conn(r, "send_failed", true);
+			return;
+		}
+	}
+}
+
+/* Submits a request and waits for its ACK (or the connection's end). */
+static int sync_rreq(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
+		     void *buf, u32 len)
+{
+	DECLARE_COMPLETION_ONSTACK(done);
+	struct ifrep_remote *r = p->remote;
+	struct ifrep_rreq *req;
+	int result = -EIO;
+
+	if (!r)
+		return -ENOTCONN;
+	req = mempool_alloc(rreq_pool, GFP_NOIO);
+	memset(req, 0, sizeof(*req));
+	req->type = type;
+	req->flags = flags;
+	req->sector = sector;
+	req->buf = buf;
+	req->len = len;
+	req->done = &done;
+	req->result = &result;
+	queue_rreq(r, req);
+	wait_for_completion(&done);
+	return result;
+}
+
+/*----------------------------------------------------------------
+ * Pair operations
+ *--------------------------------------------------------------*/
+
+static void remote_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio *bio)
+{
+	struct ifrep_rreq *req = mempool_alloc(rreq_pool, GFP_NOIO);
+
+	memset(req, 0, sizeof(*req));
+	req->io = io;
+	if (bio_sectors(bio)) {
+		req->type = IFREP_MSG_DATA;
+		req->bio = bio;
+		req->iter = bio->bi_iter;
+		req->sector = bio->bi_iter.bi_sector;
+		if (bio->bi_opf & REQ_PREFLUSH)
+			req->flags |= IFREP_DATA_PREFLUSH;
+		if (bio->bi_opf & REQ_FUA)
+			req->flags |= IFREP_DATA_FUA;
+	} else {
+		req->type = IFREP_MSG_FLUSH;
+	}
+	queue_rreq(p->remote, req);
+}
+
+static int remote_write_sync(struct ifrep_pair *p, sector_t sector, void *buf,
+			     unsigned int len)
+{
+	return sync_rreq(p, IFREP_MSG_DATA, 0, sector, buf, len);
+}
+
+static int remote_flush_sync(struct ifrep_pair *p)
+{
+	return sync_rreq(p, IFREP_MSG_FLUSH, 0, 0, NULL, 0);
+}
+
+static int remote_set_consistent(struct ifrep_pair *p, bool consistent)
+{
+	return sync_rreq(p, IFREP_MSG_SYNC_STATE,
+			 consistent ? IFREP_SYNC_CONSISTENT : 0, 0, NULL, 0);
+}
+
+/*----------------------------------------------------------------
+ * Connection thread
+ *--------------------------------------------------------------*/
+
+static int attach(struct ifrep_remote *r, struct ifrep_conn *conn,
+		  u32 *reply_flags, const char **reason)
+{
+	struct ifrep_pair *p = r->p;
+	struct ifrep_sb *sb = ifrep_md_sb(p->vol->md);
+	struct ifrep_wire_attach att = { 0 };
+	struct ifrep_wire_attach_reply reply;
+	struct ifrep_payload pl = { .fixed = &att, .fixed_len = sizeof(att) };
+	struct ifrep_msg msg;
+	int r_;
+
+	memcpy(att.uuid, sb->uuid, sizeof(att.uuid));
+	att.data_sectors = cpu_to_be64(sb->data_sectors);
+	att.chunk_sectors = cpu_to_be32(sb->chunk_sectors);
+	att.generation = cpu_to_be64(sb->data_generation);
+	r_ = ifrep_conn_send(conn, IFREP_MSG_ATTACH, 0, 0, &pl);
+	if (r_) {
+		*reason = "send_failed";
+		return r_;
+	}
+	r_ = ifrep_conn_recv_small(conn, &msg, &reply, sizeof(reply), false);
+	if (r_ || msg.type != IFREP_MSG_ATTACH_REPLY) {
+		*reason = "attach_failed";
+		return r_ ?: -EPROTO;
+	}
+	if (reply.status) {
+		reply.reason[sizeof(reply.reason) - 1] = '\0';
+		DMERR_LIMIT("%s: pair %s: %s refused the volume: %s", p->vol->name,
+			    p->name, p->peer, reply.reason);
+		*reason = "refused_by_peer";
+		return -be32_to_cpu(reply.status);
+	}
+	*reply_flags = be32_to_cpu(reply.flags);
+	return 0;
+}
+
+static int connect_peer(struct ifrep_remote *r, struct ifrep_conn **out,
+			u32 *reply_flags, const char **reason, bool *fatal)
+{
+	struct ifrep_pair *p = r->p;
+	struct ifrep_volume *vol = p->vol;
+	struct ifrep_stream *stream;
+	struct ifrep_conn *conn;
+	u8 *secret = NULL;
+	unsigned int secret_len = 0;
+	int err;
+
+	mutex_lock(&vol->admin_lock);
+	if (p->secret) {
+		secret = kmemdup(p->secret, p->secret_len, GFP_KERNEL);
+		secret_len = p->secret_len;
+	}
+	mutex_unlock(&vol->admin_lock);
+	if (!secret && !p->insecure) {
+		*reason = "no_secret";
+		*fatal = true;
+		return -EACCES;
+	}
+
+	err = ifrep_transport_connect(&r->addr, CONNECT_TIMEOUT, &stream);
+	if (err) {
+		*reason = err == -ETIMEDOUT ? "connect_timeout" : "connect_failed";
+		goto out;
+	}
+	conn = ifrep_conn_create(stream);
+	if (!conn) {
+		ifrep_transport_close(stream);
+		*reason = "out_of_memory";
+		err = -ENOMEM;
+		goto out;
+	}
+	err = ifrep_handshake_client(conn, IFREP_HELLO_PRIMARY, secret, secret_len,
+				     reason);
+	if (err) {
+		DMERR_LIMIT("%s: pair %s: handshake with %s failed: %s", vol->name,
+			    p->name, p->peer, *reason);
+		*reason = err == -EACCES ? "auth_failed" :
+			  err == -EPROTONOSUPPORT ? "version_mismatch" : "handshake_failed";
+		*fatal = err == -EACCES || err == -EPROTONOSUPPORT;
+	} else {
+		err = attach(r, conn, reply_flags, reason);
+		*fatal = err && !strcmp(*reason, "refused_by_peer");
+	}
+	if (err)
+		ifrep_conn_destroy(conn);
+	else
+		*out = conn;
+out:
+	kfree_sensitive(secret);
+	return err;
+}
+
+/* Link trouble: retrying inside the threshold, disconnected after it. */
+static void note_trouble(struct ifrep_remote *r, const char *reason, bool fatal)
+{
+	struct ifrep_pair *p = r->p;
+	unsigned long since;
+
+	spin_lock_irq(&r->lock);
+	if (!r->trouble_since)
+		r->trouble_since = jiffies ?: 1;
+	since = r->trouble_since;
+	spin_unlock_irq(&r->lock);
+
+	if (fatal)
+		set_state(p, IFREP_PS_FAILED, reason);
+	else if (time_after(jiffies, since + p->timeout_s * HZ))
+		set_state(p, IFREP_PS_DISCONNECTED, reason);
+	else
+		set_state(p, IFREP_PS_RETRYING, reason);
+}
+
+static void attached(struct ifrep_remote *r, struct ifrep_conn *conn, u32 reply_flags)
+{
+	struct ifrep_pair *p = r->p;
+	struct ifrep_volume *vol = p->vol;
+	u32 flags;
+	enum ifrep_pair_state state;
+
+	/* A secondary that never had this primary holds nothing of it. */
+	if ((reply_flags & IFREP_ATTACH_NEW_PEER) &&
+	    (ifrep_md_sb(vol->md)->pairs[p->slot].flags & IFREP_PAIR_F_INITIAL_DONE)) {
+		DMINFO("%s: pair %s: %s is a new secondary: copying everything",
+		       vol->name, p->name, p->peer);
+		if (ifrep_pair_mark_all_dirty(p))
+			DMERR("%s: pair %s: cannot record the full resync", vol->name,
+			      p->name);
+	}
+	flags = ifrep_md_sb(vol->md)->pairs[p->slot].flags;
+
+	spin_lock_irq(&r->lock);
+	r->conn = conn;
+	r->broken = false;
+	r->trouble_since = 0;
+	r->last_rx = jiffies;
+	spin_unlock_irq(&r->lock);
+
+	spin_lock_irq(&vol->lock);
+	p->target_consistent = reply_flags & IFREP_ATTACH_CONSISTENT;
+	if (!(flags & IFREP_PAIR_F_INITIAL_DONE))
+		state = IFREP_PS_INITIAL_SYNC;
+	else if (p->nr_dirty || !p->target_consistent)
+		state = IFREP_PS_RESYNCING;
+	else
+		state = IFREP_PS_IN_SYNC;
+	__ifrep_pair_set_state(p, state, NULL);
+	spin_unlock_irq(&vol->lock);
+	DMINFO("%s: pair %s: connected to %s (%s)", vol->name, p->name, p->peer,
+	       ifrep_pair_state_name(state));
+	if (state != IFREP_PS_IN_SYNC && !READ_ONCE(vol->suspended))
+		ifrep_resync_kick(p);
+}
+
+static struct ifrep_rreq *find_inflight(struct ifrep_remote *r, u64 id)
+{
+	struct ifrep_rreq *req;
+
+	list_for_each_entry(req, &r->inflight, list)
+		if (req->id == id)
+			return req;
+	return NULL;
+}
+
+/* Reads ACKs until the connection breaks or the thread is stopped. */
+static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
+{
+	struct ifrep_pair *p = r->p;
+	union {
+		struct ifrep_wire_ack ack;
+		struct ifrep_wire_error error;
+		u8 ping[64];
+	} buf;
+	struct ifrep_rreq *req, *found;
+	struct ifrep_msg msg;
+	unsigned long last_ping = jiffies;
+	const char *why = NULL;
+	int err;
+
+	while (!kthread_should_stop()) {
+		err = ifrep_conn_recv_small(conn, &msg, &buf, sizeof(buf), true);
+		if (err == -EAGAIN) {
+			spin_lock_irq(&r->lock);
+			req = list_first_entry_or_null(&r->inflight, struct ifrep_rreq, list);
+			if (req && time_after(jiffies, req->deadline))
+				why = "timeout";
+			else if (time_after(jiffies, r->last_rx + p->timeout_s * HZ))
+				why = "timeout";
+			spin_unlock_irq(&r->lock);
+			if (why)
+				break;
+			if (time_after(jiffies, last_ping + KEEPALIVE_IDLE)) {
+				last_ping = jiffies;
+				if (ifrep_conn_send(conn, IFREP_MSG_PING, 0, 0, NULL)) {
+					why = "send_failed";
+					break;
+				}
+			}
+			continue;
+		}
+		if (err) {
+			why = err == -ECONNRESET ? "peer_closed" :
+			      err == -EPROTO || err == -EBADMSG ? "protocol_error" :
+			      "receive_failed";
+			break;
+		}
+		r->last_rx = jiffies;
+		if (msg.type == IFREP_MSG_PONG)
+			continue;
+		if (msg.type == IFREP_MSG_ERROR) {
+			buf.error.reason[sizeof(buf.error.reason) - 1] = '\0';
+			DMERR_LIMIT("%s: pair %s: peer reports: %s", p->vol->name,
+				    p->name, buf.error.reason);
+			why = "peer_error";
+			break;
+		}
+		if (msg.type != IFREP_MSG_ACK) {
+			DMERR_LIMIT("%s: pair %s: unexpected message type %u",
+				    p->vol->name, p->name, msg.type);
+			why = "protocol_error";
+			break;
+		}
+		spin_lock_irq(&r->lock);
+		req = find_inflight(r, msg.id);
+		found = req;
+		if (req) {
+			list_del(&req->list);
+			if (req == r->sending) {
+				r->sending_finished = true;
+				r->sending_status = buf.ack.status ? -EIO : 0;
+				req = NULL;
+			}
+		}
+		spin_unlock_irq(&r->lock);
+		if (!found) {
+			DMERR_LIMIT("%s: pair %s: ACK for unknown request %llu",
+				    p->vol->name, p->name, msg.id);
+			why = "protocol_error";
+			break;
+		}
+		if (req)
+			complete_rreq(r, req, buf.ack.status ? -EIO : 0);
+	}
+	break_conn(r, why ?: "stopped", !kthread_should_stop());
+}
+
+static void teardown(struct ifrep_remote *r)
+{
+	struct ifrep_conn *conn;
+
+	flush_work(&r->send_work);
+	spin_lock_irq(&r->lock);
+	conn = r->conn;
+	r->conn = NULL;
+	r->broken = false;
+	spin_unlock_irq(&r->lock);
+	if (conn)
+		ifrep_conn_destroy(conn);
+}
+
+static int connection_thread(void *data)
+{
+	struct ifrep_remote *r = data;
+	struct ifrep_pair *p = r->p;
+	struct ifrep_conn *conn;
+	const char *reason;
+	unsigned long delay;
+	u32 reply_flags;
+	bool fatal;
+	int err;
+
+	while (!kthread_should_stop()) {
+		reason = NULL;
+		fatal = false;
+		reply_flags = 0;
+		WRITE_ONCE(r->secret_changed, false);
+		err = connect_peer(r, &conn, &reply_flags, &reason, &fatal);
+		if (err) {
+			note_trouble(r, reason, fatal);
+			delay = READ_ONCE(p->state) == IFREP_PS_RETRYING ? RETRY_FAST : RETRY_SLOW;
+			wait_event_interruptible_timeout(r->wait, kthread_should_stop() ||
+							 READ_ONCE(r->secret_changed),
+							 delay);
+			continue;
+		}
+		attached(r, conn, reply_flags);
+		receive_loop(r, conn);
+		teardown(r);
+	}
+	return 0;
+}
+
+/*----------------------------------------------------------------
+ * Open and close
+ *--------------------------------------------------------------*/
+
+static int remote_open(struct ifrep_pair *p, const char **reason)
+{
+	struct ifrep_remote *r;
+	int err;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r) {
+		*reason = "out_of_memory";
+		return -ENOMEM;
+	}
+	if (ifrep_parse_addr(p->peer, &r->addr)) {
+		kfree(r);
+		*reason = "bad_address";
+		return -EINVAL;
+	}
+	r->p = p;
+	spin_lock_init(&r->lock);
+	INIT_LIST_HEAD(&r->send_queue);
+	INIT_LIST_HEAD(&r->inflight);
+	INIT_WORK(&r->send_work, send_worker);
+	init_waitqueue_head(&r->wait);
+	r->send_wq = alloc_workqueue("dm-ifrep-send", WQ_MEM_RECLAIM | WQ_UNBOUND, 1);
+	if (!r->send_wq) {
+		kfree(r);
+		*reason = "out_of_memory";
+		return -ENOMEM;
+	}
+	p->remote = r;
+	set_state(p, IFREP_PS_RETRYING, "connecting");
+	r->thread = kthread_run(connection_thread, r, "ifrep_conn/%s", p->name);
+	if (IS_ERR(r->thread)) {
+		err = PTR_ERR(r->thread);
+		p->remote = NULL;
+		destroy_workqueue(r->send_wq);
+		kfree(r);
+		*reason = "no_thread";
+		return err;
+	}
+	return 0;
+}
+
+static void remote_close(struct ifrep_pair *p)
+{
+	struct ifrep_remote *r = p->remote;
+
+	if (!r)
+		return;
+	/* Stops the thread: its receive loop polls, and break_conn() wakes it. */
+	break_conn(r, "closed", false);
+	kthread_stop(r->thread);
+	teardown(r);
+	destroy_workqueue(r->send_wq);
+	p->remote = NULL;
+	kfree(r);
+}
+
+void ifrep_remote_secret_changed(struct ifrep_pair *p)
+{
+	if (p->remote) {
+		WRITE_ONCE(p->remote->secret_changed, true);
+		wake_up_all(&p->remote->wait);
+	}
+}
+
+const struct ifrep_pair_ops ifrep_remote_ops = {
+	.remote = true,
+	.open = remote_open,
+	.close = remote_close,
+	.submit = remote_submit,
+	.write_sync = remote_write_sync,
+	.flush_sync = remote_flush_sync,
+	.set_consistent = remote_set_consistent,
+};
+
+int ifrep_remote_init(void)
+{
+	rreq_cache = KMEM_CACHE(ifrep_rreq, 0);
+	if (!rreq_cache)
+		return -ENOMEM;
+	rreq_pool = mempool_create_slab_pool(64, rreq_cache);
+	if (!rreq_pool) {
+		kmem_cache_destroy(rreq_cache);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void ifrep_remote_exit(void)
+{
+	mempool_destroy(rreq_pool);
+	kmem_cache_destroy(rreq_cache);
+}

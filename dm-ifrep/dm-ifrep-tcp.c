@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-ifrep TCP transport: kernel sockets, no userspace in the data path.
+ *
+ * Sockets allocate with GFP_NOIO: they carry writes that may be needed to
+ * free memory, so their allocations must not recurse into block I/O.
+ * Receive timeouts are short (IFREP_TRANSPORT_POLL) so that the threads
+ * blocked in them notice stop requests and request deadlines.
+ */
+#include "dm-ifrep-transport.h"
+
+#include <linux/device-mapper.h>
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/inet.h>
+#include <linux/slab.h>
+#include <linux/tcp.h>
+#include <net/sock.h>
+#include <net/tcp.h>
+
+#define DM_MSG_PREFIX "ifrep tcp"
+
+int ifrep_parse_addr(const char *text, struct sockaddr_storage *addr)
+{
+	struct sockaddr_in *sin = (struct sockaddr_in *)addr;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)addr;
+	const char *port, *end;
+	u16 port_nr;
+
+	memset(addr, 0, sizeof(*addr));
+	if (text[0] == '[') {
+		end = strchr(text, ']');
+		if (!end || end[1] != ':')
+			return -EINVAL;
+		if (!in6_pton(text + 1, end - text - 1, sin6->sin6_addr.s6_addr, -1, NULL))
+			return -EINVAL;
+		sin6->sin6_family = AF_INET6;
+		port = end + 2;
+	} else {
+		end = strrchr(text, ':');
+		if (!end || !in4_pton(text, end - text, (u8 *)&sin->sin_addr.s_addr, -1, NULL))
+			return -EINVAL;
+		sin->sin_family = AF_INET;
+		port = end + 1;
+	}
+	if (kstrtou16(port, 10, &port_nr) || !port_nr)
+		return -EINVAL;
+	if (sin->sin_family == AF_INET)
+		sin->sin_port = htons(port_nr);
+	else
+		sin6->sin6_port = htons(port_nr);
+	return 0;
+}
+
+static int addr_len(const struct sockaddr_storage *addr)
+{
+	return addr->ss_family == AF_INET ? sizeof(struct sockaddr_in) :
+					    sizeof(struct sockaddr_in6);
+}
+
+static int new_stream(struct socket *sock, struct ifrep_stream **out)
+{
+	struct ifrep_stream *stream;
+	struct sockaddr_storage peer;
+
+	stream = kzalloc(sizeof(*stream), GFP_KERNEL);
+	if (!stream)
+		return -ENOMEM;
+	stream->sock = sock;
+	sock->sk->sk_allocation = GFP_NOIO;
+	sock->sk->sk_rcvtimeo = IFREP_TRANSPORT_POLL;
+	sock->sk->sk_sndtimeo = IFREP_TRANSPORT_POLL;
+	if (kernel_getpeername(sock, (struct sockaddr *)&peer) > 0)
+		snprintf(stream->peer, sizeof(stream->peer), "%pISpc", &peer);
+	else
+		strscpy(stream->peer, "?", sizeof(stream->peer));
+	*out = stream;
+	return 0;
+}
+
+static void tune(struct socket *sock)
+{
+	tcp_sock_set_nodelay(sock->sk);
+	sock_set_keepalive(sock->sk);
+	tcp_sock_set_keepidle(sock->sk, 10);
+	tcp_sock_set_keepintvl(sock->sk, 5);
+	tcp_sock_set_keepcnt(sock->sk, 3);
+}
+
+int ifrep_transport_connect(const struct sockaddr_storage *addr,
+			    unsigned long timeout, struct ifrep_stream **stream)
+{
+	struct socket *sock;
+	int r;
+
+	r = sock_create_kern(&init_net, addr->ss_family, SOCK_STREAM, IPPROTO_TCP,
+			     &sock);
+	if (r)
+		return r;
+	sock->sk->sk_allocation = GFP_NOIO;
+	/* A blocking connect waits at most sk_sndtimeo. */
+	sock->sk->sk_sndtimeo = timeout;
+	tune(sock);
+	r = kernel_connect(sock, (struct sockaddr *)addr, addr_len(addr), 0);
+	if (r) {
+		sock_release(sock);
+		return r == -EINPROGRESS || r == -EAGAIN ? -ETIMEDOUT : r;
+	}
+	r = new_stream(sock, stream);
+	if (r)
+		sock_release(sock);
+	return r;
+}
+
+int ifrep_transport_listen(const struct sockaddr_storage *addr,
+			   struct ifrep_stream **listener)
+{
+	struct socket *sock;
+	int r;
+
+	r = sock_create_kern(&init_net, addr->ss_family, SOCK_STREAM, IPPROTO_TCP,
+			     &sock);
+	if (r)
+		return r;
+	sock_set_reuseaddr(sock->sk);
+	r = kernel_bind(sock, (struct sockaddr *)addr, addr_len(addr));
+	if (!r)
+		r = kernel_listen(sock, 8);
+	if (!r) {
+		r = new_stream(sock, listener);
+		if (!r)
+			snprintf((*listener)->peer, sizeof((*listener)->peer),
+				 "%pISpc", addr);
+	}
+	if (r)
+		sock_release(sock);
+	return r;
+}
+
+int ifrep_transport_accept(struct ifrep_stream *listener,
+			   struct ifrep_stream **stream)
+{
+	struct socket *sock;
+	int r;
+
+	/* Blocking accept honours the listener's receive timeout. */
+	r = kernel_accept(listener->sock, &sock, 0);
+	if (r)
+		return r == -EAGAIN || r == -EWOULDBLOCK ? -EAGAIN : r;
+	tune(sock);
+	r = new_stream(sock, stream);
+	if (r)
+		sock_release(sock);
+	return r;
+}
+
+int ifrep_transport_send(struct ifrep_stream *stream, struct kvec *vec,
+			 unsigned int nr, size_t len, bool more)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0) };
+	int r;
+
+	iov_iter_kvec(&msg.msg_iter, WRITE, vec, nr, len);
+	while (iov_iter_count(&msg.msg_iter)) {
+		r = sock_sendmsg(stream->sock, &msg);
+		if (r == -EAGAIN)
+			continue;	/* send buffer full for a poll period */
+		if (r < 0)
+			return r;
+		if (!r)
+			return -ECONNRESET;
+	}
+	return 0;
+}
+
+int ifrep_transport_recv(struct ifrep_stream *stream, void *buf, size_t len,
+			 bool idle_ok, unsigned long timeout)
+{
+	unsigned long deadline = jiffies + timeout;
+	struct kvec vec;
+	size_t done = 0;
+	int r;
+
+	while (done < len) {
+		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+
+		vec.iov_base = buf + done;
+		vec.iov_len = len - done;
+		r = kernel_recvmsg(stream->sock, &msg, &vec, 1, len - done,
+				   MSG_WAITALL);
+		if (r > 0) {
+			done += r;
+			continue;
+		}
+		if (!r)
+			return -ECONNRESET;
+		if (r != -EAGAIN)
+			return r;
+		if (!done && idle_ok)
+			return -EAGAIN;
+		if (time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+void ifrep_transport_shutdown(struct ifrep_stream *stream)
+{
+	kernel_sock_shutdown(stream->sock, SHUT_RDWR);
+}
+
+void ifrep_transport_close(struct ifrep_stream *stream)
+{
+	sock_release(stream->sock);
+	kfree(stream);
+}

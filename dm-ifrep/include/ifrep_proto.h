@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dm-ifrep wire protocol, shared by the kernel (primary and secondary
+ * volumes) and by userspace (ifrepctl test-bandwidth, the tests' fuzz
+ * client).  docs/wire-protocol.md explains it.
+ *
+ * A connection is a TCP stream of messages.  Every message is a 40-byte
+ * header followed by `length` payload bytes.  All integers are big-endian
+ * (network order).  `csum` is the standard CRC-32C (initial ~0, final
+ * inversion) over the header with csum set to zero, continued over the
+ * payload.  `seq` counts the messages of one direction from 1; a gap, a bad
+ * checksum, an unknown type, a length the type does not allow, or a
+ * request outside the volume ends the connection.
+ *
+ * Conversation:
+ *   client -> HELLO, server -> HELLO            versions, features, nonces
+ *   client -> AUTH,  server -> AUTH             HMAC-SHA256 proofs
+ *   client -> ATTACH, server -> ATTACH_REPLY     (primaries only)
+ *   then DATA / FLUSH / SYNC_STATE / PING / BW_DATA from the client, each
+ *   answered by an ACK (PING by PONG) carrying the request's id.
+ * Either side may send ERROR with a reason and close.
+ */
+#ifndef IFREP_PROTO_H
+#define IFREP_PROTO_H
+
+#ifdef __KERNEL__
+#include <linux/types.h>
+#else
+#include <stdint.h>
+typedef uint8_t __u8;
+typedef struct { uint16_t be; } __attribute__((packed)) ifrep_be16;
+typedef struct { uint32_t be; } __attribute__((packed)) ifrep_be32;
+typedef struct { uint64_t be; } __attribute__((packed)) ifrep_be64;
+#define __be16 ifrep_be16
+#define __be32 ifrep_be32
+#define __be64 ifrep_be64
+#ifndef __packed
+#define __packed __attribute__((packed))
+#endif
+#endif
+
+#define IFREP_PROTO_MAGIC	0x49465250U	/* "IFRP" */
+#define IFREP_PROTO_MAJOR	1		/* incompatible changes */
+#define IFREP_PROTO_MINOR	0		/* compatible additions */
+
+/* Feature bits offered in HELLO; the session uses the common ones. */
+#define IFREP_FEAT_FLUSH	(1U << 0)	/* FLUSH and REQ_PREFLUSH/FUA honoured */
+#define IFREP_FEAT_BWTEST	(1U << 1)	/* bandwidth test sessions */
+#define IFREP_FEATURES		(IFREP_FEAT_FLUSH | IFREP_FEAT_BWTEST)
+
+#define IFREP_NONCE_LEN		32
+#define IFREP_HMAC_LEN		32
+#define IFREP_MAX_PAYLOAD	(4U << 20)	/* one DATA message */
+#define IFREP_REASON_LEN	96
+
+enum ifrep_msg_type {
+	IFREP_MSG_HELLO = 1,
+	IFREP_MSG_AUTH = 2,
+	IFREP_MSG_ATTACH = 3,
+	IFREP_MSG_ATTACH_REPLY = 4,
+	IFREP_MSG_DATA = 5,
+	IFREP_MSG_FLUSH = 6,
+	IFREP_MSG_ACK = 7,
+	IFREP_MSG_PING = 8,
+	IFREP_MSG_PONG = 9,
+	IFREP_MSG_SYNC_STATE = 10,
+	IFREP_MSG_BW_DATA = 11,
+	IFREP_MSG_ERROR = 12,
+	IFREP_MSG_TYPE_MAX = 12,
+};
+
+struct ifrep_wire_header {
+	__be32 magic;
+	__be16 type;
+	__be16 flags;			/* per type, see below */
+	__be32 length;			/* payload bytes */
+	__be32 csum;
+	__be64 seq;
+	__be64 id;			/* request id, echoed by its ACK */
+	__be64 reserved;
+} __packed;
+
+/* HELLO flags */
+#define IFREP_HELLO_PRIMARY	(1U << 0)	/* client will ATTACH a volume */
+#define IFREP_HELLO_BWTEST	(1U << 1)	/* client only measures the link */
+#define IFREP_HELLO_INSECURE	(1U << 2)	/* sender has no secret */
+
+struct ifrep_wire_hello {
+	__be16 proto_major;
+	__be16 proto_minor;
+	__be32 features;
+	__u8 nonce[IFREP_NONCE_LEN];
+} __packed;
+
+/*
+ * AUTH payload: HMAC-SHA256(secret, label || nonce_server || nonce_client)
+ * where label is "ifrep-client" for the client's proof and "ifrep-server"
+ * for the server's.  Insecure sessions send zeros, and are accepted only
+ * when both sides were configured insecure.
+ */
+struct ifrep_wire_auth {
+	__u8 hmac[IFREP_HMAC_LEN];
+} __packed;
+
+struct ifrep_wire_attach {
+	__u8 uuid[16];			/* the primary volume's */
+	__be64 data_sectors;
+	__be32 chunk_sectors;
+	__be32 flags;
+	__be64 generation;
+} __packed;
+
+/* ATTACH_REPLY flags */
+#define IFREP_ATTACH_CONSISTENT	(1U << 0)	/* secondary holds a full image */
+#define IFREP_ATTACH_NEW_PEER	(1U << 1)	/* it never had this primary: copy all */
+
+struct ifrep_wire_attach_reply {
+	__be32 status;			/* 0 or a positive errno */
+	__be32 flags;
+	__be64 generation;
+	__u8 reason[IFREP_REASON_LEN];
+} __packed;
+
+/* DATA flags */
+#define IFREP_DATA_PREFLUSH	(1U << 0)
+#define IFREP_DATA_FUA		(1U << 1)
+
+struct ifrep_wire_data {
+	__be64 sector;
+	/* followed by length - sizeof(struct ifrep_wire_data) bytes of data */
+} __packed;
+
+struct ifrep_wire_ack {
+	__be32 status;			/* 0 or a positive errno */
+	__be32 reserved;
+} __packed;
+
+/* SYNC_STATE flags */
+#define IFREP_SYNC_CONSISTENT	(1U << 0)	/* set: resync done; clear: starting */
+
+struct ifrep_wire_error {
+	__u8 reason[IFREP_REASON_LEN];
+} __packed;
+
+#ifdef __KERNEL__
+#define IFREP_PROTO_ASSERT(c, m) static_assert(c, m)
+#else
+#define IFREP_PROTO_ASSERT(c, m) _Static_assert(c, m)
+#endif
+IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_header) == 40, "header size");
+IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_hello) == 40, "hello size");
+IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach) == 40, "attach size");
+
+#endif /* IFREP_PROTO_H */
