@@ -15,8 +15,8 @@ ifrep_create_raw() {
 	local name=$1 meta=$2 data=$3
 	shift 3
 	dmsetup create --noudevsync "$name" \
-		--table "0 $(blockdev --getsz "$data") ifrep $meta $data $# $*"
-	dmsetup mknodes "$name"
+		--table "0 $(blockdev --getsz "$data") ifrep $meta $data $# $*" &&
+		dmsetup mknodes "$name"
 }
 
 # vol_field VOL N: the Nth field (1-based, after "ifrep") of the volume status.
@@ -84,4 +84,14 @@ meta_sum() {
 # dmesg_has PATTERN: the kernel log mentions PATTERN (extended regex).
 dmesg_has() {
 	dmesg | grep -Eq -- "$1"
+}
+
+# meta_dirty_bits META SLOT NCHUNKS: number of bits set on disk in pair
+# SLOT's bitmap (volumes of one bitmap block per area: < 32512 chunks).
+meta_dirty_bits() {
+	local meta=$1 slot=$2 n=$3
+	dd if="$meta" bs=4096 skip=$((2 + slot)) count=1 iflag=direct status=none |
+		tail -c +33 | head -c $(((n + 7) / 8)) | od -An -v -t u1 |
+		awk '{ for (i = 1; i <= NF; i++) for (v = $i; v; v = int(v / 2)) c += v % 2 }
+		     END { print c + 0 }'
 }
