@@ -138,10 +138,15 @@ TEST(msg_simple_and_secret)
 	CHECK_STR(buf, "pause backup");
 	CHECK_EQ(ifrep_msg_simple("pair_remove", "dr", buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "pair_remove dr");
-	CHECK_EQ(ifrep_msg_secret(NULL, key, sizeof(key), buf, sizeof(buf)), 0);
+	CHECK_EQ(ifrep_msg_secret(NULL, key, sizeof(key), NULL, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "secret - 73656300ff");
-	CHECK_EQ(ifrep_msg_secret("dr", key, sizeof(key), buf, sizeof(buf)), 0);
+	CHECK_EQ(ifrep_msg_secret("dr", key, sizeof(key), NULL, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "secret dr 73656300ff");
-	CHECK_EQ(ifrep_msg_secret("dr", key, 0, buf, sizeof(buf)), -EINVAL);
-	CHECK_EQ(ifrep_msg_secret("dr", key, sizeof(key), buf, 19), -ENAMETOOLONG);
+	CHECK_EQ(ifrep_msg_secret("dr", key, 0, NULL, buf, sizeof(buf)), -EINVAL);
+	CHECK_EQ(ifrep_msg_secret("dr", key, sizeof(key), NULL, buf, 19), -ENAMETOOLONG);
+	CHECK_EQ(ifrep_msg_secret("dr", key, sizeof(key), "/etc/ifrep/dr.key", buf,
+				  sizeof(buf)), 0);
+	CHECK_STR(buf, "secret dr 73656300ff /etc/ifrep/dr.key");
+	CHECK_EQ(ifrep_msg_secret("dr", key, sizeof(key), "relative.key", buf,
+				  sizeof(buf)), -EINVAL);
 }

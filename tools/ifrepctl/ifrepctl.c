@@ -332,13 +332,13 @@ static void wipe_secret(struct secret *s)
 	s->len = 0;
 }
 
-/* Send "secret <pair|-> <hex>"; 0 or negative errno. */
+/* Send "secret <pair|-> <hex> <file>"; 0 or negative errno. */
 static int send_secret(const char *volume, const char *pair, const struct secret *s)
 {
 	char msg[2 * IFREP_SECRET_MAX + 64];
 	int r;
 
-	r = ifrep_msg_secret(pair, s->buf, s->len, msg, sizeof(msg));
+	r = ifrep_msg_secret(pair, s->buf, s->len, s->path, msg, sizeof(msg));
 	if (!r)
 		r = ifrep_dm_message(volume, msg, true, NULL);
 	explicit_bzero(msg, sizeof(msg));

@@ -80,16 +80,19 @@ int ifrep_msg_simple(const char *verb, const char *pair, char *buf, size_t len)
 }
 
 int ifrep_msg_secret(const char *pair, const uint8_t *secret, size_t n,
-		     char *buf, size_t len)
+		     const char *file, char *buf, size_t len)
 {
 	const char *who = pair ? pair : "-";
 	size_t head = strlen("secret ") + strlen(who) + 1;
+	size_t tail = file ? strlen(file) + 1 : 0;
 
-	if (!word(who) || !n)
+	if (!word(who) || !n || (file && (!word(file) || file[0] != '/')))
 		return -EINVAL;
-	if (len < head + 2 * n + 1)
+	if (len < head + 2 * n + tail + 1)
 		return -ENAMETOOLONG;
 	snprintf(buf, len, "secret %s ", who);
 	ifrep_hex_encode(secret, n, buf + head);
+	if (file)
+		snprintf(buf + head + 2 * n, len - head - 2 * n, " %s", file);
 	return 0;
 }

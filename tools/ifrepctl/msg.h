@@ -40,10 +40,12 @@ int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len);
 int ifrep_msg_simple(const char *verb, const char *pair, char *buf, size_t len);
 
 /**
- * ifrep_msg_secret() - "secret <pair|-> <hex>"; @pair NULL means '-'.
+ * ifrep_msg_secret() - "secret <pair|-> <hex> [<file>]"; @pair NULL means
+ * '-'; @file (absolute, may be NULL) is remembered in the metadata so that
+ * activation finds the secret again.
  * @buf needs 2 * @n + 48 bytes.
  */
 int ifrep_msg_secret(const char *pair, const uint8_t *secret, size_t n,
-		     char *buf, size_t len);
+		     const char *file, char *buf, size_t len);
 
 #endif /* IFREPCTL_MSG_H */
