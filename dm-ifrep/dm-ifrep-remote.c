@@ -33,7 +33,6 @@
 #define CONNECT_TIMEOUT		(5 * HZ)
 #define RETRY_FAST		HZ
 #define RETRY_SLOW		(5 * HZ)
-#define KEEPALIVE_IDLE		(5 * HZ)
 
 struct ifrep_remote {
 	struct ifrep_pair *p;
@@ -471,6 +470,9 @@ static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 	} buf;
 	struct ifrep_rreq *req, *found;
 	struct ifrep_msg msg;
+	unsigned long timeout = p->timeout_s * HZ;
+	/* Probe a quiet link often enough to notice its loss within timeout. */
+	unsigned long ping_every = max_t(unsigned long, HZ, timeout / 3);
 	unsigned long last_ping = jiffies;
 	const char *why = NULL;
 	int err;
@@ -482,12 +484,13 @@ static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 			req = list_first_entry_or_null(&r->inflight, struct ifrep_rreq, list);
 			if (req && time_after(jiffies, req->deadline))
 				why = "timeout";
-			else if (time_after(jiffies, r->last_rx + p->timeout_s * HZ))
+			else if (time_after(jiffies, r->last_rx + timeout))
 				why = "timeout";
 			spin_unlock_irq(&r->lock);
 			if (why)
 				break;
-			if (time_after(jiffies, last_ping + KEEPALIVE_IDLE)) {
+			if (time_after(jiffies, r->last_rx + ping_every) &&
+			    time_after(jiffies, last_ping + ping_every)) {
 				last_ping = jiffies;
 				if (ifrep_conn_send(conn, IFREP_MSG_PING, 0, 0, NULL)) {
 					why = "send_failed";
