@@ -16,9 +16,9 @@ HOST ?=
 DEB_PACKAGES := build-essential make gcc kmod cpio busybox-static \
 	qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	dmsetup libdevmapper-dev libaio-dev fio iproute2 e2fsprogs \
-	drbd-utils util-linux procps
+	drbd-utils util-linux procps jq bc perl
 
-.PHONY: all module tools unit check demo bench deps install clean help
+.PHONY: all module tools unit testtools check demo bench deps install clean help
 
 all: module tools
 
@@ -33,13 +33,16 @@ tools:
 unit: tools
 	$(MAKE) -C tests/unit
 
-check: all unit
+testtools:
+	$(MAKE) -C tests/tools
+
+check: all unit testtools
 	tests/run $(if $(T),-t $(T)) $(if $(HOST),--host)
 
-demo: all
+demo: all testtools
 	tests/demo
 
-bench: all
+bench: all testtools
 	tests/bench/run
 
 deps:
@@ -57,6 +60,7 @@ clean:
 	-$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	-$(MAKE) -C tools/ifrepctl clean
 	-$(MAKE) -C tests/unit clean
+	-$(MAKE) -C tests/tools clean
 
 help:
 	@echo "make            build dm-ifrep.ko (KDIR=$(KDIR)) and tools/ifrepctl/ifrepctl"

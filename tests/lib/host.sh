@@ -31,6 +31,13 @@ fail() {
 	exit 1
 }
 
+# say TEXT...: a line of the demonstration's narrative (make demo prints
+# these); in tests it only goes to the case log.
+say() {
+	printf '%s\n' "$*" >>"$CASE_DIR/narrative.log"
+	_log "say: $*"
+}
+
 skip() {
 	printf '%s\n' "$*" >"$CASE_DIR/.skip"
 	_log "SKIP: $*"
