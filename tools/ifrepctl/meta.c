@@ -22,35 +22,8 @@
 #include <string.h>
 
 /*----------------------------------------------------------------
- * CRC-32C
+ * Checksum
  *--------------------------------------------------------------*/
-
-#define CRC32C_POLY_REFLECTED	0x82f63b78U
-
-static uint32_t crc_table[256];
-
-static void crc_table_init(void)
-{
-	uint32_t i, j, c;
-
-	for (i = 0; i < 256; i++) {
-		c = i;
-		for (j = 0; j < 8; j++)
-			c = (c >> 1) ^ ((c & 1) ? CRC32C_POLY_REFLECTED : 0);
-		crc_table[i] = c;
-	}
-}
-
-uint32_t ifrep_crc32c(uint32_t crc, const void *buf, size_t len)
-{
-	const uint8_t *p = buf;
-
-	if (!crc_table[1])
-		crc_table_init();
-	while (len--)
-		crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-	return crc;
-}
 
 uint32_t ifrep_meta_sb_checksum(const void *block)
 {

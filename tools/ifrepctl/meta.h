@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "crc32c.h"
 #include "ifrep_meta.h"
 
 /* Bytes read to classify a metadata device: both superblock slots. */
@@ -63,13 +64,6 @@ struct ifrep_meta {
 	unsigned int nr_pairs;			/* pairs in use, packed below */
 	struct ifrep_meta_pair pairs[IFREP_MAX_PAIRS];
 };
-
-/**
- * ifrep_crc32c() - CRC-32C (Castagnoli), kernel convention: @crc is the
- * running register, no inversion on entry or exit.  The standard check
- * value is ~ifrep_crc32c(~0, "123456789", 9) == 0xe3069283.
- */
-uint32_t ifrep_crc32c(uint32_t crc, const void *buf, size_t len);
 
 /**
  * ifrep_meta_sb_checksum() - the standard CRC-32C of bytes 4..4095 (seed ~0,
