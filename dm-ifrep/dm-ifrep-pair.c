@@ -647,9 +647,11 @@ int ifrep_secret(struct ifrep_volume *vol, unsigned int argc, char **argv)
 		r = ifrep_md_commit(vol->md);
 		mutex_unlock(&vol->sb_lock);
 	}
+	mutex_lock(&vol->secret_lock);
 	kfree_sensitive(*slot);
 	*slot = secret;
 	*slot_len = hex_len / 2;
+	mutex_unlock(&vol->secret_lock);
 	if (p)
 		ifrep_remote_secret_changed(p);
 	return r;

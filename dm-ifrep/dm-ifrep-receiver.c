@@ -514,12 +514,12 @@ static int session_thread(void *data)
 	u16 flags = 0;
 	int r;
 
-	mutex_lock(&vol->admin_lock);
+	mutex_lock(&vol->secret_lock);
 	if (vol->listen_secret) {
 		secret = kmemdup(vol->listen_secret, vol->listen_secret_len, GFP_KERNEL);
 		secret_len = vol->listen_secret_len;
 	}
-	mutex_unlock(&vol->admin_lock);
+	mutex_unlock(&vol->secret_lock);
 	insecure = ifrep_md_sb(vol->md)->flags & IFREP_SB_F_INSECURE;
 
 	r = ifrep_handshake_server(s->conn, secret, secret_len, insecure, &flags,

@@ -343,12 +343,12 @@ static int connect_peer(struct ifrep_remote *r, struct ifrep_conn **out,
 	unsigned int secret_len = 0;
 	int err;
 
-	mutex_lock(&vol->admin_lock);
+	mutex_lock(&vol->secret_lock);
 	if (p->secret) {
 		secret = kmemdup(p->secret, p->secret_len, GFP_KERNEL);
 		secret_len = p->secret_len;
 	}
-	mutex_unlock(&vol->admin_lock);
+	mutex_unlock(&vol->secret_lock);
 	if (!secret && !p->insecure) {
 		*reason = "no_secret";
 		*fatal = true;

@@ -69,6 +69,7 @@ static struct ifrep_volume *create_volume(struct dm_target *ti,
 	vol->data_bdev = data;
 	strscpy(vol->name, params->volume_name ?: "?", sizeof(vol->name));
 	mutex_init(&vol->admin_lock);
+	mutex_init(&vol->secret_lock);
 	mutex_init(&vol->bitmap_lock);
 	mutex_init(&vol->sb_lock);
 	mutex_init(&vol->ti_lock);

@@ -21,7 +21,8 @@
  *   for a whole period and clears ondisk bits that are neither dirty nor
  *   marked, after flushing the targets.
  *
- * Lock order: admin_lock -> bitmap_lock -> sb_lock -> vol->lock.
+ * Lock order: admin_lock -> bitmap_lock -> sb_lock -> vol->lock;
+ * secret_lock is a leaf.
  */
 #ifndef DM_IFREP_H
 #define DM_IFREP_H
@@ -146,7 +147,7 @@ struct ifrep_pair {
 	struct ifrep_remote *remote;
 	u32 timeout_s;			/* remote timeout threshold */
 	bool insecure;
-	u8 *secret;			/* under vol->admin_lock */
+	u8 *secret;			/* under vol->secret_lock */
 	unsigned int secret_len;
 	bool target_consistent;		/* what the target was last told */
 };
@@ -168,6 +169,11 @@ struct ifrep_volume {
 	u64 nr_chunks;
 
 	struct mutex admin_lock;	/* messages, pair add/remove, suspend */
+	/*
+	 * Secrets only: threads that admin_lock holders stop (connections,
+	 * sessions) read secrets, so they must not need admin_lock.
+	 */
+	struct mutex secret_lock;
 	struct mutex bitmap_lock;	/* ondisk bitmaps and their writeback */
 	struct mutex sb_lock;		/* in-core superblock and its commits */
 	struct mutex ti_lock;		/* ti, for events */
@@ -197,7 +203,7 @@ struct ifrep_volume {
 
 	/* Secondary: accepts its primary (dm-ifrep-receiver.c). */
 	struct ifrep_listener *listener;
-	u8 *listen_secret;		/* under admin_lock */
+	u8 *listen_secret;		/* under secret_lock */
 	unsigned int listen_secret_len;
 };
 
