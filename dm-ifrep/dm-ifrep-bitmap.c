@@ -9,6 +9,9 @@
  * writes.  So a bit is durable before the first write into its chunk is
  * issued, and writes that arrive together share one flush.
  *
+ * When the volume was promoted (track_local), the mark also sets the chunk
+ * in the local area, which records every write since the promotion.
+ *
  * Sweeping (lazy clear): every IFREP_SWEEP_INTERVAL the sweep unmarks
  * chunks that were not written for a whole period and have no write in
  * flight, flushes each target that has bits to clear (so the data copied
@@ -64,14 +67,36 @@ static void set_ondisk(struct ifrep_pair *p, u64 chunk, bool value)
 	__set_bit(ifrep_md_block_of_chunk(chunk), p->ondisk_changed);
 }
 
-/* Writes every changed bitmap block of every pair, then one flush. */
-static int writeback(struct ifrep_volume *vol)
+static void set_local(struct ifrep_volume *vol, u64 chunk)
+{
+	if (!__test_and_set_bit(chunk, vol->local_ondisk))
+		__set_bit(ifrep_md_block_of_chunk(chunk), vol->local_changed);
+}
+
+static int write_changed(struct ifrep_volume *vol, unsigned int area,
+			 const unsigned long *bits, unsigned long *changed,
+			 bool *wrote)
 {
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	u64 block;
+	int r;
+
+	for_each_set_bit(block, changed, sb->bitmap_blocks) {
+		r = ifrep_md_write_bitmap_block(vol->md, area, block, bits);
+		if (r)
+			return r;
+		__clear_bit(block, changed);
+		*wrote = true;
+	}
+	return 0;
+}
+
+/* Writes every changed bitmap block (pairs and local area), then one flush. */
+static int writeback(struct ifrep_volume *vol)
+{
 	struct ifrep_pair *p;
 	bool wrote = false;
 	unsigned int i;
-	u64 block;
 	int r;
 
 	lockdep_assert_held(&vol->bitmap_lock);
@@ -79,16 +104,74 @@ static int writeback(struct ifrep_volume *vol)
 		p = vol->pairs[i];
 		if (!p)
 			continue;
-		for_each_set_bit(block, p->ondisk_changed, sb->bitmap_blocks) {
-			r = ifrep_md_write_bitmap_block(vol->md, p->slot, block,
-							p->ondisk);
-			if (r)
-				return r;
-			__clear_bit(block, p->ondisk_changed);
-			wrote = true;
-		}
+		r = write_changed(vol, p->slot, p->ondisk, p->ondisk_changed, &wrote);
+		if (r)
+			return r;
 	}
+	r = write_changed(vol, IFREP_LOCAL_SLOT, vol->local_ondisk,
+			  vol->local_changed, &wrote);
+	if (r)
+		return r;
 	return wrote ? ifrep_md_flush(vol->md) : 0;
+}
+
+/* Clears the local area and stops tracking into it.  bitmap_lock held. */
+int ifrep_local_reset(struct ifrep_volume *vol)
+{
+	lockdep_assert_held(&vol->bitmap_lock);
+	bitmap_zero(vol->local_ondisk, vol->nr_chunks);
+	bitmap_zero(vol->local_changed, ifrep_md_sb(vol->md)->bitmap_blocks);
+	return ifrep_bitmap_write_area(vol, IFREP_LOCAL_SLOT, vol->local_ondisk);
+}
+
+void ifrep_bitmap_to_le(const unsigned long *bits, u64 nbits, __le64 *words)
+{
+	u64 w, nwords = DIV_ROUND_UP_ULL(nbits, 64), v;
+	unsigned int b;
+
+	for (w = 0; w < nwords; w++) {
+		v = 0;
+		for (b = 0; b < 64 && w * 64 + b < nbits; b++)
+			if (test_bit(w * 64 + b, bits))
+				v |= 1ULL << b;
+		words[w] = cpu_to_le64(v);
+	}
+}
+
+void ifrep_bitmap_from_le(unsigned long *bits, u64 nbits, const __le64 *words)
+{
+	u64 w, nwords = DIV_ROUND_UP_ULL(nbits, 64), v;
+	unsigned int b;
+
+	bitmap_zero(bits, nbits);
+	for (w = 0; w < nwords; w++) {
+		v = le64_to_cpu(words[w]);
+		for (b = 0; b < 64 && w * 64 + b < nbits; b++)
+			if (v & (1ULL << b))
+				__set_bit(w * 64 + b, bits);
+	}
+}
+
+/*
+ * A write that a remote peer holding a consistent copy will not get makes
+ * this volume diverge from it; that must be on disk before the write can
+ * be acknowledged, or a later promotion of the peer could not tell a
+ * failover from a split brain.  NOTE: vol->lock held.
+ */
+bool __ifrep_must_record_divergence(struct ifrep_volume *vol)
+{
+	struct ifrep_pair *p;
+	unsigned int i;
+
+	if (vol->diverged)
+		return false;
+	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
+		p = vol->pairs[i];
+		if (p && p->ops->remote && p->target_consistent &&
+		    !__ifrep_pair_replicating(p))
+			return true;
+	}
+	return false;
 }
 
 int ifrep_bitmap_write_area(struct ifrep_volume *vol, unsigned int area,
@@ -128,6 +211,7 @@ void ifrep_mark_worker(struct work_struct *ws)
 	struct ifrep_volume *vol = container_of(ws, struct ifrep_volume, mark_work);
 	struct bio_list batch;
 	struct bio *bio;
+	bool diverge;
 	unsigned int i;
 	int r = 0;
 	u64 chunk;
@@ -139,8 +223,14 @@ void ifrep_mark_worker(struct work_struct *ws)
 	if (bio_list_empty(&batch))
 		return;
 
+	spin_lock_irq(&vol->lock);
+	diverge = __ifrep_must_record_divergence(vol);
+	spin_unlock_irq(&vol->lock);
+	if (diverge)
+		r = ifrep_set_diverged(vol, true);
+
 	mutex_lock(&vol->bitmap_lock);
-	if (READ_ONCE(vol->health) != IFREP_HEALTH_RW) {
+	if (r || READ_ONCE(vol->health) != IFREP_HEALTH_RW) {
 		r = -EIO;
 	} else {
 		bio_list_for_each(bio, &batch) {
@@ -148,6 +238,8 @@ void ifrep_mark_worker(struct work_struct *ws)
 			for (i = 0; i < IFREP_MAX_PAIRS; i++)
 				if (vol->pairs[i])
 					set_ondisk(vol->pairs[i], chunk, true);
+			if (vol->track_local)
+				set_local(vol, chunk);
 		}
 		r = writeback(vol);
 	}

@@ -176,7 +176,8 @@ static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 			spin_unlock_irqrestore(&vol->lock, flags);
 			return false;
 		}
-		if (!test_bit(io->chunk, vol->marked)) {
+		if (!test_bit(io->chunk, vol->marked) ||
+		    unlikely(__ifrep_must_record_divergence(vol))) {
 			queue_mark = bio_list_empty(&vol->to_mark);
 			bio_list_add(&vol->to_mark, bio);
 			spin_unlock_irqrestore(&vol->lock, flags);

@@ -29,6 +29,7 @@ struct ifrep_metadata {
 	struct block_device *bdev;
 	struct mutex io_lock;		/* one metadata I/O at a time */
 	struct ifrep_sb sb;
+	struct ifrep_sb committed;	/* what is on disk */
 	unsigned int newest_slot;
 	struct page *page;		/* I/O buffer, one block */
 	atomic64_t writes;
@@ -122,6 +123,7 @@ static void pack_sb(void *block, const struct ifrep_sb *sb, unsigned int slot)
 	d->bitmap_blocks = cpu_to_le64(sb->bitmap_blocks);
 	d->meta_blocks = cpu_to_le64(sb->meta_blocks);
 	d->data_generation = cpu_to_le64(sb->data_generation);
+	d->parent_generation = cpu_to_le64(sb->parent_generation);
 	d->created = cpu_to_le64(sb->created);
 	put_str(d->volume_name, sb->volume_name, sizeof(d->volume_name));
 	put_str(d->data_path, sb->data_path, sizeof(d->data_path));
@@ -150,6 +152,7 @@ static void unpack_sb(struct ifrep_sb *sb, const void *block)
 	sb->bitmap_blocks = le64_to_cpu(d->bitmap_blocks);
 	sb->meta_blocks = le64_to_cpu(d->meta_blocks);
 	sb->data_generation = le64_to_cpu(d->data_generation);
+	sb->parent_generation = le64_to_cpu(d->parent_generation);
 	sb->created = le64_to_cpu(d->created);
 	copy_str(sb->volume_name, d->volume_name, sizeof(sb->volume_name));
 	copy_str(sb->data_path, d->data_path, sizeof(sb->data_path));
@@ -385,10 +388,12 @@ int ifrep_md_commit(struct ifrep_metadata *md)
 	mutex_lock(&md->io_lock);
 	md->sb.seq++;
 	r = write_sb_slot(md, slot);
-	if (r)
-		md->sb.seq--;
-	else
+	if (r) {
+		md->sb = md->committed;
+	} else {
 		md->newest_slot = slot;
+		md->committed = md->sb;
+	}
 	mutex_unlock(&md->io_lock);
 	if (r)
 		DMERR("superblock commit failed: %d", r);
@@ -415,7 +420,9 @@ static void init_sb(struct ifrep_sb *sb, const struct ifrep_md_params *params)
 	sb->nr_chunks = DIV_ROUND_UP_ULL(sb->data_sectors, sb->chunk_sectors);
 	sb->bitmap_blocks = bitmap_blocks_for(sb->nr_chunks);
 	sb->meta_blocks = meta_blocks_for(sb->bitmap_blocks);
-	sb->data_generation = 1;
+	/* A primary's data is a lineage of its own; a secondary has none yet. */
+	if (sb->role == IFREP_ROLE_PRIMARY)
+		sb->data_generation = get_random_u64() ?: 1;
 	sb->created = ktime_get_real_seconds();
 }
 
@@ -522,6 +529,7 @@ static int load_slots(struct ifrep_metadata *md,
 	}
 
 	md->sb = slot_sb[best];
+	md->committed = md->sb;
 	md->newest_slot = best;
 	bad = check_sb(&md->sb, bdev_nr_sectors(md->bdev));
 	if (bad) {

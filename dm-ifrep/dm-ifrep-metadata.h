@@ -39,6 +39,7 @@ struct ifrep_sb {
 	u64 bitmap_blocks;
 	u64 meta_blocks;
 	u64 data_generation;
+	u64 parent_generation;
 	u64 created;
 	char volume_name[IFREP_VOLUME_NAME_LEN];
 	char data_path[IFREP_PATH_LEN];
@@ -94,7 +95,8 @@ struct ifrep_sb *ifrep_md_sb(struct ifrep_metadata *md);
  * Flushes the metadata device (so every bitmap block written before is
  * stable), then writes the superblock to the older slot with FUA.
  * Context: process, may block.
- * Return: 0 or a negative errno; on error the on-disk state is the old one.
+ * Return: 0 or a negative errno; on error the on-disk state is the old one
+ * and the in-core superblock is reverted to it.
  */
 int ifrep_md_commit(struct ifrep_metadata *md);
 

@@ -653,7 +653,7 @@ int ifrep_secret(struct ifrep_volume *vol, unsigned int argc, char **argv)
 	*slot_len = hex_len / 2;
 	mutex_unlock(&vol->secret_lock);
 	if (p)
-		ifrep_remote_secret_changed(p);
+		ifrep_remote_wake(p);
 	return r;
 }
 
@@ -677,4 +677,31 @@ int ifrep_pair_mark_all_dirty(struct ifrep_pair *p)
 	p->nr_dirty = vol->nr_chunks;
 	spin_unlock_irq(&vol->lock);
 	return ifrep_pair_record_flags(p, 0, IFREP_PAIR_F_INITIAL_DONE);
+}
+
+/*
+ * Adds @chunks to the pair's dirty chunks (or makes them the only ones,
+ * @replace, for a sync-back that supersedes a new pair's full copy).  The
+ * bits are on disk before they count.
+ */
+int ifrep_pair_add_dirty(struct ifrep_pair *p, const unsigned long *chunks,
+			 bool replace)
+{
+	struct ifrep_volume *vol = p->vol;
+	int r;
+
+	mutex_lock(&vol->bitmap_lock);
+	bitmap_or(p->ondisk, p->ondisk, chunks, vol->nr_chunks);
+	r = ifrep_bitmap_write_area(vol, p->slot, p->ondisk);
+	mutex_unlock(&vol->bitmap_lock);
+	if (r)
+		return r;
+	spin_lock_irq(&vol->lock);
+	if (replace)
+		bitmap_copy(p->dirty, chunks, vol->nr_chunks);
+	else
+		bitmap_or(p->dirty, p->dirty, chunks, vol->nr_chunks);
+	p->nr_dirty = bitmap_weight(p->dirty, vol->nr_chunks);
+	spin_unlock_irq(&vol->lock);
+	return replace ? ifrep_pair_record_flags(p, IFREP_PAIR_F_INITIAL_DONE, 0) : 0;
 }

@@ -49,6 +49,7 @@ static const struct {
 	[IFREP_MSG_BW_DATA] = { 0, IFREP_MAX_PAYLOAD },
 	[IFREP_MSG_ERROR] = { sizeof(struct ifrep_wire_error),
 			      sizeof(struct ifrep_wire_error) },
+	[IFREP_MSG_BITMAP] = { 8, IFREP_MAX_PAYLOAD },
 };
 
 static u32 crc_update(u32 crc, const void *p, size_t len)

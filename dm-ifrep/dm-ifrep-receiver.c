@@ -60,6 +60,7 @@ struct ifrep_session {
 	atomic_long_t inflight_bytes;
 	wait_queue_head_t wait;
 	bool dead;
+	u64 primary_generation;		/* taken once we hold its full image */
 };
 
 struct rx_write {
@@ -257,22 +258,41 @@ static int handle_flush(struct ifrep_session *s, struct ifrep_msg *msg)
 	return 0;
 }
 
-static int set_consistent(struct ifrep_volume *vol, bool consistent)
+/*
+ * Records whether the volume holds a complete image.  Once it does, it is a
+ * copy of the primary's generation: it takes that generation and forgets
+ * its own changes and divergence (the primary overwrote them).
+ */
+static int set_consistent(struct ifrep_session *s, bool consistent)
 {
+	struct ifrep_volume *vol = s->l->vol;
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	u64 old_generation;
 	u32 old;
 	int r = 0;
 
+	if (consistent && !bitmap_empty(vol->local_ondisk, vol->nr_chunks)) {
+		mutex_lock(&vol->bitmap_lock);
+		r = ifrep_local_reset(vol);
+		mutex_unlock(&vol->bitmap_lock);
+		if (r)
+			return r;
+	}
 	mutex_lock(&vol->sb_lock);
 	old = sb->flags;
-	if (consistent)
+	old_generation = sb->data_generation;
+	if (consistent) {
 		sb->flags |= IFREP_SB_F_CONSISTENT;
-	else
+		sb->flags &= ~IFREP_SB_F_DIVERGED;
+		sb->data_generation = s->primary_generation;
+		sb->parent_generation = 0;
+	} else {
 		sb->flags &= ~IFREP_SB_F_CONSISTENT;
-	if (sb->flags != old) {
+	}
+	if (sb->flags != old || sb->data_generation != old_generation) {
 		r = ifrep_md_commit(vol->md);
-		if (r)
-			sb->flags = old;
+		if (!r)
+			WRITE_ONCE(vol->diverged, sb->flags & IFREP_SB_F_DIVERGED);
 	}
 	mutex_unlock(&vol->sb_lock);
 	if (!r && sb->flags != old) {
@@ -297,7 +317,7 @@ static int handle_sync_state(struct ifrep_session *s, struct ifrep_msg *msg)
 	if (consistent)
 		r = blkdev_issue_flush(vol->data_bdev);
 	if (!r)
-		r = set_consistent(vol, consistent);
+		r = set_consistent(s, consistent);
 	ack.status = cpu_to_be32(r ? EIO : 0);
 	return ifrep_conn_send(s->conn, IFREP_MSG_ACK, 0, msg->id, &pl);
 }
@@ -317,6 +337,30 @@ static int handle_ping(struct ifrep_session *s, struct ifrep_msg *msg)
  * Sessions
  *--------------------------------------------------------------*/
 
+/* Sends the local area: the chunks this volume changed since the split. */
+static int send_local_changes(struct ifrep_session *s)
+{
+	struct ifrep_volume *vol = s->l->vol;
+	u32 len = DIV_ROUND_UP_ULL(vol->nr_chunks, 64) * 8;
+	struct ifrep_payload pl = { 0 };
+	__le64 *words;
+	int r;
+
+	if (len > IFREP_MAX_PAYLOAD)
+		return -E2BIG;
+	words = kvmalloc(len, GFP_KERNEL);
+	if (!words)
+		return -ENOMEM;
+	mutex_lock(&vol->bitmap_lock);
+	ifrep_bitmap_to_le(vol->local_ondisk, vol->nr_chunks, words);
+	mutex_unlock(&vol->bitmap_lock);
+	pl.buf = words;
+	pl.buf_len = len;
+	r = ifrep_conn_send(s->conn, IFREP_MSG_BITMAP, 0, 0, &pl);
+	kvfree(words);
+	return r;
+}
+
 /* Validates an ATTACH and takes the primary slot; replies either way. */
 static int attach_primary(struct ifrep_session *s)
 {
@@ -331,6 +375,7 @@ static int attach_primary(struct ifrep_session *s)
 	bool new_peer = false;
 	struct ifrep_msg msg;
 	int r, status = 0;
+	u32 flags;
 
 	r = ifrep_conn_recv_small(s->conn, &msg, &att, sizeof(att), false);
 	if (r)
@@ -363,11 +408,19 @@ static int attach_primary(struct ifrep_session *s)
 			status = EIO;
 		}
 	}
+	flags = 0;
 	if (sb->flags & IFREP_SB_F_CONSISTENT)
-		reply.flags = cpu_to_be32(IFREP_ATTACH_CONSISTENT);
+		flags |= IFREP_ATTACH_CONSISTENT;
 	if (new_peer)
-		reply.flags |= cpu_to_be32(IFREP_ATTACH_NEW_PEER);
+		flags |= IFREP_ATTACH_NEW_PEER;
+	if (sb->flags & IFREP_SB_F_DIVERGED)
+		flags |= IFREP_ATTACH_DIVERGED;
+	if (!bitmap_empty(vol->local_ondisk, vol->nr_chunks))
+		flags |= IFREP_ATTACH_CHANGES;
+	reply.flags = cpu_to_be32(flags);
 	reply.generation = cpu_to_be64(sb->data_generation);
+	reply.parent_generation = cpu_to_be64(sb->parent_generation);
+	s->primary_generation = be64_to_cpu(att.generation);
 	mutex_unlock(&vol->sb_lock);
 
 	if (!refuse) {
@@ -401,6 +454,8 @@ static int attach_primary(struct ifrep_session *s)
 			    s->conn->stream->peer, refuse);
 	}
 	r = ifrep_conn_send(s->conn, IFREP_MSG_ATTACH_REPLY, 0, 0, &pl);
+	if (!r && !refuse && (flags & IFREP_ATTACH_CHANGES))
+		r = send_local_changes(s);
 	if (!r && !refuse)
 		DMINFO("%s: primary %s attached", vol->name, s->conn->stream->peer);
 	return refuse ? -EACCES : r;

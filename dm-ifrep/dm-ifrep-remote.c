@@ -58,7 +58,7 @@ struct ifrep_remote {
 	int sending_status;
 	unsigned long trouble_since;	/* 0: no link trouble */
 	unsigned long last_rx;
-	bool secret_changed;
+	bool retry_now;
 };
 
 struct ifrep_rreq {
@@ -296,8 +296,44 @@ static int remote_set_consistent(struct ifrep_pair *p, bool consistent)
  * Connection thread
  *--------------------------------------------------------------*/
 
+/* What the secondary said about itself when we attached. */
+struct peer_view {
+	u32 flags;			/* IFREP_ATTACH_* */
+	u64 generation;
+	u64 parent;
+	unsigned long *changes;		/* its local area, when it sent one */
+	bool target_consistent;		/* decided by decide() */
+};
+
+static int recv_changes(struct ifrep_pair *p, struct ifrep_conn *conn,
+			struct peer_view *v)
+{
+	struct ifrep_volume *vol = p->vol;
+	u32 len = DIV_ROUND_UP_ULL(vol->nr_chunks, 64) * 8;
+	struct ifrep_msg msg;
+	__le64 *words;
+	int r;
+
+	words = kvmalloc(len, GFP_KERNEL);
+	v->changes = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	r = -ENOMEM;
+	if (!words || !v->changes)
+		goto out;
+	r = ifrep_conn_recv_header(conn, &msg, false);
+	if (!r && (msg.type != IFREP_MSG_BITMAP || msg.length != len))
+		r = -EPROTO;
+	if (!r)
+		r = ifrep_conn_recv_payload(conn, &msg, words, len) ?:
+		    ifrep_conn_recv_end(&msg);
+	if (!r)
+		ifrep_bitmap_from_le(v->changes, vol->nr_chunks, words);
+out:
+	kvfree(words);
+	return r;
+}
+
 static int attach(struct ifrep_remote *r, struct ifrep_conn *conn,
-		  u32 *reply_flags, const char **reason)
+		  struct peer_view *v, const char **reason)
 {
 	struct ifrep_pair *p = r->p;
 	struct ifrep_sb *sb = ifrep_md_sb(p->vol->md);
@@ -305,35 +341,45 @@ static int attach(struct ifrep_remote *r, struct ifrep_conn *conn,
 	struct ifrep_wire_attach_reply reply;
 	struct ifrep_payload pl = { .fixed = &att, .fixed_len = sizeof(att) };
 	struct ifrep_msg msg;
-	int r_;
+	int err;
 
 	memcpy(att.uuid, sb->uuid, sizeof(att.uuid));
 	att.data_sectors = cpu_to_be64(sb->data_sectors);
 	att.chunk_sectors = cpu_to_be32(sb->chunk_sectors);
 	att.generation = cpu_to_be64(sb->data_generation);
-	r_ = ifrep_conn_send(conn, IFREP_MSG_ATTACH, 0, 0, &pl);
-	if (r_) {
+	att.parent_generation = cpu_to_be64(sb->parent_generation);
+	err = ifrep_conn_send(conn, IFREP_MSG_ATTACH, 0, 0, &pl);
+	if (err) {
 		*reason = "send_failed";
-		return r_;
+		return err;
 	}
-	r_ = ifrep_conn_recv_small(conn, &msg, &reply, sizeof(reply), false);
-	if (r_ || msg.type != IFREP_MSG_ATTACH_REPLY) {
+	err = ifrep_conn_recv_small(conn, &msg, &reply, sizeof(reply), false);
+	if (err || msg.type != IFREP_MSG_ATTACH_REPLY) {
 		*reason = "attach_failed";
-		return r_ ?: -EPROTO;
+		return err ?: -EPROTO;
 	}
 	if (reply.status) {
 		reply.reason[sizeof(reply.reason) - 1] = '\0';
 		DMERR_LIMIT("%s: pair %s: %s refused the volume: %s", p->vol->name,
 			    p->name, p->peer, reply.reason);
 		*reason = "refused_by_peer";
-		return -be32_to_cpu(reply.status);
+		return -EACCES;
 	}
-	*reply_flags = be32_to_cpu(reply.flags);
+	v->flags = be32_to_cpu(reply.flags);
+	v->generation = be64_to_cpu(reply.generation);
+	v->parent = be64_to_cpu(reply.parent_generation);
+	if (v->flags & IFREP_ATTACH_CHANGES) {
+		err = recv_changes(p, conn, v);
+		if (err) {
+			*reason = "attach_failed";
+			return err;
+		}
+	}
 	return 0;
 }
 
 static int connect_peer(struct ifrep_remote *r, struct ifrep_conn **out,
-			u32 *reply_flags, const char **reason, bool *fatal)
+			struct peer_view *v, const char **reason, bool *fatal)
 {
 	struct ifrep_pair *p = r->p;
 	struct ifrep_volume *vol = p->vol;
@@ -376,7 +422,7 @@ static int connect_peer(struct ifrep_remote *r, struct ifrep_conn **out,
 			  err == -EPROTONOSUPPORT ? "version_mismatch" : "handshake_failed";
 		*fatal = err == -EACCES || err == -EPROTONOSUPPORT;
 	} else {
-		err = attach(r, conn, reply_flags, reason);
+		err = attach(r, conn, v, reason);
 		*fatal = err && !strcmp(*reason, "refused_by_peer");
 	}
 	if (err)
@@ -408,23 +454,85 @@ static void note_trouble(struct ifrep_remote *r, const char *reason, bool fatal)
 		set_state(p, IFREP_PS_RETRYING, reason);
 }
 
-static void attached(struct ifrep_remote *r, struct ifrep_conn *conn, u32 reply_flags)
+static void set_split_brain(struct ifrep_pair *p, const char *why)
+{
+	DMERR("%s: pair %s: split brain with %s (%s): nothing is copied until it is resolved (ifrepctl resolve)",
+	      p->vol->name, p->name, p->peer, why);
+	set_state(p, IFREP_PS_SPLIT_BRAIN, why);
+}
+
+/*
+ * Decides from the generations what must be copied (see dm-ifrep-role.c).
+ * Returns 0 to go on with the connection, or -errno with the pair's state
+ * set (split brain, peer is newer) to drop it.
+ */
+static int decide(struct ifrep_remote *r, struct peer_view *v)
 {
 	struct ifrep_pair *p = r->p;
 	struct ifrep_volume *vol = p->vol;
-	u32 flags;
-	enum ifrep_pair_state state;
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	bool initial = !(sb->pairs[p->slot].flags & IFREP_PAIR_F_INITIAL_DONE);
+	bool discard = READ_ONCE(p->discard_remote);
+	unsigned long *both;
+	bool changed_here;
+	int err;
 
-	/* A secondary that never had this primary holds nothing of it. */
-	if ((reply_flags & IFREP_ATTACH_NEW_PEER) &&
-	    (ifrep_md_sb(vol->md)->pairs[p->slot].flags & IFREP_PAIR_F_INITIAL_DONE)) {
-		DMINFO("%s: pair %s: %s is a new secondary: copying everything",
-		       vol->name, p->name, p->peer);
-		if (ifrep_pair_mark_all_dirty(p))
-			DMERR("%s: pair %s: cannot record the full resync", vol->name,
-			      p->name);
+	v->target_consistent = false;
+	if (!v->generation)		/* holds nothing of any primary */
+		return initial ? 0 : ifrep_pair_mark_all_dirty(p);
+	if (v->generation == sb->data_generation) {
+		v->target_consistent = v->flags & IFREP_ATTACH_CONSISTENT;
+		return 0;
 	}
-	flags = ifrep_md_sb(vol->md)->pairs[p->slot].flags;
+	if (sb->parent_generation && v->generation == sb->parent_generation) {
+		/* The peer is the lineage we were promoted from: sync back. */
+		both = ifrep_bitmap_alloc(vol->nr_chunks, false);
+		if (!both)
+			return -ENOMEM;
+		mutex_lock(&vol->bitmap_lock);
+		bitmap_copy(both, vol->local_ondisk, vol->nr_chunks);
+		mutex_unlock(&vol->bitmap_lock);
+		changed_here = !bitmap_empty(both, vol->nr_chunks);
+		if ((v->flags & IFREP_ATTACH_DIVERGED) && changed_here && !discard) {
+			ifrep_bitmap_free(both);
+			set_split_brain(p, "both_sides_changed");
+			return -EEXIST;
+		}
+		if (v->changes)
+			bitmap_or(both, both, v->changes, vol->nr_chunks);
+		DMINFO("%s: pair %s: sync-back to %s: %u chunks changed on either side since they split",
+		       vol->name, p->name, p->peer, bitmap_weight(both, vol->nr_chunks));
+		err = ifrep_pair_add_dirty(p, both, initial);
+		ifrep_bitmap_free(both);
+		if (!err) {
+			p->sync_back = true;
+			WRITE_ONCE(p->discard_remote, false);
+		}
+		return err;
+	}
+	if (v->parent && v->parent == sb->data_generation) {
+		DMERR("%s: pair %s: %s was promoted from this volume's data and is newer: demote this volume and pair from there",
+		      vol->name, p->name, p->peer);
+		set_state(p, IFREP_PS_FAILED, "peer_is_newer");
+		return -ESTALE;
+	}
+	if (discard) {
+		WRITE_ONCE(p->discard_remote, false);
+		DMINFO("%s: pair %s: overwriting everything on %s as asked", vol->name,
+		       p->name, p->peer);
+		return ifrep_pair_mark_all_dirty(p);
+	}
+	set_split_brain(p, "unrelated_data");
+	return -EEXIST;
+}
+
+static void attached(struct ifrep_remote *r, struct ifrep_conn *conn,
+		     const struct peer_view *v)
+{
+	struct ifrep_pair *p = r->p;
+	struct ifrep_volume *vol = p->vol;
+	u32 flags = ifrep_md_sb(vol->md)->pairs[p->slot].flags;
+	enum ifrep_pair_state state;
 
 	spin_lock_irq(&r->lock);
 	r->conn = conn;
@@ -434,7 +542,7 @@ static void attached(struct ifrep_remote *r, struct ifrep_conn *conn, u32 reply_
 	spin_unlock_irq(&r->lock);
 
 	spin_lock_irq(&vol->lock);
-	p->target_consistent = reply_flags & IFREP_ATTACH_CONSISTENT;
+	p->target_consistent = v->target_consistent;
 	if (!(flags & IFREP_PAIR_F_INITIAL_DONE))
 		state = IFREP_PS_INITIAL_SYNC;
 	else if (p->nr_dirty || !p->target_consistent)
@@ -564,27 +672,34 @@ static int connection_thread(void *data)
 	struct ifrep_remote *r = data;
 	struct ifrep_pair *p = r->p;
 	struct ifrep_conn *conn;
+	struct peer_view view;
 	const char *reason;
 	unsigned long delay;
-	u32 reply_flags;
 	bool fatal;
 	int err;
 
 	while (!kthread_should_stop()) {
 		reason = NULL;
 		fatal = false;
-		reply_flags = 0;
-		WRITE_ONCE(r->secret_changed, false);
-		err = connect_peer(r, &conn, &reply_flags, &reason, &fatal);
+		memset(&view, 0, sizeof(view));
+		WRITE_ONCE(r->retry_now, false);
+		err = connect_peer(r, &conn, &view, &reason, &fatal);
 		if (err) {
 			note_trouble(r, reason, fatal);
+		} else {
+			err = decide(r, &view);
+			if (err)
+				ifrep_conn_destroy(conn);
+		}
+		ifrep_bitmap_free(view.changes);
+		if (err) {
 			delay = READ_ONCE(p->state) == IFREP_PS_RETRYING ? RETRY_FAST : RETRY_SLOW;
 			wait_event_interruptible_timeout(r->wait, kthread_should_stop() ||
-							 READ_ONCE(r->secret_changed),
+							 READ_ONCE(r->retry_now),
 							 delay);
 			continue;
 		}
-		attached(r, conn, reply_flags);
+		attached(r, conn, &view);
 		receive_loop(r, conn);
 		teardown(r);
 	}
@@ -651,10 +766,10 @@ static void remote_close(struct ifrep_pair *p)
 	kfree(r);
 }
 
-void ifrep_remote_secret_changed(struct ifrep_pair *p)
+void ifrep_remote_wake(struct ifrep_pair *p)
 {
 	if (p->remote) {
-		WRITE_ONCE(p->remote->secret_changed, true);
+		WRITE_ONCE(p->remote->retry_now, true);
 		wake_up_all(&p->remote->wait);
 	}
 }

@@ -153,7 +153,7 @@ void ifrep_resync_worker(struct work_struct *ws)
 	struct ifrep_pair *p = container_of(ws, struct ifrep_pair, resync_work);
 	struct ifrep_volume *vol = p->vol;
 	const char *reason = NULL;
-	bool initial_done = false;
+	bool initial_done = false, in_sync = false;
 	u64 chunk;
 	int r;
 
@@ -191,6 +191,7 @@ void ifrep_resync_worker(struct work_struct *ws)
 			__ifrep_pair_set_state(p, IFREP_PS_IN_SYNC, NULL);
 			spin_unlock_irq(&vol->lock);
 			DMINFO("%s: pair %s is in sync", vol->name, p->name);
+			in_sync = true;
 			break;
 		}
 		spin_unlock_irq(&vol->lock);
@@ -230,4 +231,11 @@ void ifrep_resync_worker(struct work_struct *ws)
 	if (initial_done && ifrep_pair_record_flags(p, IFREP_PAIR_F_INITIAL_DONE, 0))
 		DMERR("%s: pair %s: could not record the end of the initial sync",
 		      vol->name, p->name);
+	if (in_sync && p->sync_back) {
+		p->sync_back = false;
+		if (ifrep_stop_tracking_local(vol))
+			DMERR("%s: could not clear the local bitmap", vol->name);
+	}
+	if (in_sync)
+		ifrep_volume_update_divergence(vol);
 }

@@ -243,7 +243,7 @@ static int ifrep_map(struct dm_target *ti, struct bio *bio)
 		bio_set_dev(bio, vol->data_bdev);
 		return DM_MAPIO_REMAPPED;
 	}
-	if (sb->role != IFREP_ROLE_PRIMARY) {
+	if (sb->role != IFREP_ROLE_PRIMARY || READ_ONCE(vol->read_only)) {
 		DMERR_LIMIT("%s: write refused: the volume is a secondary", vol->name);
 		return DM_MAPIO_KILL;
 	}
@@ -312,18 +312,24 @@ static void ifrep_status(struct dm_target *ti, status_type_t type,
 {
 	struct ifrep_target *tc = ti->private;
 	unsigned int sz = 0;
+	struct ifrep_sb *sb;
+	bool insecure;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
 		emit_info(tc->vol, result, maxlen);
 		break;
 	case STATUSTYPE_TABLE:
+		/* What the volume is now: promote and demote change it. */
+		sb = ifrep_md_sb(tc->vol->md);
 		DMEMIT("%s %s", tc->meta_dev->name, tc->data_dev->name);
-		if (tc->listen[0])
-			DMEMIT(" %u listen %s%s", tc->insecure ? 3 : 2, tc->listen,
-			       tc->insecure ? " insecure" : "");
-		else
+		if (sb->role == IFREP_ROLE_SECONDARY && sb->listen[0]) {
+			insecure = sb->flags & IFREP_SB_F_INSECURE;
+			DMEMIT(" %u listen %s%s", insecure ? 3 : 2, sb->listen,
+			       insecure ? " insecure" : "");
+		} else {
 			DMEMIT(" 0");
+		}
 		break;
 	case STATUSTYPE_IMA:
 		DMEMIT_TARGET_NAME_VERSION(ti->type);
@@ -350,6 +356,9 @@ static bool arg_count_ok(struct ifrep_volume *vol, unsigned int argc,
  *   pause <name>
  *   resume <name>
  *   secret <name|-> <hex> [<file>]
+ *   promote [force]
+ *   demote <listen addr:port> [insecure]
+ *   resolve discard-local | resolve <name> discard-remote
  */
 static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
 			 char *result, unsigned int maxlen)
@@ -375,6 +384,15 @@ static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
 			r = ifrep_pair_resume(vol, argv[1]);
 	} else if (!strcasecmp(argv[0], "secret")) {
 		r = ifrep_secret(vol, argc - 1, argv + 1);
+	} else if (!strcasecmp(argv[0], "promote")) {
+		if (argc == 1 || (argc == 2 && !strcmp(argv[1], "force")))
+			r = ifrep_promote(vol, argc == 2);
+		else
+			DMERR("%s: promote takes [force]", vol->name);
+	} else if (!strcasecmp(argv[0], "demote")) {
+		r = ifrep_demote(vol, argc - 1, argv + 1);
+	} else if (!strcasecmp(argv[0], "resolve")) {
+		r = ifrep_resolve(vol, argc - 1, argv + 1);
 	} else {
 		DMERR("%s: unknown message '%s'", vol->name, argv[0]);
 	}

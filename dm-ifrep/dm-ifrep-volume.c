@@ -43,6 +43,8 @@ static void destroy_volume(struct ifrep_volume *vol)
 	ifrep_bitmap_free(vol->marked);
 	ifrep_bitmap_free(vol->touched);
 	ifrep_bitmap_free(vol->idle);
+	ifrep_bitmap_free(vol->local_ondisk);
+	ifrep_bitmap_free(vol->local_changed);
 	if (vol->md)
 		ifrep_md_close(vol->md);
 	kfree_sensitive(vol->listen_secret);
@@ -100,8 +102,20 @@ static struct ifrep_volume *create_volume(struct dm_target *ti,
 	vol->marked = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	vol->touched = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	vol->idle = ifrep_bitmap_alloc(vol->nr_chunks, false);
-	if (!vol->marked || !vol->touched || !vol->idle)
+	vol->local_ondisk = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	vol->local_changed = ifrep_bitmap_alloc(sb->bitmap_blocks, false);
+	if (!vol->marked || !vol->touched || !vol->idle || !vol->local_ondisk ||
+	    !vol->local_changed)
 		goto out;
+	vol->diverged = sb->flags & IFREP_SB_F_DIVERGED;
+	vol->track_local = sb->flags & IFREP_SB_F_TRACK_LOCAL;
+	r = ifrep_md_read_bitmap(vol->md, IFREP_LOCAL_SLOT, vol->local_ondisk);
+	if (r) {
+		*error = "cannot read the local bitmap";
+		goto out;
+	}
+	r = -ENOMEM;
+	*error = "out of memory";
 	vol->wq = alloc_ordered_workqueue("dm-ifrep", WQ_MEM_RECLAIM);
 	vol->resync_wq = alloc_workqueue("dm-ifrep-resync",
 					 WQ_MEM_RECLAIM | WQ_UNBOUND, 0);

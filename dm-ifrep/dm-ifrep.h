@@ -150,6 +150,8 @@ struct ifrep_pair {
 	u8 *secret;			/* under vol->secret_lock */
 	unsigned int secret_len;
 	bool target_consistent;		/* what the target was last told */
+	bool sync_back;			/* resync of a (re)joined old lineage */
+	bool discard_remote;		/* resolve: overwrite the peer's changes */
 };
 
 struct ifrep_listener;
@@ -182,8 +184,14 @@ struct ifrep_volume {
 	spinlock_t lock;
 	enum ifrep_health health;
 	bool suspended;
+	bool read_only;			/* demoting: host writes refused */
+	bool diverged;			/* = IFREP_SB_F_DIVERGED */
+	bool track_local;		/* = IFREP_SB_F_TRACK_LOCAL */
 	unsigned int nr_pairs;
 	struct ifrep_pair *pairs[IFREP_MAX_PAIRS];
+	/* The local area: chunks changed since the last agreement with a peer. */
+	unsigned long *local_ondisk;	/* under bitmap_lock */
+	unsigned long *local_changed;
 	unsigned long *marked;
 	unsigned long *touched;
 	unsigned long *idle;		/* sweep scratch */
@@ -241,6 +249,18 @@ int ifrep_sweep(struct ifrep_volume *vol, bool final);
 int ifrep_bitmap_write_area(struct ifrep_volume *vol, unsigned int area,
 			    const unsigned long *bits);
 void __ifrep_pair_set_dirty(struct ifrep_pair *p, u64 chunk);
+bool __ifrep_must_record_divergence(struct ifrep_volume *vol);
+int ifrep_local_reset(struct ifrep_volume *vol);
+void ifrep_bitmap_to_le(const unsigned long *bits, u64 nbits, __le64 *words);
+void ifrep_bitmap_from_le(unsigned long *bits, u64 nbits, const __le64 *words);
+
+/* dm-ifrep-role.c: promotion, demotion, generations, split brain */
+int ifrep_promote(struct ifrep_volume *vol, bool force);
+int ifrep_demote(struct ifrep_volume *vol, unsigned int argc, char **argv);
+int ifrep_resolve(struct ifrep_volume *vol, unsigned int argc, char **argv);
+int ifrep_set_diverged(struct ifrep_volume *vol, bool diverged);
+void ifrep_volume_update_divergence(struct ifrep_volume *vol);
+void ifrep_volume_uevent(struct ifrep_volume *vol);
 
 /* dm-ifrep-pair.c: pairs and their states */
 const char *ifrep_pair_state_name(enum ifrep_pair_state state);
@@ -260,6 +280,9 @@ void ifrep_pair_status(struct ifrep_pair *p, char *result, unsigned int maxlen,
 void ifrep_volume_event(struct ifrep_volume *vol);
 int ifrep_secret(struct ifrep_volume *vol, unsigned int argc, char **argv);
 int ifrep_pair_mark_all_dirty(struct ifrep_pair *p);
+int ifrep_pair_add_dirty(struct ifrep_pair *p, const unsigned long *chunks,
+			 bool replace);
+int ifrep_stop_tracking_local(struct ifrep_volume *vol);
 
 /* dm-ifrep-resync.c */
 void ifrep_resync_worker(struct work_struct *ws);
@@ -270,7 +293,7 @@ int ifrep_pair_record_flags(struct ifrep_pair *p, u32 set, u32 clear);
 /* dm-ifrep-local.c, dm-ifrep-remote.c */
 extern const struct ifrep_pair_ops ifrep_local_ops;
 extern const struct ifrep_pair_ops ifrep_remote_ops;
-void ifrep_remote_secret_changed(struct ifrep_pair *p);
+void ifrep_remote_wake(struct ifrep_pair *p);
 int ifrep_remote_init(void);
 void ifrep_remote_exit(void);
 

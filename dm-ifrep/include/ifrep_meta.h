@@ -108,7 +108,9 @@ struct ifrep_disk_pair {
 /* ifrep_disk_superblock.flags */
 #define IFREP_SB_F_CONSISTENT		(1U << 0)	/* secondary: full image */
 #define IFREP_SB_F_INSECURE		(1U << 1)	/* listener takes no secret */
-#define IFREP_SB_KNOWN_FLAGS		0x3U
+#define IFREP_SB_F_DIVERGED		(1U << 2)	/* acked writes a peer lacks */
+#define IFREP_SB_F_TRACK_LOCAL		(1U << 3)	/* promoted: local area tracks writes */
+#define IFREP_SB_KNOWN_FLAGS		0xfU
 
 struct ifrep_disk_superblock {
 	__le32 csum;
@@ -125,14 +127,15 @@ struct ifrep_disk_superblock {
 	__le64 nr_chunks;
 	__le64 bitmap_blocks;			/* per area */
 	__le64 meta_blocks;			/* blocks in use, superblocks included */
-	__le64 data_generation;			/* bumped on promotion */
+	__le64 data_generation;			/* new at promotion; 0: no data yet */
 	__le64 created;				/* unix time of format */
 	__u8 volume_name[IFREP_VOLUME_NAME_LEN];
 	__u8 data_path[IFREP_PATH_LEN];		/* as given at last activation */
 	__u8 listen[IFREP_ADDR_LEN];		/* secondary: ADDR:PORT or empty */
 	__u8 listen_secret_file[IFREP_PATH_LEN];
 	__u8 peer_uuid[16];			/* secondary: its primary's uuid */
-	__u8 reserved[40];
+	__le64 parent_generation;		/* generation this one forked from */
+	__u8 reserved[32];
 	struct ifrep_disk_pair pairs[IFREP_MAX_PAIRS];
 } __packed;
 

@@ -16,6 +16,7 @@
  *   client -> HELLO, server -> HELLO            versions, features, nonces
  *   client -> AUTH,  server -> AUTH             HMAC-SHA256 proofs
  *   client -> ATTACH, server -> ATTACH_REPLY     (primaries only)
+ *                     [server -> BITMAP]
  *   then DATA / FLUSH / SYNC_STATE / PING / BW_DATA from the client, each
  *   answered by an ACK (PING by PONG) carrying the request's id.
  * Either side may send ERROR with a reason and close.
@@ -66,7 +67,8 @@ enum ifrep_msg_type {
 	IFREP_MSG_SYNC_STATE = 10,
 	IFREP_MSG_BW_DATA = 11,
 	IFREP_MSG_ERROR = 12,
-	IFREP_MSG_TYPE_MAX = 12,
+	IFREP_MSG_BITMAP = 13,
+	IFREP_MSG_TYPE_MAX = 13,
 };
 
 struct ifrep_wire_header {
@@ -107,19 +109,30 @@ struct ifrep_wire_attach {
 	__be64 data_sectors;
 	__be32 chunk_sectors;
 	__be32 flags;
-	__be64 generation;
+	__be64 generation;		/* the primary's data generation */
+	__be64 parent_generation;	/* the one it was promoted from, or 0 */
 } __packed;
 
-/* ATTACH_REPLY flags */
+/*
+ * ATTACH_REPLY flags.  With CHANGES the reply is followed by a BITMAP
+ * message: the chunks the secondary changed since it last agreed with a
+ * primary (as an old primary, or after a promotion), so that the new
+ * primary resyncs their union with its own changes and nothing more.
+ */
 #define IFREP_ATTACH_CONSISTENT	(1U << 0)	/* secondary holds a full image */
-#define IFREP_ATTACH_NEW_PEER	(1U << 1)	/* it never had this primary: copy all */
+#define IFREP_ATTACH_NEW_PEER	(1U << 1)	/* first primary it ever had */
+#define IFREP_ATTACH_DIVERGED	(1U << 2)	/* it acked writes no peer has */
+#define IFREP_ATTACH_CHANGES	(1U << 3)	/* a BITMAP message follows */
 
 struct ifrep_wire_attach_reply {
 	__be32 status;			/* 0 or a positive errno */
 	__be32 flags;
-	__be64 generation;
+	__be64 generation;		/* 0: holds no data of any primary */
+	__be64 parent_generation;
 	__u8 reason[IFREP_REASON_LEN];
 } __packed;
+
+/* BITMAP payload: little-endian 64-bit words, bit b of word w = chunk 64w+b. */
 
 /* DATA flags */
 #define IFREP_DATA_PREFLUSH	(1U << 0)
@@ -149,6 +162,7 @@ struct ifrep_wire_error {
 #endif
 IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_header) == 40, "header size");
 IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_hello) == 40, "hello size");
-IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach) == 40, "attach size");
+IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach) == 48, "attach size");
+IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach_reply) == 120, "attach reply size");
 
 #endif /* IFREP_PROTO_H */
