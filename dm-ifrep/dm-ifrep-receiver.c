@@ -61,6 +61,7 @@ struct ifrep_session {
 	wait_queue_head_t wait;
 	bool dead;
 	u64 primary_generation;		/* taken once we hold its full image */
+	unsigned long silence_limit;	/* the primary pings within this */
 };
 
 struct rx_write {
@@ -421,6 +422,7 @@ static int attach_primary(struct ifrep_session *s)
 	reply.generation = cpu_to_be64(sb->data_generation);
 	reply.parent_generation = cpu_to_be64(sb->parent_generation);
 	s->primary_generation = be64_to_cpu(att.generation);
+	s->silence_limit = clamp_t(u32, be32_to_cpu(att.timeout_s), 1, 86400) * HZ;
 	mutex_unlock(&vol->sb_lock);
 
 	if (!refuse) {
@@ -463,15 +465,25 @@ static int attach_primary(struct ifrep_session *s)
 
 static int primary_loop(struct ifrep_session *s)
 {
+	unsigned long last_rx = jiffies;
 	struct ifrep_msg msg;
 	int r;
 
 	while (!READ_ONCE(s->dead) && !READ_ONCE(s->l->stopping)) {
 		r = ifrep_conn_recv_header(s->conn, &msg, true);
-		if (r == -EAGAIN)
+		if (r == -EAGAIN) {
+			/* A lost primary must not keep blocking a promotion. */
+			if (time_after(jiffies, last_rx + s->silence_limit)) {
+				DMERR_LIMIT("%s: primary %s silent for %lus: dropped",
+					    s->l->vol->name, s->conn->stream->peer,
+					    s->silence_limit / HZ);
+				return -ETIMEDOUT;
+			}
 			continue;
+		}
 		if (r)
 			return r;
+		last_rx = jiffies;
 		switch (msg.type) {
 		case IFREP_MSG_DATA:
 			r = handle_data(s, &msg);

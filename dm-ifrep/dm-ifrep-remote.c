@@ -348,6 +348,7 @@ static int attach(struct ifrep_remote *r, struct ifrep_conn *conn,
 	att.chunk_sectors = cpu_to_be32(sb->chunk_sectors);
 	att.generation = cpu_to_be64(sb->data_generation);
 	att.parent_generation = cpu_to_be64(sb->parent_generation);
+	att.timeout_s = cpu_to_be32(p->timeout_s);
 	err = ifrep_conn_send(conn, IFREP_MSG_ATTACH, 0, 0, &pl);
 	if (err) {
 		*reason = "send_failed";

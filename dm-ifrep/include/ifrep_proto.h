@@ -111,6 +111,9 @@ struct ifrep_wire_attach {
 	__be32 flags;
 	__be64 generation;		/* the primary's data generation */
 	__be64 parent_generation;	/* the one it was promoted from, or 0 */
+	__be32 timeout_s;		/* the pair's threshold: a primary silent
+					 * this long is gone (it pings sooner) */
+	__be32 reserved;
 } __packed;
 
 /*
@@ -162,7 +165,7 @@ struct ifrep_wire_error {
 #endif
 IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_header) == 40, "header size");
 IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_hello) == 40, "hello size");
-IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach) == 48, "attach size");
+IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach) == 56, "attach size");
 IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach_reply) == 120, "attach reply size");
 
 #endif /* IFREP_PROTO_H */

@@ -4,8 +4,11 @@
  * cut (or a failover).
  *
  *   ackwriter write DEV LOG [--block-size B] [--offset O] [--length L]
- *                           [--count N] [--seed S]
- *   ackwriter verify DEV LOG [--block-size B]
+ *                           [--count N] [--seed S] [--log-file]
+ *   ackwriter verify DEV LOG [--block-size B] [--log-file]
+ *
+ * --log-file: LOG is a regular file (created; O_DSYNC, no O_DIRECT), for a
+ * log that must outlive the machine, e.g. on a share of the VM host.
  *
  * write: writes blocks at random aligned places inside [O, O+L) of DEV
  * with O_DIRECT|O_DSYNC.  Each block carries a header (magic, sequence
@@ -25,6 +28,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -140,11 +144,23 @@ static int open_dev(const char *path, int flags)
 	return fd;
 }
 
+static int open_plain(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0) {
+		fprintf(stderr, "ackwriter: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	return fd;
+}
+
 static int do_write(const char *dev, const char *log, size_t bs, uint64_t off,
-		    uint64_t len, uint64_t count, uint64_t seed)
+		    uint64_t len, uint64_t count, uint64_t seed, bool log_file)
 {
 	int fd = open_dev(dev, O_RDWR | O_DSYNC);
-	int lfd = open_dev(log, O_RDWR | O_DSYNC);
+	int lfd = log_file ? open(log, O_RDWR | O_CREAT | O_DSYNC, 0600) :
+			     open_dev(log, O_RDWR | O_DSYNC);
 	uint8_t *buf = xalloc(bs);
 	struct log_record *rec = xalloc(LOG_RECORD);
 	uint64_t state = seed ? seed : 88172645463325252ULL;
@@ -191,10 +207,10 @@ static int cmp_offset(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int do_verify(const char *dev, const char *log, size_t bs)
+static int do_verify(const char *dev, const char *log, size_t bs, bool log_file)
 {
 	int fd = open_dev(dev, O_RDONLY);
-	int lfd = open_dev(log, O_RDONLY);
+	int lfd = log_file ? open_plain(log) : open_dev(log, O_RDONLY);
 	uint8_t *buf = xalloc(bs);
 	struct log_record *rec = xalloc(LOG_RECORD);
 	struct acked *list = NULL;
@@ -247,8 +263,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: ackwriter write DEV LOG [--block-size B] [--offset O] [--length L]\n"
-		"                             [--count N] [--seed S]\n"
-		"       ackwriter verify DEV LOG [--block-size B]\n");
+		"                             [--count N] [--seed S] [--log-file]\n"
+		"       ackwriter verify DEV LOG [--block-size B] [--log-file]\n");
 	exit(2);
 }
 
@@ -260,9 +276,11 @@ int main(int argc, char **argv)
 		{ "length", required_argument, NULL, 'l' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "seed", required_argument, NULL, 's' },
+		{ "log-file", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t bs = 4096, off = 0, len = 64 << 20, count = 0, seed = 0;
+	bool log_file = false;
 	int c;
 
 	if (argc < 4)
@@ -275,15 +293,16 @@ int main(int argc, char **argv)
 		case 'l': len = parse_u64(optarg, "length"); break;
 		case 'c': count = parse_u64(optarg, "count"); break;
 		case 's': seed = parse_u64(optarg, "seed"); break;
+		case 'f': log_file = true; break;
 		default: usage();
 		}
 	}
 	if (optind != argc || bs < 512 || bs % 512 || off % bs)
 		usage();
 	if (!strcmp(argv[1], "write"))
-		return do_write(argv[2], argv[3], bs, off, len, count, seed);
+		return do_write(argv[2], argv[3], bs, off, len, count, seed, log_file);
 	if (!strcmp(argv[1], "verify"))
-		return do_verify(argv[2], argv[3], bs);
+		return do_verify(argv[2], argv[3], bs, log_file);
 	usage();
 	return 2;
 }
