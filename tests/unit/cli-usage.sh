@@ -81,6 +81,9 @@ chmod 600 "$tmp/key"
 : >"$tmp/empty-key"
 touch "$tmp/plain-file"
 
+# a TCP port on 127.0.0.1 where nothing listens, for connection refused
+closed_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null || echo 1)
+
 # help and version
 _expect_ok help "^Usage: ifrepctl" --help
 _expect_ok version "^ifrepctl [0-9]" --version
@@ -170,9 +173,27 @@ _expect sync_not_yet 1 "sync: not supported by this version yet" sync vol0
 _expect promote_not_yet 1 "promote: not supported by this version yet" promote vol0 --force
 _expect demote_not_yet 1 "demote: not supported by this version yet" demote vol0
 _expect verify_not_yet 1 "verify: not supported by this version yet" verify vol0 p
-_expect test_bandwidth_not_yet 1 "not supported by this version yet" test-bandwidth 10.0.0.2:7789 --seconds 5
 _expect sync_usage 2 "missing NAME" sync
 _expect verify_usage 2 "missing NAME and PAIR" verify vol0
-_expect test_bandwidth_bad_addr 2 "ADDR:PORT" test-bandwidth nowhere
+
+# test-bandwidth (no secondary is needed to check the arguments; the one
+# connection attempt goes to a port on 127.0.0.1 where nothing listens)
+_expect_ok help_test_bandwidth "test-bandwidth HOST:PORT \[--seconds N\]" test-bandwidth --help
+_expect test_bandwidth_bad_addr 2 "ADDR:PORT" test-bandwidth nowhere --insecure
+_expect test_bandwidth_no_addr 2 "missing HOST:PORT" test-bandwidth --insecure
+_expect test_bandwidth_two_addrs 2 "unexpected argument" test-bandwidth 10.0.0.2:7789 10.0.0.3:7789 --insecure
+_expect test_bandwidth_hostname 2 "host names" test-bandwidth backup.example:7789 --insecure
+_expect test_bandwidth_bad_port 2 "port" test-bandwidth 10.0.0.2:0 --insecure
+_expect test_bandwidth_unspecified 2 "unspecified" test-bandwidth 0.0.0.0:7789 --insecure
+_expect test_bandwidth_no_secret 2 "needs --secret-file FILE (or --insecure)" test-bandwidth 10.0.0.2:7789
+_expect test_bandwidth_secret_and_insecure 2 "exclude" test-bandwidth 10.0.0.2:7789 --insecure --secret-file "$tmp/key"
+_expect test_bandwidth_seconds_zero 2 "--seconds 0" test-bandwidth 10.0.0.2:7789 --insecure --seconds 0
+_expect test_bandwidth_seconds_too_many 2 "--seconds 301: at most 300" test-bandwidth 10.0.0.2:7789 --insecure --seconds 301
+_expect test_bandwidth_seconds_garbage 2 "--seconds ten" test-bandwidth 10.0.0.2:7789 --insecure --seconds ten
+_expect test_bandwidth_seconds_missing 2 "'--seconds' needs a value" test-bandwidth 10.0.0.2:7789 --insecure --seconds
+_expect test_bandwidth_unknown_option 2 "unknown option '--rate'" test-bandwidth 10.0.0.2:7789 --insecure --rate 1M
+_expect test_bandwidth_empty_secret 1 "empty" test-bandwidth 10.0.0.2:7789 --secret-file "$tmp/empty-key"
+_expect test_bandwidth_missing_secret 1 "cannot open secret file" test-bandwidth 10.0.0.2:7789 --secret-file "$tmp/none"
+_expect test_bandwidth_refused 1 "test-bandwidth: 127.0.0.1:$closed_port: connection refused" test-bandwidth "127.0.0.1:$closed_port" --secret-file "$tmp/key" --seconds 1
 
 [ "$failures" -eq 0 ]

@@ -82,3 +82,18 @@ TEST(document)
 		  "\"pct\":100.0,\"low\":0.5,\"t\":true,\"n\":null,\"s\":null,"
 		  "\"list\":[1,{},[],\"x\"]}");
 }
+
+TEST(fixed3)
+{
+	struct json j;
+	FILE *f = open_out();
+
+	json_init(&j, f);
+	json_begin_object(&j, NULL);
+	json_fixed3(&j, "a", 5);
+	json_fixed3(&j, "b", 1000);
+	json_fixed3(&j, "c", 123456);
+	json_end_object(&j);
+	fclose(f);
+	CHECK_STR(out, "{\"a\":0.005,\"b\":1.000,\"c\":123.456}");
+}

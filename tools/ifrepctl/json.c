@@ -157,6 +157,13 @@ void json_fixed1(struct json *j, const char *key, uint64_t tenths)
 	fprintf(j->f, "%" PRIu64 ".%u", tenths / 10, (unsigned int)(tenths % 10));
 }
 
+void json_fixed3(struct json *j, const char *key, uint64_t thousandths)
+{
+	prefix(j, key);
+	fprintf(j->f, "%" PRIu64 ".%03u", thousandths / 1000,
+		(unsigned int)(thousandths % 1000));
+}
+
 void json_bool(struct json *j, const char *key, bool val)
 {
 	prefix(j, key);

@@ -32,6 +32,8 @@ void json_u64(struct json *j, const char *key, uint64_t val);
 void json_i64(struct json *j, const char *key, int64_t val);
 /** json_fixed1() - a number with one decimal: @tenths = 1005 writes 100.5 */
 void json_fixed1(struct json *j, const char *key, uint64_t tenths);
+/** json_fixed3() - a number with three decimals: @thousandths = 1005 writes 1.005 */
+void json_fixed3(struct json *j, const char *key, uint64_t thousandths);
 void json_bool(struct json *j, const char *key, bool val);
 void json_null(struct json *j, const char *key);
 

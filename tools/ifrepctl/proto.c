@@ -116,13 +116,14 @@ static const struct {
 	[IFREP_MSG_BW_DATA] = { "BW_DATA", 0, IFREP_MAX_PAYLOAD },
 	[IFREP_MSG_ERROR] = { "ERROR", sizeof(struct ifrep_wire_error),
 			      sizeof(struct ifrep_wire_error) },
+	[IFREP_MSG_BITMAP] = { "BITMAP", 8, IFREP_MAX_PAYLOAD },
 };
 
 const char *ifrep_msg_type_name(unsigned int type)
 {
 	static char buf[24];
 
-	if (type && type <= IFREP_MSG_TYPE_MAX)
+	if (type <= IFREP_MSG_TYPE_MAX && types[type].name)
 		return types[type].name;
 	snprintf(buf, sizeof(buf), "type %u", type);
 	return buf;
@@ -130,7 +131,7 @@ const char *ifrep_msg_type_name(unsigned int type)
 
 int ifrep_payload_limits(unsigned int type, uint32_t *min, uint32_t *max)
 {
-	if (!type || type > IFREP_MSG_TYPE_MAX)
+	if (type > IFREP_MSG_TYPE_MAX || !types[type].name)
 		return -EPROTO;
 	*min = types[type].min;
 	*max = types[type].max;
