@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -657,5 +658,48 @@ TEST(connect_ipv6_loopback)
 	CHECK(!ifrep_conn_open(&c, &a, 2000));
 	CHECK_STR(c.peer, text);
 	ifrep_conn_close(&c);
+	close(l);
+}
+
+/*
+ * A listener whose accept queue is full drops SYNs: connecting times out.
+ * Filler connections fill the queue first (passes quietly if the kernel
+ * never lets one hang).
+ */
+TEST(connect_timeout)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	struct ifrep_addr a;
+	struct ifrep_conn c;
+	const char *why;
+	char text[64];
+	int l, fill[8], n = 0, r;
+	bool full = false;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	l = socket(AF_INET, SOCK_STREAM, 0);
+	CHECK(l >= 0);
+	CHECK(!bind(l, (struct sockaddr *)&sin, sizeof(sin)) && !listen(l, 0));
+	CHECK(!getsockname(l, (struct sockaddr *)&sin, &len));
+	snprintf(text, sizeof(text), "127.0.0.1:%u", ntohs(sin.sin_port));
+	CHECK(!ifrep_parse_addr(text, &a, &why));
+	while (n < 8 && !full) {
+		struct pollfd p;
+
+		fill[n] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		connect(fill[n], (struct sockaddr *)&sin, sizeof(sin));
+		p.fd = fill[n++];
+		p.events = POLLOUT;
+		full = poll(&p, 1, 200) == 0;
+	}
+	if (full) {
+		r = ifrep_conn_open(&c, &a, 300);
+		CHECK(r == -ETIMEDOUT);
+		CHECK_STR(c.why, "connection timed out after 0.3 s");
+		CHECK_EQ(c.fd, -1);
+	}
+	while (n)
+		close(fill[--n]);
 	close(l);
 }
