@@ -170,7 +170,7 @@ static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 		    ifrep_chunk_of(vol, bio->bi_iter.bi_sector);
 
 	spin_lock_irqsave(&vol->lock, flags);
-	if (io->chunk != IFREP_NO_CHUNK && vol->nr_pairs) {
+	if (io->chunk != IFREP_NO_CHUNK && (vol->nr_pairs || vol->track_local)) {
 		if (__chunk_locked(vol, io->chunk)) {
 			bio_list_add(&vol->parked, bio);
 			spin_unlock_irqrestore(&vol->lock, flags);

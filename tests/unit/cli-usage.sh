@@ -170,8 +170,18 @@ _expect status_bad_option 2 "unknown option" status --yaml
 
 # commands of the interface that this version does not run yet
 _expect sync_not_yet 1 "sync: not supported by this version yet" sync vol0
-_expect promote_not_yet 1 "promote: not supported by this version yet" promote vol0 --force
-_expect demote_not_yet 1 "demote: not supported by this version yet" demote vol0
+_expect promote_extra 2 "" promote vol0 vol1
+_expect promote_bad_name 2 "" promote 'bad/name'
+_expect demote_no_listen 2 "missing --listen" demote vol0 --insecure
+_expect demote_bad_listen 2 "--listen nowhere" demote vol0 --listen nowhere --insecure
+_expect demote_no_secret 2 "needs --secret-file" demote vol0 --listen 169.254.1.1:7788
+_expect demote_both_secrets 2 "exclude each other" demote vol0 --listen 169.254.1.1:7788 --insecure --secret-file /etc/hostname
+_expect demote_missing_secret 1 "cannot open secret file" demote vol0 --listen 169.254.1.1:7788 --secret-file /nonexistent
+_expect resolve_no_side 2 "discard-local or --discard-remote" resolve vol0
+_expect resolve_both_sides 2 "discard-local or --discard-remote" resolve vol0 p --discard-local --discard-remote
+_expect resolve_local_pair 2 "takes no PAIR" resolve vol0 p --discard-local
+_expect resolve_remote_no_pair 2 "needs the PAIR" resolve vol0 --discard-remote
+_expect create_insecure_alone 2 "--insecure goes with --listen" create vol0 --data /dev/null --meta /dev/null --insecure
 _expect verify_not_yet 1 "verify: not supported by this version yet" verify vol0 p
 _expect sync_usage 2 "missing NAME" sync
 _expect verify_usage 2 "missing NAME and PAIR" verify vol0

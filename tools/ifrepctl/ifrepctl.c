@@ -574,6 +574,7 @@ static const struct option create_opts[] = {
 	{ "role", required_argument, NULL, 'r' },
 	{ "listen", required_argument, NULL, 'l' },
 	{ "secret-file", required_argument, NULL, 's' },
+	{ "insecure", no_argument, NULL, 'I' },
 	{ "force", no_argument, NULL, 'f' },
 	COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
@@ -587,6 +588,7 @@ static const char *role_word(uint32_t disk_role)
 static int cmd_create(int argc, char **argv)
 {
 	const char *data = NULL, *meta = NULL, *role = NULL, *listen = NULL;
+	bool insecure = false;
 	const char *secret_file = NULL, *why;
 	struct activation a;
 	struct ifrep_addr addr;
@@ -603,7 +605,7 @@ static int cmd_create(int argc, char **argv)
 
 	memset(&m, 0, sizeof(m));
 	reset_getopt();
-	while ((c = next_opt(argc, argv, ":d:m:c:r:l:s:fhv", create_opts)) != -1) {
+	while ((c = next_opt(argc, argv, ":d:m:c:r:l:s:Ifhv", create_opts)) != -1) {
 		switch (c) {
 		case 'd': data = optarg; break;
 		case 'm': meta = optarg; break;
@@ -621,6 +623,7 @@ static int cmd_create(int argc, char **argv)
 			break;
 		case 'l': listen = optarg; break;
 		case 's': secret_file = optarg; break;
+		case 'I': insecure = true; break;
 		case 'f': force = true; break;
 		default:
 			if (common_opt(c, &r))
@@ -631,6 +634,8 @@ static int cmd_create(int argc, char **argv)
 		return r;
 	if ((r = check_volume_name(pos[0])))
 		return r;
+	if (insecure && (!listen || secret_file))
+		return usage_error("--insecure goes with --listen and without --secret-file");
 	if (!data)
 		return usage_error("missing --data DEV");
 	if (!meta)
@@ -775,6 +780,7 @@ static int cmd_create(int argc, char **argv)
 	a.targs.meta_dev = a.meta;
 	a.targs.data_dev = a.data;
 	a.targs.listen = listen;
+	a.targs.insecure = insecure;
 	if (!load) {
 		a.targs.format = kind != META_FRESH;
 		a.targs.role = role_word(eff_role);
@@ -890,8 +896,10 @@ static int activate_one(const char *name, const char *data, const char *meta)
 	a.sectors = m.data_sectors;
 	a.targs.meta_dev = a.meta;
 	a.targs.data_dev = a.data;
-	if (m.role == IFREP_ROLE_SECONDARY && m.listen[0])
+	if (m.role == IFREP_ROLE_SECONDARY && m.listen[0]) {
 		a.targs.listen = m.listen;
+		a.targs.insecure = m.flags & IFREP_SB_F_INSECURE;
+	}
 	if ((r = load_table(&a)))
 		return r;
 	return send_recorded_secrets(name, &m) ? EXIT_FAILED : 0;
@@ -1742,6 +1750,10 @@ static int cmd_sync(int argc, char **argv)
 	return not_yet();
 }
 
+/*----------------------------------------------------------------
+ * promote / demote / resolve
+ *--------------------------------------------------------------*/
+
 static const struct option promote_opts[] = {
 	{ "force", no_argument, NULL, 'f' },
 	COMMON_LONGOPTS,
@@ -1750,33 +1762,174 @@ static const struct option promote_opts[] = {
 
 static int cmd_promote(int argc, char **argv)
 {
+	bool force = false;
 	char *pos[1];
+	struct vol v;
 	int c, r;
 
 	reset_getopt();
 	while ((c = next_opt(argc, argv, ":fhv", promote_opts)) != -1) {
-		if (c == 'f')
+		if (c == 'f') {
+			force = true;
 			continue;
+		}
 		if (common_opt(c, &r))
 			return r;
 	}
 	if ((r = positionals(argc, argv, 1, 1, pos, "NAME")) || (r = check_volume_name(pos[0])))
 		return r;
-	return not_yet();
+	need_dm();
+	if ((r = load_volume(pos[0], true, &v)))
+		return r;
+	if (v.st.role == ROLE_PRIMARY) {
+		info("%s is a primary already", v.name);
+		return 0;
+	}
+	if (!force && !strcmp(v.st.upstream, "connected"))
+		return fail("%s is connected to its primary: demote the primary first (or use --force if it is really gone)",
+			    v.name);
+	r = ifrep_dm_message(v.name, force ? "promote force" : "promote", false, NULL);
+	if (r == -EBUSY)
+		return fail("%s is connected to its primary: demote the primary first (or use --force if it is really gone)",
+			    v.name);
+	if (r == -EINVAL)
+		return fail("%s does not hold a complete image (its resync was interrupted): --force uses it anyway (see dmesg)",
+			    v.name);
+	if (r)
+		return fail("cannot promote %s: %s (see dmesg)", v.name, dm_strerror(r));
+	if (!load_volume(pos[0], true, &v))
+		printf("%s is now the primary (generation %016llx)\n", v.name,
+		       (unsigned long long)v.st.generation);
+	return 0;
 }
+
+static const struct option demote_opts[] = {
+	{ "listen", required_argument, NULL, 'l' },
+	{ "secret-file", required_argument, NULL, 's' },
+	{ "insecure", no_argument, NULL, 'I' },
+	{ "force", no_argument, NULL, 'f' },
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
 
 static int cmd_demote(int argc, char **argv)
 {
+	const char *listen = NULL, *secret_file = NULL, *why;
+	struct secret secret = { 0 };
+	bool insecure = false, force = false;
+	struct ifrep_addr addr;
+	char listen_buf[IFREP_ADDR_LEN], msg[IFREP_ADDR_LEN + 32];
 	char *pos[1];
+	struct vol v;
 	int c, r;
 
 	reset_getopt();
-	while ((c = next_opt(argc, argv, ":hv", plain_opts)) != -1)
-		if (common_opt(c, &r))
-			return r;
+	while ((c = next_opt(argc, argv, ":l:s:Ifhv", demote_opts)) != -1) {
+		switch (c) {
+		case 'l': listen = optarg; break;
+		case 's': secret_file = optarg; break;
+		case 'I': insecure = true; break;
+		case 'f': force = true; break;
+		default:
+			if (common_opt(c, &r))
+				return r;
+		}
+	}
 	if ((r = positionals(argc, argv, 1, 1, pos, "NAME")) || (r = check_volume_name(pos[0])))
 		return r;
-	return not_yet();
+	if (!listen)
+		return usage_error("missing --listen ADDR:PORT (where the new primary will connect)");
+	if (ifrep_parse_addr(listen, &addr, &why))
+		return usage_error("--listen %s: %s", listen, why);
+	ifrep_format_addr(&addr, listen_buf, sizeof(listen_buf));
+	if (!secret_file && !insecure)
+		return usage_error("needs --secret-file FILE (or --insecure)");
+	if (secret_file && insecure)
+		return usage_error("--secret-file and --insecure exclude each other");
+	if (secret_file && (r = load_secret(secret_file, &secret)))
+		return r;
+
+	need_dm();
+	if ((r = load_volume(pos[0], true, &v)))
+		goto out;
+	if (v.st.role == ROLE_SECONDARY) {
+		info("%s is a secondary already", v.name);
+		r = 0;
+		goto out;
+	}
+	if (v.info.open_count > 0 && !force) {
+		r = fail("%s is open (open count %d): unmount or close it first, or use --force (its writers then get I/O errors)",
+			 v.name, v.info.open_count);
+		goto out;
+	}
+	snprintf(msg, sizeof(msg), "demote %s%s", listen_buf, insecure ? " insecure" : "");
+	r = ifrep_dm_message(v.name, msg, false, NULL);
+	if (r) {
+		r = fail("cannot demote %s: %s (see dmesg)", v.name, dm_strerror(r));
+		goto out;
+	}
+	if (secret.set && (r = send_secret(v.name, NULL, &secret))) {
+		r = fail("%s is a secondary now, but its listen secret was not taken: %s",
+			 v.name, secret_errstr(r));
+		goto out;
+	}
+	printf("%s is now a secondary, listening on %s\n", v.name, listen_buf);
+	r = 0;
+out:
+	wipe_secret(&secret);
+	return r;
+}
+
+static const struct option resolve_opts[] = {
+	{ "discard-local", no_argument, NULL, 'L' },
+	{ "discard-remote", no_argument, NULL, 'R' },
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+static int cmd_resolve(int argc, char **argv)
+{
+	bool local = false, remote = false;
+	char *pos[2] = { NULL, NULL };
+	char msg[IFREP_NAME_LEN + 32];
+	struct vol v;
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":LRhv", resolve_opts)) != -1) {
+		if (c == 'L')
+			local = true;
+		else if (c == 'R')
+			remote = true;
+		else if (common_opt(c, &r))
+			return r;
+	}
+	if ((r = positionals(argc, argv, 1, 2, pos, "NAME")) || (r = check_volume_name(pos[0])))
+		return r;
+	if (local == remote)
+		return usage_error("say whose changes go: --discard-local or --discard-remote");
+	if (local && pos[1])
+		return usage_error("--discard-local takes no PAIR: it is run on the secondary");
+	if (remote && !pos[1])
+		return usage_error("--discard-remote needs the PAIR whose peer's changes go");
+	if (pos[1] && (r = check_pair_name(pos[1])))
+		return r;
+	need_dm();
+	if ((r = load_volume(pos[0], true, &v)))
+		return r;
+	if (local)
+		snprintf(msg, sizeof(msg), "resolve discard-local");
+	else
+		snprintf(msg, sizeof(msg), "resolve %s discard-remote", pos[1]);
+	r = ifrep_dm_message(v.name, msg, false, NULL);
+	if (r == -ENOENT)
+		return fail("%s has no remote pair named %s", v.name, pos[1]);
+	if (r == -EINVAL)
+		return fail("%s: --discard-local is run on the secondary, --discard-remote on the primary (see dmesg)",
+			    v.name);
+	if (r)
+		return fail("cannot resolve: %s (see dmesg)", dm_strerror(r));
+	return 0;
 }
 
 /*----------------------------------------------------------------
@@ -2129,10 +2282,22 @@ static const struct cmd commands[] = {
 	  "Print the names of the active dm-ifrep volumes, one per line.\n" },
 	{ "promote", cmd_promote,
 	  "promote NAME [--force]",
-	  "Make a secondary the primary (not supported by this version yet).\n" },
+	  "Make the secondary NAME the primary (failover): it becomes read-write at once\n"
+	  "and records its changes from then on, so that the old primary can later be\n"
+	  "synced back by differences only.  Refused while its primary is connected, or\n"
+	  "when it does not hold a complete image; --force overrides both.\n" },
 	{ "demote", cmd_demote,
-	  "demote NAME",
-	  "Make a primary a secondary (not supported by this version yet).\n" },
+	  "demote NAME --listen ADDR:PORT (--secret-file FILE | --insecure) [--force]",
+	  "Make the primary NAME a secondary: host writes are refused from now on, the\n"
+	  "writes in flight finish and are flushed, its pairs are removed (what they had\n"
+	  "not replicated is remembered), and it listens for its new primary.  Refused\n"
+	  "while the device is open, unless --force (open writers then get I/O errors).\n" },
+	{ "resolve", cmd_resolve,
+	  "resolve NAME (--discard-local | PAIR --discard-remote)",
+	  "Resolve a split brain (both sides wrote after they split).  On the secondary,\n"
+	  "--discard-local lets its changes be overwritten; on the primary,\n"
+	  "PAIR --discard-remote does the same for the peer of PAIR.  The pair then\n"
+	  "resyncs the chunks changed on either side.\n" },
 	{ "test-bandwidth", cmd_test_bandwidth,
 	  "test-bandwidth HOST:PORT [--seconds N] [--secret-file FILE | --insecure] [--json]",
 	  "Measure the link to a secondary volume listening on HOST:PORT: round-trip\n"

@@ -57,6 +57,7 @@ int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
 	nr_opt += a->role ? 2 : 0;
 	nr_opt += a->chunk_sectors ? 2 : 0;
 	nr_opt += a->listen ? 2 : 0;
+	nr_opt += a->listen && a->insecure ? 1 : 0;
 
 	emit(&o, "%s %s %u", a->meta_dev, a->data_dev, nr_opt);
 	if (a->format)
@@ -67,6 +68,8 @@ int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
 		emit(&o, " chunk_sectors %" PRIu32, a->chunk_sectors);
 	if (a->listen)
 		emit(&o, " listen %s", a->listen);
+	if (a->listen && a->insecure)
+		emit(&o, " insecure");
 	if (o.overflow) {
 		buf[0] = '\0';
 		return -ENAMETOOLONG;

@@ -25,6 +25,7 @@ struct ifrep_table_args {
 	const char *role;		/* "primary"/"secondary", NULL = leave out */
 	uint32_t chunk_sectors;		/* 0 = leave out */
 	const char *listen;		/* ADDR:PORT, NULL = leave out */
+	bool insecure;			/* with listen: accept primaries without a secret */
 };
 
 /**
