@@ -305,6 +305,16 @@ static void fill_hello(struct ifrep_wire_hello *hello)
 	get_random_bytes(hello->nonce, sizeof(hello->nonce));
 }
 
+void ifrep_proto_sanitize(u8 *text, size_t len)
+{
+	size_t i;
+
+	text[len - 1] = '\0';
+	for (i = 0; text[i]; i++)
+		if (text[i] < 0x20 || text[i] > 0x7e)
+			text[i] = '?';
+}
+
 /* Receives the peer's next handshake message, which must be @type. */
 static int recv_step(struct ifrep_conn *conn, u16 type, union handshake_buf *buf,
 		     u16 *flags, const char **reason)
@@ -320,9 +330,13 @@ static int recv_step(struct ifrep_conn *conn, u16 type, union handshake_buf *buf
 		return r;
 	}
 	if (msg.type == IFREP_MSG_ERROR) {
-		buf->error.reason[sizeof(buf->error.reason) - 1] = '\0';
+		ifrep_proto_sanitize(buf->error.reason, sizeof(buf->error.reason));
 		DMERR_LIMIT("%s: peer refused: %s", conn->stream->peer,
 			    buf->error.reason);
+		if (!strcmp(buf->error.reason, "unsupported protocol version")) {
+			*reason = "unsupported protocol version";
+			return -EPROTONOSUPPORT;
+		}
 		*reason = "refused by peer (see its log)";
 		return -ECONNREFUSED;
 	}

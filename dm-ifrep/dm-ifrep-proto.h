@@ -57,6 +57,9 @@ void ifrep_conn_destroy(struct ifrep_conn *conn);
 int ifrep_conn_send(struct ifrep_conn *conn, u16 type, u16 flags, u64 id,
 		    const struct ifrep_payload *payload);
 
+/* A peer's text goes to our log: printable ASCII only, NUL-terminated. */
+void ifrep_proto_sanitize(u8 *text, size_t len);
+
 /* Sends ERROR with @reason, best effort. */
 void ifrep_conn_send_error(struct ifrep_conn *conn, const char *reason);
 

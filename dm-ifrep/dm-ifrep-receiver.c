@@ -31,6 +31,7 @@
 #define MAX_INFLIGHT_BYTES	(32L << 20)
 #define REPLACE_TIMEOUT		(10 * HZ)
 #define BW_CHUNK		(64 * 1024)
+#define BW_IDLE_LIMIT		(30 * HZ)
 
 struct ifrep_listener {
 	struct ifrep_volume *vol;
@@ -206,7 +207,12 @@ static int handle_data(struct ifrep_session *s, struct ifrep_msg *msg)
 	if (r)
 		return r;
 	sector = be64_to_cpu(data.sector);
-	if (bytes % SECTOR_SIZE || sector >= vol->data_sectors ||
+	if (bytes % SECTOR_SIZE) {
+		DMERR_LIMIT("%s: %s: write of %u bytes, not whole sectors",
+			    vol->name, s->conn->stream->peer, bytes);
+		return -EPROTO;
+	}
+	if (sector >= vol->data_sectors ||
 	    (bytes >> SECTOR_SHIFT) > vol->data_sectors - sector) {
 		DMERR_LIMIT("%s: %s: write outside the volume (sector %llu, %u bytes)",
 			    vol->name, s->conn->stream->peer, (u64)sector, bytes);
@@ -513,6 +519,7 @@ static int bwtest_loop(struct ifrep_session *s)
 {
 	struct ifrep_wire_ack ack = { 0 };
 	struct ifrep_payload pl = { .fixed = &ack, .fixed_len = sizeof(ack) };
+	unsigned long last_rx = jiffies;
 	struct ifrep_msg msg;
 	void *buf;
 	u32 len;
@@ -523,10 +530,17 @@ static int bwtest_loop(struct ifrep_session *s)
 		return -ENOMEM;
 	while (!READ_ONCE(s->l->stopping)) {
 		r = ifrep_conn_recv_header(s->conn, &msg, true);
-		if (r == -EAGAIN)
+		if (r == -EAGAIN) {
+			/* A measurement that went quiet must not hold a slot. */
+			if (time_after(jiffies, last_rx + BW_IDLE_LIMIT)) {
+				r = -ETIMEDOUT;
+				break;
+			}
 			continue;
+		}
 		if (r)
 			break;
+		last_rx = jiffies;
 		if (msg.type == IFREP_MSG_PING) {
 			r = handle_ping(s, &msg);
 		} else if (msg.type == IFREP_MSG_BW_DATA) {

@@ -360,7 +360,7 @@ static int attach(struct ifrep_remote *r, struct ifrep_conn *conn,
 		return err ?: -EPROTO;
 	}
 	if (reply.status) {
-		reply.reason[sizeof(reply.reason) - 1] = '\0';
+		ifrep_proto_sanitize(reply.reason, sizeof(reply.reason));
 		DMERR_LIMIT("%s: pair %s: %s refused the volume: %s", p->vol->name,
 			    p->name, p->peer, reply.reason);
 		*reason = "refused_by_peer";
@@ -619,6 +619,7 @@ static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 			continue;
 		if (msg.type == IFREP_MSG_ERROR) {
 			buf.error.reason[sizeof(buf.error.reason) - 1] = '\0';
+			ifrep_proto_sanitize(buf.error.reason, sizeof(buf.error.reason));
 			DMERR_LIMIT("%s: pair %s: peer reports: %s", p->vol->name,
 				    p->name, buf.error.reason);
 			why = "peer_error";
