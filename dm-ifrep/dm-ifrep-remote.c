@@ -506,7 +506,6 @@ static int decide(struct ifrep_remote *r, struct peer_view *v)
 		err = ifrep_pair_add_dirty(p, both, initial);
 		ifrep_bitmap_free(both);
 		if (!err) {
-			p->sync_back = true;
 			WRITE_ONCE(p->discard_remote, false);
 		}
 		return err;

@@ -231,8 +231,11 @@ void ifrep_resync_worker(struct work_struct *ws)
 	if (initial_done && ifrep_pair_record_flags(p, IFREP_PAIR_F_INITIAL_DONE, 0))
 		DMERR("%s: pair %s: could not record the end of the initial sync",
 		      vol->name, p->name);
-	if (in_sync && p->sync_back) {
-		p->sync_back = false;
+	/*
+	 * A remote peer now holds our generation in full: the changes recorded
+	 * since our promotion are of no use any more (one peer per lineage).
+	 */
+	if (in_sync && p->ops->remote && READ_ONCE(vol->track_local)) {
 		if (ifrep_stop_tracking_local(vol))
 			DMERR("%s: could not clear the local bitmap", vol->name);
 	}

@@ -150,7 +150,6 @@ struct ifrep_pair {
 	u8 *secret;			/* under vol->secret_lock */
 	unsigned int secret_len;
 	bool target_consistent;		/* what the target was last told */
-	bool sync_back;			/* resync of a (re)joined old lineage */
 	bool discard_remote;		/* resolve: overwrite the peer's changes */
 };
 
