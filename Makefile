@@ -43,7 +43,7 @@ demo: all testtools
 	tests/demo
 
 bench: all testtools
-	tests/bench/run
+	tests/bench/run $(if $(T),-t $(T))
 
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps installs packages: run it as root" >&2; exit 1; fi
@@ -67,5 +67,5 @@ help:
 	@echo "make deps       install the Debian 12 packages needed (root)"
 	@echo "make check      unit tests and VM tests (T=name: one test; HOST=1: on this kernel)"
 	@echo "make demo       boot a VM and show replication, failure and incremental resync"
-	@echo "make bench      performance ratios measured side by side"
+	@echo "make bench      performance ratios measured side by side (T=name: one scenario)"
 	@echo "make install    module, ifrepctl, udev rule, man page"
