@@ -290,6 +290,9 @@ static bool __sweep_select(struct ifrep_volume *vol, bool final)
 			continue;
 		bitmap_andnot(p->scratch, p->ondisk, p->dirty, vol->nr_chunks);
 		bitmap_andnot(p->scratch, p->scratch, vol->marked, vol->nr_chunks);
+		/* A running cycle's chunks are dirty again if it fails. */
+		if (p->cycle_running)
+			bitmap_andnot(p->scratch, p->scratch, p->cycle_set, vol->nr_chunks);
 		if (!bitmap_empty(p->scratch, vol->nr_chunks))
 			any = true;
 	}

@@ -171,7 +171,8 @@ static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 
 	spin_lock_irqsave(&vol->lock, flags);
 	if (io->chunk != IFREP_NO_CHUNK && (vol->nr_pairs || vol->track_local)) {
-		if (__chunk_locked(vol, io->chunk)) {
+		if (vol->cutting || __chunk_locked(vol, io->chunk) ||
+		    __ifrep_chunk_frozen(vol, io->chunk)) {
 			bio_list_add(&vol->parked, bio);
 			spin_unlock_irqrestore(&vol->lock, flags);
 			return false;

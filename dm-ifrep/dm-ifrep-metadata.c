@@ -37,22 +37,30 @@ struct ifrep_metadata {
 
 /*----------------------------------------------------------------*/
 
-static u32 block_csum(const void *block, u32 xor)
+u32 ifrep_block_csum(const void *block, u32 xor)
 {
 	return ~crc32c(~0U, block + sizeof(__le32),
 		       IFREP_META_BLOCK_SIZE - sizeof(__le32)) ^ xor;
 }
 
-static int block_io(struct ifrep_metadata *md, u64 blocknr, blk_opf_t opf)
+int ifrep_block_io(struct block_device *bdev, struct page *page, u64 blocknr,
+		   blk_opf_t opf)
 {
 	struct bio *bio;
 	int r;
 
-	bio = bio_alloc(md->bdev, 1, opf, GFP_NOIO);
+	bio = bio_alloc(bdev, 1, opf, GFP_NOIO);
 	bio->bi_iter.bi_sector = blocknr * IFREP_META_BLOCK_SECTORS;
-	__bio_add_page(bio, md->page, IFREP_META_BLOCK_SIZE, 0);
+	__bio_add_page(bio, page, IFREP_META_BLOCK_SIZE, 0);
 	r = submit_bio_wait(bio);
 	bio_put(bio);
+	return r;
+}
+
+static int block_io(struct ifrep_metadata *md, u64 blocknr, blk_opf_t opf)
+{
+	int r = ifrep_block_io(md->bdev, md->page, blocknr, opf);
+
 	if (!r && op_is_write(opf))
 		atomic64_inc(&md->writes);
 	return r;
@@ -87,6 +95,7 @@ static void pack_pair(struct ifrep_disk_pair *d, const struct ifrep_pair_record 
 	d->sync_points = cpu_to_le32(p->sync_points);
 	d->peer_generation = cpu_to_le64(p->peer_generation);
 	d->last_sync_point = cpu_to_le64(p->last_sync_point);
+	d->last_cycle = cpu_to_le64(p->last_cycle);
 }
 
 static void unpack_pair(struct ifrep_pair_record *p, const struct ifrep_disk_pair *d)
@@ -102,6 +111,7 @@ static void unpack_pair(struct ifrep_pair_record *p, const struct ifrep_disk_pai
 	p->sync_points = le32_to_cpu(d->sync_points);
 	p->peer_generation = le64_to_cpu(d->peer_generation);
 	p->last_sync_point = le64_to_cpu(d->last_sync_point);
+	p->last_cycle = le64_to_cpu(d->last_cycle);
 }
 
 static void pack_sb(void *block, const struct ifrep_sb *sb, unsigned int slot)
@@ -133,7 +143,7 @@ static void pack_sb(void *block, const struct ifrep_sb *sb, unsigned int slot)
 	memcpy(d->peer_uuid, sb->peer_uuid, sizeof(d->peer_uuid));
 	for (i = 0; i < IFREP_MAX_PAIRS; i++)
 		pack_pair(&d->pairs[i], &sb->pairs[i]);
-	d->csum = cpu_to_le32(block_csum(block, IFREP_SB_CSUM_XOR));
+	d->csum = cpu_to_le32(ifrep_block_csum(block, IFREP_SB_CSUM_XOR));
 }
 
 static void unpack_sb(struct ifrep_sb *sb, const void *block)
@@ -196,7 +206,7 @@ static enum slot_verdict check_slot(const void *block, unsigned int slot,
 		*why = "not dm-ifrep metadata (bad magic)";
 		return SLOT_INVALID;
 	}
-	if (le32_to_cpu(d->csum) != block_csum(block, IFREP_SB_CSUM_XOR)) {
+	if (le32_to_cpu(d->csum) != ifrep_block_csum(block, IFREP_SB_CSUM_XOR)) {
 		*why = "superblock checksum mismatch";
 		return SLOT_INVALID;
 	}
@@ -305,7 +315,7 @@ static void pack_bitmap_block(void *block, const struct ifrep_sb *sb,
 	for (i = 0; i < WORDS_PER_BITMAP_BLOCK; i++)
 		words[i] = cpu_to_le64(get_word64(bits, sb->nr_chunks,
 						  first_word + i));
-	h->csum = cpu_to_le32(block_csum(block, IFREP_BITMAP_CSUM_XOR));
+	h->csum = cpu_to_le32(ifrep_block_csum(block, IFREP_BITMAP_CSUM_XOR));
 }
 
 static bool unpack_bitmap_block(const void *block, const struct ifrep_sb *sb,
@@ -317,7 +327,7 @@ static bool unpack_bitmap_block(const void *block, const struct ifrep_sb *sb,
 	u64 first_word = index * WORDS_PER_BITMAP_BLOCK;
 	unsigned int i;
 
-	if (le32_to_cpu(h->csum) != block_csum(block, IFREP_BITMAP_CSUM_XOR) ||
+	if (le32_to_cpu(h->csum) != ifrep_block_csum(block, IFREP_BITMAP_CSUM_XOR) ||
 	    le32_to_cpu(h->area) != area ||
 	    le64_to_cpu(h->blocknr) != bitmap_blocknr(sb, area, index))
 		return false;

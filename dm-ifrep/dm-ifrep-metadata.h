@@ -26,6 +26,7 @@ struct ifrep_pair_record {
 	u32 sync_points;
 	u64 peer_generation;
 	u64 last_sync_point;
+	u64 last_cycle;
 };
 
 struct ifrep_sb {
@@ -59,6 +60,7 @@ struct ifrep_md_params {
 	const char *data_path;
 	const char *listen;
 	bool insecure;
+	struct block_device *journal;	/* secondary: async cycles' journal */
 };
 
 struct ifrep_metadata;
@@ -120,6 +122,12 @@ int ifrep_md_flush(struct ifrep_metadata *md);
 
 /* Number of metadata blocks written since open (superblock + bitmap). */
 u64 ifrep_md_writes(struct ifrep_metadata *md);
+
+/* One 4 KiB block of @bdev to or from @page; blocks.  Also for the journal. */
+int ifrep_block_io(struct block_device *bdev, struct page *page, u64 blocknr,
+		   blk_opf_t opf);
+/* The checksum every metadata and journal block starts with. */
+u32 ifrep_block_csum(const void *block, u32 xor);
 
 /* Chunks covered by one bitmap block, and which block covers a chunk. */
 static inline u64 ifrep_md_block_of_chunk(u64 chunk)

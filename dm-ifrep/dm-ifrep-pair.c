@@ -53,9 +53,14 @@ void __ifrep_pair_set_state(struct ifrep_pair *p, enum ifrep_pair_state state,
 	queue_work(p->vol->wq, &p->vol->event_work);
 }
 
-/* Whether host writes into chunks in sync go to this pair's target. */
+/*
+ * Whether host writes into chunks in sync go to this pair's target.  Never
+ * for async pairs: their writes only mark chunks for the next cycle.
+ */
 bool __ifrep_pair_replicating(struct ifrep_pair *p)
 {
+	if (p->mode == IFREP_MODE_ASYNC)
+		return false;
 	switch (p->state) {
 	case IFREP_PS_INITIAL_SYNC:
 	case IFREP_PS_IN_SYNC:
@@ -91,6 +96,9 @@ static void free_pair(struct ifrep_pair *p)
 	ifrep_bitmap_free(p->ondisk);
 	ifrep_bitmap_free(p->ondisk_changed);
 	ifrep_bitmap_free(p->scratch);
+	ifrep_bitmap_free(p->frozen);
+	ifrep_bitmap_free(p->cycle_set);
+	ifrep_bitmap_free(p->urgent);
 	vfree(p->resync_buf);
 	kfree_sensitive(p->secret);
 	kfree(p);
@@ -121,11 +129,25 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 	atomic64_set(&p->resync_bytes, 0);
 	p->rate_stamp = jiffies;
 	INIT_WORK(&p->resync_work, ifrep_resync_worker);
+	INIT_DELAYED_WORK(&p->cycle_work, ifrep_cycle_worker);
+	mutex_init(&p->cycle_lock);
+	p->interval_s = rec->interval_s;
+	p->sync_points = rec->sync_points;
+	p->last_sync_point = rec->last_sync_point;
 
 	p->dirty = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	p->ondisk = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	p->scratch = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	p->ondisk_changed = ifrep_bitmap_alloc(sb->bitmap_blocks, false);
+	if (p->mode == IFREP_MODE_ASYNC) {
+		p->frozen = ifrep_bitmap_alloc(vol->nr_chunks, false);
+		p->cycle_set = ifrep_bitmap_alloc(vol->nr_chunks, false);
+		p->urgent = ifrep_bitmap_alloc(vol->nr_chunks, false);
+		if (!p->frozen || !p->cycle_set || !p->urgent) {
+			free_pair(p);
+			return NULL;
+		}
+	}
 	if (!p->dirty || !p->ondisk || !p->scratch || !p->ondisk_changed) {
 		free_pair(p);
 		return NULL;
@@ -140,6 +162,8 @@ static enum ifrep_pair_state __initial_state(struct ifrep_pair *p, u32 flags)
 		return IFREP_PS_PAUSED;
 	if (!(flags & IFREP_PAIR_F_INITIAL_DONE))
 		return IFREP_PS_INITIAL_SYNC;
+	if (p->mode == IFREP_MODE_ASYNC)
+		return IFREP_PS_CONSISTENT;
 	return p->nr_dirty ? IFREP_PS_RESYNCING : IFREP_PS_IN_SYNC;
 }
 
@@ -367,8 +391,8 @@ int ifrep_pair_add(struct ifrep_volume *vol, unsigned int argc, char **argv)
 		DMERR("%s: pair_add: mode must be sync, async or copy", vol->name);
 		return -EINVAL;
 	}
-	if (rec.mode != IFREP_MODE_SYNC) {
-		DMERR("%s: pair_add: mode %s is not supported yet", vol->name, argv[1]);
+	if (rec.mode == IFREP_MODE_COPY) {
+		DMERR("%s: pair_add: mode copy is not supported yet", vol->name);
 		return -EOPNOTSUPP;
 	}
 	if (strscpy(rec.peer, argv[2], sizeof(rec.peer)) < 0) {
@@ -384,6 +408,12 @@ int ifrep_pair_add(struct ifrep_volume *vol, unsigned int argc, char **argv)
 			return -EINVAL;
 		}
 		rec.flags |= IFREP_PAIR_F_REMOTE;
+	}
+	/* Cycles are atomic thanks to the secondary's journal. */
+	if (rec.mode == IFREP_MODE_ASYNC && !(rec.flags & IFREP_PAIR_F_REMOTE)) {
+		DMERR("%s: pair_add: async mode needs a remote secondary (with a journal)",
+		      vol->name);
+		return -EOPNOTSUPP;
 	}
 	strscpy(rec.name, argv[0], sizeof(rec.name));
 	r = parse_pair_options(vol, argc - 3, argv + 3, &rec);
@@ -572,10 +602,19 @@ void ifrep_pair_status(struct ifrep_pair *p, char *result, unsigned int maxlen,
 	unsigned int sz = *sz_ptr;
 
 	lockdep_assert_held(&p->vol->lock);
-	DMEMIT(" %s %s %s %s %llu %llu %llu - - %s", p->name, mode_names[p->mode],
+	DMEMIT(" %s %s %s %s %llu %llu %llu", p->name, mode_names[p->mode],
 	       p->peer, state_names[p->state], p->nr_dirty,
-	       (u64)atomic64_read(&p->bytes_sent), __pair_rate(p),
-	       p->reason ?: "-");
+	       (u64)atomic64_read(&p->bytes_sent), __pair_rate(p));
+	if (p->mode == IFREP_MODE_ASYNC && p->last_sync_point)
+		DMEMIT(" %llu %lld", p->last_sync_point,
+		       max_t(s64, 0, ktime_get_real_seconds() - p->last_sync_point));
+	else
+		DMEMIT(" - -");
+	DMEMIT(" %s", p->reason ?: "-");
+	if (p->mode == IFREP_MODE_ASYNC && p->cycle_running)
+		DMEMIT(" %llu/%llu", p->cycle_shipped, p->cycle_total);
+	else
+		DMEMIT(" -");
 	*sz_ptr = sz;
 }
 

@@ -50,6 +50,10 @@ static const struct {
 	[IFREP_MSG_ERROR] = { sizeof(struct ifrep_wire_error),
 			      sizeof(struct ifrep_wire_error) },
 	[IFREP_MSG_BITMAP] = { 8, IFREP_MAX_PAYLOAD },
+	[IFREP_MSG_CYCLE_BEGIN] = { sizeof(struct ifrep_wire_cycle),
+				    sizeof(struct ifrep_wire_cycle) },
+	[IFREP_MSG_CYCLE_COMMIT] = { sizeof(struct ifrep_wire_cycle),
+				     sizeof(struct ifrep_wire_cycle) },
 };
 
 static u32 crc_update(u32 crc, const void *p, size_t len)

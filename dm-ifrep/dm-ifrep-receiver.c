@@ -238,6 +238,19 @@ static int handle_data(struct ifrep_session *s, struct ifrep_msg *msg)
 		opf |= REQ_PREFLUSH;
 	if (msg->flags & IFREP_DATA_FUA)
 		opf |= REQ_FUA;
+	/* Inside a cycle, what the write overwrites is saved first. */
+	if (vol->journal && ifrep_journal_applying(vol->journal)) {
+		u64 chunk = ifrep_chunk_of(vol, sector);
+		u64 last = ifrep_chunk_of(vol, sector + (bytes >> SECTOR_SHIFT) - 1);
+
+		for (; chunk <= last && !r; chunk++)
+			r = ifrep_journal_save(vol->journal, chunk);
+		if (r) {
+			DMERR_LIMIT("%s: cannot journal chunk %llu (%d): cycle dropped",
+				    vol->name, chunk - 1, r);
+			goto out_free;
+		}
+	}
 	submit_rx_write(s, w, sector, opf);
 	return 0;
 
@@ -327,6 +340,66 @@ static int handle_sync_state(struct ifrep_session *s, struct ifrep_msg *msg)
 		r = set_consistent(s, consistent);
 	ack.status = cpu_to_be32(r ? EIO : 0);
 	return ifrep_conn_send(s->conn, IFREP_MSG_ACK, 0, msg->id, &pl);
+}
+
+static void set_applying(struct ifrep_volume *vol, bool applying)
+{
+	spin_lock_irq(&vol->lock);
+	vol->applying = applying;
+	spin_unlock_irq(&vol->lock);
+	ifrep_volume_event(vol);
+}
+
+static int send_ack(struct ifrep_session *s, u64 id, int status)
+{
+	struct ifrep_wire_ack ack = { .status = cpu_to_be32(-status) };
+	struct ifrep_payload pl = { .fixed = &ack, .fixed_len = sizeof(ack) };
+
+	return ifrep_conn_send(s->conn, IFREP_MSG_ACK, 0, id, &pl);
+}
+
+/* CYCLE_BEGIN and CYCLE_COMMIT of an async primary. */
+static int handle_cycle(struct ifrep_session *s, struct ifrep_msg *msg)
+{
+	struct ifrep_volume *vol = s->l->vol;
+	struct ifrep_wire_cycle c;
+	unsigned int dropped = 0;
+	u64 id;
+	int r;
+
+	r = ifrep_conn_recv_payload(s->conn, msg, &c, sizeof(c)) ?:
+	    ifrep_conn_recv_end(msg);
+	if (r)
+		return r;
+	id = be64_to_cpu(c.id);
+	wait_event(s->wait, !atomic_read(&s->inflight));
+	if (!vol->journal) {
+		DMERR_LIMIT("%s: an async cycle needs a journal device on the secondary",
+			    vol->name);
+		return send_ack(s, msg->id, -EOPNOTSUPP);
+	}
+	if (msg->type == IFREP_MSG_CYCLE_BEGIN) {
+		r = ifrep_journal_begin(vol->journal, id, be64_to_cpu(c.cut_time),
+					be64_to_cpu(c.nr_chunks), be32_to_cpu(c.sync_points),
+					&dropped);
+		if (dropped) {
+			DMINFO("%s: journal full: dropped the %u oldest sync point(s)",
+			       vol->name, dropped);
+			ifrep_volume_event(vol);
+		}
+		if (r == -ENOSPC)
+			DMERR_LIMIT("%s: cycle %llu of %llu chunks does not fit the journal",
+				    vol->name, id, be64_to_cpu(c.nr_chunks));
+		if (!r)
+			set_applying(vol, true);
+	} else {
+		r = blkdev_issue_flush(vol->data_bdev);
+		if (!r)
+			r = ifrep_journal_commit(vol->journal, id);
+		if (!r)
+			set_applying(vol, false);
+	}
+	return send_ack(s, msg->id, r);
 }
 
 static int handle_ping(struct ifrep_session *s, struct ifrep_msg *msg)
@@ -500,6 +573,10 @@ static int primary_loop(struct ifrep_session *s)
 		case IFREP_MSG_SYNC_STATE:
 			r = ifrep_conn_recv_end(&msg) ?: handle_sync_state(s, &msg);
 			break;
+		case IFREP_MSG_CYCLE_BEGIN:
+		case IFREP_MSG_CYCLE_COMMIT:
+			r = handle_cycle(s, &msg);
+			break;
 		case IFREP_MSG_PING:
 			r = handle_ping(s, &msg);
 			break;
@@ -568,6 +645,14 @@ static void end_session(struct ifrep_session *s)
 	ifrep_transport_shutdown(s->conn->stream);
 	wait_event(s->wait, !atomic_read(&s->inflight));
 	flush_work(&s->ack_work);
+
+	/* A cycle that did not commit is undone: the previous image is back. */
+	if (l->primary == s && l->vol->journal && ifrep_journal_applying(l->vol->journal)) {
+		if (ifrep_journal_abort(l->vol->journal))
+			DMERR("%s: cannot roll back the unfinished cycle", l->vol->name);
+		else
+			set_applying(l->vol, false);
+	}
 
 	mutex_lock(&l->lock);
 	list_del(&s->list);

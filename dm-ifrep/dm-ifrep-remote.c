@@ -75,6 +75,8 @@ struct ifrep_rreq {
 	sector_t sector;
 	void *buf;
 	u32 len;
+	const void *fixed;		/* payload of a non-DATA request */
+	u32 fixed_len;
 	struct completion *done;
 	int *result;
 };
@@ -171,7 +173,10 @@ static int send_rreq(struct ifrep_conn *conn, struct ifrep_rreq *req)
 	struct ifrep_wire_data data;
 	struct ifrep_payload pl = { 0 };
 
-	if (req->type == IFREP_MSG_DATA) {
+	if (req->fixed_len) {
+		pl.fixed = req->fixed;
+		pl.fixed_len = req->fixed_len;
+	} else if (req->type == IFREP_MSG_DATA) {
 		data.sector = cpu_to_be64(req->sector);
 		pl.fixed = &data;
 		pl.fixed_len = sizeof(data);
@@ -226,8 +231,8 @@ static void send_worker(struct work_struct *ws)
 }
 
 /* Submits a request and waits for its ACK (or the connection's end). */
-static int sync_rreq(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
-		     void *buf, u32 len)
+static int sync_rreq_fixed(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
+			   void *buf, u32 len, const void *fixed, u32 fixed_len)
 {
 	DECLARE_COMPLETION_ONSTACK(done);
 	struct ifrep_remote *r = p->remote;
@@ -245,9 +250,17 @@ static int sync_rreq(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
 	req->len = len;
 	req->done = &done;
 	req->result = &result;
+	req->fixed = fixed;
+	req->fixed_len = fixed_len;
 	queue_rreq(r, req);
 	wait_for_completion(&done);
 	return result;
+}
+
+static int sync_rreq(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
+		     void *buf, u32 len)
+{
+	return sync_rreq_fixed(p, type, flags, sector, buf, len, NULL, 0);
 }
 
 /*----------------------------------------------------------------
@@ -284,6 +297,11 @@ static int remote_write_sync(struct ifrep_pair *p, sector_t sector, void *buf,
 static int remote_flush_sync(struct ifrep_pair *p)
 {
 	return sync_rreq(p, IFREP_MSG_FLUSH, 0, 0, NULL, 0);
+}
+
+static int remote_cycle(struct ifrep_pair *p, u16 type, const struct ifrep_wire_cycle *c)
+{
+	return sync_rreq_fixed(p, type, 0, 0, NULL, 0, c, sizeof(*c));
 }
 
 static int remote_set_consistent(struct ifrep_pair *p, bool consistent)
@@ -545,6 +563,9 @@ static void attached(struct ifrep_remote *r, struct ifrep_conn *conn,
 	p->target_consistent = v->target_consistent;
 	if (!(flags & IFREP_PAIR_F_INITIAL_DONE))
 		state = IFREP_PS_INITIAL_SYNC;
+	else if (p->mode == IFREP_MODE_ASYNC)
+		/* An image that is not whole is rebuilt by a full cut. */
+		state = p->target_consistent ? IFREP_PS_CONSISTENT : IFREP_PS_INITIAL_SYNC;
 	else if (p->nr_dirty || !p->target_consistent)
 		state = IFREP_PS_RESYNCING;
 	else
@@ -553,8 +574,21 @@ static void attached(struct ifrep_remote *r, struct ifrep_conn *conn,
 	spin_unlock_irq(&vol->lock);
 	DMINFO("%s: pair %s: connected to %s (%s)", vol->name, p->name, p->peer,
 	       ifrep_pair_state_name(state));
-	if (state != IFREP_PS_IN_SYNC && !READ_ONCE(vol->suspended))
+	if (state != IFREP_PS_IN_SYNC && state != IFREP_PS_CONSISTENT &&
+	    !READ_ONCE(vol->suspended))
 		ifrep_resync_kick(p);
+	else if (state == IFREP_PS_CONSISTENT && p->interval_s && !READ_ONCE(vol->suspended))
+		ifrep_cycle_kick(p);
+}
+
+/* The peer's answer: a few errnos mean something to us, the rest is EIO. */
+static int ack_status(const struct ifrep_wire_ack *ack)
+{
+	u32 status = be32_to_cpu(ack->status);
+
+	if (!status)
+		return 0;
+	return status == ENOSPC || status == EOPNOTSUPP ? -(int)status : -EIO;
 }
 
 static struct ifrep_rreq *find_inflight(struct ifrep_remote *r, u64 id)
@@ -637,7 +671,7 @@ static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 			list_del(&req->list);
 			if (req == r->sending) {
 				r->sending_finished = true;
-				r->sending_status = buf.ack.status ? -EIO : 0;
+				r->sending_status = ack_status(&buf.ack);
 				req = NULL;
 			}
 		}
@@ -649,7 +683,7 @@ static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 			break;
 		}
 		if (req)
-			complete_rreq(r, req, buf.ack.status ? -EIO : 0);
+			complete_rreq(r, req, ack_status(&buf.ack));
 	}
 	break_conn(r, why ?: "stopped", !kthread_should_stop());
 }
@@ -783,6 +817,7 @@ const struct ifrep_pair_ops ifrep_remote_ops = {
 	.write_sync = remote_write_sync,
 	.flush_sync = remote_flush_sync,
 	.set_consistent = remote_set_consistent,
+	.cycle = remote_cycle,
 };
 
 int ifrep_remote_init(void)

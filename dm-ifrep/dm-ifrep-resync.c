@@ -19,14 +19,23 @@
 
 #define DM_MSG_PREFIX "ifrep"
 
+/* Async pairs copy by cycles (dm-ifrep-cycle.c), never by plain resync. */
 void ifrep_resync_kick(struct ifrep_pair *p)
 {
+	if (p->mode == IFREP_MODE_ASYNC) {
+		ifrep_cycle_kick(p);
+		return;
+	}
 	WRITE_ONCE(p->stop_resync, false);
 	queue_work(p->vol->resync_wq, &p->resync_work);
 }
 
 void ifrep_resync_stop(struct ifrep_pair *p)
 {
+	if (p->mode == IFREP_MODE_ASYNC) {
+		ifrep_cycle_stop(p);
+		return;
+	}
 	WRITE_ONCE(p->stop_resync, true);
 	wake_up_all(&p->vol->wait);
 	cancel_work_sync(&p->resync_work);
@@ -85,7 +94,8 @@ static void throttle(struct ifrep_pair *p, unsigned int len)
 				   due - jiffies);
 }
 
-static int copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason)
+/* Copies @chunk from the data device to the pair's target; blocks. */
+int ifrep_copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason)
 {
 	struct ifrep_volume *vol = p->vol;
 	sector_t sector = chunk << vol->chunk_shift;
@@ -93,6 +103,13 @@ static int copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason)
 	unsigned int len;
 	int r;
 
+	if (!p->resync_buf) {
+		p->resync_buf = vmalloc(IFREP_RESYNC_SEGMENT);
+		if (!p->resync_buf) {
+			*reason = "out_of_memory";
+			return -ENOMEM;
+		}
+	}
 	while (sector < end) {
 		len = min_t(u64, IFREP_RESYNC_SEGMENT, (end - sector) << SECTOR_SHIFT);
 		r = read_data(vol, sector, p->resync_buf, len);
@@ -157,15 +174,6 @@ void ifrep_resync_worker(struct work_struct *ws)
 	u64 chunk;
 	int r;
 
-	if (!p->resync_buf) {
-		p->resync_buf = vmalloc(IFREP_RESYNC_SEGMENT);
-		if (!p->resync_buf) {
-			spin_lock_irq(&vol->lock);
-			__ifrep_pair_set_state(p, IFREP_PS_FAILED, "out_of_memory");
-			spin_unlock_irq(&vol->lock);
-			return;
-		}
-	}
 	p->throttle_start = jiffies;
 	p->throttle_bytes = 0;
 
@@ -206,7 +214,7 @@ void ifrep_resync_worker(struct work_struct *ws)
 		spin_unlock_irq(&vol->lock);
 
 		wait_event(vol->wait, !ifrep_chunk_has_inflight(vol, chunk));
-		r = copy_chunk(p, chunk, &reason);
+		r = ifrep_copy_chunk(p, chunk, &reason);
 
 		spin_lock_irq(&vol->lock);
 		p->resync_chunk = IFREP_NO_CHUNK;

@@ -7,6 +7,7 @@
  * Table line (docs/dm-ifrep.rst):
  *   ifrep <metadata dev> <data dev> <#opt args> [format] [role <r>]
  *         [chunk_sectors <n>] [listen <addr:port>] [insecure]
+ *         [journal <dev>]
  */
 #include "dm-ifrep.h"
 
@@ -18,6 +19,7 @@ struct ifrep_target {
 	struct ifrep_volume *vol;
 	struct dm_dev *meta_dev;
 	struct dm_dev *data_dev;
+	struct dm_dev *journal_dev;
 	char listen[IFREP_ADDR_LEN];
 	bool insecure;
 };
@@ -37,11 +39,12 @@ static int parse_role(const char *s, u32 *role)
 	return 0;
 }
 
-static int parse_opt_args(struct dm_arg_set *as, struct ifrep_md_params *params,
-			  struct ifrep_target *tc, char **error)
+static int parse_opt_args(struct dm_target *ti, struct dm_arg_set *as,
+			  struct ifrep_md_params *params, struct ifrep_target *tc)
 {
+	char **error = &ti->error;
 	static const struct dm_arg opt_count = {
-		0, 8, "Invalid number of optional arguments"
+		0, 10, "Invalid number of optional arguments"
 	};
 	bool seen_format = false;
 	unsigned int argc;
@@ -94,6 +97,15 @@ static int parse_opt_args(struct dm_arg_set *as, struct ifrep_md_params *params,
 			    params->chunk_sectors > IFREP_MAX_CHUNK_SECTORS) {
 				*error = "Chunk size must be a power of two from 128 to 2097152 sectors";
 				return -EINVAL;
+			}
+		} else if (!strcasecmp(arg, "journal")) {
+			if (tc->journal_dev)
+				goto duplicate;
+			r = dm_get_device(ti, value, FMODE_READ | FMODE_WRITE,
+					  &tc->journal_dev);
+			if (r) {
+				*error = "Cannot open journal device";
+				return r;
 			}
 		} else if (!strcasecmp(arg, "listen")) {
 			struct sockaddr_storage addr;
@@ -161,7 +173,7 @@ static int ifrep_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		ti->error = "Target must start at 0 and fit the data device";
 		goto out_put_data;
 	}
-	r = parse_opt_args(&as, &params, tc, &ti->error);
+	r = parse_opt_args(ti, &as, &params, tc);
 	if (r)
 		goto out_put_data;
 
@@ -172,6 +184,13 @@ static int ifrep_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 	params.data_path = argv[1];
 	params.listen = tc->listen[0] ? tc->listen : NULL;
 	params.insecure = tc->insecure;
+	params.journal = tc->journal_dev ? tc->journal_dev->bdev : NULL;
+	if (params.journal && (params.journal == tc->data_dev->bdev ||
+			       params.journal == tc->meta_dev->bdev)) {
+		ti->error = "The journal needs a device of its own";
+		r = -EINVAL;
+		goto out_put_data;
+	}
 	vol = ifrep_volume_get(ti, tc->meta_dev->bdev, tc->data_dev->bdev,
 			       &params, &ti->error);
 	if (IS_ERR(vol)) {
@@ -201,6 +220,8 @@ static int ifrep_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 out_put_vol:
 	ifrep_volume_put(vol, ti);
 out_put_data:
+	if (tc->journal_dev)
+		dm_put_device(ti, tc->journal_dev);
 	dm_put_device(ti, tc->data_dev);
 out_put_meta:
 	dm_put_device(ti, tc->meta_dev);
@@ -214,6 +235,8 @@ static void ifrep_dtr(struct dm_target *ti)
 	struct ifrep_target *tc = ti->private;
 
 	ifrep_volume_put(tc->vol, ti);
+	if (tc->journal_dev)
+		dm_put_device(ti, tc->journal_dev);
 	dm_put_device(ti, tc->data_dev);
 	dm_put_device(ti, tc->meta_dev);
 	kfree(tc);
@@ -235,7 +258,8 @@ static int ifrep_map(struct dm_target *ti, struct bio *bio)
 	sb = ifrep_md_sb(vol->md);
 	if (bio_data_dir(bio) == READ) {
 		/* A secondary being resynced holds a mix of old and new data. */
-		if (sb->role != IFREP_ROLE_PRIMARY && !(sb->flags & IFREP_SB_F_CONSISTENT)) {
+		if (sb->role != IFREP_ROLE_PRIMARY &&
+		    (!(sb->flags & IFREP_SB_F_CONSISTENT) || READ_ONCE(vol->applying))) {
 			DMERR_LIMIT("%s: read refused: the secondary is not consistent",
 				    vol->name);
 			return DM_MAPIO_KILL;
@@ -313,7 +337,7 @@ static void ifrep_status(struct dm_target *ti, status_type_t type,
 	struct ifrep_target *tc = ti->private;
 	unsigned int sz = 0;
 	struct ifrep_sb *sb;
-	bool insecure;
+	bool insecure, listen;
 
 	switch (type) {
 	case STATUSTYPE_INFO:
@@ -323,13 +347,14 @@ static void ifrep_status(struct dm_target *ti, status_type_t type,
 		/* What the volume is now: promote and demote change it. */
 		sb = ifrep_md_sb(tc->vol->md);
 		DMEMIT("%s %s", tc->meta_dev->name, tc->data_dev->name);
-		if (sb->role == IFREP_ROLE_SECONDARY && sb->listen[0]) {
-			insecure = sb->flags & IFREP_SB_F_INSECURE;
-			DMEMIT(" %u listen %s%s", insecure ? 3 : 2, sb->listen,
-			       insecure ? " insecure" : "");
-		} else {
-			DMEMIT(" 0");
-		}
+		listen = sb->role == IFREP_ROLE_SECONDARY && sb->listen[0];
+		insecure = listen && (sb->flags & IFREP_SB_F_INSECURE);
+		DMEMIT(" %u", (listen ? 2 : 0) + (insecure ? 1 : 0) +
+		       (tc->journal_dev ? 2 : 0));
+		if (listen)
+			DMEMIT(" listen %s%s", sb->listen, insecure ? " insecure" : "");
+		if (tc->journal_dev)
+			DMEMIT(" journal %s", tc->journal_dev->name);
 		break;
 	case STATUSTYPE_IMA:
 		DMEMIT_TARGET_NAME_VERSION(ti->type);
@@ -337,6 +362,61 @@ static void ifrep_status(struct dm_target *ti, status_type_t type,
 		       tc->data_dev->name);
 		break;
 	}
+}
+
+/* Secondary: its sync points, one "<id> <time> <bytes>" line each. */
+static int list_sync_points(struct ifrep_volume *vol, unsigned int argc,
+			    char *result, unsigned int maxlen)
+{
+	if (argc != 1)
+		return -EINVAL;
+	if (!vol->journal) {
+		DMERR("%s: no journal: no sync points", vol->name);
+		return -ENOENT;
+	}
+	ifrep_journal_list(vol->journal, result, maxlen);
+	return 1;
+}
+
+/*
+ * Secondary: restores sync point @arg's image.  The chunks it rewrote join
+ * the local change area, so that after a promotion the old primary gets
+ * them back by a sync-back of differences.
+ */
+static int rollback(struct ifrep_volume *vol, const char *arg)
+{
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	unsigned long *changed;
+	u64 id;
+	int r;
+
+	if (kstrtou64(arg, 10, &id)) {
+		DMERR("%s: rollback takes a sync point id", vol->name);
+		return -EINVAL;
+	}
+	if (sb->role != IFREP_ROLE_SECONDARY || !vol->journal) {
+		DMERR("%s: rollback is for a secondary with a journal", vol->name);
+		return -EINVAL;
+	}
+	if (!strcmp(ifrep_listener_state(vol), "connected")) {
+		DMERR("%s: rollback refused while the primary is connected", vol->name);
+		return -EBUSY;
+	}
+	changed = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	if (!changed)
+		return -ENOMEM;
+	r = ifrep_journal_rollback(vol->journal, id, changed);
+	if (r == -ENOENT)
+		DMERR("%s: no sync point %llu", vol->name, id);
+	if (!r) {
+		mutex_lock(&vol->bitmap_lock);
+		bitmap_or(vol->local_ondisk, vol->local_ondisk, changed, vol->nr_chunks);
+		r = ifrep_bitmap_write_area(vol, IFREP_LOCAL_SLOT, vol->local_ondisk);
+		mutex_unlock(&vol->bitmap_lock);
+		ifrep_volume_event(vol);
+	}
+	ifrep_bitmap_free(changed);
+	return r;
 }
 
 static bool arg_count_ok(struct ifrep_volume *vol, unsigned int argc,
@@ -359,6 +439,9 @@ static bool arg_count_ok(struct ifrep_volume *vol, unsigned int argc,
  *   promote [force]
  *   demote <listen addr:port> [insecure]
  *   resolve discard-local | resolve <name> discard-remote
+ *   sync [<name>]                (primary: start async cycles now)
+ *   sync_points                  (secondary: list them; prints)
+ *   rollback <sync point id>     (secondary)
  */
 static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
 			 char *result, unsigned int maxlen)
@@ -393,6 +476,13 @@ static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
 		r = ifrep_demote(vol, argc - 1, argv + 1);
 	} else if (!strcasecmp(argv[0], "resolve")) {
 		r = ifrep_resolve(vol, argc - 1, argv + 1);
+	} else if (!strcasecmp(argv[0], "sync")) {
+		r = ifrep_sync_now(vol, argc - 1, argv + 1, result, maxlen);
+	} else if (!strcasecmp(argv[0], "sync_points")) {
+		r = list_sync_points(vol, argc, result, maxlen);
+	} else if (!strcasecmp(argv[0], "rollback")) {
+		if (arg_count_ok(vol, argc, argv, 2))
+			r = rollback(vol, argv[1]);
 	} else {
 		DMERR("%s: unknown message '%s'", vol->name, argv[0]);
 	}

@@ -45,6 +45,8 @@ static void destroy_volume(struct ifrep_volume *vol)
 	ifrep_bitmap_free(vol->idle);
 	ifrep_bitmap_free(vol->local_ondisk);
 	ifrep_bitmap_free(vol->local_changed);
+	if (vol->journal)
+		ifrep_journal_close(vol->journal);
 	if (vol->md)
 		ifrep_md_close(vol->md);
 	kfree_sensitive(vol->listen_secret);
@@ -130,6 +132,22 @@ static struct ifrep_volume *create_volume(struct dm_target *ti,
 		goto out;
 	}
 
+	if (params->journal) {
+		if (sb->role != IFREP_ROLE_SECONDARY) {
+			*error = "only a secondary takes a journal";
+			r = -EINVAL;
+			goto out;
+		}
+		vol->journal = ifrep_journal_open(params->journal, data, sb->data_sectors,
+						  sb->chunk_sectors, vol->name, error);
+		if (IS_ERR(vol->journal)) {
+			r = PTR_ERR(vol->journal);
+			vol->journal = NULL;
+			goto out;
+		}
+		vol->journal_bdev = params->journal;
+	}
+
 	r = ifrep_pairs_load(vol);
 	if (r) {
 		*error = "cannot load the pairs' bitmaps";
@@ -169,6 +187,8 @@ static const char *check_attach(struct ifrep_volume *vol,
 		return "role differs from the active volume's";
 	if (params->listen && sb->role != IFREP_ROLE_SECONDARY)
 		return "only a secondary volume listens";
+	if (params->journal != vol->journal_bdev)
+		return "journal device differs from the active volume's";
 	return NULL;
 }
 

@@ -40,6 +40,7 @@
 #include "dm-ifrep-compat.h"
 #include "dm-ifrep-metadata.h"
 #include "dm-ifrep-proto.h"
+#include "dm-ifrep-journal.h"
 
 #define IFREP_NO_CHUNK		((u64)-1)
 #define IFREP_SWEEP_INTERVAL	(5 * HZ)
@@ -98,6 +99,8 @@ struct ifrep_pair_ops {
 	 * before a resync starts copying, true once it finished); blocks.
 	 */
 	int (*set_consistent)(struct ifrep_pair *p, bool consistent);
+	/* Optional (async): CYCLE_BEGIN or CYCLE_COMMIT; blocks. */
+	int (*cycle)(struct ifrep_pair *p, u16 type, const struct ifrep_wire_cycle *c);
 };
 
 struct ifrep_remote;
@@ -151,6 +154,21 @@ struct ifrep_pair {
 	unsigned int secret_len;
 	bool target_consistent;		/* what the target was last told */
 	bool discard_remote;		/* resolve: overwrite the peer's changes */
+
+	/* Async cycles (dm-ifrep-cycle.c); bitmaps and counters under vol->lock. */
+	unsigned long *frozen;		/* cut chunks not shipped yet */
+	unsigned long *cycle_set;	/* every chunk of the running cycle */
+	unsigned long *urgent;		/* frozen chunks that host writes wait for */
+	bool cycle_running;		/* cut done, not committed or failed yet */
+	bool cycle_initial;
+	u64 cycle_cut;			/* unix time of the running cycle's cut */
+	struct mutex cycle_lock;	/* one cut-and-ship at a time */
+	u64 cycle_total;
+	u64 cycle_shipped;
+	u64 last_sync_point;		/* unix time of the last committed cut */
+	u32 interval_s;
+	u32 sync_points;
+	struct delayed_work cycle_work;
 };
 
 struct ifrep_listener;
@@ -184,6 +202,8 @@ struct ifrep_volume {
 	enum ifrep_health health;
 	bool suspended;
 	bool read_only;			/* demoting: host writes refused */
+	bool cutting;			/* an async cut: host writes wait */
+	bool applying;			/* secondary: a cycle is being applied */
 	bool diverged;			/* = IFREP_SB_F_DIVERGED */
 	bool track_local;		/* = IFREP_SB_F_TRACK_LOCAL */
 	unsigned int nr_pairs;
@@ -210,6 +230,8 @@ struct ifrep_volume {
 
 	/* Secondary: accepts its primary (dm-ifrep-receiver.c). */
 	struct ifrep_listener *listener;
+	struct ifrep_journal *journal;	/* makes async cycles atomic */
+	struct block_device *journal_bdev;
 	u8 *listen_secret;		/* under secret_lock */
 	unsigned int listen_secret_len;
 };
@@ -283,7 +305,16 @@ int ifrep_pair_add_dirty(struct ifrep_pair *p, const unsigned long *chunks,
 			 bool replace);
 int ifrep_stop_tracking_local(struct ifrep_volume *vol);
 
+/* dm-ifrep-cycle.c: async cycles */
+void ifrep_cycle_worker(struct work_struct *ws);
+void ifrep_cycle_kick(struct ifrep_pair *p);
+void ifrep_cycle_stop(struct ifrep_pair *p);
+bool __ifrep_chunk_frozen(struct ifrep_volume *vol, u64 chunk);
+int ifrep_sync_now(struct ifrep_volume *vol, unsigned int argc, char **argv,
+		   char *result, unsigned int maxlen);
+
 /* dm-ifrep-resync.c */
+int ifrep_copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason);
 void ifrep_resync_worker(struct work_struct *ws);
 void ifrep_resync_kick(struct ifrep_pair *p);
 void ifrep_resync_stop(struct ifrep_pair *p);

@@ -17,8 +17,9 @@
  *   client -> AUTH,  server -> AUTH             HMAC-SHA256 proofs
  *   client -> ATTACH, server -> ATTACH_REPLY     (primaries only)
  *                     [server -> BITMAP]
- *   then DATA / FLUSH / SYNC_STATE / PING / BW_DATA from the client, each
- *   answered by an ACK (PING by PONG) carrying the request's id.
+ *   then DATA / FLUSH / SYNC_STATE / CYCLE_BEGIN / CYCLE_COMMIT / PING /
+ *   BW_DATA from the client, each answered by an ACK (PING by PONG)
+ *   carrying the request's id.
  * Either side may send ERROR with a reason and close.
  */
 #ifndef IFREP_PROTO_H
@@ -68,7 +69,9 @@ enum ifrep_msg_type {
 	IFREP_MSG_BW_DATA = 11,
 	IFREP_MSG_ERROR = 12,
 	IFREP_MSG_BITMAP = 13,
-	IFREP_MSG_TYPE_MAX = 13,
+	IFREP_MSG_CYCLE_BEGIN = 14,
+	IFREP_MSG_CYCLE_COMMIT = 15,
+	IFREP_MSG_TYPE_MAX = 15,
 };
 
 struct ifrep_wire_header {
@@ -151,6 +154,23 @@ struct ifrep_wire_ack {
 	__be32 reserved;
 } __packed;
 
+/*
+ * Async cycles: CYCLE_BEGIN announces the chunks of one point-in-time cut;
+ * the DATA that follows are those chunks as they were at the cut;
+ * CYCLE_COMMIT makes them the secondary's new image at once.  Until the
+ * commit the secondary can roll back to the previous image (its journal
+ * saved what the cycle overwrote), so it never holds a mix of two cuts.
+ * Both are acknowledged; a CYCLE_BEGIN refused with ENOSPC means the
+ * secondary's journal cannot hold the cycle.
+ */
+struct ifrep_wire_cycle {
+	__be64 id;			/* increasing per primary */
+	__be64 cut_time;		/* unix time of the cut */
+	__be64 nr_chunks;		/* chunks the cycle will write */
+	__be32 sync_points;		/* images the secondary should keep */
+	__be32 reserved;
+} __packed;
+
 /* SYNC_STATE flags */
 #define IFREP_SYNC_CONSISTENT	(1U << 0)	/* set: resync done; clear: starting */
 
@@ -167,5 +187,6 @@ IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_header) == 40, "header size");
 IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_hello) == 40, "hello size");
 IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach) == 56, "attach size");
 IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach_reply) == 120, "attach reply size");
+IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_cycle) == 32, "cycle size");
 
 #endif /* IFREP_PROTO_H */
