@@ -143,6 +143,7 @@ static void pack_sb(void *block, const struct ifrep_sb *sb, unsigned int slot)
 	memcpy(d->peer_uuid, sb->peer_uuid, sizeof(d->peer_uuid));
 	for (i = 0; i < IFREP_MAX_PAIRS; i++)
 		pack_pair(&d->pairs[i], &sb->pairs[i]);
+	put_str(d->journal_path, sb->journal_path, sizeof(d->journal_path));
 	d->csum = cpu_to_le32(ifrep_block_csum(block, IFREP_SB_CSUM_XOR));
 }
 
@@ -172,6 +173,7 @@ static void unpack_sb(struct ifrep_sb *sb, const void *block)
 	memcpy(sb->peer_uuid, d->peer_uuid, sizeof(sb->peer_uuid));
 	for (i = 0; i < IFREP_MAX_PAIRS; i++)
 		unpack_pair(&sb->pairs[i], &d->pairs[i]);
+	copy_str(sb->journal_path, d->journal_path, sizeof(sb->journal_path));
 }
 
 static u64 bitmap_blocks_for(u64 nr_chunks)
@@ -604,6 +606,11 @@ static int refresh_hints(struct ifrep_metadata *md,
 	if (params->listen &&
 	    strncmp(sb->listen, params->listen, sizeof(sb->listen))) {
 		strscpy(sb->listen, params->listen, sizeof(sb->listen));
+		changed = true;
+	}
+	if (params->journal_path &&
+	    strncmp(sb->journal_path, params->journal_path, sizeof(sb->journal_path))) {
+		strscpy(sb->journal_path, params->journal_path, sizeof(sb->journal_path));
 		changed = true;
 	}
 	if (params->listen && !!(sb->flags & IFREP_SB_F_INSECURE) != params->insecure) {

@@ -48,6 +48,7 @@ struct ifrep_sb {
 	char listen_secret_file[IFREP_PATH_LEN];
 	u8 peer_uuid[16];
 	struct ifrep_pair_record pairs[IFREP_MAX_PAIRS];
+	char journal_path[IFREP_PATH_LEN];
 };
 
 /* What the constructor asks for; zero means "not given". */
@@ -61,6 +62,7 @@ struct ifrep_md_params {
 	const char *listen;
 	bool insecure;
 	struct block_device *journal;	/* secondary: async cycles' journal */
+	const char *journal_path;	/* as given in the table */
 };
 
 struct ifrep_metadata;

@@ -107,6 +107,7 @@ static int parse_opt_args(struct dm_target *ti, struct dm_arg_set *as,
 				*error = "Cannot open journal device";
 				return r;
 			}
+			params->journal_path = value;
 		} else if (!strcasecmp(arg, "listen")) {
 			struct sockaddr_storage addr;
 

@@ -138,6 +138,7 @@ struct ifrep_disk_superblock {
 	__le64 parent_generation;		/* generation this one forked from */
 	__u8 reserved[32];
 	struct ifrep_disk_pair pairs[IFREP_MAX_PAIRS];
+	__u8 journal_path[IFREP_PATH_LEN];	/* secondary: its journal device */
 } __packed;
 
 #define IFREP_BITMAP_HEADER_SIZE	32

@@ -5,10 +5,10 @@
 # unless it means to test ifrepctl.  Status layout (docs/dm-ifrep.rst):
 #   start len ifrep role health chunk_sectors total_chunks generation
 #   meta_writes listen upstream #pairs {name mode peer state dirty sent rate
-#   last_sync_point rpo reason}...
+#   last_sync_point rpo reason cycle}...
 
 IFREP_VOL_FIELDS=12	# fields before the first pair, "start len ifrep" included
-IFREP_PAIR_FIELDS=10
+IFREP_PAIR_FIELDS=11
 
 # ifrep_create_raw NAME META DATA [OPT...]: dmsetup create with a ctr line.
 ifrep_create_raw() {
@@ -25,12 +25,12 @@ vol_field() {
 }
 
 # pair_field VOL PAIR FIELD: one field of a pair's status; FIELD is one of
-# mode peer state dirty sent rate sync_point rpo reason.
+# mode peer state dirty sent rate sync_point rpo reason cycle.
 pair_field() {
 	local vol=$1 pair=$2 field=$3 idx
 	case $field in
 	mode) idx=1 ;; peer) idx=2 ;; state) idx=3 ;; dirty) idx=4 ;; sent) idx=5 ;;
-	rate) idx=6 ;; sync_point) idx=7 ;; rpo) idx=8 ;; reason) idx=9 ;;
+	rate) idx=6 ;; sync_point) idx=7 ;; rpo) idx=8 ;; reason) idx=9 ;; cycle) idx=10 ;;
 	*) die "pair_field: unknown field $field" ;;
 	esac
 	dmsetup status "$vol" | awk -v pair="$pair" -v idx="$idx" \
