@@ -117,6 +117,10 @@ static const struct {
 	[IFREP_MSG_ERROR] = { "ERROR", sizeof(struct ifrep_wire_error),
 			      sizeof(struct ifrep_wire_error) },
 	[IFREP_MSG_BITMAP] = { "BITMAP", 8, IFREP_MAX_PAYLOAD },
+	[IFREP_MSG_CYCLE_BEGIN] = { "CYCLE_BEGIN", sizeof(struct ifrep_wire_cycle),
+				    sizeof(struct ifrep_wire_cycle) },
+	[IFREP_MSG_CYCLE_COMMIT] = { "CYCLE_COMMIT", sizeof(struct ifrep_wire_cycle),
+				     sizeof(struct ifrep_wire_cycle) },
 };
 
 const char *ifrep_msg_type_name(unsigned int type)
