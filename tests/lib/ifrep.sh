@@ -95,3 +95,22 @@ meta_dirty_bits() {
 		awk '{ for (i = 1; i <= NF; i++) for (v = $i; v; v = int(v / 2)) c += v % 2 }
 		     END { print c + 0 }'
 }
+
+# secondary_with_journal NAME DATA META JOURNAL SECRET_FILE [CHUNK_SECTORS]:
+# a listening secondary whose journal makes async cycles atomic.
+secondary_with_journal() {
+	local name=$1 data=$2 meta=$3 journal=$4 secret=$5 chunk=${6:-2048}
+	ifrep_create_raw "$name" "$meta" "$data" role secondary chunk_sectors "$chunk" \
+		listen "$VM_ADDR:7788" journal "$journal" &&
+		dmsetup message "$name" 0 secret - "$(hex_of "$secret")"
+}
+
+# wait_cycle VOL PAIR [TIMEOUT_S]: until no async cycle runs and one committed.
+wait_cycle() {
+	wait_for "[[ \$(pair_field $1 $2 cycle) == - && \$(pair_field $1 $2 sync_point) != - ]]" "${3:-120}"
+}
+
+# hex_of FILE: a secret file's bytes in hex, as the secret message takes them.
+hex_of() {
+	od -An -v -tx1 <"$1" | tr -d ' \n'
+}
