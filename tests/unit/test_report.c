@@ -5,6 +5,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 
 static char *out;
 static size_t out_len;
@@ -47,7 +48,7 @@ TEST(json_documented_example)
 	struct ifrep_volume_view v;
 
 	view(&v, "primary rw 16384 128 0000000000000001 3 - - 1 "
-		 "backup sync /dev/vdd initial-sync 64 536870912 90000000 - - -");
+		 "backup sync /dev/vdd initial-sync 64 536870912 90000000 - - - -");
 	CHECK_STR(render(&v, 1, true),
 		  "{\"volumes\":[{\"name\":\"vol0\",\"role\":\"primary\","
 		  "\"size_bytes\":1073741824,\"chunk_bytes\":8388608,"
@@ -57,7 +58,9 @@ TEST(json_documented_example)
 		  "\"peer\":\"/dev/vdd\",\"state\":\"initial-sync\",\"total_chunks\":128,"
 		  "\"dirty_chunks\":64,\"synced_percent\":50.0,\"bytes_sent\":536870912,"
 		  "\"rate_bytes_per_s\":90000000,\"eta_seconds\":6,"
-		  "\"last_sync_point\":null,\"rpo_seconds\":null,\"reason\":null}]}]}\n");
+		  "\"last_sync_point\":null,\"rpo_seconds\":null,"
+		  "\"cycle_shipped_chunks\":null,\"cycle_total_chunks\":null,"
+		  "\"reason\":null}]}]}\n");
 }
 
 TEST(json_async_and_failed)
@@ -66,15 +69,19 @@ TEST(json_async_and_failed)
 	const char *s;
 
 	view(&v[0], "primary rw 16384 128 0000000000000002 9 - - 2 "
-		    "dr async 192.0.2.7:7789 consistent 3 100 0 1795603200 42 - "
-		    "usb sync /dev/sdz failed 128 0 0 - - write_error");
+		    "dr async 192.0.2.7:7789 consistent 3 100 0 1795603200 42 - 2/5 "
+		    "usb sync /dev/sdz failed 128 0 0 - - write_error -");
 	view(&v[1], "secondary rw 16384 128 0000000000000002 0 0.0.0.0:7789 connected 0");
 	strcpy(v[1].name, "replica");
 	s = render(v, 2, true);
 	CHECK_CONTAINS(s, "\"state\":\"consistent\",\"total_chunks\":128,\"dirty_chunks\":3,"
 		       "\"synced_percent\":97.6");
 	CHECK_CONTAINS(s, "\"eta_seconds\":null,\"last_sync_point\":\"2026-11-25T10:40:00Z\","
-		       "\"rpo_seconds\":42,\"reason\":null");
+		       "\"rpo_seconds\":42,\"cycle_shipped_chunks\":2,\"cycle_total_chunks\":5,"
+		       "\"reason\":null");
+	CHECK_CONTAINS(s, "\"last_sync_point\":null,\"rpo_seconds\":null,"
+		       "\"cycle_shipped_chunks\":null,\"cycle_total_chunks\":null,"
+		       "\"reason\":\"write_error\"");
 	CHECK_CONTAINS(s, "\"state\":\"failed\"");
 	CHECK_CONTAINS(s, "\"synced_percent\":0.0");
 	CHECK_CONTAINS(s, "\"reason\":\"write_error\"");
@@ -100,8 +107,8 @@ TEST(human_lines)
 	const char *s;
 
 	view(&v, "primary rw 16384 128 0000000000000001 3 - - 2 "
-		 "backup sync /dev/vdd in-sync 0 1073741824 0 - - - "
-		 "b2 copy /dev/vde resyncing 10 5 94371840 - - -");
+		 "backup sync /dev/vdd in-sync 0 1073741824 0 - - - - "
+		 "b2 copy /dev/vde resyncing 10 5 94371840 - - - -");
 	s = render(&v, 1, false);
 	CHECK_CONTAINS(s, "vol0  role=primary size=1.0GiB chunk=8MiB data=/dev/vdb "
 		       "meta=/dev/vdc health=rw\n");
@@ -116,12 +123,35 @@ TEST(human_reason_and_no_pairs)
 	struct ifrep_volume_view v;
 
 	view(&v, "primary rw 16384 128 0000000000000001 3 - - 1 "
-		 "usb sync /dev/sdz failed 128 0 0 - - write_error");
+		 "usb sync /dev/sdz failed 128 0 0 - - write_error -");
 	CHECK_CONTAINS(render(&v, 1, false), "  reason write_error\n");
 	view(&v, "primary rw 16384 128 0000000000000001 3 - - 0");
 	CHECK_CONTAINS(render(&v, 1, false), "  (no pairs)\n");
 	view(&v, "secondary rw 16384 128 0000000000000001 3 10.0.0.2:7789 connected 0");
 	CHECK_CONTAINS(render(&v, 1, false), "health=rw listen=10.0.0.2:7789 upstream=connected\n");
+}
+
+TEST(human_async)
+{
+	struct ifrep_volume_view v;
+	const char *s;
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - 3 "
+		 "dr async 169.254.77.2:7788 consistent 2 4096 0 1795627205 12 - 3/10 "
+		 "dr2 async 169.254.77.3:7788 initial-sync 128 0 0 - - - 0/128 "
+		 "dr3 async 169.254.77.4:7788 consistent 0 0 0 1795627205 3725 - -");
+	s = render(&v, 1, false);
+	CHECK_CONTAINS(s, "  last sync point 2026-11-25 17:20:05 (RPO 12s)  cycle 3/10\n");
+	CHECK_CONTAINS(s, "  no sync point yet  cycle 0/128\n");
+	CHECK_CONTAINS(s, "  last sync point 2026-11-25 17:20:05 (RPO 1h02m)\n");
+	/* sync pairs say nothing of sync points */
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - 1 "
+		 "backup sync /dev/vdd in-sync 0 0 0 - - - -");
+	s = render(&v, 1, false);
+	CHECK(!strstr(s, "sync point"));
+	CHECK(!strstr(s, "cycle"));
 }
 
 TEST(eta)

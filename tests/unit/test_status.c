@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 #define VOL "primary rw 16384 128 0000000000000001 3 - - "
-#define PAIR_DOC "backup sync /dev/vdd initial-sync 64 536870912 90000000 - - -"
+#define PAIR_DOC "backup sync /dev/vdd initial-sync 64 536870912 90000000 - - - -"
 
 static int parse(const char *line, struct ifrep_status *st)
 {
@@ -83,11 +83,11 @@ TEST(eight_pairs_every_state)
 	pos = (size_t)snprintf(line, sizeof(line), "%s8", VOL);
 	for (i = 0; i < 8; i++)
 		pos += (size_t)snprintf(line + pos, sizeof(line) - pos,
-					" p%u %s 10.0.0.%u:7789 %s %u %u 0 %s %s %s", i,
+					" p%u %s 10.0.0.%u:7789 %s %u %u 0 %s %s %s %s", i,
 					i % 3 == 0 ? "sync" : i % 3 == 1 ? "async" : "copy",
 					i + 1, states[i], i, i * 1000,
 					i == 1 ? "1795603200" : "-", i == 1 ? "12" : "-",
-					i == 7 ? "write_error" : "-");
+					i == 7 ? "write_error" : "-", i == 1 ? "3/10" : "-");
 	CHECK_EQ(parse(line, &st), 0);
 	CHECK_EQ(st.nr_pairs, 8);
 	for (i = 0; i < 8; i++) {
@@ -100,6 +100,10 @@ TEST(eight_pairs_every_state)
 	CHECK_EQ(st.pairs[1].last_sync, 1795603200);
 	CHECK(st.pairs[1].has_rpo);
 	CHECK_EQ(st.pairs[1].rpo, 12);
+	CHECK(st.pairs[1].has_cycle);
+	CHECK_EQ(st.pairs[1].cycle_shipped, 3);
+	CHECK_EQ(st.pairs[1].cycle_total, 10);
+	CHECK(!st.pairs[0].has_cycle);
 	CHECK_STR(st.pairs[7].reason, "write_error");
 	CHECK_STR(st.pairs[3].peer, "10.0.0.4:7789");
 }
@@ -136,9 +140,11 @@ TEST(truncated)
 	CHECK(refused("   \n", "empty"));
 	CHECK(refused("primary", "health"));
 	CHECK(refused("primary rw 16384 128 0000000000000001 3 - -", "#pairs"));
-	CHECK(refused(VOL "1", "1 pairs need 10 fields"));
+	CHECK(refused(VOL "1", "1 pairs need 11 fields"));
 	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 64 536870912 90000000 - -",
 		      "pairs need"));
+	CHECK(refused(VOL "2 " PAIR_DOC " backup2 sync /dev/vde in-sync 0 0 0 - - -",
+		      "2 pairs need 22 fields, the line has 21"));
 	CHECK(refused(VOL "0 extra", "0 pairs need 0 fields"));
 	CHECK(refused(VOL "1 " PAIR_DOC " extra", "pairs need"));
 }
@@ -150,13 +156,13 @@ TEST(garbage_numbers)
 	CHECK(refused("primary rw 16384 128 0000000000000001 3 - - zero", "#pairs"));
 	CHECK(refused("primary rw 16384 128 0000000000000001 99999999999999999999 - - 0",
 		      "meta writes"));
-	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 6.4 536870912 90000000 - - -",
+	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 6.4 536870912 90000000 - - - -",
 		      "dirty chunks"));
-	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 64 5e8 90000000 - - -",
+	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 64 5e8 90000000 - - - -",
 		      "bytes sent"));
-	CHECK(refused(VOL "1 backup async /dev/vdd consistent 64 0 0 yesterday - -",
+	CHECK(refused(VOL "1 backup async /dev/vdd consistent 64 0 0 yesterday - - -",
 		      "last sync point"));
-	CHECK(refused(VOL "1 backup async /dev/vdd consistent 64 0 0 - 1s -", "rpo"));
+	CHECK(refused(VOL "1 backup async /dev/vdd consistent 64 0 0 - 1s - -", "rpo"));
 	CHECK(refused("primary rw 16384 128 000000000000001 3 - - 0", "generation"));
 	CHECK(refused("primary rw 16384 128 000000000000000g 3 - - 0", "generation"));
 }
@@ -167,10 +173,10 @@ TEST(bad_keywords)
 	CHECK(refused("primary ok 16384 128 0000000000000001 3 - - 0", "health"));
 	CHECK(refused("primary rw 1000 128 0000000000000001 3 - - 0", "power of two"));
 	CHECK(refused("primary rw 64 128 0000000000000001 3 - - 0", "power of two"));
-	CHECK(refused(VOL "1 backup semi /dev/vdd in-sync 0 0 0 - - -", "pair mode"));
-	CHECK(refused(VOL "1 backup sync /dev/vdd syncing 0 0 0 - - -", "pair state"));
-	CHECK(refused(VOL "1 back/up sync /dev/vdd in-sync 0 0 0 - - -", "name"));
-	CHECK(refused(VOL "1 backup sync - in-sync 0 0 0 - - -", "no peer"));
+	CHECK(refused(VOL "1 backup semi /dev/vdd in-sync 0 0 0 - - - -", "pair mode"));
+	CHECK(refused(VOL "1 backup sync /dev/vdd syncing 0 0 0 - - - -", "pair state"));
+	CHECK(refused(VOL "1 back/up sync /dev/vdd in-sync 0 0 0 - - - -", "name"));
+	CHECK(refused(VOL "1 backup sync - in-sync 0 0 0 - - - -", "no peer"));
 }
 
 TEST(too_many_pairs)
@@ -183,12 +189,12 @@ TEST(too_many_pairs)
 	pos = (size_t)snprintf(line, sizeof(line), "%s9", VOL);
 	for (i = 0; i < 9; i++)
 		pos += (size_t)snprintf(line + pos, sizeof(line) - pos,
-					" p%u sync /dev/x%u in-sync 0 0 0 - - -", i, i);
+					" p%u sync /dev/x%u in-sync 0 0 0 - - - -", i, i);
 	CHECK(refused(line, "at most 8"));
 	pos = (size_t)snprintf(line, sizeof(line), "%s8", VOL);
 	for (i = 0; i < 9; i++)
 		pos += (size_t)snprintf(line + pos, sizeof(line) - pos,
-					" p%u sync /dev/x%u in-sync 0 0 0 - - -", i, i);
+					" p%u sync /dev/x%u in-sync 0 0 0 - - - -", i, i);
 	CHECK(refused(line, "too many fields"));
 }
 
@@ -203,4 +209,114 @@ TEST(names_roundtrip)
 	CHECK_EQ(ifrep_mode_parse("ASYNC"), -1);
 	CHECK_CONTAINS(ifrep_state_list(), "initial-sync, in-sync, consistent");
 	CHECK_CONTAINS(ifrep_state_list(), "done, failed");
+}
+
+TEST(async_fields)
+{
+	struct ifrep_status st;
+	const struct ifrep_status_pair *p;
+
+	/* a cycle running: 3 of its 10 chunks shipped */
+	CHECK_EQ(parse(VOL "1 dr async 169.254.77.2:7788 consistent 2 41943040 0 "
+		       "1795627205 12 - 3/10", &st), 0);
+	p = &st.pairs[0];
+	CHECK_EQ(p->mode, MODE_ASYNC);
+	CHECK_EQ(p->state, STATE_CONSISTENT);
+	CHECK(p->has_last_sync);
+	CHECK_EQ(p->last_sync, 1795627205);
+	CHECK(p->has_rpo);
+	CHECK_EQ(p->rpo, 12);
+	CHECK(p->has_cycle);
+	CHECK_EQ(p->cycle_shipped, 3);
+	CHECK_EQ(p->cycle_total, 10);
+	/* no sync point yet, the initial copy running */
+	CHECK_EQ(parse(VOL "1 dr async 169.254.77.2:7788 initial-sync 128 0 0 - - - 0/128",
+		       &st), 0);
+	CHECK(!st.pairs[0].has_last_sync);
+	CHECK(!st.pairs[0].has_rpo);
+	CHECK(st.pairs[0].has_cycle);
+	CHECK_EQ(st.pairs[0].cycle_total, 128);
+	/* between cycles */
+	CHECK_EQ(parse(VOL "1 dr async 169.254.77.2:7788 consistent 0 0 0 1795627205 0 - -",
+		       &st), 0);
+	CHECK(!st.pairs[0].has_cycle);
+	CHECK_EQ(st.pairs[0].cycle_shipped, 0);
+	CHECK_EQ(st.pairs[0].cycle_total, 0);
+	/* the largest numbers */
+	CHECK_EQ(parse(VOL "1 dr async h:1 consistent 0 0 0 1 0 - "
+		       "18446744073709551615/18446744073709551615", &st), 0);
+	CHECK_EQ(st.pairs[0].cycle_shipped, UINT64_MAX);
+}
+
+TEST(async_cycle_garbage)
+{
+	CHECK(refused(VOL "1 dr async h:1 consistent 0 0 0 1 0 - 3", "<shipped>/<total>"));
+	CHECK(refused(VOL "1 dr async h:1 consistent 0 0 0 1 0 - 3/", "total chunks"));
+	CHECK(refused(VOL "1 dr async h:1 consistent 0 0 0 1 0 - /3", "shipped chunks"));
+	CHECK(refused(VOL "1 dr async h:1 consistent 0 0 0 1 0 - 3/1x", "total chunks"));
+	CHECK(refused(VOL "1 dr async h:1 consistent 0 0 0 1 0 - -3/10", "shipped chunks"));
+	CHECK(refused(VOL "1 dr async h:1 consistent 0 0 0 1 0 - 3/10/2", "total chunks"));
+	CHECK(refused(VOL "1 dr async h:1 consistent 0 0 0 1 0 - 3//10", "total chunks"));
+	CHECK(refused(VOL "1 dr async h:1 consistent 0 0 0 1 0 - "
+		      "184467440737095516150/1", "shipped chunks"));
+}
+
+/* A module older than the async mirror reports 10 fields per pair. */
+TEST(old_ten_field_pairs)
+{
+	struct ifrep_status st;
+
+	CHECK_EQ(parse(VOL "2 backup sync /dev/vdd initial-sync 64 536870912 90000000 - - - "
+		       "usb sync /dev/sdz failed 128 0 0 - - write_error", &st), 0);
+	CHECK_EQ(st.nr_pairs, 2);
+	CHECK(!st.pairs[0].has_cycle);
+	CHECK_STR(st.pairs[1].name, "usb");
+	CHECK_STR(st.pairs[1].reason, "write_error");
+	CHECK(!st.pairs[1].has_cycle);
+	/* a mix of the two layouts is neither */
+	CHECK(refused(VOL "2 backup sync /dev/vdd in-sync 0 0 0 - - - "
+		      "usb sync /dev/sdz in-sync 0 0 0 - - - -", "pairs need 22 fields"));
+}
+
+static struct ifrep_status_pair async_pair(int64_t last, bool cycle, enum ifrep_state s)
+{
+	struct ifrep_status_pair p;
+
+	memset(&p, 0, sizeof(p));
+	p.mode = MODE_ASYNC;
+	p.state = s;
+	p.has_last_sync = last >= 0;
+	p.last_sync = last >= 0 ? last : 0;
+	p.has_cycle = cycle;
+	return p;
+}
+
+TEST(cut_progress)
+{
+	struct ifrep_status_pair p;
+
+	/* the cycle of the cut at 100 runs; the last sync point is older */
+	p = async_pair(90, true, STATE_CONSISTENT);
+	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_PENDING);
+	/* no sync point at all yet */
+	p = async_pair(-1, true, STATE_CONSISTENT);
+	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_PENDING);
+	/* an earlier cycle of the same second committed; ours runs */
+	p = async_pair(100, true, STATE_CONSISTENT);
+	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_PENDING);
+	/* ours committed */
+	p = async_pair(100, false, STATE_CONSISTENT);
+	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_COMMITTED);
+	/* a later cut committed (and the next cycle runs): ours is in it */
+	p = async_pair(105, true, STATE_CONSISTENT);
+	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_COMMITTED);
+	/* the link broke: the chunks go with a later cycle */
+	p = async_pair(90, false, STATE_RETRYING);
+	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_PENDING);
+	/* the cycle failed */
+	p = async_pair(90, false, STATE_FAILED);
+	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_FAILED);
+	/* failing after the commit does not undo it */
+	p = async_pair(100, false, STATE_FAILED);
+	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_COMMITTED);
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static uint64_t size_ok(const char *s, unsigned int flags, bool *ok)
@@ -334,4 +335,32 @@ TEST(synced_per_mille)
 	CHECK_EQ(ifrep_synced_per_mille(0, 0), 1000);
 	CHECK_EQ(ifrep_synced_per_mille(200, 100), 0);
 	CHECK_EQ(ifrep_synced_per_mille(1, UINT64_MAX), 999);
+}
+
+TEST(format_duration)
+{
+	char b[32];
+
+	CHECK_STR(ifrep_format_duration(0, b, sizeof(b)), "0s");
+	CHECK_STR(ifrep_format_duration(59, b, sizeof(b)), "59s");
+	CHECK_STR(ifrep_format_duration(60, b, sizeof(b)), "1m00s");
+	CHECK_STR(ifrep_format_duration(303, b, sizeof(b)), "5m03s");
+	CHECK_STR(ifrep_format_duration(3599, b, sizeof(b)), "59m59s");
+	CHECK_STR(ifrep_format_duration(3600, b, sizeof(b)), "1h00m");
+	CHECK_STR(ifrep_format_duration(7500, b, sizeof(b)), "2h05m");
+	CHECK_STR(ifrep_format_duration(86400 * 3 + 4 * 3600 + 59, b, sizeof(b)), "3d04h");
+}
+
+TEST(format_local_time)
+{
+	char b[32];
+
+	setenv("TZ", "UTC", 1);
+	tzset();
+	CHECK_STR(ifrep_format_local_time(1795627205, b, sizeof(b)), "2026-11-25 17:20:05");
+	setenv("TZ", "CET-1", 1);
+	tzset();
+	CHECK_STR(ifrep_format_local_time(1795627205, b, sizeof(b)), "2026-11-25 18:20:05");
+	setenv("TZ", "UTC", 1);
+	tzset();
 }

@@ -33,7 +33,7 @@ bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pai
 static void human_pair(FILE *f, const struct ifrep_status *st,
 		       const struct ifrep_status_pair *p, int name_w, int peer_w)
 {
-	char sent[32], rate[32], eta[32], when[32];
+	char sent[32], rate[32], eta[32], when[32], rpo[32];
 	unsigned int pm = ifrep_synced_per_mille(p->dirty_chunks, st->total_chunks);
 	uint64_t secs;
 
@@ -46,11 +46,16 @@ static void human_pair(FILE *f, const struct ifrep_status *st,
 		if (ifrep_pair_eta(st, p, &secs))
 			fprintf(f, " ETA %s", ifrep_format_hms(secs, eta, sizeof(eta)));
 	}
-	if (p->has_last_sync)
-		fprintf(f, "  last sync %s",
-			ifrep_format_iso8601(p->last_sync, when, sizeof(when)));
-	if (p->has_rpo)
-		fprintf(f, "  rpo %" PRIu64 "s", p->rpo);
+	if (p->has_last_sync) {
+		fprintf(f, "  last sync point %s",
+			ifrep_format_local_time(p->last_sync, when, sizeof(when)));
+		if (p->has_rpo)
+			fprintf(f, " (RPO %s)", ifrep_format_duration(p->rpo, rpo, sizeof(rpo)));
+	} else if (p->mode == MODE_ASYNC) {
+		fprintf(f, "  no sync point yet");
+	}
+	if (p->has_cycle)
+		fprintf(f, "  cycle %" PRIu64 "/%" PRIu64, p->cycle_shipped, p->cycle_total);
 	if (p->reason[0])
 		fprintf(f, "  reason %s", p->reason);
 	fputc('\n', f);
@@ -131,6 +136,13 @@ static void json_pair(struct json *j, const struct ifrep_status *st,
 		json_u64(j, "rpo_seconds", p->rpo);
 	else
 		json_null(j, "rpo_seconds");
+	if (p->has_cycle) {
+		json_u64(j, "cycle_shipped_chunks", p->cycle_shipped);
+		json_u64(j, "cycle_total_chunks", p->cycle_total);
+	} else {
+		json_null(j, "cycle_shipped_chunks");
+		json_null(j, "cycle_total_chunks");
+	}
 	json_string(j, "reason", p->reason[0] ? p->reason : NULL);
 	json_end_object(j);
 }

@@ -8,7 +8,11 @@
  *     "meta_writes", "pairs":[{"name", "mode", "peer", "state",
  *     "total_chunks", "dirty_chunks", "synced_percent", "bytes_sent",
  *     "rate_bytes_per_s", "eta_seconds", "last_sync_point", "rpo_seconds",
- *     "reason"}]}]}
+ *     "cycle_shipped_chunks", "cycle_total_chunks", "reason"}]}]}
+ *
+ * last_sync_point is ISO 8601 UTC; it, rpo_seconds and the cycle fields are
+ * null when they do not apply (not async, no sync point yet, no cycle
+ * running).  People get the sync point in local time.
  *
  * Pure formatting: the caller collects and resolves everything first.
  */

@@ -18,7 +18,8 @@
 #include <strings.h>
 
 #define VOLUME_FIELDS	9
-#define PAIR_FIELDS	10
+#define PAIR_FIELDS	11
+#define OLD_PAIR_FIELDS	10	/* modules without async cycles: no <cycle> */
 #define MAX_TOKENS	(VOLUME_FIELDS + IFREP_MAX_PAIRS * PAIR_FIELDS + 1)
 
 static const char *const role_names[] = {
@@ -191,7 +192,36 @@ static int field_keyword(struct cursor *c, const char *field,
 	return 0;
 }
 
-static int parse_pair(struct cursor *c, unsigned int i, struct ifrep_status_pair *p)
+/* "<shipped>/<total>" of a running cycle, or '-'. */
+static int field_cycle(struct cursor *c, struct ifrep_status_pair *p)
+{
+	const char *t, *slash, *why;
+	char head[24];
+	size_t n;
+
+	if (!(t = next(c, "cycle")))
+		return -EINVAL;
+	p->has_cycle = strcmp(t, "-") != 0;
+	p->cycle_shipped = p->cycle_total = 0;
+	if (!p->has_cycle)
+		return 0;
+	slash = strchr(t, '/');
+	if (!slash)
+		return bad(c, "cycle '%.40s' is not <shipped>/<total>", t);
+	n = (size_t)(slash - t);
+	if (n >= sizeof(head))
+		return bad(c, "cycle '%.40s': shipped chunks: too large", t);
+	memcpy(head, t, n);
+	head[n] = '\0';
+	if (ifrep_parse_u64(head, &p->cycle_shipped, &why))
+		return bad(c, "cycle '%.40s': shipped chunks: %s", t, why);
+	if (ifrep_parse_u64(slash + 1, &p->cycle_total, &why))
+		return bad(c, "cycle '%.40s': total chunks: %s", t, why);
+	return 0;
+}
+
+static int parse_pair(struct cursor *c, unsigned int i, struct ifrep_status_pair *p,
+		      bool with_cycle)
 {
 	uint64_t v;
 	const char *why;
@@ -222,7 +252,7 @@ static int parse_pair(struct cursor *c, unsigned int i, struct ifrep_status_pair
 	if (field_opt_u64(c, "rpo", &p->has_rpo, &p->rpo) ||
 	    field_word(c, "reason", p->reason, sizeof(p->reason)))
 		return -EINVAL;
-	return 0;
+	return with_cycle ? field_cycle(c, p) : 0;
 }
 
 static int parse_generation(struct cursor *c, uint64_t *gen)
@@ -249,7 +279,7 @@ static int parse_generation(struct cursor *c, uint64_t *gen)
 static int parse_tokens(struct cursor *c, struct ifrep_status *st)
 {
 	uint64_t v, nr;
-	unsigned int i;
+	unsigned int i, fields;
 	int k;
 
 	if (c->n == 1 && !strcasecmp(c->tok[0], "fail")) {
@@ -282,13 +312,14 @@ static int parse_tokens(struct cursor *c, struct ifrep_status *st)
 	if (nr > IFREP_MAX_PAIRS)
 		return bad(c, "%llu pairs reported, at most %d exist",
 			   (unsigned long long)nr, IFREP_MAX_PAIRS);
-	if (c->n - c->pos != nr * PAIR_FIELDS)
+	fields = c->n - c->pos;
+	if (fields != nr * PAIR_FIELDS && (!nr || fields != nr * OLD_PAIR_FIELDS))
 		return bad(c, "%llu pairs need %llu fields, the line has %u",
 			   (unsigned long long)nr,
-			   (unsigned long long)(nr * PAIR_FIELDS), c->n - c->pos);
+			   (unsigned long long)(nr * PAIR_FIELDS), fields);
 	st->nr_pairs = (unsigned int)nr;
 	for (i = 0; i < st->nr_pairs; i++)
-		if (parse_pair(c, i, &st->pairs[i]))
+		if (parse_pair(c, i, &st->pairs[i], fields == nr * PAIR_FIELDS))
 			return -EINVAL;
 	return 0;
 }
@@ -335,4 +366,20 @@ ifrep_status_find_pair(const struct ifrep_status *st, const char *name)
 		if (!strcmp(st->pairs[i].name, name))
 			return &st->pairs[i];
 	return NULL;
+}
+
+enum ifrep_cut_progress ifrep_cut_progress(const struct ifrep_status_pair *p, int64_t cut)
+{
+	/*
+	 * Sync points have a resolution of one second: a cycle cut and
+	 * committed within the second of our cut looks like ours.  While a
+	 * cycle runs, an equal time is that earlier one; once none runs, it
+	 * is ours (or, rarely, ours failed on a broken link in that second).
+	 */
+	if (p->has_last_sync &&
+	    (p->last_sync > cut || (p->last_sync == cut && !p->has_cycle)))
+		return CUT_COMMITTED;
+	if (p->state == STATE_FAILED)
+		return CUT_FAILED;
+	return CUT_PENDING;
 }

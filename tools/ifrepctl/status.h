@@ -6,10 +6,16 @@
  *   <role> <health> <chunk sectors> <total chunks> <generation> <meta writes>
  *   <listen> <upstream> <#pairs> [<pair> ...]
  *   <pair> = <name> <mode> <peer> <state> <dirty chunks> <bytes sent>
- *            <rate> <last sync point> <rpo> <reason>
+ *            <rate> <last sync point> <rpo> <reason> <cycle>
+ *
+ * <last sync point> is the unix time of an async pair's last committed cut,
+ * <rpo> the seconds since then, <cycle> "<shipped>/<total>" chunks of the
+ * async cycle running now; each is '-' when it does not apply.
  *
  * Parsing is strict: a wrong field count, an unknown keyword or a number
- * that is not one makes the whole line invalid.  The single word "Fail"
+ * that is not one makes the whole line invalid.  Lines of modules older
+ * than the async mirror, whose pairs have 10 fields (no <cycle>), are
+ * accepted too: the pair count says which layout the line has.  The single word "Fail"
  * (device-mapper's convention for a target that cannot report) is accepted
  * as health "fail" with every other field unknown.
  */
@@ -68,6 +74,9 @@ struct ifrep_status_pair {
 	bool has_rpo;
 	uint64_t rpo;			/* seconds */
 	char reason[64];		/* "" when '-' */
+	bool has_cycle;			/* an async cycle is running */
+	uint64_t cycle_shipped;		/* chunks of it shipped */
+	uint64_t cycle_total;		/* chunks it ships */
 };
 
 struct ifrep_status {
@@ -95,6 +104,20 @@ int ifrep_status_parse(const char *line, struct ifrep_status *st,
 /** ifrep_status_find_pair() - the pair named @name, or NULL. */
 const struct ifrep_status_pair *
 ifrep_status_find_pair(const struct ifrep_status *st, const char *name);
+
+enum ifrep_cut_progress {
+	CUT_PENDING,		/* the cycle of the cut is still on its way */
+	CUT_COMMITTED,		/* the secondary holds the cut (or a later one) */
+	CUT_FAILED,		/* the pair failed: see its reason */
+};
+
+/**
+ * ifrep_cut_progress() - where the cut made at unix time @cut (the reply to
+ * a "sync" message) is, seen in the pair's status @p.  Committed when the
+ * last sync point is later than @cut, or equal to it with no cycle running
+ * (a failed cycle returns its chunks to the next one, which cuts later).
+ */
+enum ifrep_cut_progress ifrep_cut_progress(const struct ifrep_status_pair *p, int64_t cut);
 
 const char *ifrep_role_name(enum ifrep_role r);
 const char *ifrep_health_name(enum ifrep_health h);

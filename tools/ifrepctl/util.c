@@ -423,6 +423,29 @@ const char *ifrep_format_iso8601(int64_t t, char *buf, size_t len)
 	return buf;
 }
 
+const char *ifrep_format_local_time(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
+		snprintf(buf, len, "@%lld", (long long)t);
+	return buf;
+}
+
+const char *ifrep_format_duration(uint64_t secs, char *buf, size_t len)
+{
+	if (secs < 60)
+		snprintf(buf, len, "%" PRIu64 "s", secs);
+	else if (secs < 3600)
+		snprintf(buf, len, "%" PRIu64 "m%02" PRIu64 "s", secs / 60, secs % 60);
+	else if (secs < 86400)
+		snprintf(buf, len, "%" PRIu64 "h%02" PRIu64 "m", secs / 3600, secs / 60 % 60);
+	else
+		snprintf(buf, len, "%" PRIu64 "d%02" PRIu64 "h", secs / 86400, secs / 3600 % 24);
+	return buf;
+}
+
 unsigned int ifrep_synced_per_mille(uint64_t dirty, uint64_t total)
 {
 	uint64_t clean;

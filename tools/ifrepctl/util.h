@@ -96,6 +96,12 @@ const char *ifrep_format_hms(uint64_t secs, char *buf, size_t len);
 /** ifrep_format_iso8601() - "2026-11-25T10:00:00Z" (UTC). */
 const char *ifrep_format_iso8601(int64_t t, char *buf, size_t len);
 
+/** ifrep_format_local_time() - "2026-11-25 17:20:05" in the local time zone. */
+const char *ifrep_format_local_time(int64_t t, char *buf, size_t len);
+
+/** ifrep_format_duration() - "12s", "5m03s", "2h05m", "3d04h". */
+const char *ifrep_format_duration(uint64_t secs, char *buf, size_t len);
+
 /**
  * ifrep_synced_per_mille() - (total - dirty) / total in tenths of a
  * percent, rounded down so that 100.0% means nothing is dirty.
