@@ -154,6 +154,28 @@ TEST(superblock_roundtrip)
 	CHECK(ifrep_meta_find_pair(&out, "nope") == NULL);
 }
 
+/* A secondary's journal device, at byte 3688 after the eight pair records. */
+TEST(journal_path)
+{
+	struct ifrep_meta in, out;
+	const uint8_t *raw = dev;
+	char why[256];
+
+	CHECK_EQ(offsetof(struct ifrep_disk_superblock, journal_path), 3688);
+	sample(&in, 4);
+	ifrep_meta_pack(&in, 0, dev);
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &out, why, sizeof(why)), 0);
+	CHECK_STR(out.journal_path, "");
+	in.role = IFREP_ROLE_SECONDARY;
+	strcpy(in.listen, "169.254.77.2:7788");
+	strcpy(in.journal_path, "/dev/disk/by-id/virtio-journal");
+	ifrep_meta_pack(&in, 0, dev);
+	CHECK(!memcmp(raw + 3688, "/dev/disk/by-id/virtio-journal", 31));
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &out, why, sizeof(why)), 0);
+	CHECK_STR(out.journal_path, "/dev/disk/by-id/virtio-journal");
+	CHECK_EQ(out.role, IFREP_ROLE_SECONDARY);
+}
+
 TEST(superblock_little_endian_on_disk)
 {
 	struct ifrep_meta m;
@@ -318,6 +340,12 @@ TEST(unterminated_string)
 	ifrep_meta_pack(&in, 0, dev);
 	memset(sb->volume_name, 'x', sizeof(sb->volume_name));
 	c = htole32(ifrep_meta_sb_checksum(dev));	/* re-seal: only the string is wrong */
+	memcpy(&sb->csum, &c, sizeof(c));
+	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
+	CHECK_CONTAINS(why, "unterminated");
+	ifrep_meta_pack(&in, 0, dev);
+	memset(sb->journal_path, 'j', sizeof(sb->journal_path));
+	c = htole32(ifrep_meta_sb_checksum(dev));
 	memcpy(&sb->csum, &c, sizeof(c));
 	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
 	CHECK_CONTAINS(why, "unterminated");

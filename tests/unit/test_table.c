@@ -41,6 +41,32 @@ TEST(table_load_and_force)
 		  "listen [2001:db8::1]:7789");
 }
 
+TEST(table_journal)
+{
+	struct ifrep_table_args a = {
+		.meta_dev = "/dev/vdc", .data_dev = "/dev/vdb", .journal = "/dev/vdd",
+	};
+	char buf[256];
+
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "/dev/vdc /dev/vdb 2 journal /dev/vdd");
+	a.listen = "169.254.77.2:7788";
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "/dev/vdc /dev/vdb 4 listen 169.254.77.2:7788 journal /dev/vdd");
+	/* every optional argument at once: the kernel's limit of 10 */
+	a.format = true;
+	a.role = "secondary";
+	a.chunk_sectors = 16384;
+	a.insecure = true;
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
+	CHECK_STR(buf, "/dev/vdc /dev/vdb 10 format role secondary chunk_sectors 16384 "
+		  "listen 169.254.77.2:7788 insecure journal /dev/vdd");
+	a.journal = "/dev/my journal";
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), -EINVAL);
+	a.journal = "";
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), -EINVAL);
+}
+
 TEST(table_refusals)
 {
 	struct ifrep_table_args a = { .meta_dev = "/dev/my disk", .data_dev = "/dev/vdb" };
@@ -76,6 +102,13 @@ TEST(table_parse)
 	CHECK(t.format);
 	CHECK_STR(t.role, "secondary");
 	CHECK_EQ(t.chunk_sectors, 256);
+	CHECK_STR(t.journal, "");
+	/* what the kernel reports for a secondary with a journal */
+	CHECK_EQ(ifrep_table_parse("253:2 253:1 5 listen 169.254.77.2:7788 insecure journal 253:3",
+				   &t, why, sizeof(why)), 0);
+	CHECK_STR(t.listen, "169.254.77.2:7788");
+	CHECK_STR(t.journal, "253:3");
+	CHECK(ifrep_table_parse("8:32 8:16 1 journal", &t, why, sizeof(why)));
 	CHECK(ifrep_table_parse("", &t, why, sizeof(why)));
 	CHECK(ifrep_table_parse("8:32", &t, why, sizeof(why)));
 	CHECK(ifrep_table_parse("8:32 8:16 3 listen x", &t, why, sizeof(why)));

@@ -63,6 +63,7 @@ struct ifrep_meta {
 	char listen_secret_file[IFREP_PATH_LEN];
 	unsigned int nr_pairs;			/* pairs in use, packed below */
 	struct ifrep_meta_pair pairs[IFREP_MAX_PAIRS];
+	char journal_path[IFREP_PATH_LEN];	/* secondary: journal device, "" if none */
 };
 
 /**

@@ -50,7 +50,8 @@ int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
 	buf[0] = '\0';
 	if (!usable_word(a->meta_dev) || !usable_word(a->data_dev))
 		return -EINVAL;
-	if ((a->role && !usable_word(a->role)) || (a->listen && !usable_word(a->listen)))
+	if ((a->role && !usable_word(a->role)) || (a->listen && !usable_word(a->listen)) ||
+	    (a->journal && !usable_word(a->journal)))
 		return -EINVAL;
 
 	nr_opt += a->format ? 1 : 0;
@@ -58,6 +59,7 @@ int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
 	nr_opt += a->chunk_sectors ? 2 : 0;
 	nr_opt += a->listen ? 2 : 0;
 	nr_opt += a->listen && a->insecure ? 1 : 0;
+	nr_opt += a->journal ? 2 : 0;
 
 	emit(&o, "%s %s %u", a->meta_dev, a->data_dev, nr_opt);
 	if (a->format)
@@ -70,6 +72,8 @@ int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
 		emit(&o, " listen %s", a->listen);
 	if (a->listen && a->insecure)
 		emit(&o, " insecure");
+	if (a->journal)
+		emit(&o, " journal %s", a->journal);
 	if (o.overflow) {
 		buf[0] = '\0';
 		return -ENAMETOOLONG;
@@ -115,7 +119,7 @@ static int parse_opts(char **tok, unsigned int n, struct ifrep_table *t,
 			continue;
 		}
 		if (!strcmp(key, "role") || !strcmp(key, "chunk_sectors") ||
-		    !strcmp(key, "listen")) {
+		    !strcmp(key, "listen") || !strcmp(key, "journal")) {
 			if (!val) {
 				snprintf(why, whylen, "table argument %s has no value", key);
 				return -EINVAL;
@@ -126,6 +130,9 @@ static int parse_opts(char **tok, unsigned int n, struct ifrep_table *t,
 					return -EINVAL;
 			} else if (!strcmp(key, "listen")) {
 				if (copy_tok(t->listen, sizeof(t->listen), val, why, whylen))
+					return -EINVAL;
+			} else if (!strcmp(key, "journal")) {
+				if (copy_tok(t->journal, sizeof(t->journal), val, why, whylen))
 					return -EINVAL;
 			} else {
 				if (ifrep_parse_u64(val, &v, &e) || !v || v > UINT32_MAX) {

@@ -3,7 +3,7 @@
  * table.h - dm-ifrep constructor lines (docs/dm-ifrep.rst, "Constructor"):
  *
  *   ifrep <metadata dev> <data dev> <#opt args> [format] [role R]
- *         [chunk_sectors N] [listen ADDR:PORT]
+ *         [chunk_sectors N] [listen ADDR:PORT] [insecure] [journal DEV]
  *
  * ifrep_table_params() builds the part after the target type (what
  * libdevmapper takes as "params"); ifrep_table_parse() reads back what the
@@ -26,6 +26,7 @@ struct ifrep_table_args {
 	uint32_t chunk_sectors;		/* 0 = leave out */
 	const char *listen;		/* ADDR:PORT, NULL = leave out */
 	bool insecure;			/* with listen: accept primaries without a secret */
+	const char *journal;		/* secondary: journal device, NULL = leave out */
 };
 
 /**
@@ -45,6 +46,7 @@ struct ifrep_table {
 	bool format;
 	char role[16];			/* "" if none */
 	uint32_t chunk_sectors;		/* 0 if none */
+	char journal[128];		/* as reported: usually "major:minor"; "" if none */
 };
 
 /**
