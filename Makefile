@@ -55,6 +55,7 @@ install: all
 	depmod -a $(notdir $(patsubst %/build,%,$(KDIR))) 2>/dev/null || true
 	$(MAKE) -C tools/ifrepctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 0644 tools/udev/60-ifrep.rules $(DESTDIR)/lib/udev/rules.d/60-ifrep.rules
+	install -D -m 0755 tools/ocf/ifrep $(DESTDIR)/usr/lib/ocf/resource.d/dm-ifrep/ifrep
 
 clean:
 	-$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)

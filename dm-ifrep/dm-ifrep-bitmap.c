@@ -209,7 +209,7 @@ static void metadata_failed(struct ifrep_volume *vol, int r)
 void ifrep_mark_worker(struct work_struct *ws)
 {
 	struct ifrep_volume *vol = container_of(ws, struct ifrep_volume, mark_work);
-	struct bio_list batch;
+	struct bio_list batch, done;
 	struct bio *bio;
 	bool diverge;
 	unsigned int i;
@@ -219,7 +219,18 @@ void ifrep_mark_worker(struct work_struct *ws)
 	spin_lock_irq(&vol->lock);
 	batch = vol->to_mark;
 	bio_list_init(&vol->to_mark);
+	done = vol->diverging;
+	bio_list_init(&vol->diverging);
 	spin_unlock_irq(&vol->lock);
+
+	/* Completed writes a peer missed: record the divergence, then ack. */
+	if (!bio_list_empty(&done)) {
+		if (ifrep_set_diverged(vol, true))
+			DMERR("%s: cannot record that writes were acknowledged without a peer",
+			      vol->name);
+		while ((bio = bio_list_pop(&done)))
+			bio_endio(bio);
+	}
 	if (bio_list_empty(&batch))
 		return;
 

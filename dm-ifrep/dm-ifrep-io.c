@@ -52,8 +52,10 @@ static void finish_io(struct ifrep_io *io)
 {
 	struct ifrep_volume *vol = io->vol;
 	unsigned long flags;
+	bool defer = false;
 	unsigned int i;
 
+	io->bio->bi_status = io->data_status;
 	spin_lock_irqsave(&vol->lock, flags);
 	if (io->chunk != IFREP_NO_CHUNK) {
 		list_del(&io->inflight);
@@ -63,11 +65,21 @@ static void finish_io(struct ifrep_io *io)
 				if (vol->pairs[i])
 					__ifrep_pair_set_dirty(vol->pairs[i], io->chunk);
 	}
+	/*
+	 * Acknowledging a write that a peer with a consistent copy lacks makes
+	 * this volume diverge: the worker records that before it acks.
+	 */
+	if (io->unreplicated && !vol->diverged) {
+		bio_list_add(&vol->diverging, io->bio);
+		defer = true;
+	}
 	spin_unlock_irqrestore(&vol->lock, flags);
 	wake_up_all(&vol->wait);
 
-	io->bio->bi_status = io->data_status;
-	bio_endio(io->bio);
+	if (defer)
+		queue_work(vol->wq, &vol->mark_work);
+	else
+		bio_endio(io->bio);
 }
 
 void ifrep_io_leg_done(struct ifrep_io *io, struct ifrep_pair *p,
@@ -84,6 +96,8 @@ void ifrep_io_leg_done(struct ifrep_io *io, struct ifrep_pair *p,
 			spin_lock_irqsave(&vol->lock, flags);
 			if (io->chunk != IFREP_NO_CHUNK)
 				__ifrep_pair_set_dirty(p, io->chunk);
+			if (p->ops->remote && p->target_consistent)
+				io->unreplicated = true;
 			spin_unlock_irqrestore(&vol->lock, flags);
 		} else if (io->chunk != IFREP_NO_CHUNK) {
 			atomic64_add(io->bio->bi_iter.bi_size, &p->bytes_sent);
@@ -166,6 +180,7 @@ static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 	io->vol = vol;
 	io->bio = bio;
 	io->data_status = BLK_STS_OK;
+	io->unreplicated = false;
 	io->chunk = is_empty_flush(bio) ? IFREP_NO_CHUNK :
 		    ifrep_chunk_of(vol, bio->bi_iter.bi_sector);
 

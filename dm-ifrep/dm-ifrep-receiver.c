@@ -479,9 +479,9 @@ static int attach_primary(struct ifrep_session *s)
 		status = EEXIST;
 	}
 	if (!refuse && !memcmp(sb->peer_uuid, zero_uuid, 16)) {
+		/* Its data stays readable until the primary starts changing it. */
 		new_peer = true;
 		memcpy(sb->peer_uuid, att.uuid, 16);
-		sb->flags &= ~IFREP_SB_F_CONSISTENT;
 		if (ifrep_md_commit(vol->md)) {
 			memset(sb->peer_uuid, 0, 16);
 			refuse = "metadata write failed";

@@ -473,10 +473,16 @@ static void note_trouble(struct ifrep_remote *r, const char *reason, bool fatal)
 		set_state(p, IFREP_PS_RETRYING, reason);
 }
 
+static const char both_sides_changed[] = "both_sides_changed";
+static const char unrelated_data[] = "unrelated_data";
+static const char peer_is_newer[] = "peer_is_newer";
+
+/* Logs once per episode: the connection thread retries every few seconds. */
 static void set_split_brain(struct ifrep_pair *p, const char *why)
 {
-	DMERR("%s: pair %s: split brain with %s (%s): nothing is copied until it is resolved (ifrepctl resolve)",
-	      p->vol->name, p->name, p->peer, why);
+	if (READ_ONCE(p->state) != IFREP_PS_SPLIT_BRAIN || READ_ONCE(p->reason) != why)
+		DMERR("%s: pair %s: split brain with %s (%s): nothing is copied until it is resolved (ifrepctl resolve)",
+		      p->vol->name, p->name, p->peer, why);
 	set_state(p, IFREP_PS_SPLIT_BRAIN, why);
 }
 
@@ -491,7 +497,8 @@ static int decide(struct ifrep_remote *r, struct peer_view *v)
 	struct ifrep_volume *vol = p->vol;
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
 	bool initial = !(sb->pairs[p->slot].flags & IFREP_PAIR_F_INITIAL_DONE);
-	bool discard = READ_ONCE(p->discard_remote);
+	/* A resolution applies to this attach only. */
+	bool discard = xchg(&p->discard_remote, false);
 	unsigned long *both;
 	bool changed_here;
 	int err;
@@ -514,7 +521,7 @@ static int decide(struct ifrep_remote *r, struct peer_view *v)
 		changed_here = !bitmap_empty(both, vol->nr_chunks);
 		if ((v->flags & IFREP_ATTACH_DIVERGED) && changed_here && !discard) {
 			ifrep_bitmap_free(both);
-			set_split_brain(p, "both_sides_changed");
+			set_split_brain(p, both_sides_changed);
 			return -EEXIST;
 		}
 		if (v->changes)
@@ -523,24 +530,21 @@ static int decide(struct ifrep_remote *r, struct peer_view *v)
 		       vol->name, p->name, p->peer, bitmap_weight(both, vol->nr_chunks));
 		err = ifrep_pair_add_dirty(p, both, initial);
 		ifrep_bitmap_free(both);
-		if (!err) {
-			WRITE_ONCE(p->discard_remote, false);
-		}
 		return err;
 	}
-	if (v->parent && v->parent == sb->data_generation) {
-		DMERR("%s: pair %s: %s was promoted from this volume's data and is newer: demote this volume and pair from there",
-		      vol->name, p->name, p->peer);
-		set_state(p, IFREP_PS_FAILED, "peer_is_newer");
-		return -ESTALE;
-	}
 	if (discard) {
-		WRITE_ONCE(p->discard_remote, false);
 		DMINFO("%s: pair %s: overwriting everything on %s as asked", vol->name,
 		       p->name, p->peer);
 		return ifrep_pair_mark_all_dirty(p);
 	}
-	set_split_brain(p, "unrelated_data");
+	if (v->parent && v->parent == sb->data_generation) {
+		if (READ_ONCE(p->reason) != peer_is_newer)
+			DMERR("%s: pair %s: %s was promoted from this volume's data and is newer: demote this volume and pair from there (or resolve --discard-remote)",
+			      vol->name, p->name, p->peer);
+		set_state(p, IFREP_PS_FAILED, peer_is_newer);
+		return -ESTALE;
+	}
+	set_split_brain(p, unrelated_data);
 	return -EEXIST;
 }
 

@@ -61,6 +61,16 @@ int ifrep_set_diverged(struct ifrep_volume *vol, bool diverged)
 	return r;
 }
 
+/* The peer has every write we acknowledged.  NOTE: vol->lock held. */
+static bool __caught_up(struct ifrep_pair *p)
+{
+	if (p->nr_dirty || !p->target_consistent)
+		return false;
+	if (p->mode == IFREP_MODE_ASYNC)
+		return p->state == IFREP_PS_CONSISTENT && !p->cycle_running;
+	return p->state == IFREP_PS_IN_SYNC;
+}
+
 /* Clears "diverged" once every remote peer is in sync and consistent. */
 void ifrep_volume_update_divergence(struct ifrep_volume *vol)
 {
@@ -73,8 +83,7 @@ void ifrep_volume_update_divergence(struct ifrep_volume *vol)
 	spin_lock_irq(&vol->lock);
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
-		if (p && p->ops->remote &&
-		    (p->state != IFREP_PS_IN_SYNC || p->nr_dirty || !p->target_consistent))
+		if (p && p->ops->remote && !__caught_up(p))
 			all_in = false;
 	}
 	spin_unlock_irq(&vol->lock);
@@ -164,7 +173,7 @@ static bool quiet(struct ifrep_volume *vol)
 
 	spin_lock_irq(&vol->lock);
 	q = list_empty(&vol->inflight) && bio_list_empty(&vol->to_mark) &&
-	    bio_list_empty(&vol->parked);
+	    bio_list_empty(&vol->parked) && bio_list_empty(&vol->diverging);
 	spin_unlock_irq(&vol->lock);
 	return q;
 }
@@ -215,7 +224,8 @@ int ifrep_demote(struct ifrep_volume *vol, unsigned int argc, char **argv)
 		if (!p)
 			continue;
 		bitmap_or(vol->local_ondisk, vol->local_ondisk, p->ondisk, vol->nr_chunks);
-		if (p->state != IFREP_PS_IN_SYNC || p->nr_dirty)
+		if (p->ops->remote ? !__caught_up(p) :
+		    p->state != IFREP_PS_IN_SYNC || p->nr_dirty)
 			all_in_sync = false;
 	}
 	spin_unlock_irq(&vol->lock);
@@ -321,12 +331,16 @@ int ifrep_stop_tracking_local(struct ifrep_volume *vol)
 	mutex_unlock(&vol->bitmap_lock);
 	if (r)
 		return r;
+	/*
+	 * Without the local area a peer of the parent generation can no longer
+	 * be synced back by differences: forget the parent, so that such a
+	 * peer is refused as unrelated rather than synced incompletely.
+	 */
 	mutex_lock(&vol->sb_lock);
-	if (sb->flags & IFREP_SB_F_TRACK_LOCAL) {
+	if ((sb->flags & IFREP_SB_F_TRACK_LOCAL) || sb->parent_generation) {
 		sb->flags &= ~IFREP_SB_F_TRACK_LOCAL;
+		sb->parent_generation = 0;
 		r = ifrep_md_commit(vol->md);
-		if (r)
-			sb->flags |= IFREP_SB_F_TRACK_LOCAL;
 	}
 	mutex_unlock(&vol->sb_lock);
 	return r;

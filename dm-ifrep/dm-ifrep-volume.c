@@ -81,6 +81,7 @@ static struct ifrep_volume *create_volume(struct dm_target *ti,
 	INIT_LIST_HEAD(&vol->inflight);
 	bio_list_init(&vol->to_mark);
 	bio_list_init(&vol->parked);
+	bio_list_init(&vol->diverging);
 	init_waitqueue_head(&vol->wait);
 	INIT_WORK(&vol->mark_work, ifrep_mark_worker);
 	INIT_DELAYED_WORK(&vol->sweep_work, ifrep_sweep_worker);

@@ -217,6 +217,7 @@ struct ifrep_volume {
 	struct list_head inflight;	/* struct ifrep_io of writes in flight */
 	struct bio_list to_mark;	/* writes waiting for their chunk's mark */
 	struct bio_list parked;		/* writes into a chunk being resynced */
+	struct bio_list diverging;	/* done, but "diverged" must be on disk first */
 	wait_queue_head_t wait;		/* in-flight writes and legs drained */
 
 	struct workqueue_struct *wq;	/* ordered: marks, sweeps, events */
@@ -251,6 +252,7 @@ struct ifrep_io {
 	u64 chunk;			/* IFREP_NO_CHUNK for an empty flush */
 	atomic_t pending;		/* legs still running */
 	blk_status_t data_status;
+	bool unreplicated;		/* a peer with a consistent copy missed it */
 };
 
 /* dm-ifrep-io.c: the write path */
