@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool word(const char *s)
@@ -95,4 +96,162 @@ int ifrep_msg_secret(const char *pair, const uint8_t *secret, size_t n,
 	if (file)
 		snprintf(buf + head + 2 * n, len - head - 2 * n, " %s", file);
 	return 0;
+}
+
+/*----------------------------------------------------------------
+ * Replies
+ *--------------------------------------------------------------*/
+
+#define MAX_REPLY_FIELDS 3
+
+__attribute__((format(printf, 3, 4)))
+static int reply_bad(char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+/*
+ * Splits @text into lines of exactly @nf blank-separated fields and calls
+ * @fn for each (@lineno from 1).  Empty lines (the final newline) are
+ * skipped.  Returns the first non-zero @fn result, or -EINVAL.
+ */
+static int for_each_line(const char *text, unsigned int nf,
+			 int (*fn)(char **f, unsigned int lineno, void *arg), void *arg,
+			 char *why, size_t whylen)
+{
+	char *copy, *line, *lsave = NULL, *fsave = NULL, *f[MAX_REPLY_FIELDS + 1], *t;
+	unsigned int lineno = 0, k;
+	int r = 0;
+
+	copy = strdup(text ? text : "");
+	if (!copy)
+		return reply_bad(why, whylen, "out of memory");
+	for (line = strtok_r(copy, "\n", &lsave); line && !r;
+	     line = strtok_r(NULL, "\n", &lsave)) {
+		lineno++;
+		k = 0;
+		for (t = strtok_r(line, " \t", &fsave); t && k <= nf;
+		     t = strtok_r(NULL, " \t", &fsave))
+			f[k++] = t;
+		if (!k) {
+			lineno--;
+			continue;
+		}
+		if (k != nf) {
+			r = reply_bad(why, whylen, "line %u has %s%u fields, not %u", lineno,
+				      k > nf ? "more than " : "", k > nf ? nf : k, nf);
+			break;
+		}
+		r = fn(f, lineno, arg);
+	}
+	free(copy);
+	return r;
+}
+
+static int reply_u64(const char *t, const char *what, unsigned int lineno, uint64_t *v,
+		     char *why, size_t whylen)
+{
+	const char *e;
+
+	if (ifrep_parse_u64(t, v, &e))
+		return reply_bad(why, whylen, "line %u: %s '%.32s': %s", lineno, what, t, e);
+	return 0;
+}
+
+struct cut_ctx {
+	struct ifrep_sync_cut *cuts;
+	unsigned int max, n;
+	char *why;
+	size_t whylen;
+};
+
+static int cut_line(char **f, unsigned int lineno, void *arg)
+{
+	struct cut_ctx *c = arg;
+	const char *e;
+	unsigned int i;
+	uint64_t t;
+
+	if (!ifrep_valid_pair_name(f[0], &e))
+		return reply_bad(c->why, c->whylen, "line %u: pair name '%.32s': %s", lineno,
+				 f[0], e);
+	if (reply_u64(f[1], "cut time", lineno, &t, c->why, c->whylen))
+		return -EINVAL;
+	if (t > INT64_MAX)
+		return reply_bad(c->why, c->whylen, "line %u: cut time out of range", lineno);
+	for (i = 0; i < c->n; i++)
+		if (!strcmp(c->cuts[i].pair, f[0]))
+			return reply_bad(c->why, c->whylen, "line %u: pair %s cut twice",
+					 lineno, f[0]);
+	if (c->n == c->max)
+		return reply_bad(c->why, c->whylen, "more than %u cuts", c->max);
+	snprintf(c->cuts[c->n].pair, sizeof(c->cuts[c->n].pair), "%s", f[0]);
+	c->cuts[c->n].cut = (int64_t)t;
+	c->n++;
+	return 0;
+}
+
+int ifrep_parse_sync_reply(const char *text, struct ifrep_sync_cut *cuts,
+			   unsigned int max, unsigned int *n, char *why, size_t whylen)
+{
+	struct cut_ctx c = { cuts, max, 0, why, whylen };
+	int r;
+
+	*n = 0;
+	r = for_each_line(text, 2, cut_line, &c, why, whylen);
+	if (!r)
+		*n = c.n;
+	return r;
+}
+
+struct point_ctx {
+	struct ifrep_sync_point *pts;
+	unsigned int max, n;
+	char *why;
+	size_t whylen;
+};
+
+static int point_line(char **f, unsigned int lineno, void *arg)
+{
+	struct point_ctx *c = arg;
+	struct ifrep_sync_point p;
+	uint64_t t;
+
+	memset(&p, 0, sizeof(p));
+	if (reply_u64(f[0], "id", lineno, &p.id, c->why, c->whylen) ||
+	    reply_u64(f[1], "cut time", lineno, &t, c->why, c->whylen) ||
+	    reply_u64(f[2], "bytes", lineno, &p.rollback_bytes, c->why, c->whylen))
+		return -EINVAL;
+	if (t > INT64_MAX)
+		return reply_bad(c->why, c->whylen, "line %u: cut time out of range", lineno);
+	p.time = (int64_t)t;
+	p.current = c->n == 0;
+	if (p.current && p.rollback_bytes)
+		return reply_bad(c->why, c->whylen,
+				 "line 1 (the current image) has %" PRIu64 " bytes to roll back",
+				 p.rollback_bytes);
+	if (c->n == c->max)
+		return reply_bad(c->why, c->whylen, "more than %u sync points", c->max);
+	c->pts[c->n++] = p;
+	return 0;
+}
+
+int ifrep_parse_sync_points(const char *text, struct ifrep_sync_point *pts,
+			    unsigned int max, unsigned int *n, char *why, size_t whylen)
+{
+	struct point_ctx c = { pts, max, 0, why, whylen };
+	int r;
+
+	*n = 0;
+	r = for_each_line(text, 3, point_line, &c, why, whylen);
+	if (!r && !c.n)
+		r = reply_bad(why, whylen, "the reply is empty (not even the current image)");
+	if (!r)
+		*n = c.n;
+	return r;
 }

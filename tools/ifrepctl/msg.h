@@ -8,6 +8,15 @@
  *   pause <name>
  *   resume <name>
  *   secret <name|-> <hex>       ('-' is the volume's listen socket)
+ *   sync [<name>]               (primary: cut async cycles now)
+ *   sync_points                 (secondary with a journal)
+ *   rollback <id>               (secondary with a journal)
+ *
+ * and the parsers of the replies that carry text (the dm message result):
+ *
+ *   sync         "<pair> <cut unix time>\n" per async pair cut
+ *   sync_points  "<id> <cut unix time> <bytes to roll back>\n" per sync
+ *                point, the current image first (0 bytes)
  */
 #ifndef IFREPCTL_MSG_H
 #define IFREPCTL_MSG_H
@@ -47,5 +56,38 @@ int ifrep_msg_simple(const char *verb, const char *pair, char *buf, size_t len);
  */
 int ifrep_msg_secret(const char *pair, const uint8_t *secret, size_t n,
 		     const char *file, char *buf, size_t len);
+
+/* Most lines a reply may have: sync points are 48 journal records + 1. */
+#define IFREP_MAX_SYNC_POINTS	64
+
+struct ifrep_sync_cut {
+	char pair[IFREP_NAME_LEN];
+	int64_t cut;			/* unix time of the cut */
+};
+
+/**
+ * ifrep_parse_sync_reply() - the reply to "sync [<pair>]" into @cuts
+ * (@max entries).  An empty reply (no pair could be cut) is valid: *@n = 0.
+ * Return: 0, or -EINVAL with @why (a malformed line, a bad pair name, a
+ * pair twice, more than @max lines).
+ */
+int ifrep_parse_sync_reply(const char *text, struct ifrep_sync_cut *cuts,
+			   unsigned int max, unsigned int *n, char *why, size_t whylen);
+
+struct ifrep_sync_point {
+	uint64_t id;			/* what "rollback" takes */
+	int64_t time;			/* unix time of its cut; 0 if unknown */
+	uint64_t rollback_bytes;	/* data rewritten to go back to it */
+	bool current;			/* the image the volume holds now */
+};
+
+/**
+ * ifrep_parse_sync_points() - the reply to "sync_points" into @pts (@max
+ * entries), newest first; the first line is the current image.
+ * Return: 0, or -EINVAL with @why (no line at all, a malformed line, a
+ * current image with bytes to roll back, more than @max lines).
+ */
+int ifrep_parse_sync_points(const char *text, struct ifrep_sync_point *pts,
+			    unsigned int max, unsigned int *n, char *why, size_t whylen);
 
 #endif /* IFREPCTL_MSG_H */

@@ -1,0 +1,136 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Unit tests of tools/ifrepctl/msg.c: the text replies of sync and sync_points. */
+#include "unit.h"
+#include "msg.h"
+
+#include <errno.h>
+#include <stdio.h>
+
+static struct ifrep_sync_cut cuts[4];
+static struct ifrep_sync_point pts[IFREP_MAX_SYNC_POINTS];
+static unsigned int n;
+static char why[256];
+
+static int cut_reply(const char *text)
+{
+	n = 99;
+	why[0] = '\0';
+	return ifrep_parse_sync_reply(text, cuts, 4, &n, why, sizeof(why));
+}
+
+static int points_reply(const char *text)
+{
+	n = 99;
+	why[0] = '\0';
+	return ifrep_parse_sync_points(text, pts, IFREP_MAX_SYNC_POINTS, &n, why, sizeof(why));
+}
+
+TEST(sync_reply)
+{
+	CHECK_EQ(cut_reply("dr 1795627205\n"), 0);
+	CHECK_EQ(n, 1);
+	CHECK_STR(cuts[0].pair, "dr");
+	CHECK_EQ(cuts[0].cut, 1795627205);
+	CHECK_EQ(cut_reply("dr 1795627205\ndr2 1795627206\n"), 0);
+	CHECK_EQ(n, 2);
+	CHECK_STR(cuts[1].pair, "dr2");
+	CHECK_EQ(cuts[1].cut, 1795627206);
+	/* no final newline, blank lines */
+	CHECK_EQ(cut_reply("\ndr 1\n\n"), 0);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(cut_reply("a.b-c_9 0"), 0);
+	CHECK_STR(cuts[0].pair, "a.b-c_9");
+}
+
+TEST(sync_reply_empty)
+{
+	/* every async pair was busy or broken: nothing was cut */
+	CHECK_EQ(cut_reply(""), 0);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(cut_reply(NULL), 0);
+	CHECK_EQ(n, 0);
+	CHECK_EQ(cut_reply("\n"), 0);
+	CHECK_EQ(n, 0);
+}
+
+TEST(sync_reply_garbage)
+{
+	CHECK_EQ(cut_reply("dr\n"), -EINVAL);
+	CHECK_CONTAINS(why, "line 1 has 1 fields, not 2");
+	CHECK_EQ(n, 0);
+	CHECK_EQ(cut_reply("dr 1 2\n"), -EINVAL);
+	CHECK_CONTAINS(why, "more than 2");
+	CHECK_EQ(cut_reply("dr 1\ndr2 soon\n"), -EINVAL);
+	CHECK_CONTAINS(why, "line 2: cut time 'soon'");
+	CHECK_EQ(cut_reply("dr -1\n"), -EINVAL);
+	CHECK_EQ(cut_reply("dr 9223372036854775808\n"), -EINVAL);
+	CHECK_CONTAINS(why, "out of range");
+	CHECK_EQ(cut_reply("d/r 1\n"), -EINVAL);
+	CHECK_CONTAINS(why, "pair name");
+	CHECK_EQ(cut_reply("dr 1\ndr 2\n"), -EINVAL);
+	CHECK_CONTAINS(why, "cut twice");
+	CHECK_EQ(cut_reply("a 1\nb 1\nc 1\nd 1\ne 1\n"), -EINVAL);
+	CHECK_CONTAINS(why, "more than 4");
+}
+
+TEST(sync_points)
+{
+	CHECK_EQ(points_reply("7 1795627205 0\n6 1795627100 8388608\n5 1795627000 25165824\n"), 0);
+	CHECK_EQ(n, 3);
+	CHECK_EQ(pts[0].id, 7);
+	CHECK_EQ(pts[0].time, 1795627205);
+	CHECK_EQ(pts[0].rollback_bytes, 0);
+	CHECK(pts[0].current);
+	CHECK_EQ(pts[1].id, 6);
+	CHECK_EQ(pts[1].rollback_bytes, 8388608);
+	CHECK(!pts[1].current);
+	CHECK_EQ(pts[2].time, 1795627000);
+	CHECK_EQ(pts[2].rollback_bytes, 25165824);
+	CHECK(!pts[2].current);
+	/* only the current image: the image of the initial copy has no cut time */
+	CHECK_EQ(points_reply("0 0 0\n"), 0);
+	CHECK_EQ(n, 1);
+	CHECK_EQ(pts[0].id, 0);
+	CHECK_EQ(pts[0].time, 0);
+	CHECK(pts[0].current);
+	/* an empty cycle rolls back nothing */
+	CHECK_EQ(points_reply("3 200 0\n2 100 0"), 0);
+	CHECK_EQ(n, 2);
+}
+
+TEST(sync_points_full_journal)
+{
+	char text[IFREP_MAX_SYNC_POINTS * 48 + 48];
+	size_t pos = 0;
+	unsigned int i;
+
+	for (i = 0; i < 49; i++)
+		pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "%u %u %u\n",
+					100 - i, 5000 - i, i * 4096);
+	CHECK_EQ(points_reply(text), 0);
+	CHECK_EQ(n, 49);
+	CHECK_EQ(pts[48].id, 52);
+	CHECK_EQ(pts[48].rollback_bytes, 48 * 4096);
+	for (i = 49; i <= IFREP_MAX_SYNC_POINTS; i++)
+		pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "%u 1 %u\n", i, i);
+	CHECK_EQ(points_reply(text), -EINVAL);
+	CHECK_CONTAINS(why, "more than 64 sync points");
+}
+
+TEST(sync_points_garbage)
+{
+	CHECK_EQ(points_reply(""), -EINVAL);
+	CHECK_CONTAINS(why, "empty");
+	CHECK_EQ(n, 0);
+	CHECK_EQ(points_reply("7 1795627205 4096\n"), -EINVAL);
+	CHECK_CONTAINS(why, "current image");
+	CHECK_EQ(points_reply("7 1795627205\n"), -EINVAL);
+	CHECK_CONTAINS(why, "line 1 has 2 fields, not 3");
+	CHECK_EQ(points_reply("7 1795627205 0\n6 x 1\n"), -EINVAL);
+	CHECK_CONTAINS(why, "line 2: cut time 'x'");
+	CHECK_EQ(points_reply("7 1795627205 0\n-6 1 1\n"), -EINVAL);
+	CHECK_CONTAINS(why, "line 2: id");
+	CHECK_EQ(points_reply("7 1795627205 0\n6 1 1 1\n"), -EINVAL);
+	CHECK_EQ(points_reply("7 1795627205 0\n6 1 1MiB\n"), -EINVAL);
+	CHECK_CONTAINS(why, "bytes");
+}
