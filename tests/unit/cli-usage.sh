@@ -116,6 +116,8 @@ _expect create_bad_role 2 "primary or secondary" create vol0 --data /dev/null --
 _expect create_bad_listen 2 "listen" create vol0 --data /dev/null --meta /dev/null --role secondary --listen nowhere
 _expect create_listen_primary 2 "secondary" create vol0 --data /dev/null --meta /dev/null --role primary --listen 10.0.0.1:7789
 _expect create_secret_without_listen 2 "--listen" create vol0 --data /dev/null --meta /dev/null --secret-file "$tmp/key"
+_expect create_journal_primary 2 "--journal is for secondary volumes, not with --role primary" create vol0 --data /dev/null --meta /dev/null --role primary --journal /dev/null
+_expect create_journal_no_value 2 "'--journal' needs a value" create vol0 --data /dev/null --meta /dev/null --role secondary --journal
 _expect create_data_not_blockdev 1 "not a block device" create vol0 --data /dev/null --meta /dev/null
 _expect create_data_missing 1 "No such file" create vol0 --data "$tmp/nonexistent" --meta /dev/null
 _expect create_data_regular_file 1 "not a block device" create vol0 --data "$tmp/plain-file" --meta /dev/null
@@ -156,6 +158,8 @@ _expect pair_add_interval_sync 2 "async" pair add vol0 b --to /dev/null --mode s
 _expect pair_add_sync_points_copy 2 "async" pair add vol0 b --to /dev/null --mode copy --sync-points 2
 _expect pair_add_timeout_local 2 "remote" pair add vol0 b --to /dev/null --mode sync --timeout 10
 _expect pair_add_secret_local 2 "remote" pair add vol0 b --to /dev/null --mode sync --secret-file "$tmp/key"
+_expect pair_add_interval_copy 2 "--interval is for async pairs" pair add vol0 b --to 10.0.0.2:7789 --mode copy --insecure --interval 0
+_expect pair_add_sync_points_sync 2 "--sync-points is for async pairs" pair add vol0 b --to 10.0.0.2:7789 --mode sync --insecure --sync-points 4
 
 # pair remove / pause / resume / wait / status
 _expect pair_remove_no_pair 2 "missing NAME and PAIR" pair remove vol0

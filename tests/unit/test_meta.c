@@ -396,3 +396,74 @@ TEST(torn_slot_falls_back)
 	corrupt(1, 100);			/* both torn: damaged, not fresh or foreign */
 	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
 }
+
+/* A journal superblock as the kernel writes it (dm-ifrep-journal.c pack_sb). */
+static void put_journal_sb(uint8_t *buf, unsigned int slot, uint64_t seq,
+			   uint32_t chunk_sectors, uint64_t nr_slots)
+{
+	struct ifrep_disk_journal_sb *d =
+		(void *)(buf + (size_t)slot * IFREP_META_BLOCK_SIZE);
+	uint32_t c;
+
+	memset(d, 0, IFREP_META_BLOCK_SIZE);
+	d->blocknr.le = htole64(slot);
+	d->magic.le = htole64(IFREP_JOURNAL_MAGIC);
+	d->version.le = htole32(IFREP_JOURNAL_VERSION);
+	d->chunk_sectors.le = htole32(chunk_sectors);
+	d->seq.le = htole64(seq);
+	d->nr_slots.le = htole64(nr_slots);
+	d->slot_start.le = htole64(IFREP_JOURNAL_FIRST_ENTRY_BLOCK + nr_slots);
+	d->current_id.le = htole64(seq * 10);
+	d->nr_cycles.le = htole32(2);
+	c = ~ifrep_crc32c(~0U, (uint8_t *)d + 4, IFREP_META_BLOCK_SIZE - 4) ^
+		IFREP_JOURNAL_SB_CSUM_XOR;
+	d->csum.le = htole32(c);
+}
+
+TEST(journal_classify)
+{
+	static uint8_t j[IFREP_META_PROBE_SIZE];
+	struct ifrep_journal_info ji;
+
+	memset(j, 0, sizeof(j));
+	CHECK_EQ(ifrep_journal_classify(j, &ji), JOURNAL_FRESH);
+	j[5000] = 1;
+	CHECK_EQ(ifrep_journal_classify(j, &ji), JOURNAL_FOREIGN);
+	put_journal_sb(j, 0, 7, 16384, 30);
+	CHECK_EQ(ifrep_journal_classify(j, &ji), JOURNAL_VALID);
+	CHECK_EQ(ji.seq, 7);
+	CHECK_EQ(ji.chunk_sectors, 16384);
+	CHECK_EQ(ji.nr_slots, 30);
+	CHECK_EQ(ji.current_id, 70);
+	CHECK_EQ(ji.nr_cycles, 2);
+	/* the newer slot wins; a torn one is passed over */
+	put_journal_sb(j, 1, 8, 16384, 30);
+	CHECK_EQ(ifrep_journal_classify(j, &ji), JOURNAL_VALID);
+	CHECK_EQ(ji.seq, 8);
+	j[IFREP_META_BLOCK_SIZE + 100] ^= 1;
+	CHECK_EQ(ifrep_journal_classify(j, &ji), JOURNAL_VALID);
+	CHECK_EQ(ji.seq, 7);
+	j[100] ^= 1;
+	CHECK_EQ(ifrep_journal_classify(j, &ji), JOURNAL_DAMAGED);
+	/* dm-ifrep metadata is not a journal */
+	memset(j, 0, sizeof(j));
+	{
+		struct ifrep_meta m;
+
+		sample(&m, 1);
+		ifrep_meta_pack(&m, 0, j);
+	}
+	CHECK_EQ(ifrep_journal_classify(j, &ji), JOURNAL_FOREIGN);
+}
+
+TEST(journal_slots)
+{
+	/* 8 MiB chunks: 2 superblocks, then 1 entry block + 2048 blocks per slot */
+	CHECK_EQ(ifrep_journal_slots(0, 16384), 0);
+	CHECK_EQ(ifrep_journal_slots((2 + 2049) * 4096ULL, 16384), 0);
+	CHECK_EQ(ifrep_journal_slots((3 + 2049) * 4096ULL, 16384), 1);
+	CHECK_EQ(ifrep_journal_slots(64ULL << 20, 16384), 7);
+	CHECK_EQ(ifrep_journal_slots(1ULL << 30, 16384), (262144 - 2) / 2049);
+	/* 64 KiB chunks */
+	CHECK_EQ(ifrep_journal_slots(1ULL << 20, 128), (256 - 2) / 17);
+}

@@ -444,8 +444,8 @@ static int need_volume(const char *name, bool with_status, struct vol *v)
 	return r;
 }
 
-/* The device numbers of an ifrep volume's table, quietly. */
-static bool volume_devts(const char *name, dev_t *meta, dev_t *data)
+/* The device numbers of an ifrep volume's table, quietly (@journal 0: none). */
+static bool volume_devts(const char *name, dev_t *meta, dev_t *data, dev_t *journal)
 {
 	struct ifrep_dm_target t;
 	struct ifrep_table tbl;
@@ -458,25 +458,29 @@ static bool volume_devts(const char *name, dev_t *meta, dev_t *data)
 	     !ifrep_table_parse(t.params, &tbl, why, sizeof(why)) &&
 	     !ifrep_blkdev_token_devt(tbl.meta_dev, meta) &&
 	     !ifrep_blkdev_token_devt(tbl.data_dev, data);
+	*journal = 0;
+	if (ok && tbl.journal[0] && ifrep_blkdev_token_devt(tbl.journal, journal))
+		*journal = 0;
 	ifrep_dm_target_free(&t);
 	return ok;
 }
 
 /*
- * Another active ifrep volume using @devt as data or metadata device?
- * Returns its name in @who.
+ * Another active ifrep volume using @devt as data, metadata or journal
+ * device?  Returns its name in @who.
  */
 static bool devt_used_by_volume(dev_t devt, char *who, size_t len)
 {
 	char **names;
 	size_t n, i;
-	dev_t meta, data;
+	dev_t meta, data, journal;
 	bool used = false;
 
 	if (ifrep_dm_list(IFREP_TARGET_NAME, &names, &n))
 		return false;
 	for (i = 0; i < n && !used; i++) {
-		if (volume_devts(names[i], &meta, &data) && (meta == devt || data == devt)) {
+		if (volume_devts(names[i], &meta, &data, &journal) &&
+		    (meta == devt || data == devt || (journal && journal == devt))) {
 			snprintf(who, len, "%s", names[i]);
 			used = true;
 		}
@@ -493,6 +497,8 @@ struct activation {
 	const char *name;
 	char data[PATH_MAX], meta[PATH_MAX];
 	dev_t data_devt, meta_devt;
+	char journal[PATH_MAX];			/* "" if none */
+	dev_t journal_devt;
 	uint64_t sectors;
 	struct ifrep_table_args targs;
 };
@@ -514,6 +520,8 @@ static int check_existing(const struct vol *v, dev_t data_devt, dev_t meta_devt)
 	return 0;
 }
 
+static int check_journal_free(const struct activation *a);
+
 /* Devices must be free: not used by another volume, not held exclusively. */
 static int check_devices_free(const struct activation *a)
 {
@@ -527,6 +535,103 @@ static int check_devices_free(const struct activation *a)
 		return fail("%s is in use (mounted, or held by another device)", a->data);
 	if (ifrep_blkdev_busy(a->meta))
 		return fail("%s is in use (mounted, or held by another device)", a->meta);
+	return a->journal[0] ? check_journal_free(a) : 0;
+}
+
+static int check_journal_free(const struct activation *a)
+{
+	char who[128];
+
+	if (devt_used_by_volume(a->journal_devt, who, sizeof(who)))
+		return fail("journal device %s is in use by volume %s", a->journal, who);
+	if (a->journal[0] == '/' && ifrep_blkdev_busy(a->journal))
+		return fail("journal device %s is in use (mounted, or held by another device)",
+			    a->journal);
+	return 0;
+}
+
+#define WIPE_HINT "clear its first 8 KiB to use it: dd if=/dev/zero of=%s bs=4096 count=2"
+
+/*
+ * The journal device of a secondary: large enough for one chunk, and
+ * either empty (the kernel formats it) or a journal for this chunk size.
+ * @fresh_volume: the metadata is being formatted, so the sync points of
+ * an existing journal would be of other data.
+ */
+static int check_journal(const struct activation *a, uint32_t chunk_sectors, bool fresh_volume)
+{
+	uint8_t head[IFREP_META_PROBE_SIZE];
+	struct ifrep_journal_info ji;
+	char why[PATH_MAX + 64], sz[32], sz2[32];
+	uint64_t bytes, slots;
+
+	if (ifrep_blkdev_size(a->journal, &bytes, why, sizeof(why)))
+		return fail("%s", why);
+	slots = ifrep_journal_slots(bytes, chunk_sectors);
+	if (!slots)
+		return fail("journal device %s (%s) is too small: with %s chunks it needs at least %llu bytes",
+			    a->journal, ifrep_format_bytes(bytes, sz, sizeof(sz)),
+			    ifrep_format_bytes_exact((uint64_t)chunk_sectors << 9, sz2, sizeof(sz2)),
+			    (unsigned long long)(IFREP_JOURNAL_FIRST_ENTRY_BLOCK + 2 +
+						 ((uint64_t)chunk_sectors << 9) /
+						 IFREP_META_BLOCK_SIZE) * IFREP_META_BLOCK_SIZE);
+	if (ifrep_blkdev_read_head(a->journal, head, sizeof(head), why, sizeof(why)))
+		return fail("%s", why);
+	switch (ifrep_journal_classify(head, &ji)) {
+	case JOURNAL_FRESH:
+		info("journal %s is empty: the kernel formats it for %llu chunks", a->journal,
+		     (unsigned long long)slots);
+		return 0;
+	case JOURNAL_VALID:
+		if (ji.chunk_sectors != chunk_sectors)
+			return fail("journal device %s holds a journal for %s chunks, not %s (" WIPE_HINT ")",
+				    a->journal,
+				    ifrep_format_bytes_exact((uint64_t)ji.chunk_sectors << 9,
+							     sz, sizeof(sz)),
+				    ifrep_format_bytes_exact((uint64_t)chunk_sectors << 9,
+							     sz2, sizeof(sz2)), a->journal);
+		if (fresh_volume)
+			return fail("journal device %s holds the sync points of other data (" WIPE_HINT ")",
+				    a->journal, a->journal);
+		info("journal %s: current sync point %llu, %u more", a->journal,
+		     (unsigned long long)ji.current_id, ji.nr_cycles);
+		return 0;
+	case JOURNAL_DAMAGED:
+		return fail("journal device %s holds a damaged dm-ifrep journal (" WIPE_HINT ")",
+			    a->journal, a->journal);
+	default:
+		return fail("journal device %s holds data that is not a dm-ifrep journal (" WIPE_HINT ")",
+			    a->journal, a->journal);
+	}
+}
+
+/*
+ * The journal device recorded in a secondary's metadata, for activation:
+ * a path, or "major:minor" if the table was loaded with one.  Return: 0
+ * with a->journal set; -ENODEV (nothing printed) if it is not present.
+ */
+static int recorded_journal(struct activation *a, const struct ifrep_meta *m)
+{
+	char sys[64], why[PATH_MAX + 64];
+	dev_t devt;
+
+	if (m->journal_path[0] == '/') {
+		if (ifrep_blkdev_check(m->journal_path, &devt, why, sizeof(why)))
+			return -ENODEV;
+	} else {
+		if (ifrep_blkdev_parse_devt(m->journal_path, &devt))
+			return -ENODEV;
+		snprintf(sys, sizeof(sys), "/sys/dev/block/%u:%u", major(devt), minor(devt));
+		if (access(sys, F_OK))
+			return -ENODEV;
+		/* a node for it, so that its contents can be checked */
+		ifrep_blkdev_name(devt, a->journal, sizeof(a->journal));
+		if (a->journal[0] == '/' && !ifrep_has_space(a->journal))
+			goto out;
+	}
+	snprintf(a->journal, sizeof(a->journal), "%s", m->journal_path);
+out:
+	a->journal_devt = devt;
 	return 0;
 }
 
@@ -576,6 +681,7 @@ static const struct option create_opts[] = {
 	{ "secret-file", required_argument, NULL, 's' },
 	{ "insecure", no_argument, NULL, 'I' },
 	{ "force", no_argument, NULL, 'f' },
+	{ "journal", required_argument, NULL, 'J' },
 	COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -588,6 +694,7 @@ static const char *role_word(uint32_t disk_role)
 static int cmd_create(int argc, char **argv)
 {
 	const char *data = NULL, *meta = NULL, *role = NULL, *listen = NULL;
+	const char *journal = NULL;
 	bool insecure = false;
 	const char *secret_file = NULL, *why;
 	struct activation a;
@@ -605,7 +712,7 @@ static int cmd_create(int argc, char **argv)
 
 	memset(&m, 0, sizeof(m));
 	reset_getopt();
-	while ((c = next_opt(argc, argv, ":d:m:c:r:l:s:Ifhv", create_opts)) != -1) {
+	while ((c = next_opt(argc, argv, ":d:m:c:r:l:s:IfJ:hv", create_opts)) != -1) {
 		switch (c) {
 		case 'd': data = optarg; break;
 		case 'm': meta = optarg; break;
@@ -625,6 +732,7 @@ static int cmd_create(int argc, char **argv)
 		case 's': secret_file = optarg; break;
 		case 'I': insecure = true; break;
 		case 'f': force = true; break;
+		case 'J': journal = optarg; break;
 		default:
 			if (common_opt(c, &r))
 				return r;
@@ -634,6 +742,8 @@ static int cmd_create(int argc, char **argv)
 		return r;
 	if ((r = check_volume_name(pos[0])))
 		return r;
+	if (journal && role && !strcmp(role, "primary"))
+		return usage_error("--journal is for secondary volumes, not with --role primary");
 	if (insecure && (!listen || secret_file))
 		return usage_error("--insecure goes with --listen and without --secret-file");
 	if (!data)
@@ -658,6 +768,14 @@ static int cmd_create(int argc, char **argv)
 		return r;
 	if (a.data_devt == a.meta_devt)
 		return fail("--data and --meta are the same device (%s)", a.data);
+	if (journal) {
+		if ((r = device_arg("--journal", journal, a.journal, sizeof(a.journal),
+				    &a.journal_devt)))
+			return r;
+		if (a.journal_devt == a.data_devt || a.journal_devt == a.meta_devt)
+			return fail("--journal and --%s are the same device (%s)",
+				    a.journal_devt == a.data_devt ? "data" : "meta", a.journal);
+	}
 	if (secret_file && (r = load_secret(secret_file, &secret)))
 		return r;
 
@@ -681,6 +799,15 @@ static int cmd_create(int argc, char **argv)
 			r = fail("%s exists %s%s", a.name,
 				 v.table.listen[0] ? "listening on " : "without --listen",
 				 v.table.listen);
+			goto out;
+		}
+		if (journal && (!v.table.journal[0] ||
+				ifrep_blkdev_token_devt(v.table.journal, &other) ||
+				other != a.journal_devt)) {
+			ifrep_blkdev_token_name(v.table.journal, whybuf, sizeof(whybuf));
+			r = fail("%s exists %s%s", a.name,
+				 v.table.journal[0] ? "with journal device " : "without a journal",
+				 v.table.journal[0] ? whybuf : "");
 			goto out;
 		}
 		info("%s exists with these devices: nothing to do", a.name);
@@ -767,6 +894,25 @@ static int cmd_create(int argc, char **argv)
 			 : usage_error("--listen is for secondary volumes (add --role secondary)");
 		goto out;
 	}
+	if (journal && eff_role != IFREP_ROLE_SECONDARY) {
+		r = load ? fail("--journal is for secondary volumes, and %s holds a primary", a.meta)
+			 : usage_error("--journal is for secondary volumes (add --role secondary)");
+		goto out;
+	}
+	/* an existing secondary keeps the journal its metadata names */
+	if (!journal && load && eff_role == IFREP_ROLE_SECONDARY && m.journal_path[0]) {
+		if (recorded_journal(&a, &m)) {
+			r = fail("%s names the journal device %s, which is not present (give --journal DEV)",
+				 a.meta, m.journal_path);
+			goto out;
+		}
+		info("using the journal device %s recorded in %s", a.journal, a.meta);
+		if ((r = check_journal_free(&a)))
+			goto out;
+	}
+	if (a.journal[0] && a.journal[0] == '/' &&
+	    (r = check_journal(&a, (uint32_t)chunk_sectors, !load)))
+		goto out;
 	need = ifrep_meta_blocks_needed(ifrep_meta_nr_chunks(a.sectors, (uint32_t)chunk_sectors)) *
 		IFREP_META_BLOCK_SIZE;
 	if (meta_bytes < need) {
@@ -781,6 +927,7 @@ static int cmd_create(int argc, char **argv)
 	a.targs.data_dev = a.data;
 	a.targs.listen = listen;
 	a.targs.insecure = insecure;
+	a.targs.journal = a.journal[0] ? a.journal : NULL;
 	if (!load) {
 		a.targs.format = kind != META_FRESH;
 		a.targs.role = role_word(eff_role);
@@ -893,9 +1040,26 @@ static int activate_one(const char *name, const char *data, const char *meta)
 		warn("%s is larger than the volume recorded in %s; only the first %llu sectors are used",
 		     a.data, a.meta, (unsigned long long)m.data_sectors);
 
+	if (m.role == IFREP_ROLE_SECONDARY && m.journal_path[0]) {
+		if (recorded_journal(&a, &m)) {
+			if (from_udev) {
+				/* its appearance runs the rule again (activate_udev) */
+				info("%s: waiting for journal device %s", name, m.journal_path);
+				return 0;
+			}
+			return fail("%s: the journal device %s recorded in %s is not present",
+				    name, m.journal_path, a.meta);
+		}
+		if ((r = check_journal_free(&a)))
+			return r;
+		if (a.journal[0] == '/' && (r = check_journal(&a, m.chunk_sectors, false)))
+			return r;
+	}
+
 	a.sectors = m.data_sectors;
 	a.targs.meta_dev = a.meta;
 	a.targs.data_dev = a.data;
+	a.targs.journal = a.journal[0] ? a.journal : NULL;
 	if (m.role == IFREP_ROLE_SECONDARY && m.listen[0]) {
 		a.targs.listen = m.listen;
 		a.targs.insecure = m.flags & IFREP_SB_F_INSECURE;
@@ -907,7 +1071,7 @@ static int activate_one(const char *name, const char *data, const char *meta)
 
 struct scan_state {
 	unsigned int activated, failed;
-	dev_t only_data;		/* activate only volumes over this data device */
+	dev_t only_data;		/* activate only volumes with this data or journal device */
 };
 
 static int scan_one(const char *path, dev_t devt, void *arg)
@@ -938,7 +1102,9 @@ static int scan_one(const char *path, dev_t devt, void *arg)
 		     m.data_path[0] ? m.data_path : "(none recorded)", m.volume_name);
 		return 0;
 	}
-	if (s->only_data && !ifrep_blkdev_same(m.data_path, s->only_data))
+	if (s->only_data && !ifrep_blkdev_same(m.data_path, s->only_data) &&
+	    !(m.role == IFREP_ROLE_SECONDARY && m.journal_path[0] == '/' &&
+	      ifrep_blkdev_same(m.journal_path, s->only_data)))
 		return 0;
 	if (activate_one(m.volume_name, m.data_path, path)) {
 		s->failed++;
@@ -951,9 +1117,10 @@ static int scan_one(const char *path, dev_t devt, void *arg)
 
 /*
  * activate --udev DEV (the udev rule, for every block device that appears):
- * DEV holding metadata activates its volume once the data device is there;
- * DEV being a recorded data device activates the volumes waiting for it.
- * Nothing to do is success.
+ * DEV holding metadata activates its volume once the data device (and a
+ * secondary's journal device) is there; DEV being a recorded data or
+ * journal device activates the volumes waiting for it.  Nothing to do is
+ * success.
  */
 static int activate_udev(const char *dev)
 {
@@ -1137,6 +1304,10 @@ static int explain_msg_error(enum msg_kind kind, const struct vol *v,
 		return fail("no volume named %s", v->name);
 	case EOPNOTSUPP:
 	case ENOSYS:
+		if (kind == MSG_PAIR_ADD && mode && !strcmp(mode, "async") && peer &&
+		    peer[0] == '/')
+			return fail("async mode needs a remote secondary with a journal (--to HOST:PORT); a local target %s takes sync or copy",
+				    peer);
 		if (kind == MSG_PAIR_ADD)
 			return fail("the loaded dm-ifrep module does not support %s pairs%s yet (see dmesg)",
 				    mode, peer && peer[0] != '/' ? " or remote peers" : "");
@@ -2214,7 +2385,7 @@ static int cmd_verify(int argc, char **argv)
 static const struct cmd commands[] = {
 	{ "create", cmd_create,
 	  "create NAME --data DEV --meta DEV [--chunk-size SIZE] [--role primary|secondary]\n"
-	  "                [--listen ADDR:PORT] [--secret-file FILE] [--force]",
+	  "                [--listen ADDR:PORT] [--secret-file FILE] [--journal DEV] [--force]",
 	  "Create the volume /dev/mapper/NAME over the data device DATA, with its metadata\n"
 	  "on META.  Empty metadata (zeros) is formatted by the kernel; existing dm-ifrep\n"
 	  "metadata of this data device is used as it is; anything else is refused unless\n"
@@ -2227,14 +2398,19 @@ static const struct cmd commands[] = {
 	  "  --role ROLE           primary (default) or secondary; used when formatting\n"
 	  "  --listen ADDR:PORT    secondary: accept a primary there (IPv4 or [IPv6])\n"
 	  "  --secret-file FILE    secondary: shared secret primaries must prove\n"
+	  "  --journal DEV         secondary: device on which async cycles are journaled,\n"
+	  "                        so that each applies atomically and sync points are kept\n"
+	  "                        (needed to receive an async pair; empty or a journal)\n"
 	  "  --force               overwrite whatever META holds\n" },
 	{ "activate", cmd_activate,
 	  "activate (NAME --data DEV --meta DEV | --all | --udev DEV)",
-	  "Re-create a volume and its pairs from the metadata on META.  With --all, scan\n"
-	  "every block device and activate each volume whose metadata is found, whose\n"
+	  "Re-create a volume and its pairs from the metadata on META (a secondary with\n"
+	  "the journal device its metadata names, which must be present).  With --all,\n"
+	  "scan every block device and activate each volume whose metadata is found, whose\n"
 	  "recorded data device is present, and which is not active yet.  --udev DEV is\n"
 	  "what the udev rule runs when DEV appears: it activates the volume whose\n"
-	  "metadata DEV holds, or the volumes whose data device DEV is, when complete.\n" },
+	  "metadata DEV holds, or the volumes whose data or journal device DEV is, once\n"
+	  "all their devices are there.\n" },
 	{ "remove", cmd_remove,
 	  "remove NAME",
 	  "Remove /dev/mapper/NAME.  The metadata stays: 'activate' brings the volume and\n"

@@ -25,13 +25,18 @@
  * Checksum
  *--------------------------------------------------------------*/
 
-uint32_t ifrep_meta_sb_checksum(const void *block)
+/* The kernel's ifrep_block_csum(): every block type has its own XOR. */
+static uint32_t block_csum(const void *block, uint32_t xor)
 {
 	const uint8_t *b = block;
 	size_t off = sizeof(((struct ifrep_disk_superblock *)0)->csum);
 
-	return ~ifrep_crc32c(~0U, b + off, IFREP_META_BLOCK_SIZE - off) ^
-		IFREP_SB_CSUM_XOR;
+	return ~ifrep_crc32c(~0U, b + off, IFREP_META_BLOCK_SIZE - off) ^ xor;
+}
+
+uint32_t ifrep_meta_sb_checksum(const void *block)
+{
+	return block_csum(block, IFREP_SB_CSUM_XOR);
 }
 
 /*----------------------------------------------------------------
@@ -312,6 +317,54 @@ int ifrep_meta_read(const char *path, struct ifrep_meta *m, char *why, size_t wh
 	if (r)
 		return r;
 	return (int)ifrep_meta_classify(buf, m, why, whylen);
+}
+
+/*----------------------------------------------------------------
+ * Journal devices
+ *--------------------------------------------------------------*/
+
+enum ifrep_journal_kind ifrep_journal_classify(const void *buf, struct ifrep_journal_info *ji)
+{
+	const uint8_t *b = buf;
+	bool magic = false;
+	int best = -1;
+	unsigned int i;
+
+	memset(ji, 0, sizeof(*ji));
+	if (all_zero(b, IFREP_META_PROBE_SIZE))
+		return JOURNAL_FRESH;
+	for (i = 0; i < IFREP_META_SB_SLOTS; i++) {
+		const struct ifrep_disk_journal_sb *sb =
+			(const void *)(b + (size_t)i * IFREP_META_BLOCK_SIZE);
+
+		if (get64(sb->magic) != IFREP_JOURNAL_MAGIC)
+			continue;
+		magic = true;
+		if (get32(sb->csum) != block_csum(sb, IFREP_JOURNAL_SB_CSUM_XOR) ||
+		    get64(sb->blocknr) != i || get32(sb->version) != IFREP_JOURNAL_VERSION)
+			continue;
+		if (best < 0 || get64(sb->seq) > ji->seq) {
+			best = (int)i;
+			ji->seq = get64(sb->seq);
+			ji->chunk_sectors = get32(sb->chunk_sectors);
+			ji->nr_slots = get64(sb->nr_slots);
+			ji->current_id = get64(sb->current_id);
+			ji->nr_cycles = get32(sb->nr_cycles);
+		}
+	}
+	if (best >= 0)
+		return JOURNAL_VALID;
+	return magic ? JOURNAL_DAMAGED : JOURNAL_FOREIGN;
+}
+
+uint64_t ifrep_journal_slots(uint64_t bytes, uint32_t chunk_sectors)
+{
+	uint64_t blocks = bytes / IFREP_META_BLOCK_SIZE;
+	uint64_t per_slot = 1 + (uint64_t)chunk_sectors * 512 / IFREP_META_BLOCK_SIZE;
+
+	if (blocks <= IFREP_JOURNAL_FIRST_ENTRY_BLOCK + per_slot)
+		return 0;
+	return (blocks - IFREP_JOURNAL_FIRST_ENTRY_BLOCK) / per_slot;
 }
 
 const struct ifrep_meta_pair *ifrep_meta_find_pair(const struct ifrep_meta *m,

@@ -112,6 +112,40 @@ uint64_t ifrep_meta_nr_chunks(uint64_t data_sectors, uint32_t chunk_sectors);
 /** ifrep_chunk_sectors_valid() - a power of two from 64 KiB to 1 GiB. */
 bool ifrep_chunk_sectors_valid(uint64_t chunk_sectors);
 
+/*
+ * A secondary's journal device (ifrep_meta.h, "Journal"): ifrepctl only
+ * classifies it and sizes it; the kernel formats a journal whose first two
+ * blocks are zeros.
+ */
+enum ifrep_journal_kind {
+	JOURNAL_FRESH,		/* the first 8 KiB are all zeros */
+	JOURNAL_VALID,		/* a dm-ifrep journal with a usable superblock */
+	JOURNAL_DAMAGED,	/* the journal magic, but no usable superblock */
+	JOURNAL_FOREIGN,	/* anything else */
+};
+
+struct ifrep_journal_info {
+	uint64_t seq;
+	uint32_t chunk_sectors;
+	uint64_t nr_slots;		/* chunks it can save */
+	uint64_t current_id;		/* sync point of the data device's image */
+	uint32_t nr_cycles;		/* records: sync points besides the current one */
+};
+
+/**
+ * ifrep_journal_classify() - what the first IFREP_META_PROBE_SIZE bytes of
+ * a journal device hold (the kernel's rules: magic, checksum, block number
+ * and version; the newest valid slot wins); @ji is filled for JOURNAL_VALID.
+ */
+enum ifrep_journal_kind ifrep_journal_classify(const void *buf, struct ifrep_journal_info *ji);
+
+/**
+ * ifrep_journal_slots() - chunks a fresh journal of @bytes can save with
+ * @chunk_sectors chunks (each takes a 4 KiB entry block and a chunk); 0 when
+ * it cannot hold even one, which the kernel refuses.
+ */
+uint64_t ifrep_journal_slots(uint64_t bytes, uint32_t chunk_sectors);
+
 /** ifrep_meta_find_pair() - the pair named @name, or NULL. */
 const struct ifrep_meta_pair *ifrep_meta_find_pair(const struct ifrep_meta *m,
 						   const char *name);
