@@ -173,7 +173,6 @@ _expect status_too_many 2 "unexpected argument" status a b
 _expect status_bad_option 2 "unknown option" status --yaml
 
 # commands of the interface that this version does not run yet
-_expect sync_not_yet 1 "sync: not supported by this version yet" sync vol0
 _expect promote_extra 2 "" promote vol0 vol1
 _expect promote_bad_name 2 "" promote 'bad/name'
 _expect demote_no_listen 2 "missing --listen" demote vol0 --insecure
@@ -188,6 +187,31 @@ _expect resolve_remote_no_pair 2 "needs the PAIR" resolve vol0 --discard-remote
 _expect create_insecure_alone 2 "--insecure goes with --listen" create vol0 --data /dev/null --meta /dev/null --insecure
 _expect verify_not_yet 1 "verify: not supported by this version yet" verify vol0 p
 _expect sync_usage 2 "missing NAME" sync
+_expect sync_bad_name 2 "volume name" sync 'a/b'
+_expect sync_bad_pair 2 "pair name" sync vol0 'd r'
+_expect sync_too_many 2 "unexpected argument 'x'" sync vol0 dr x
+_expect sync_timeout_alone 2 "--timeout goes with --wait or --freeze" sync vol0 --timeout 10
+_expect sync_bad_timeout 2 "--timeout soon" sync vol0 --wait --timeout soon
+_expect sync_zero_timeout 2 "--timeout 0" sync vol0 --wait --timeout 0
+_expect sync_freeze_no_value 2 "'--freeze' needs a value" sync vol0 --freeze
+_expect sync_freeze_empty 2 "--freeze needs a mount point" sync vol0 --freeze ''
+_expect sync_unknown_option 2 "unknown option '--all'" sync vol0 --all
+_expect sync_freeze_missing 1 "--freeze $tmp/nowhere: No such file" sync vol0 --freeze "$tmp/nowhere"
+_expect sync_freeze_file 1 "not a directory" sync vol0 --freeze "$tmp/plain-file"
+_expect_ok help_sync "sync NAME \[PAIR\] \[--freeze MOUNTPOINT\] \[--wait\] \[--timeout SEC\]" sync --help
+_expect sync_point_no_verb 2 "expected 'sync-point list' or 'sync-point rollback'" sync-point
+_expect sync_point_bad_verb 2 "expected 'sync-point list' or 'sync-point rollback'" sync-point show vol0
+_expect sync_point_list_no_name 2 "missing NAME" sync-point list
+_expect sync_point_list_two 2 "unexpected argument 'b'" sync-point list a b
+_expect sync_point_list_bad_name 2 "volume name" sync-point list 'a/b'
+_expect sync_point_list_bad_option 2 "unknown option '--yaml'" sync-point list vol0 --yaml
+_expect sync_point_rollback_no_id 2 "missing NAME and ID" sync-point rollback vol0
+_expect sync_point_rollback_bad_id 2 "sync point ID 'latest'" sync-point rollback vol0 latest
+_expect sync_point_rollback_negative_id 2 "sync point ID '-1'" sync-point rollback vol0 -- -1
+_expect sync_point_rollback_extra 2 "unexpected argument" sync-point rollback vol0 3 4
+_expect sync_point_rollback_json 2 "unknown option '--json'" sync-point rollback vol0 3 --json
+_expect_ok help_sync_point_list "sync-point list NAME \[--json\]" sync-point list --help
+_expect_ok help_sync_point_rollback "sync-point rollback NAME ID" help sync-point rollback
 _expect verify_usage 2 "missing NAME and PAIR" verify vol0
 
 # test-bandwidth (no secondary is needed to check the arguments; the one

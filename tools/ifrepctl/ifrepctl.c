@@ -25,6 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <time.h>
@@ -1895,30 +1898,664 @@ static int not_yet(void)
 	return fail("not supported by this version yet");
 }
 
+/*----------------------------------------------------------------
+ * sync: cut async cycles now, optionally with the filesystem frozen
+ *--------------------------------------------------------------*/
+
+#define SYNC_TIMEOUT_S		300
+#define FREEZE_POLL_NS		50000000L
+
 static const struct option sync_opts[] = {
 	{ "freeze", required_argument, NULL, 'F' },
 	{ "wait", no_argument, NULL, 'W' },
+	{ "timeout", required_argument, NULL, 'T' },
 	COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
 
+/* An async pair a sync is about, and what became of it. */
+struct sync_pair {
+	char name[IFREP_NAME_LEN];
+	bool candidate;			/* consistent when we looked: can be cut */
+	bool cut;			/* the kernel cut it */
+	int64_t cut_time;
+	bool committed;
+	char state[160];		/* "retrying (connect_failed)", for messages */
+};
+
+struct sync_job {
+	const char *volume;
+	const char *only;		/* PAIR, or NULL for every async pair */
+	struct sync_pair pairs[IFREP_MAX_PAIRS];
+	unsigned int n, candidates;
+	double deadline;		/* now_s() limit of every wait */
+	uint64_t timeout_s;
+};
+
+/* "retrying (connect_failed)", "in its initial copy (40.0% copied)". */
+static void describe_pair(const struct ifrep_status *st, const struct ifrep_status_pair *p,
+			  char *buf, size_t len)
+{
+	unsigned int pm = ifrep_synced_per_mille(p->dirty_chunks, st->total_chunks);
+
+	if (p->state == STATE_INITIAL_SYNC)
+		snprintf(buf, len, "in its initial copy (%u.%u%% copied)", pm / 10, pm % 10);
+	else if (p->reason[0])
+		snprintf(buf, len, "%s (%s)", ifrep_state_name(p->state), p->reason);
+	else
+		snprintf(buf, len, "%s", ifrep_state_name(p->state));
+}
+
+static struct sync_pair *job_pair(struct sync_job *job, const char *name)
+{
+	unsigned int i;
+
+	for (i = 0; i < job->n; i++)
+		if (!strcmp(job->pairs[i].name, name))
+			return &job->pairs[i];
+	return NULL;
+}
+
+/* "dr (retrying (connect_failed)), dr2 (...)" of the pairs not cut. */
+static void list_not_cut(const struct sync_job *job, char *buf, size_t len)
+{
+	size_t pos = 0;
+	unsigned int i;
+	int k;
+
+	buf[0] = '\0';
+	for (i = 0; i < job->n && pos < len; i++) {
+		if (job->pairs[i].cut)
+			continue;
+		k = snprintf(buf + pos, len - pos, "%s%s is %s", pos ? ", " : "",
+			     job->pairs[i].name, job->pairs[i].state);
+		if (k < 0)
+			break;
+		pos += (size_t)k;
+	}
+}
+
+/* Which async pairs the sync is about; refuses what cannot be cut at all. */
+static int select_sync_pairs(const struct vol *v, struct sync_job *job)
+{
+	const struct ifrep_status_pair *p;
+	struct sync_pair *sp;
+	char why[1024];
+	unsigned int i;
+
+	if (v->st.role == ROLE_SECONDARY)
+		return fail("%s is a secondary: sync points are cut on its primary ('sync-point list %s' shows them here)",
+			    v->name, v->name);
+	if (job->only) {
+		p = ifrep_status_find_pair(&v->st, job->only);
+		if (!p)
+			return fail("%s has no pair named %s", v->name, job->only);
+		if (p->mode != MODE_ASYNC)
+			return fail("pair %s is a %s pair: only async pairs have sync points",
+				    p->name, ifrep_mode_name(p->mode));
+	}
+	job->n = job->candidates = 0;
+	for (i = 0; i < v->st.nr_pairs; i++) {
+		p = &v->st.pairs[i];
+		if (p->mode != MODE_ASYNC || (job->only && strcmp(p->name, job->only)))
+			continue;
+		sp = &job->pairs[job->n++];
+		memset(sp, 0, sizeof(*sp));
+		snprintf(sp->name, sizeof(sp->name), "%s", p->name);
+		describe_pair(&v->st, p, sp->state, sizeof(sp->state));
+		sp->candidate = p->state == STATE_CONSISTENT;
+		job->candidates += sp->candidate;
+	}
+	if (!job->n)
+		return fail("%s has no async pair", v->name);
+	if (job->only && !job->candidates) {
+		sp = &job->pairs[0];
+		if (strstr(sp->state, "initial copy"))
+			return fail("pair %s is %s: its first sync point comes when it is consistent ('ifrepctl wait %s %s --state consistent')",
+				    sp->name, sp->state, v->name, sp->name);
+		return fail("pair %s is %s: only a consistent async pair can be cut", sp->name,
+			    sp->state);
+	}
+	if (!job->candidates) {
+		list_not_cut(job, why, sizeof(why));
+		return fail("no async pair of %s can be cut now: %s", v->name, why);
+	}
+	return 0;
+}
+
+/*
+ * Opens the filesystem to freeze.  It should be on the volume (or on a
+ * device stacked on it): warn when it visibly is not.
+ */
+static bool devt_stacked_on(dev_t top, dev_t bottom, int depth)
+{
+	char path[96], line[32];
+	unsigned int ma, mi;
+	struct dirent *e;
+	FILE *f;
+	DIR *d;
+	bool found = false;
+
+	if (top == bottom)
+		return true;
+	if (depth > 8)
+		return false;
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/slaves", major(top), minor(top));
+	d = opendir(path);
+	if (!d)
+		return false;
+	while (!found && (e = readdir(d))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/block/%.40s/dev", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f) && sscanf(line, "%u:%u", &ma, &mi) == 2)
+			found = devt_stacked_on(makedev(ma, mi), bottom, depth + 1);
+		fclose(f);
+	}
+	closedir(d);
+	return found;
+}
+
+static int open_freeze_target(const char *mp, int *fd)
+{
+	*fd = open(mp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*fd < 0) {
+		if (errno == ENOTDIR)
+			return fail("--freeze %s: not a directory (give the mount point of the filesystem)",
+				    mp);
+		return fail("--freeze %s: %s", mp, strerror(errno));
+	}
+	return 0;
+}
+
+static void check_freeze_target(int fd, const char *mp, const struct vol *v)
+{
+	dev_t vol_devt = makedev(v->info.major, v->info.minor);
+	char name[256];
+	struct stat st;
+
+	if (fstat(fd, &st))
+		return;
+	if (!major(st.st_dev)) {
+		info("cannot tell whether %s is on %s (its filesystem names no block device)",
+		     mp, v->name);
+		return;
+	}
+	if (devt_stacked_on(st.st_dev, vol_devt, 0))
+		return;
+	ifrep_blkdev_name(st.st_dev, name, sizeof(name));
+	warn("%s is on %s, not on %s: freezing it does not make the sync point of %s consistent",
+	     mp, name, v->name, v->name);
+}
+
+/*
+ * The kernel cuts after the running cycle of the pair ended, with our
+ * filesystem frozen meanwhile: wait for a moment between cycles first.
+ */
+static int wait_between_cycles(struct sync_job *job, const char *mp)
+{
+	struct timespec poll = { 0, FREEZE_POLL_NS };
+	const struct ifrep_status_pair *p;
+	char busy[256];
+	struct vol v;
+	unsigned int i;
+	size_t pos;
+	int r;
+
+	for (;;) {
+		if ((r = need_volume(job->volume, true, &v)))
+			return r;
+		busy[0] = '\0';
+		pos = 0;
+		for (i = 0; i < job->n; i++) {
+			if (!job->pairs[i].candidate)
+				continue;
+			p = ifrep_status_find_pair(&v.st, job->pairs[i].name);
+			if (p && p->has_cycle && pos < sizeof(busy))
+				pos += (size_t)snprintf(busy + pos, sizeof(busy) - pos,
+							"%s%s (cycle %" PRIu64 "/%" PRIu64 ")",
+							pos ? ", " : "", p->name,
+							p->cycle_shipped, p->cycle_total);
+		}
+		if (!busy[0])
+			return 0;
+		if (now_s() >= job->deadline)
+			return fail("cycles keep running (%s): found no moment between two of them to freeze %s within %llus",
+				    busy, mp, (unsigned long long)job->timeout_s);
+		info("waiting for the running cycle of %s to end before freezing %s", busy, mp);
+		nanosleep(&poll, NULL);
+	}
+}
+
+/* What the kernel's errno for "sync" means. */
+static void sync_errstr(int r, const struct sync_job *job, const char *msg, char *buf,
+			size_t len)
+{
+	switch (-r) {
+	case ENOENT:
+		if (strcmp(msg, "sync"))
+			snprintf(buf, len, "%s has no async pair named %s now", job->volume,
+				 msg + strlen("sync "));
+		else
+			snprintf(buf, len, "%s has no async pair now", job->volume);
+		break;
+	case EBUSY:
+		snprintf(buf, len, "%s is suspended: resume it first", job->volume);
+		break;
+	case EINVAL:
+		snprintf(buf, len, "the kernel refused '%s' (a dm-ifrep module without async cycles? see dmesg)",
+			 msg);
+		break;
+	default:
+		snprintf(buf, len, "'%s' failed: %s (see dmesg)", msg, dm_strerror(r));
+		break;
+	}
+}
+
+/*
+ * Sends the sync message(s): one "sync" when every async pair can be cut,
+ * else "sync PAIR" for each that can (a pair in its initial copy would hold
+ * the message until the copy ends).  With @fd >= 0 the filesystem is
+ * frozen around them.  Nothing may be printed while it is frozen (stdout
+ * or stderr may be files on it): errors are collected in @err.
+ */
+static int send_syncs(struct sync_job *job, int fd, const char *mp, char *err, size_t errlen)
+{
+	struct ifrep_sync_cut cuts[IFREP_MAX_PAIRS];
+	struct sync_pair *sp;
+	char msg[IFREP_NAME_LEN + 8], why[256], *reply = NULL;
+	unsigned int i, k, n;
+	bool all = !job->only && job->candidates == job->n;
+	sigset_t block, old;
+	int r = 0, e;
+
+	err[0] = '\0';
+	if (fd >= 0) {
+		sigemptyset(&block);
+		sigaddset(&block, SIGINT);
+		sigaddset(&block, SIGTERM);
+		sigaddset(&block, SIGHUP);
+		sigaddset(&block, SIGQUIT);
+		sigaddset(&block, SIGTSTP);
+		sigaddset(&block, SIGTTIN);
+		sigaddset(&block, SIGTTOU);
+		sigaddset(&block, SIGPIPE);
+		fflush(stdout);
+		fflush(stderr);
+		sigprocmask(SIG_BLOCK, &block, &old);
+		ifrep_dm_setup(0, !from_udev);		/* libdm must not print either */
+		if (ioctl(fd, FIFREEZE, 0)) {
+			e = errno;
+			ifrep_dm_setup(verbose, !from_udev);
+			sigprocmask(SIG_SETMASK, &old, NULL);
+			if (e == EBUSY)
+				return fail("cannot freeze %s: it is frozen already (thaw it with 'fsfreeze -u %s', or sync without --freeze)",
+					    mp, mp);
+			if (e == EOPNOTSUPP || e == ENOTTY)
+				return fail("cannot freeze %s: its filesystem does not support freezing",
+					    mp);
+			if (e == EPERM || e == EACCES)
+				return fail("cannot freeze %s: %s (freezing needs root)", mp,
+					    strerror(e));
+			return fail("cannot freeze %s: %s", mp, strerror(e));
+		}
+	}
+
+	for (i = 0; i < (all ? 1 : job->n) && !r; i++) {
+		if (!all && !job->pairs[i].candidate)
+			continue;
+		if (all)
+			snprintf(msg, sizeof(msg), "sync");
+		else
+			snprintf(msg, sizeof(msg), "sync %s", job->pairs[i].name);
+		free(reply);
+		reply = NULL;
+		r = ifrep_dm_message(job->volume, msg, false, &reply);
+		if (r) {
+			sync_errstr(r, job, msg, err, errlen);
+			break;
+		}
+		r = ifrep_parse_sync_reply(reply, cuts, IFREP_MAX_PAIRS, &n, why, sizeof(why));
+		if (r) {
+			snprintf(err, errlen, "cannot understand the kernel's reply to '%s': %s",
+				 msg, why);
+			break;
+		}
+		for (k = 0; k < n; k++) {
+			sp = job_pair(job, cuts[k].pair);
+			if (!sp)
+				continue;	/* an async pair added meanwhile */
+			sp->cut = true;
+			sp->cut_time = cuts[k].cut;
+		}
+	}
+	free(reply);
+
+	if (fd >= 0) {
+		e = ioctl(fd, FITHAW, 0) ? errno : 0;
+		ifrep_dm_setup(verbose, !from_udev);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+		if (e && e != EINVAL)
+			return fail("cannot thaw %s: %s: it stays frozen until 'fsfreeze -u %s'",
+				    mp, strerror(e), mp);
+		if (e)
+			warn("%s was thawed by someone else while the sync ran: the sync point may not be consistent",
+			     mp);
+	}
+	return r ? -1 : 0;
+}
+
+/* Waits until the secondary holds every cut made. */
+static int wait_commits(struct sync_job *job)
+{
+	struct timespec poll = { 0, WAIT_POLL_NS };
+	const struct ifrep_status_pair *p;
+	char when[32], pending[512];
+	struct sync_pair *sp;
+	struct vol v;
+	unsigned int i;
+	size_t pos;
+	bool done;
+	int r;
+
+	for (;;) {
+		if ((r = need_volume(job->volume, true, &v)))
+			return r;
+		done = true;
+		pending[0] = '\0';
+		pos = 0;
+		for (i = 0; i < job->n; i++) {
+			sp = &job->pairs[i];
+			if (!sp->cut || sp->committed)
+				continue;
+			p = ifrep_status_find_pair(&v.st, sp->name);
+			if (!p)
+				return fail("pair %s was removed before its cut at %s was committed",
+					    sp->name, ifrep_format_local_time(sp->cut_time, when,
+									      sizeof(when)));
+			switch (ifrep_cut_progress(p, sp->cut_time)) {
+			case CUT_COMMITTED:
+				sp->committed = true;
+				printf("%s/%s: committed (last sync point %s)\n", job->volume,
+				       sp->name, ifrep_format_local_time(p->last_sync, when,
+									 sizeof(when)));
+				fflush(stdout);
+				break;
+			case CUT_FAILED:
+				return fail("pair %s failed (%s): its cut at %s was not committed%s",
+					    p->name, p->reason[0] ? p->reason : "no reason given",
+					    ifrep_format_local_time(sp->cut_time, when, sizeof(when)),
+					    !strcmp(p->reason, "journal_too_small") ?
+					    " (the secondary's journal cannot hold the cycle: give it a larger journal device; see dmesg)" :
+					    !strcmp(p->reason, "cycle_failed") ?
+					    " (does the secondary have a journal? 'create --journal DEV'; see dmesg on both sides)" :
+					    " (see dmesg)");
+			default:
+				done = false;
+				if (pos >= sizeof(pending))
+					break;
+				if (p->has_cycle)
+					pos += (size_t)snprintf(pending + pos, sizeof(pending) - pos,
+								"%s%s: cycle %" PRIu64 "/%" PRIu64 " shipped",
+								pos ? ", " : "", p->name,
+								p->cycle_shipped, p->cycle_total);
+				else
+					pos += (size_t)snprintf(pending + pos, sizeof(pending) - pos,
+								"%s%s: %s, no cycle running",
+								pos ? ", " : "", p->name,
+								ifrep_state_name(p->state));
+				break;
+			}
+		}
+		if (done)
+			return 0;
+		if (now_s() >= job->deadline)
+			return fail("timed out after %llus waiting for the commit: %s",
+				    (unsigned long long)job->timeout_s, pending);
+		nanosleep(&poll, NULL);
+	}
+}
+
 static int cmd_sync(int argc, char **argv)
 {
+	const char *freeze = NULL, *timeout = NULL, *why;
 	char *pos[2] = { NULL, NULL };
-	int c, r;
+	char err[512], when[32], not_cut[1024];
+	struct sync_job job;
+	bool wait = false;
+	unsigned int i, nr_cut = 0;
+	struct vol v;
+	int c, r, fd = -1;
 
+	memset(&job, 0, sizeof(job));
+	job.timeout_s = SYNC_TIMEOUT_S;
 	reset_getopt();
-	while ((c = next_opt(argc, argv, ":F:Whv", sync_opts)) != -1) {
-		if (c == 'F' || c == 'W')
-			continue;
-		if (common_opt(c, &r))
-			return r;
+	while ((c = next_opt(argc, argv, ":F:WT:hv", sync_opts)) != -1) {
+		switch (c) {
+		case 'F': freeze = optarg; break;
+		case 'W': wait = true; break;
+		case 'T': timeout = optarg; break;
+		default:
+			if (common_opt(c, &r))
+				return r;
+		}
 	}
 	if ((r = positionals(argc, argv, 1, 2, pos, "NAME")))
 		return r;
 	if ((r = check_volume_name(pos[0])) || (pos[1] && (r = check_pair_name(pos[1]))))
 		return r;
-	return not_yet();
+	if (timeout) {
+		if (!wait && !freeze)
+			return usage_error("--timeout goes with --wait or --freeze");
+		if (ifrep_parse_duration(timeout, &job.timeout_s, false, &why))
+			return usage_error("--timeout %s: %s", timeout, why);
+	}
+	if (freeze && !freeze[0])
+		return usage_error("--freeze needs a mount point");
+	job.volume = pos[0];
+	job.only = pos[1];
+	job.deadline = now_s() + (double)job.timeout_s;
+
+	if (freeze && (r = open_freeze_target(freeze, &fd)))
+		return r;
+	if ((r = need_volume(job.volume, true, &v)) || (r = select_sync_pairs(&v, &job)))
+		goto out;
+	if (fd >= 0) {
+		check_freeze_target(fd, freeze, &v);
+		if ((r = wait_between_cycles(&job, freeze)))
+			goto out;
+	}
+	r = send_syncs(&job, fd, freeze, err, sizeof(err));
+	if (r > 0)
+		goto out;		/* freeze or thaw failed: said so */
+
+	for (i = 0; i < job.n; i++) {
+		if (!job.pairs[i].cut)
+			continue;
+		nr_cut++;
+		printf("%s/%s: cut at %s\n", job.volume, job.pairs[i].name,
+		       ifrep_format_local_time(job.pairs[i].cut_time, when, sizeof(when)));
+	}
+	fflush(stdout);
+	if (r) {
+		r = fail("%s", err);
+		goto out;
+	}
+	/* a pair that changed state since we looked is not cut: say what it is now */
+	if (nr_cut < job.n && !load_volume(job.volume, true, &v)) {
+		for (i = 0; i < job.n; i++) {
+			const struct ifrep_status_pair *p =
+				ifrep_status_find_pair(&v.st, job.pairs[i].name);
+
+			if (!job.pairs[i].cut && p)
+				describe_pair(&v.st, p, job.pairs[i].state,
+					      sizeof(job.pairs[i].state));
+		}
+	}
+	if (wait && nr_cut && (r = wait_commits(&job)))
+		goto out;
+	if (nr_cut < job.n) {
+		list_not_cut(&job, not_cut, sizeof(not_cut));
+		r = fail("%s: no cut was made for %s", job.volume, not_cut);
+		goto out;
+	}
+	r = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/*----------------------------------------------------------------
+ * sync-point list / rollback (a secondary with a journal)
+ *--------------------------------------------------------------*/
+
+static const struct option sync_point_opts[] = {
+	{ "json", no_argument, NULL, 'j' },
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+/* Reads the sync points of @v (a loaded secondary).  0 or EXIT_FAILED. */
+static int get_sync_points(const struct vol *v, struct ifrep_sync_point *pts, unsigned int *n)
+{
+	char why[256], *reply = NULL;
+	int r;
+
+	if (v->st.role == ROLE_PRIMARY)
+		return fail("%s is a primary: sync points are kept on its secondary (run this there)",
+			    v->name);
+	r = ifrep_dm_message(v->name, "sync_points", false, &reply);
+	if (r == -ENOENT)
+		return fail("%s has no journal, so it keeps no sync points (it needs 'create --journal DEV')",
+			    v->name);
+	if (r == -EINVAL)
+		return fail("the kernel refused 'sync_points' (a dm-ifrep module without async cycles? see dmesg)");
+	if (r)
+		return fail("cannot list the sync points of %s: %s (see dmesg)", v->name,
+			    dm_strerror(r));
+	r = ifrep_parse_sync_points(reply, pts, IFREP_MAX_SYNC_POINTS, n, why, sizeof(why));
+	free(reply);
+	if (r)
+		return fail("cannot understand the kernel's list of sync points: %s", why);
+	return 0;
+}
+
+static int cmd_sync_point_list(int argc, char **argv)
+{
+	struct ifrep_sync_point pts[IFREP_MAX_SYNC_POINTS];
+	char when[32], size[32], idbuf[24];
+	bool json = false;
+	unsigned int n, i;
+	struct json j;
+	char *pos[1];
+	struct vol v;
+	int c, r, w = 2;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":jhv", sync_point_opts)) != -1) {
+		if (c == 'j')
+			json = true;
+		else if (common_opt(c, &r))
+			return r;
+	}
+	if ((r = positionals(argc, argv, 1, 1, pos, "NAME")) || (r = check_volume_name(pos[0])))
+		return r;
+	if ((r = need_volume(pos[0], true, &v)) || (r = get_sync_points(&v, pts, &n)))
+		return r;
+
+	if (json) {
+		json_init(&j, stdout);
+		json_begin_object(&j, NULL);
+		json_begin_array(&j, "sync_points");
+		for (i = 0; i < n; i++) {
+			json_begin_object(&j, NULL);
+			json_u64(&j, "id", pts[i].id);
+			if (pts[i].time)
+				json_string(&j, "time", ifrep_format_iso8601(pts[i].time, when,
+									     sizeof(when)));
+			else
+				json_null(&j, "time");
+			json_u64(&j, "rollback_bytes", pts[i].rollback_bytes);
+			json_bool(&j, "current", pts[i].current);
+			json_end_object(&j);
+		}
+		json_end_array(&j);
+		json_end_object(&j);
+		putchar('\n');
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		snprintf(idbuf, sizeof(idbuf), "%" PRIu64, pts[i].id);
+		w = (int)strlen(idbuf) > w ? (int)strlen(idbuf) : w;
+	}
+	printf("%-*s  %-19s  %s\n", w, "ID", "CUT TIME", "ROLLBACK");
+	for (i = 0; i < n; i++) {
+		printf("%-*" PRIu64 "  %-19s  %s\n", w, pts[i].id,
+		       pts[i].time ? ifrep_format_local_time(pts[i].time, when, sizeof(when)) : "-",
+		       pts[i].current ? "current image" :
+		       ifrep_format_bytes(pts[i].rollback_bytes, size, sizeof(size)));
+	}
+	return 0;
+}
+
+static int cmd_sync_point_rollback(int argc, char **argv)
+{
+	struct ifrep_sync_point pts[IFREP_MAX_SYNC_POINTS];
+	const struct ifrep_sync_point *to = NULL;
+	char msg[48], when[32], size[32];
+	const char *why;
+	unsigned int n, i;
+	char *pos[2];
+	struct vol v;
+	uint64_t id;
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":hv", plain_opts)) != -1)
+		if (common_opt(c, &r))
+			return r;
+	if ((r = positionals(argc, argv, 2, 2, pos, "NAME and ID")) ||
+	    (r = check_volume_name(pos[0])))
+		return r;
+	if (ifrep_parse_u64(pos[1], &id, &why))
+		return usage_error("sync point ID '%s': %s", pos[1], why);
+	if ((r = need_volume(pos[0], true, &v)) || (r = get_sync_points(&v, pts, &n)))
+		return r;
+	for (i = 0; i < n; i++)
+		if (pts[i].id == id)
+			to = &pts[i];
+	if (!to)
+		return fail("%s has no sync point %" PRIu64 " ('ifrepctl sync-point list %s' shows them)",
+			    v.name, id, v.name);
+	if (to->current) {
+		info("%s holds sync point %" PRIu64 " already", v.name, id);
+		return 0;
+	}
+	if (!strcmp(v.st.upstream, "connected"))
+		return fail("%s is connected to its primary: a rollback needs it away (pause or remove its pair on the primary, or demote the primary, first)",
+			    v.name);
+	snprintf(msg, sizeof(msg), "rollback %" PRIu64, id);
+	info("message: %s", msg);
+	r = ifrep_dm_message(v.name, msg, false, NULL);
+	if (r == -EBUSY)
+		return fail("%s is connected to its primary: a rollback needs it away (pause or remove its pair on the primary, or demote the primary, first)",
+			    v.name);
+	if (r == -ENOENT)
+		return fail("%s has no sync point %" PRIu64 " any more (the journal dropped it; see 'ifrepctl sync-point list %s')",
+			    v.name, id, v.name);
+	if (r == -EINVAL)
+		return fail("%s is not a secondary with a journal (see dmesg)", v.name);
+	if (r)
+		return fail("the rollback of %s failed: %s (see dmesg; an interrupted rollback is finished at the next activation)",
+			    v.name, dm_strerror(r));
+	printf("%s: rolled back to sync point %" PRIu64 " (cut at %s), %s rewritten\n", v.name, id,
+	       to->time ? ifrep_format_local_time(to->time, when, sizeof(when)) : "unknown time",
+	       ifrep_format_bytes(to->rollback_bytes, size, sizeof(size)));
+	return 0;
 }
 
 /*----------------------------------------------------------------
@@ -2442,8 +3079,33 @@ static const struct cmd commands[] = {
 	  "resume NAME PAIR",
 	  "Restart a paused, failed or disconnected pair: it resyncs its dirty chunks.\n" },
 	{ "sync", cmd_sync,
-	  "sync NAME [PAIR] [--freeze MOUNTPOINT] [--wait]",
-	  "Start an async cycle now (not supported by this version yet).\n" },
+	  "sync NAME [PAIR] [--freeze MOUNTPOINT] [--wait] [--timeout SEC]",
+	  "Cut a cycle of the async pair PAIR (of every async pair of NAME) now: the\n"
+	  "volume's content at this instant is shipped in the background and becomes the\n"
+	  "secondary's next sync point.  Prints 'NAME/PAIR: cut at TIME' per pair cut.\n"
+	  "Only consistent pairs can be cut (not during their initial copy); if one that\n"
+	  "was asked for is not cut, the exit status is 1.\n"
+	  "\n"
+	  "  --freeze MOUNTPOINT   freeze the filesystem mounted there (FIFREEZE) while the\n"
+	  "                        cut is made, then thaw it, so that the sync point is\n"
+	  "                        application-consistent; waits for a moment between two\n"
+	  "                        cycles first, so that the freeze is short\n"
+	  "  --wait                wait until the secondary has committed every cut\n"
+	  "                        (prints 'NAME/PAIR: committed'); exit 1 if a pair fails\n"
+	  "  --timeout SEC         limit of --wait and of --freeze's wait (default 300)\n" },
+	{ "sync-point list", cmd_sync_point_list,
+	  "sync-point list NAME [--json]",
+	  "List the sync points that the secondary NAME keeps in its journal, newest\n"
+	  "first: the current image, then the images it can roll back to, each with the\n"
+	  "time of its cut and the data a rollback to it rewrites.  The pair's\n"
+	  "--sync-points on the primary says how many are kept.  --json prints\n"
+	  "{\"sync_points\":[{\"id\",\"time\",\"rollback_bytes\",\"current\"}]}.\n" },
+	{ "sync-point rollback", cmd_sync_point_rollback,
+	  "sync-point rollback NAME ID",
+	  "Make the secondary NAME hold the image of sync point ID again (after a bad\n"
+	  "change reached it, before promoting it).  Refused while its primary is\n"
+	  "connected: pause or remove the pair on the primary, or demote it, first.\n"
+	  "The newer sync points are gone afterwards.\n" },
 	{ "wait", cmd_wait,
 	  "wait NAME [PAIR] --state STATE [--timeout SEC]",
 	  "Wait until PAIR (or every pair of NAME) is in STATE; exit 1 on timeout.\n"
@@ -2524,16 +3186,16 @@ static int print_help(const struct cmd *c)
 	return 0;
 }
 
-/* "pair add" is two words: resolve argv[0] (and argv[1]) to a command. */
+/* "pair add", "sync-point list" are two words: resolve argv[0] (and argv[1]). */
 static const struct cmd *resolve(int argc, char **argv, int *used)
 {
 	char two[64];
 
 	*used = 1;
-	if (!strcmp(argv[0], "pair")) {
+	if (!strcmp(argv[0], "pair") || !strcmp(argv[0], "sync-point")) {
 		if (argc < 2 || argv[1][0] == '-')
 			return NULL;
-		snprintf(two, sizeof(two), "pair %s", argv[1]);
+		snprintf(two, sizeof(two), "%s %s", argv[0], argv[1]);
 		*used = 2;
 		return find_cmd(two);
 	}
@@ -2578,6 +3240,8 @@ int main(int argc, char **argv)
 	if (!c) {
 		if (!strcmp(argv[i], "pair"))
 			return usage_error("pair: expected 'pair add' or 'pair remove'");
+		if (!strcmp(argv[i], "sync-point"))
+			return usage_error("sync-point: expected 'sync-point list' or 'sync-point rollback'");
 		return usage_error("unknown command '%s'", argv[i]);
 	}
 	cur_cmd = c->name;
