@@ -124,13 +124,11 @@ int ifrep_promote(struct ifrep_volume *vol, bool force)
 
 	ifrep_listener_stop(vol);
 
-	/* Every write from now on differs from the lineage we forked from. */
-	mutex_lock(&vol->bitmap_lock);
-	r = ifrep_local_reset(vol);
-	mutex_unlock(&vol->bitmap_lock);
-	if (r)
-		goto out_restart;
-
+	/*
+	 * Every write from now on differs from the lineage we forked from; the
+	 * local area keeps what already differs (a demoted primary's unsent
+	 * chunks, a rollback's chunks), so it is not cleared here.
+	 */
 	mutex_lock(&vol->sb_lock);
 	/* A partial image descends from nothing we could diff against. */
 	sb->parent_generation = consistent ? sb->data_generation : 0;
