@@ -74,8 +74,9 @@ TEST(json_async_and_failed)
 	view(&v[1], "secondary rw 16384 128 0000000000000002 0 0.0.0.0:7789 connected 0");
 	strcpy(v[1].name, "replica");
 	s = render(v, 2, true);
-	CHECK_CONTAINS(s, "\"state\":\"consistent\",\"total_chunks\":128,\"dirty_chunks\":3,"
-		       "\"synced_percent\":97.6");
+	/* 3 dirty and 3 of the running cycle's 5 not shipped yet */
+	CHECK_CONTAINS(s, "\"state\":\"consistent\",\"total_chunks\":128,\"dirty_chunks\":6,"
+		       "\"synced_percent\":95.3");
 	CHECK_CONTAINS(s, "\"eta_seconds\":null,\"last_sync_point\":\"2026-11-25T10:40:00Z\","
 		       "\"rpo_seconds\":42,\"cycle_shipped_chunks\":2,\"cycle_total_chunks\":5,"
 		       "\"reason\":null");
@@ -140,18 +141,48 @@ TEST(human_async)
 	tzset();
 	view(&v, "primary rw 16384 128 0000000000000001 3 - - 3 "
 		 "dr async 169.254.77.2:7788 consistent 2 4096 0 1795627205 12 - 3/10 "
-		 "dr2 async 169.254.77.3:7788 initial-sync 128 0 0 - - - 0/128 "
+		 "dr2 async 169.254.77.3:7788 initial-sync 0 0 0 - - - 0/128 "
 		 "dr3 async 169.254.77.4:7788 consistent 0 0 0 1795627205 3725 - -");
 	s = render(&v, 1, false);
-	CHECK_CONTAINS(s, "  last sync point 2026-11-25 17:20:05 (RPO 12s)  cycle 3/10\n");
-	CHECK_CONTAINS(s, "  no sync point yet  cycle 0/128\n");
-	CHECK_CONTAINS(s, "  last sync point 2026-11-25 17:20:05 (RPO 1h02m)\n");
+	CHECK_CONTAINS(s, "  dr   async  169.254.77.2:7788  consistent    dirty 9/128  92.9%  sent 4.0KiB"
+		       "  last sync point 2026-11-25 17:20:05 (RPO 12s)  cycle 3/10\n");
+	/* the initial copy: nothing is dirty, everything is in the cycle */
+	CHECK_CONTAINS(s, "  dr2  async  169.254.77.3:7788  initial-sync  dirty 128/128  0.0%  sent 0B"
+		       "  no sync point yet  cycle 0/128\n");
+	CHECK_CONTAINS(s, "  dr3  async  169.254.77.4:7788  consistent    dirty 0/128  100.0%  sent 0B"
+		       "  last sync point 2026-11-25 17:20:05 (RPO 1h02m)\n");
 	/* sync pairs say nothing of sync points */
 	view(&v, "primary rw 16384 128 0000000000000001 3 - - 1 "
 		 "backup sync /dev/vdd in-sync 0 0 0 - - - -");
 	s = render(&v, 1, false);
 	CHECK(!strstr(s, "sync point"));
 	CHECK(!strstr(s, "cycle"));
+}
+
+TEST(async_progress)
+{
+	struct ifrep_status st = { .chunk_sectors = 2048, .total_chunks = 64 };
+	struct ifrep_status_pair p = { .mode = MODE_ASYNC, .rate = 1048576 };
+	uint64_t s = 99;
+
+	/* between cycles: nothing pending */
+	CHECK_EQ(ifrep_pair_pending(&st, &p), 0);
+	CHECK(ifrep_pair_eta(&st, &p, &s));
+	CHECK_EQ(s, 0);
+	/* changes since the cut, no cycle: they wait for the next cut */
+	p.dirty_chunks = 4;
+	CHECK_EQ(ifrep_pair_pending(&st, &p), 4);
+	CHECK(!ifrep_pair_eta(&st, &p, &s));
+	/* a cycle runs: its rest is pending, and only it has an ETA */
+	p.has_cycle = true;
+	p.cycle_shipped = 6;
+	p.cycle_total = 10;
+	CHECK_EQ(ifrep_pair_pending(&st, &p), 8);
+	CHECK(ifrep_pair_eta(&st, &p, &s));
+	CHECK_EQ(s, 4);
+	/* never more than the volume */
+	p.dirty_chunks = 64;
+	CHECK_EQ(ifrep_pair_pending(&st, &p), 64);
 }
 
 TEST(eta)

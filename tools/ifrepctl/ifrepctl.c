@@ -1667,7 +1667,7 @@ static void describe_states(const struct vol *v, const char *pair, char *buf, si
 			continue;
 		n = snprintf(buf + pos, len - pos, "%s%s is %s (dirty %llu/%llu)%s%s",
 			     pos ? ", " : "", p->name, ifrep_state_name(p->state),
-			     (unsigned long long)p->dirty_chunks,
+			     (unsigned long long)ifrep_pair_pending(&v->st, p),
 			     (unsigned long long)v->st.total_chunks,
 			     p->reason[0] ? ", reason " : "", p->reason);
 		if (n < 0)

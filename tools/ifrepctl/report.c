@@ -9,18 +9,34 @@
 #include <inttypes.h>
 #include <string.h>
 
+uint64_t ifrep_pair_pending(const struct ifrep_status *st, const struct ifrep_status_pair *p)
+{
+	uint64_t n = p->dirty_chunks;
+
+	if (p->has_cycle && p->cycle_total > p->cycle_shipped)
+		n += p->cycle_total - p->cycle_shipped;
+	return st->total_chunks && n > st->total_chunks ? st->total_chunks : n;
+}
+
 bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pair *p,
 		    uint64_t *secs)
 {
+	uint64_t chunks = ifrep_pair_pending(st, p);
 	double bytes, t;
 
-	if (!p->dirty_chunks) {
+	if (p->mode == MODE_ASYNC && chunks) {
+		/* only the running cycle is on its way; the next one is not cut yet */
+		if (!p->has_cycle)
+			return false;
+		chunks = p->cycle_total > p->cycle_shipped ? p->cycle_total - p->cycle_shipped : 0;
+	}
+	if (!chunks) {
 		*secs = 0;
 		return true;
 	}
 	if (!p->rate)
 		return false;
-	bytes = (double)p->dirty_chunks * (double)st->chunk_sectors * 512.0;
+	bytes = (double)chunks * (double)st->chunk_sectors * 512.0;
 	t = bytes / (double)p->rate;
 	if (t > (double)UINT32_MAX * 100)
 		return false;
@@ -34,14 +50,15 @@ static void human_pair(FILE *f, const struct ifrep_status *st,
 		       const struct ifrep_status_pair *p, int name_w, int peer_w)
 {
 	char sent[32], rate[32], eta[32], when[32], rpo[32];
-	unsigned int pm = ifrep_synced_per_mille(p->dirty_chunks, st->total_chunks);
+	uint64_t pending = ifrep_pair_pending(st, p);
+	unsigned int pm = ifrep_synced_per_mille(pending, st->total_chunks);
 	uint64_t secs;
 
 	fprintf(f, "  %-*s  %-5s  %-*s  %-12s  dirty %" PRIu64 "/%" PRIu64 "  %u.%u%%  sent %s",
 		name_w, p->name, ifrep_mode_name(p->mode), peer_w, p->peer,
-		ifrep_state_name(p->state), p->dirty_chunks, st->total_chunks,
+		ifrep_state_name(p->state), pending, st->total_chunks,
 		pm / 10, pm % 10, ifrep_format_bytes(p->bytes_sent, sent, sizeof(sent)));
-	if (p->dirty_chunks && p->rate) {
+	if (pending && p->rate && (p->mode != MODE_ASYNC || p->has_cycle)) {
 		fprintf(f, "  rate %s/s", ifrep_format_bytes(p->rate, rate, sizeof(rate)));
 		if (ifrep_pair_eta(st, p, &secs))
 			fprintf(f, " ETA %s", ifrep_format_hms(secs, eta, sizeof(eta)));
@@ -118,9 +135,9 @@ static void json_pair(struct json *j, const struct ifrep_status *st,
 	json_string(j, "peer", p->peer);
 	json_string(j, "state", ifrep_state_name(p->state));
 	json_u64(j, "total_chunks", st->total_chunks);
-	json_u64(j, "dirty_chunks", p->dirty_chunks);
+	json_u64(j, "dirty_chunks", ifrep_pair_pending(st, p));
 	json_fixed1(j, "synced_percent",
-		    ifrep_synced_per_mille(p->dirty_chunks, st->total_chunks));
+		    ifrep_synced_per_mille(ifrep_pair_pending(st, p), st->total_chunks));
 	json_u64(j, "bytes_sent", p->bytes_sent);
 	json_u64(j, "rate_bytes_per_s", p->rate);
 	if (ifrep_pair_eta(st, p, &secs))

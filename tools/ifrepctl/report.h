@@ -10,7 +10,9 @@
  *     "rate_bytes_per_s", "eta_seconds", "last_sync_point", "rpo_seconds",
  *     "cycle_shipped_chunks", "cycle_total_chunks", "reason"}]}]}
  *
- * last_sync_point is ISO 8601 UTC; it, rpo_seconds and the cycle fields are
+ * dirty_chunks and synced_percent count the chunks of an async pair's
+ * running cycle that are not shipped yet (the kernel's dirty count leaves
+ * them out: the cut moved them into the cycle).  last_sync_point is ISO 8601 UTC; it, rpo_seconds and the cycle fields are
  * null when they do not apply (not async, no sync point yet, no cycle
  * running).  People get the sync point in local time.
  *
@@ -35,8 +37,18 @@ struct ifrep_volume_view {
 };
 
 /**
- * ifrep_pair_eta() - seconds until @p has no dirty chunk at its current
- * rate.  Return: false when unknown (dirty chunks but no rate).
+ * ifrep_pair_pending() - chunks @p has yet to copy: its dirty chunks, plus
+ * for an async pair the chunks of the running cycle not shipped yet (they
+ * are no longer dirty: the cut moved them into the cycle).  What
+ * synced_percent is computed from.
+ */
+uint64_t ifrep_pair_pending(const struct ifrep_status *st, const struct ifrep_status_pair *p);
+
+/**
+ * ifrep_pair_eta() - seconds until @p has nothing pending at its current
+ * rate; for an async pair, until the running cycle is shipped (its later
+ * changes wait for the next cut).  Return: false when unknown (chunks
+ * pending but no rate, or an async pair with changes and no cycle running).
  */
 bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pair *p,
 		    uint64_t *secs);
