@@ -53,7 +53,7 @@ TEST(json_documented_example)
 		  "{\"volumes\":[{\"name\":\"vol0\",\"role\":\"primary\","
 		  "\"size_bytes\":1073741824,\"chunk_bytes\":8388608,"
 		  "\"data_device\":\"/dev/vdb\",\"meta_device\":\"/dev/vdc\","
-		  "\"health\":\"rw\",\"generation\":1,\"listen\":null,\"upstream\":null,"
+		  "\"journal_device\":null,\"health\":\"rw\",\"generation\":1,\"listen\":null,\"upstream\":null,"
 		  "\"meta_writes\":3,\"pairs\":[{\"name\":\"backup\",\"mode\":\"sync\","
 		  "\"peer\":\"/dev/vdd\",\"state\":\"initial-sync\",\"total_chunks\":128,"
 		  "\"dirty_chunks\":64,\"synced_percent\":50.0,\"bytes_sent\":536870912,"
@@ -98,7 +98,7 @@ TEST(json_whole_fail)
 	view(&v, "Fail");
 	CHECK_CONTAINS(render(&v, 1, true), "\"role\":null,\"size_bytes\":1073741824,"
 		       "\"chunk_bytes\":null,\"data_device\":\"/dev/vdb\","
-		       "\"meta_device\":\"/dev/vdc\",\"health\":\"fail\","
+		       "\"meta_device\":\"/dev/vdc\",\"journal_device\":null,\"health\":\"fail\","
 		       "\"generation\":null");
 }
 
@@ -130,6 +130,11 @@ TEST(human_reason_and_no_pairs)
 	CHECK_CONTAINS(render(&v, 1, false), "  (no pairs)\n");
 	view(&v, "secondary rw 16384 128 0000000000000001 3 10.0.0.2:7789 connected 0");
 	CHECK_CONTAINS(render(&v, 1, false), "health=rw listen=10.0.0.2:7789 upstream=connected\n");
+	strcpy(v.journal_device, "/dev/vdd");
+	CHECK_CONTAINS(render(&v, 1, false), "meta=/dev/vdc journal=/dev/vdd health=rw "
+		       "listen=10.0.0.2:7789 upstream=connected\n");
+	CHECK_CONTAINS(render(&v, 1, true), "\"meta_device\":\"/dev/vdc\","
+		       "\"journal_device\":\"/dev/vdd\",\"health\":\"rw\"");
 }
 
 TEST(human_async)

@@ -1758,6 +1758,9 @@ static void fill_view(const struct vol *v, struct ifrep_volume_view *view)
 	view->size_bytes = v->sectors << 9;
 	ifrep_blkdev_token_name(v->table.data_dev, view->data_device, sizeof(view->data_device));
 	ifrep_blkdev_token_name(v->table.meta_dev, view->meta_device, sizeof(view->meta_device));
+	if (v->table.journal[0])
+		ifrep_blkdev_token_name(v->table.journal, view->journal_device,
+					sizeof(view->journal_device));
 	view->st = v->st;
 }
 
@@ -1936,7 +1939,7 @@ struct sync_job {
 static void describe_pair(const struct ifrep_status *st, const struct ifrep_status_pair *p,
 			  char *buf, size_t len)
 {
-	unsigned int pm = ifrep_synced_per_mille(p->dirty_chunks, st->total_chunks);
+	unsigned int pm = ifrep_synced_per_mille(ifrep_pair_pending(st, p), st->total_chunks);
 
 	if (p->state == STATE_INITIAL_SYNC)
 		snprintf(buf, len, "in its initial copy (%u.%u%% copied)", pm / 10, pm % 10);

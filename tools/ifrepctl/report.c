@@ -90,11 +90,14 @@ static void human_volume(FILE *f, const struct ifrep_volume_view *v)
 			v->name, v->data_device, v->meta_device);
 		return;
 	}
-	fprintf(f, "%s  role=%s size=%s chunk=%s data=%s meta=%s health=%s",
+	fprintf(f, "%s  role=%s size=%s chunk=%s data=%s meta=%s",
 		v->name, ifrep_role_name(st->role),
 		ifrep_format_bytes(v->size_bytes, size, sizeof(size)),
 		ifrep_format_bytes_exact((uint64_t)st->chunk_sectors * 512, chunk, sizeof(chunk)),
-		v->data_device, v->meta_device, ifrep_health_name(st->health));
+		v->data_device, v->meta_device);
+	if (v->journal_device[0])
+		fprintf(f, " journal=%s", v->journal_device);
+	fprintf(f, " health=%s", ifrep_health_name(st->health));
 	if (st->listen[0])
 		fprintf(f, " listen=%s", st->listen);
 	if (st->upstream[0])
@@ -182,6 +185,7 @@ static void json_volume(struct json *j, const struct ifrep_volume_view *v)
 	}
 	json_string(j, "data_device", v->data_device);
 	json_string(j, "meta_device", v->meta_device);
+	json_string(j, "journal_device", v->journal_device[0] ? v->journal_device : NULL);
 	json_string(j, "health", ifrep_health_name(st->health));
 	if (st->whole_fail)
 		json_null(j, "generation");

@@ -4,7 +4,7 @@
  * for people, or the JSON object of the interface contract:
  *
  *   {"volumes":[{"name", "role", "size_bytes", "chunk_bytes", "data_device",
- *     "meta_device", "health", "generation", "listen", "upstream",
+ *     "meta_device", "journal_device", "health", "generation", "listen", "upstream",
  *     "meta_writes", "pairs":[{"name", "mode", "peer", "state",
  *     "total_chunks", "dirty_chunks", "synced_percent", "bytes_sent",
  *     "rate_bytes_per_s", "eta_seconds", "last_sync_point", "rpo_seconds",
@@ -33,6 +33,7 @@ struct ifrep_volume_view {
 	uint64_t size_bytes;		/* target length */
 	char data_device[256];		/* "/dev/vdb", or "M:m" */
 	char meta_device[256];
+	char journal_device[256];	/* a secondary's journal; "" if none */
 	struct ifrep_status st;
 };
 
