@@ -158,6 +158,8 @@ _expect pair_add_interval_sync 2 "async" pair add vol0 b --to /dev/null --mode s
 _expect pair_add_sync_points_copy 2 "async" pair add vol0 b --to /dev/null --mode copy --sync-points 2
 _expect pair_add_timeout_local 2 "remote" pair add vol0 b --to /dev/null --mode sync --timeout 10
 _expect pair_add_secret_local 2 "remote" pair add vol0 b --to /dev/null --mode sync --secret-file "$tmp/key"
+_expect pair_add_interval_too_long 2 "--interval 8d: at most 7d" pair add vol0 dr --to 10.0.0.2:7789 --mode async --insecure --interval 8d
+_expect pair_add_sync_points_too_many 2 "--sync-points 1025: at most 1024" pair add vol0 dr --to 10.0.0.2:7789 --mode async --insecure --sync-points 1025
 _expect pair_add_interval_copy 2 "--interval is for async pairs" pair add vol0 b --to 10.0.0.2:7789 --mode copy --insecure --interval 0
 _expect pair_add_sync_points_sync 2 "--sync-points is for async pairs" pair add vol0 b --to 10.0.0.2:7789 --mode sync --insecure --sync-points 4
 

@@ -1411,6 +1411,9 @@ static int check_local_target(const struct vol *v, const char *path, dev_t devt)
 	return 0;
 }
 
+#define MAX_INTERVAL_S		(7 * 86400)	/* the kernel's limits */
+#define MAX_SYNC_POINTS		1024
+
 static int cmd_pair_add(int argc, char **argv)
 {
 	const char *to = NULL, *mode = NULL, *secret_file = NULL, *why;
@@ -1471,6 +1474,8 @@ static int cmd_pair_add(int argc, char **argv)
 	if (interval) {
 		if (ifrep_parse_duration(interval, &o.interval_s, true, &why))
 			return usage_error("--interval %s: %s", interval, why);
+		if (o.interval_s > MAX_INTERVAL_S)
+			return usage_error("--interval %s: at most 7d", interval);
 		o.has_interval = true;
 	}
 	if (timeout) {
@@ -1481,8 +1486,12 @@ static int cmd_pair_add(int argc, char **argv)
 	if (sync_points) {
 		if (ifrep_parse_u64(sync_points, &o.sync_points, &why))
 			return usage_error("--sync-points %s: %s", sync_points, why);
-		if (o.sync_points > UINT32_MAX)
-			return usage_error("--sync-points %s: too large", sync_points);
+		if (o.sync_points > MAX_SYNC_POINTS)
+			return usage_error("--sync-points %s: at most %d", sync_points,
+					   MAX_SYNC_POINTS);
+		if (o.sync_points > IFREP_JOURNAL_MAX_CYCLES + 1)
+			warn("a secondary's journal keeps at most %d sync points, however large it is",
+			     IFREP_JOURNAL_MAX_CYCLES + 1);
 		o.has_sync_points = true;
 	}
 	if (rate) {
@@ -2558,6 +2567,12 @@ static int cmd_sync_point_rollback(int argc, char **argv)
 	printf("%s: rolled back to sync point %" PRIu64 " (cut at %s), %s rewritten\n", v.name, id,
 	       to->time ? ifrep_format_local_time(to->time, when, sizeof(when)) : "unknown time",
 	       ifrep_format_bytes(to->rollback_bytes, size, sizeof(size)));
+	/*
+	 * The kernel records the rolled-back chunks in the local area, but a
+	 * primary of the same generation ignores that area when it attaches.
+	 */
+	warn("promote %s to use this image; do not just resume its primary: it does not send the chunks rolled back here again, so the replica would differ (to replicate again, remove and re-add the pair on the primary: a full copy)",
+	     v.name);
 	return 0;
 }
 
