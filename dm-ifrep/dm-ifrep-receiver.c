@@ -398,6 +398,12 @@ static int handle_cycle(struct ifrep_session *s, struct ifrep_msg *msg)
 			r = ifrep_journal_commit(vol->journal, id);
 		if (!r)
 			set_applying(vol, false);
+		/* The primary resent what a rollback had changed: forget it. */
+		if (!r && !bitmap_empty(vol->local_ondisk, vol->nr_chunks)) {
+			mutex_lock(&vol->bitmap_lock);
+			r = ifrep_local_reset(vol);
+			mutex_unlock(&vol->bitmap_lock);
+		}
 	}
 	return send_ack(s, msg->id, r);
 }

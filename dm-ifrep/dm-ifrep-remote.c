@@ -508,6 +508,9 @@ static int decide(struct ifrep_remote *r, struct peer_view *v)
 		return initial ? 0 : ifrep_pair_mark_all_dirty(p);
 	if (v->generation == sb->data_generation) {
 		v->target_consistent = v->flags & IFREP_ATTACH_CONSISTENT;
+		/* Chunks it changed behind our back (a rollback) go again. */
+		if (v->changes && !initial)
+			return ifrep_pair_add_dirty(p, v->changes, false);
 		return 0;
 	}
 	if (sb->parent_generation && v->generation == sb->parent_generation) {
