@@ -2112,6 +2112,7 @@ static int wait_between_cycles(struct sync_job *job, const char *mp)
 	struct timespec poll = { 0, FREEZE_POLL_NS };
 	const struct ifrep_status_pair *p;
 	char busy[256];
+	bool told = false;
 	struct vol v;
 	unsigned int i;
 	size_t pos;
@@ -2137,7 +2138,9 @@ static int wait_between_cycles(struct sync_job *job, const char *mp)
 		if (now_s() >= job->deadline)
 			return fail("cycles keep running (%s): found no moment between two of them to freeze %s within %llus",
 				    busy, mp, (unsigned long long)job->timeout_s);
-		info("waiting for the running cycle of %s to end before freezing %s", busy, mp);
+		if (!told)
+			info("waiting for the running cycle of %s to end before freezing %s", busy, mp);
+		told = true;
 		nanosleep(&poll, NULL);
 	}
 }
