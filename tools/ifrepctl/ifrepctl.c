@@ -2540,9 +2540,15 @@ static int cmd_sync_point_rollback(int argc, char **argv)
 		return usage_error("sync point ID '%s': %s", pos[1], why);
 	if ((r = need_volume(pos[0], true, &v)) || (r = get_sync_points(&v, pts, &n)))
 		return r;
-	for (i = 0; i < n; i++)
-		if (pts[i].id == id)
-			to = &pts[i];
+	for (i = 0; i < n; i++) {
+		if (pts[i].id != id)
+			continue;
+		/* the journal may still hold the cycles of an earlier pair */
+		if (to)
+			return fail("%s lists sync point %" PRIu64 " twice (its journal holds the cycles of an earlier pair too): the kernel cannot tell which one is meant",
+				    v.name, id);
+		to = &pts[i];
+	}
 	if (!to)
 		return fail("%s has no sync point %" PRIu64 " ('ifrepctl sync-point list %s' shows them)",
 			    v.name, id, v.name);
@@ -2570,11 +2576,8 @@ static int cmd_sync_point_rollback(int argc, char **argv)
 	printf("%s: rolled back to sync point %" PRIu64 " (cut at %s), %s rewritten\n", v.name, id,
 	       to->time ? ifrep_format_local_time(to->time, when, sizeof(when)) : "unknown time",
 	       ifrep_format_bytes(to->rollback_bytes, size, sizeof(size)));
-	/*
-	 * The kernel records the rolled-back chunks in the local area, but a
-	 * primary of the same generation ignores that area when it attaches.
-	 */
-	warn("promote %s to use this image; do not just resume its primary: it does not send the chunks rolled back here again, so the replica would differ (to replicate again, remove and re-add the pair on the primary: a full copy)",
+	/* the rolled-back chunks are in the local area: the primary resends them */
+	warn("to keep this image, promote %s before its primary reconnects: the primary's next cycle sends the chunks rolled back here again",
 	     v.name);
 	return 0;
 }
