@@ -204,21 +204,9 @@ static bool read_entry(struct ifrep_journal *j, const struct jcycle *c, u64 seq,
 }
 
 static int journal_io(struct ifrep_journal *j, struct block_device *bdev,
-		   sector_t sector, unsigned int len, blk_opf_t opf)
+		      sector_t sector, unsigned int len, blk_opf_t opf)
 {
-	struct dm_io_region region = {
-		.bdev = bdev,
-		.sector = sector,
-		.count = len >> SECTOR_SHIFT,
-	};
-	struct dm_io_request req = {
-		.bi_opf = opf,
-		.mem.type = DM_IO_VMA,
-		.mem.ptr.vma = j->buf,
-		.client = j->client,
-	};
-
-	return ifrep_dm_io(&req, 1, &region);
+	return ifrep_io_vmalloc(j->client, bdev, sector, j->buf, len, opf);
 }
 
 /* Copies chunk @chunk between the data device and slot @pos. */

@@ -87,19 +87,8 @@ static void local_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio *
 static int local_write_sync(struct ifrep_pair *p, sector_t sector, void *buf,
 			    unsigned int len)
 {
-	struct dm_io_region region = {
-		.bdev = p->bdev,
-		.sector = sector,
-		.count = len >> SECTOR_SHIFT,
-	};
-	struct dm_io_request req = {
-		.bi_opf = REQ_OP_WRITE,
-		.mem.type = DM_IO_VMA,
-		.mem.ptr.vma = buf,
-		.client = p->vol->io_client,
-	};
-
-	return ifrep_dm_io(&req, 1, &region);
+	return ifrep_io_vmalloc(p->vol->io_client, p->bdev, sector, buf, len,
+				REQ_OP_WRITE);
 }
 
 static int local_flush_sync(struct ifrep_pair *p)

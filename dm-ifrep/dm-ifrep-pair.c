@@ -86,6 +86,16 @@ static struct ifrep_pair *find_pair(struct ifrep_volume *vol, const char *name)
 	return NULL;
 }
 
+/* The pair a message names, or NULL after saying there is none. */
+static struct ifrep_pair *named_pair(struct ifrep_volume *vol, const char *name)
+{
+	struct ifrep_pair *p = find_pair(vol, name);
+
+	if (!p)
+		DMERR("%s: no pair named %s", vol->name, name);
+	return p;
+}
+
 /*----------------------------------------------------------------
  * Allocation
  *--------------------------------------------------------------*/
@@ -496,14 +506,12 @@ out_free:
 int ifrep_pair_remove(struct ifrep_volume *vol, const char *name)
 {
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
-	struct ifrep_pair *p = find_pair(vol, name);
+	struct ifrep_pair *p = named_pair(vol, name);
 	struct ifrep_pair_record saved;
 	int r;
 
-	if (!p) {
-		DMERR("%s: no pair named %s", vol->name, name);
+	if (!p)
 		return -ENOENT;
-	}
 	ifrep_resync_stop(p);
 
 	mutex_lock(&vol->sb_lock);
@@ -530,13 +538,11 @@ int ifrep_pair_remove(struct ifrep_volume *vol, const char *name)
 
 int ifrep_pair_pause(struct ifrep_volume *vol, const char *name)
 {
-	struct ifrep_pair *p = find_pair(vol, name);
+	struct ifrep_pair *p = named_pair(vol, name);
 	int r;
 
-	if (!p) {
-		DMERR("%s: no pair named %s", vol->name, name);
+	if (!p)
 		return -ENOENT;
-	}
 	ifrep_resync_stop(p);
 	r = ifrep_pair_record_flags(p, IFREP_PAIR_F_PAUSED, 0);
 	if (r)
@@ -552,13 +558,11 @@ int ifrep_pair_pause(struct ifrep_volume *vol, const char *name)
 int ifrep_pair_resume(struct ifrep_volume *vol, const char *name)
 {
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
-	struct ifrep_pair *p = find_pair(vol, name);
+	struct ifrep_pair *p = named_pair(vol, name);
 	int r;
 
-	if (!p) {
-		DMERR("%s: no pair named %s", vol->name, name);
+	if (!p)
 		return -ENOENT;
-	}
 	ifrep_resync_stop(p);
 	r = ifrep_pair_record_flags(p, 0, IFREP_PAIR_F_PAUSED);
 	if (r)

@@ -63,19 +63,8 @@ int ifrep_pair_record_flags(struct ifrep_pair *p, u32 set, u32 clear)
 static int read_data(struct ifrep_volume *vol, sector_t sector, void *buf,
 		     unsigned int len)
 {
-	struct dm_io_region region = {
-		.bdev = vol->data_bdev,
-		.sector = sector,
-		.count = len >> SECTOR_SHIFT,
-	};
-	struct dm_io_request req = {
-		.bi_opf = REQ_OP_READ,
-		.mem.type = DM_IO_VMA,
-		.mem.ptr.vma = buf,
-		.client = vol->io_client,
-	};
-
-	return ifrep_dm_io(&req, 1, &region);
+	return ifrep_io_vmalloc(vol->io_client, vol->data_bdev, sector, buf, len,
+				REQ_OP_READ);
 }
 
 static void throttle(struct ifrep_pair *p, unsigned int len)
