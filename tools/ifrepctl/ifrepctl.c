@@ -2268,7 +2268,7 @@ static int wait_commits(struct sync_job *job)
 {
 	struct timespec poll = { 0, WAIT_POLL_NS };
 	const struct ifrep_status_pair *p;
-	char when[32], pending[512];
+	char when[32], pending[1024];
 	struct sync_pair *sp;
 	struct vol v;
 	unsigned int i;
@@ -2317,11 +2317,17 @@ static int wait_commits(struct sync_job *job)
 								"%s%s: cycle %" PRIu64 "/%" PRIu64 " shipped",
 								pos ? ", " : "", p->name,
 								p->cycle_shipped, p->cycle_total);
+				else if (p->state == STATE_CONSISTENT)
+					pos += (size_t)snprintf(pending + pos, sizeof(pending) - pos,
+								"%s%s: its cycle ended uncommitted (interrupted link?); the chunks go with the next cycle, which only 'sync' starts with --interval 0",
+								pos ? ", " : "", p->name);
 				else
 					pos += (size_t)snprintf(pending + pos, sizeof(pending) - pos,
-								"%s%s: %s, no cycle running",
+								"%s%s: %s%s%s%s, no cycle running",
 								pos ? ", " : "", p->name,
-								ifrep_state_name(p->state));
+								ifrep_state_name(p->state),
+								p->reason[0] ? " (" : "", p->reason,
+								p->reason[0] ? ")" : "");
 				break;
 			}
 		}
