@@ -2420,7 +2420,7 @@ static int cmd_sync(int argc, char **argv)
 		goto out;
 	if (nr_cut < job.n) {
 		list_not_cut(&job, not_cut, sizeof(not_cut));
-		r = fail("%s: no cut was made for %s", job.volume, not_cut);
+		r = fail("%s: not every async pair was cut: %s", job.volume, not_cut);
 		goto out;
 	}
 	r = 0;
