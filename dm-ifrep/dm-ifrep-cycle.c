@@ -210,6 +210,8 @@ static int run_cycle(struct ifrep_pair *p, const char **reason)
 		r = p->ops->cycle(p, IFREP_MSG_CYCLE_BEGIN, &c);
 		if (r == -ENOSPC)
 			*reason = "journal_too_small";
+		else if (r == -EOPNOTSUPP)
+			*reason = "no_journal";
 	}
 	if (!r)
 		r = ship(p, reason);

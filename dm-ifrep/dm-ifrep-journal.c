@@ -402,6 +402,25 @@ out:
 	return r;
 }
 
+/*
+ * The device is about to be rewritten outside of cycles (an initial copy):
+ * the images the journal could restore are gone.
+ */
+int ifrep_journal_reset(struct ifrep_journal *j)
+{
+	int r = 0;
+
+	mutex_lock(&j->lock);
+	if (j->nr_cycles || j->current_id) {
+		j->nr_cycles = 0;
+		j->current_id = 0;
+		j->current_cut_time = 0;
+		r = commit_sb(j);
+	}
+	mutex_unlock(&j->lock);
+	return r;
+}
+
 unsigned int ifrep_journal_list(struct ifrep_journal *j, char *out,
 				unsigned int maxlen)
 {

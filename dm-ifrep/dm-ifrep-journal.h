@@ -65,6 +65,9 @@ int ifrep_journal_abort(struct ifrep_journal *j);
 
 bool ifrep_journal_applying(struct ifrep_journal *j);
 
+/* Forgets every sync point: the device is being rewritten outside cycles. */
+int ifrep_journal_reset(struct ifrep_journal *j);
+
 /**
  * ifrep_journal_list() - the sync points, one line each:
  * "<id> <unix time of the cut> <bytes to roll back>", newest first.

@@ -336,6 +336,8 @@ static int handle_sync_state(struct ifrep_session *s, struct ifrep_msg *msg)
 	wait_event(s->wait, !atomic_read(&s->inflight));
 	if (consistent)
 		r = blkdev_issue_flush(vol->data_bdev);
+	else if (vol->journal)
+		r = ifrep_journal_reset(vol->journal);
 	if (!r)
 		r = set_consistent(s, consistent);
 	ack.status = cpu_to_be32(r ? EIO : 0);
