@@ -17,26 +17,6 @@ static inline int ifrep_dm_io(struct dm_io_request *req, unsigned int num_region
 	return dm_io(req, num_regions, region, NULL, IOPRIO_DEFAULT);
 #else
 	return dm_io(req, num_regions, region, NULL);
-/* Synchronous I/O of @len bytes at @sector between @bdev and vmalloc'ed @buf. */
-static inline int ifrep_io_vmalloc(struct dm_io_client *client,
-				   struct block_device *bdev, sector_t sector,
-				   void *buf, unsigned int len, blk_opf_t opf)
-{
-	struct dm_io_region region = {
-		.bdev = bdev,
-		.sector = sector,
-		.count = len >> SECTOR_SHIFT,
-	};
-	struct dm_io_request req = {
-		.bi_opf = opf,
-		.mem.type = DM_IO_VMA,
-		.mem.ptr.vma = buf,
-		.client = client,
-	};
-
-	return ifrep_dm_io(&req, 1, &region);
-}
-
 #endif
 }
 
