@@ -36,6 +36,7 @@ struct jcycle {
 	u64 first;
 	u64 count;
 	u32 flags;
+	u64 tag;			/* unique per journal: names its entries */
 };
 
 struct ifrep_journal {
@@ -97,6 +98,7 @@ static void pack_sb(struct ifrep_journal *j, unsigned int slot)
 		d->cycles[i].first = cpu_to_le64(j->cycles[i].first);
 		d->cycles[i].count = cpu_to_le64(j->cycles[i].count);
 		d->cycles[i].flags = cpu_to_le32(j->cycles[i].flags);
+		d->cycles[i].tag = cpu_to_le64(j->cycles[i].tag);
 	}
 	d->csum = cpu_to_le32(ifrep_block_csum(d, IFREP_JOURNAL_SB_CSUM_XOR));
 }
@@ -125,6 +127,7 @@ static int unpack_sb(struct ifrep_journal *j, const struct ifrep_disk_journal_sb
 		j->cycles[i].first = le64_to_cpu(d->cycles[i].first);
 		j->cycles[i].count = le64_to_cpu(d->cycles[i].count);
 		j->cycles[i].flags = le32_to_cpu(d->cycles[i].flags);
+		j->cycles[i].tag = le64_to_cpu(d->cycles[i].tag);
 		total += j->cycles[i].count;
 		if ((j->cycles[i].flags & IFREP_JCYCLE_F_APPLYING) && i + 1 != j->nr_cycles)
 			return -EINVAL;
@@ -170,14 +173,14 @@ static sector_t slot_sector(struct ifrep_journal *j, u64 pos)
 	return (j->slot_start * IFREP_META_BLOCK_SECTORS) + ring(j, pos) * j->chunk_sectors;
 }
 
-static int write_entry(struct ifrep_journal *j, u64 pos, u64 cycle_id, u64 seq,
+static int write_entry(struct ifrep_journal *j, u64 pos, u64 tag, u64 seq,
 		       u64 chunk)
 {
 	struct ifrep_disk_jentry *e = page_address(j->page);
 
 	memset(e, 0, IFREP_META_BLOCK_SIZE);
 	e->blocknr = cpu_to_le64(entry_block(j, pos));
-	e->cycle_id = cpu_to_le64(cycle_id);
+	e->tag = cpu_to_le64(tag);
 	e->seq = cpu_to_le64(seq);
 	e->chunk = cpu_to_le64(chunk);
 	e->csum = cpu_to_le32(ifrep_block_csum(e, IFREP_JOURNAL_ENTRY_CSUM_XOR));
@@ -197,7 +200,7 @@ static bool read_entry(struct ifrep_journal *j, const struct jcycle *c, u64 seq,
 		return false;
 	if (le32_to_cpu(e->csum) != ifrep_block_csum(e, IFREP_JOURNAL_ENTRY_CSUM_XOR) ||
 	    le64_to_cpu(e->blocknr) != entry_block(j, pos) ||
-	    le64_to_cpu(e->cycle_id) != c->id || le64_to_cpu(e->seq) != seq)
+	    le64_to_cpu(e->tag) != c->tag || le64_to_cpu(e->seq) != seq)
 		return false;
 	*chunk = le64_to_cpu(e->chunk);
 	return *chunk < j->nr_chunks;
@@ -235,17 +238,26 @@ static int copy_chunk(struct ifrep_journal *j, u64 chunk, u64 pos, bool to_slot)
 
 /*
  * Copies back every saved chunk of cycle @c (the first @count entries, or
- * all valid ones when @count is -1), recording them in @changed.
+ * all valid ones when @count is -1), recording them in @changed.  Every
+ * entry of a committed cycle must be readable: a rollback does not stop
+ * half-way silently.
  */
 static int undo_cycle(struct ifrep_journal *j, const struct jcycle *c, u64 count,
 		      unsigned long *changed)
 {
+	bool committed = !(c->flags & IFREP_JCYCLE_F_APPLYING);
 	u64 seq, chunk;
 	int r;
 
 	for (seq = 0; seq < c->count && seq < count; seq++) {
-		if (!read_entry(j, c, seq, &chunk))
-			break;
+		if (!read_entry(j, c, seq, &chunk)) {
+			/* A cycle being applied ends at its last entry written. */
+			if (!committed)
+				break;
+			DMERR("%s: journal entry %llu of cycle %llu is unreadable",
+			      j->name, seq, c->id);
+			return -EIO;
+		}
 		r = copy_chunk(j, chunk, c->first + seq, false);
 		if (r)
 			return r;
@@ -339,6 +351,8 @@ int ifrep_journal_begin(struct ifrep_journal *j, u64 id, u64 cut_time,
 				  j->cycles[j->nr_cycles - 1].count : 0;
 	c->count = nr_chunks;
 	c->flags = IFREP_JCYCLE_F_APPLYING;
+	/* The superblock's commit count never repeats: stale entries cannot match. */
+	c->tag = j->seq + 1;
 	j->nr_cycles++;
 	r = commit_sb(j);
 	if (r) {
@@ -368,7 +382,7 @@ int ifrep_journal_save(struct ifrep_journal *j, u64 chunk)
 	}
 	r = copy_chunk(j, chunk, c->first + j->used, true);
 	if (!r)
-		r = write_entry(j, c->first + j->used, c->id, j->used, chunk);
+		r = write_entry(j, c->first + j->used, c->tag, j->used, chunk);
 	if (!r) {
 		__set_bit(chunk, j->saved);
 		j->used++;
@@ -547,7 +561,7 @@ static int format(struct ifrep_journal *j, char **error)
 	u64 blocks = bdev_nr_sectors(j->jdev) / IFREP_META_BLOCK_SECTORS;
 	u64 per_slot = 1 + j->chunk_sectors / IFREP_META_BLOCK_SECTORS;
 
-	if (blocks <= IFREP_JOURNAL_FIRST_ENTRY_BLOCK + per_slot) {
+	if (blocks < IFREP_JOURNAL_FIRST_ENTRY_BLOCK + per_slot) {
 		*error = "journal device cannot hold even one chunk";
 		return -ENOSPC;
 	}

@@ -133,12 +133,8 @@ static struct ifrep_volume *create_volume(struct dm_target *ti,
 		goto out;
 	}
 
+	/* Kept by a promoted secondary too: a later demotion uses it again. */
 	if (params->journal) {
-		if (sb->role != IFREP_ROLE_SECONDARY) {
-			*error = "only a secondary takes a journal";
-			r = -EINVAL;
-			goto out;
-		}
 		vol->journal = ifrep_journal_open(params->journal, data, sb->data_sectors,
 						  sb->chunk_sectors, vol->name, error);
 		if (IS_ERR(vol->journal)) {

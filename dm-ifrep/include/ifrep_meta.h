@@ -174,7 +174,9 @@ IFREP_STATIC_ASSERT(sizeof(struct ifrep_disk_bitmap_header) == IFREP_BITMAP_HEAD
  * Entry block i describes slot i: the chunk whose pre-cycle content slot i
  * saves.  Cycles take consecutive ring positions; a cycle being applied is
  * the newest record with IFREP_JCYCLE_F_APPLYING, and its valid entries are
- * the consecutive ones from its first position that carry its id.
+ * the consecutive ones from its first position that carry its tag (the
+ * journal superblock's commit count when the record was made, never
+ * reused, so entries of older cycles at the same positions cannot match).
  */
 #define IFREP_JOURNAL_MAGIC		0x314e524a50455246ULL	/* "FREPJRN1" */
 #define IFREP_JOURNAL_VERSION		1
@@ -195,7 +197,7 @@ struct ifrep_disk_jcycle {
 	__le64 count;				/* positions reserved (committed: used) */
 	__le32 flags;
 	__le32 reserved0;
-	__le64 reserved;
+	__le64 tag;				/* names its entries; never reused */
 } __packed;					/* 64 bytes */
 
 struct ifrep_disk_journal_sb {
@@ -221,7 +223,7 @@ struct ifrep_disk_jentry {
 	__le32 csum;
 	__le32 reserved0;
 	__le64 blocknr;
-	__le64 cycle_id;
+	__le64 tag;				/* its cycle record's tag */
 	__le64 seq;				/* position within its cycle */
 	__le64 chunk;
 } __packed;
