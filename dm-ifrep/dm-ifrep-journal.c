@@ -488,6 +488,43 @@ static int rollback_locked(struct ifrep_journal *j, unsigned int k,
 	return commit_sb(j);
 }
 
+static int find_point(struct ifrep_journal *j, u64 id, unsigned int *k);
+
+int ifrep_journal_map(struct ifrep_journal *j, u64 id, unsigned long *seen,
+		      char *out, unsigned int maxlen)
+{
+	unsigned int sz = 0, i, k;
+	u64 seq, chunk;
+	int r = 0;
+
+	bitmap_zero(seen, j->nr_chunks);
+	mutex_lock(&j->lock);
+	if (ifrep_journal_applying(j)) {
+		r = -EBUSY;
+		goto out;
+	}
+	if (id == j->current_id)
+		goto out;
+	r = find_point(j, id, &k);
+	if (r)
+		goto out;
+	/* The oldest record after the point saved the point's content. */
+	for (i = k; i < j->nr_cycles; i++)
+		for (seq = 0; seq < j->cycles[i].count; seq++) {
+			if (!read_entry(j, &j->cycles[i], seq, &chunk)) {
+				r = -EIO;
+				goto out;
+			}
+			if (__test_and_set_bit(chunk, seen))
+				continue;
+			sz += scnprintf(out + sz, maxlen - sz, "%llu %llu\n", chunk,
+					(u64)slot_sector(j, j->cycles[i].first + seq));
+		}
+out:
+	mutex_unlock(&j->lock);
+	return r;
+}
+
 static int find_point(struct ifrep_journal *j, u64 id, unsigned int *k)
 {
 	unsigned int i;

@@ -85,6 +85,16 @@ unsigned int ifrep_journal_list(struct ifrep_journal *j, char *out,
 int ifrep_journal_rollback(struct ifrep_journal *j, u64 id,
 			   unsigned long *changed);
 
+/**
+ * ifrep_journal_map() - where sync point @id's image lives: one
+ * "<chunk> <journal sector>" line per chunk whose content at that point is
+ * in a journal slot; every other chunk is as on the data device.  @seen is
+ * scratch (nr_chunks bits).
+ * Return: 0, -ENOENT (no such point), -EBUSY (a cycle is being applied).
+ */
+int ifrep_journal_map(struct ifrep_journal *j, u64 id, unsigned long *seen,
+		      char *out, unsigned int maxlen);
+
 /* The newest image's cycle id and cut time, and how many sync points exist. */
 void ifrep_journal_current(struct ifrep_journal *j, u64 *id, u64 *cut_time,
 			   unsigned int *points);

@@ -379,6 +379,26 @@ static int list_sync_points(struct ifrep_volume *vol, unsigned int argc,
 	return 1;
 }
 
+/* Secondary: where sync point @arg's image lives (for a read-only view). */
+static int map_sync_point(struct ifrep_volume *vol, const char *arg, char *result,
+			  unsigned int maxlen)
+{
+	unsigned long *seen;
+	u64 id;
+	int r;
+
+	if (kstrtou64(arg, 10, &id) || !vol->journal) {
+		DMERR("%s: sync_point_map takes the id of a sync point of a journal", vol->name);
+		return -EINVAL;
+	}
+	seen = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	if (!seen)
+		return -ENOMEM;
+	r = ifrep_journal_map(vol->journal, id, seen, result, maxlen);
+	ifrep_bitmap_free(seen);
+	return r ?: 1;
+}
+
 /*
  * Secondary: restores sync point @arg's image.  The chunks it rewrote join
  * the local change area, so that after a promotion the old primary gets
@@ -442,6 +462,7 @@ static bool arg_count_ok(struct ifrep_volume *vol, unsigned int argc,
  *   resolve discard-local | resolve <name> discard-remote
  *   sync [<name>]                (primary: start async cycles now)
  *   sync_points                  (secondary: list them; prints)
+ *   sync_point_map <id>          (secondary: where its image lives; prints)
  *   rollback <sync point id>     (secondary)
  */
 static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
@@ -481,6 +502,9 @@ static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
 		r = ifrep_sync_now(vol, argc - 1, argv + 1, result, maxlen);
 	} else if (!strcasecmp(argv[0], "sync_points")) {
 		r = list_sync_points(vol, argc, result, maxlen);
+	} else if (!strcasecmp(argv[0], "sync_point_map")) {
+		if (arg_count_ok(vol, argc, argv, 2))
+			r = map_sync_point(vol, argv[1], result, maxlen);
 	} else if (!strcasecmp(argv[0], "rollback")) {
 		if (arg_count_ok(vol, argc, argv, 2))
 			r = rollback(vol, argv[1]);

@@ -201,8 +201,11 @@ _expect sync_unknown_option 2 "unknown option '--all'" sync vol0 --all
 _expect sync_freeze_missing 1 "--freeze $tmp/nowhere: No such file" sync vol0 --freeze "$tmp/nowhere"
 _expect sync_freeze_file 1 "not a directory" sync vol0 --freeze "$tmp/plain-file"
 _expect_ok help_sync "sync NAME \[PAIR\] \[--freeze MOUNTPOINT\] \[--wait\] \[--timeout SEC\]" sync --help
-_expect sync_point_no_verb 2 "expected 'sync-point list' or 'sync-point rollback'" sync-point
-_expect sync_point_bad_verb 2 "expected 'sync-point list' or 'sync-point rollback'" sync-point show vol0
+_expect sync_point_no_verb 2 "expected 'sync-point list', 'show', 'hide' or 'rollback'" sync-point
+_expect sync_point_bad_verb 2 "expected 'sync-point list', 'show', 'hide' or 'rollback'" sync-point expose vol0
+_expect sync_point_show_no_id 2 "missing NAME and ID" sync-point show vol0
+_expect sync_point_show_bad_id 2 "sync point ID 'x'" sync-point show vol0 x
+_expect sync_point_hide_bad_as 2 "" sync-point hide vol0 3 --as 'bad/name'
 _expect sync_point_list_no_name 2 "missing NAME" sync-point list
 _expect sync_point_list_two 2 "unexpected argument 'b'" sync-point list a b
 _expect sync_point_list_bad_name 2 "volume name" sync-point list 'a/b'

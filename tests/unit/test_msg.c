@@ -134,3 +134,24 @@ TEST(sync_points_garbage)
 	CHECK_EQ(points_reply("7 1795627205 0\n6 1 1MiB\n"), -EINVAL);
 	CHECK_CONTAINS(why, "bytes");
 }
+
+TEST(sync_point_map)
+{
+	uint64_t slot[8];
+	char why2[160];
+
+	CHECK_EQ(ifrep_parse_sync_point_map("", 8, slot, why2, sizeof(why2)), 0);
+	CHECK_EQ(slot[0], IFREP_NO_SLOT);
+	CHECK_EQ(slot[7], IFREP_NO_SLOT);
+	CHECK_EQ(ifrep_parse_sync_point_map("3 16400\n0 32784\n", 8, slot, why2, sizeof(why2)), 0);
+	CHECK_EQ(slot[3], 16400);
+	CHECK_EQ(slot[0], 32784);
+	CHECK_EQ(slot[1], IFREP_NO_SLOT);
+	CHECK_EQ(ifrep_parse_sync_point_map("8 16400\n", 8, slot, why2, sizeof(why2)), -EINVAL);
+	CHECK_CONTAINS(why2, "outside the volume");
+	CHECK_EQ(ifrep_parse_sync_point_map("1 1\n1 2\n", 8, slot, why2, sizeof(why2)), -EINVAL);
+	CHECK_CONTAINS(why2, "twice");
+	CHECK_EQ(ifrep_parse_sync_point_map("1\n", 8, slot, why2, sizeof(why2)), -EINVAL);
+	CHECK_EQ(ifrep_parse_sync_point_map("1 x\n", 8, slot, why2, sizeof(why2)), -EINVAL);
+	CHECK_CONTAINS(why2, "sector");
+}

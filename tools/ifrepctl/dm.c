@@ -251,6 +251,39 @@ int ifrep_dm_create(const char *name, const char *uuid, uint64_t sectors,
 	return r;
 }
 
+int ifrep_dm_create_readonly(const char *name, const char *uuid, size_t n,
+			     const struct ifrep_dm_segment *segs)
+{
+	struct dm_task *dmt = task(DM_DEVICE_CREATE, name);
+	size_t i;
+	int r;
+
+	if (!dmt)
+		return -EIO;
+	r = (uuid && !dm_task_set_uuid(dmt, uuid)) ? -EINVAL : run(dmt);
+	dm_task_destroy(dmt);
+	if (r)
+		return r;
+
+	dmt = task(DM_DEVICE_RELOAD, name);
+	r = dmt ? 0 : -EIO;
+	if (!r && !dm_task_set_ro(dmt))
+		r = -ENOMEM;
+	for (i = 0; !r && i < n; i++)
+		if (!dm_task_add_target(dmt, segs[i].start, segs[i].len, segs[i].type,
+					segs[i].params))
+			r = -ENOMEM;
+	if (!r)
+		r = run(dmt);
+	if (dmt)
+		dm_task_destroy(dmt);
+	if (!r)
+		r = ifrep_dm_resume(name);
+	if (r)
+		(void)ifrep_dm_remove(name);
+	return r;
+}
+
 int ifrep_dm_message(const char *name, const char *msg, bool secure, char **response)
 {
 	struct dm_task *dmt = task(DM_DEVICE_TARGET_MSG, name);

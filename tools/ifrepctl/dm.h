@@ -61,6 +61,19 @@ void ifrep_dm_target_free(struct ifrep_dm_target *t);
  */
 int ifrep_dm_create(const char *name, const char *uuid, uint64_t sectors,
 		    const char *type, const char *params);
+struct ifrep_dm_segment {
+	uint64_t start;
+	uint64_t len;
+	const char *type;
+	const char *params;
+};
+
+/**
+ * ifrep_dm_create_readonly() - create @name read-only with the @n segments
+ * of @segs and resume it; removed again if that fails.
+ */
+int ifrep_dm_create_readonly(const char *name, const char *uuid, size_t n,
+			     const struct ifrep_dm_segment *segs);
 int ifrep_dm_reload(const char *name, uint64_t sectors, const char *type,
 		    const char *params);
 int ifrep_dm_suspend(const char *name);

@@ -2588,6 +2588,182 @@ static int cmd_sync_point_rollback(int argc, char **argv)
 	return 0;
 }
 
+static const struct option sync_point_view_opts[] = {
+	{ "as", required_argument, NULL, 'a' },
+	COMMON_LONGOPTS,
+	{ NULL, 0, NULL, 0 }
+};
+
+/* "NAME-spID" unless --as says otherwise; 0 or an exit status. */
+static int view_name(const char *name, uint64_t id, const char *as, char *out, size_t len)
+{
+	const char *why;
+	int n, r;
+
+	if (as) {
+		if ((r = check_volume_name(as)))
+			return r;
+		snprintf(out, len, "%s", as);
+		return 0;
+	}
+	n = snprintf(out, len, "%s-sp%" PRIu64, name, id);
+	if (n < 0 || (size_t)n >= len || !ifrep_valid_volume_name(out, &why))
+		return usage_error("cannot name the view of %s: give one with --as VIEW", name);
+	return 0;
+}
+
+/*
+ * A read-only device showing sync point ID: each chunk is read from the
+ * journal slot that holds its content at that point, or from the data
+ * device where it has not changed since.
+ */
+static int cmd_sync_point_show(int argc, char **argv)
+{
+	struct ifrep_dm_segment *segs = NULL;
+	char **params = NULL, msg[48], view[128], uuid[160], why[160];
+	const char *as = NULL, *e;
+	uint64_t id, nchunks, cs, chunk, *slot_of = NULL;
+	char *pos[2], *reply = NULL;
+	size_t n = 0, i;
+	struct vol v;
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":a:hv", sync_point_view_opts)) != -1) {
+		if (c == 'a') {
+			as = optarg;
+			continue;
+		}
+		if (common_opt(c, &r))
+			return r;
+	}
+	if ((r = positionals(argc, argv, 2, 2, pos, "NAME and ID")) ||
+	    (r = check_volume_name(pos[0])))
+		return r;
+	if (ifrep_parse_u64(pos[1], &id, &e))
+		return usage_error("sync point ID '%s': %s", pos[1], e);
+	if ((r = view_name(pos[0], id, as, view, sizeof(view))))
+		return r;
+	if ((r = need_volume(pos[0], true, &v)))
+		return r;
+	if (v.st.role != ROLE_SECONDARY || !v.table.journal[0])
+		return fail("%s is not a secondary with a journal: it has no sync points", v.name);
+	snprintf(msg, sizeof(msg), "sync_point_map %" PRIu64, id);
+	r = ifrep_dm_message(v.name, msg, false, &reply);
+	if (r == -ENOENT)
+		return fail("%s has no sync point %" PRIu64 " ('ifrepctl sync-point list %s' shows them)",
+			    v.name, id, v.name);
+	if (r == -EBUSY)
+		return fail("%s is applying a cycle right now: try again", v.name);
+	if (r)
+		return fail("the kernel refused 'sync_point_map': %s (see dmesg)", dm_strerror(r));
+
+	cs = v.st.chunk_sectors;
+	nchunks = v.st.total_chunks;
+	slot_of = calloc(nchunks, sizeof(*slot_of));
+	segs = calloc(nchunks, sizeof(*segs));
+	params = calloc(nchunks, sizeof(*params));
+	r = -ENOMEM;
+	if (!slot_of || !segs || !params)
+		goto out;
+	r = ifrep_parse_sync_point_map(reply, nchunks, slot_of, why, sizeof(why));
+	if (r) {
+		r = fail("cannot understand the kernel's map of sync point %" PRIu64 ": %s", id, why);
+		goto out;
+	}
+	/* Unchanged runs of chunks share one data-device segment. */
+	for (chunk = 0; chunk < nchunks; chunk++) {
+		uint64_t start = chunk * cs, len = start + cs > v.sectors ? v.sectors - start : cs;
+		bool from_data = slot_of[chunk] == IFREP_NO_SLOT;
+
+		if (from_data && n && !strcmp(segs[n - 1].type, "linear") &&
+		    segs[n - 1].start + segs[n - 1].len == start && params[n - 1][0] == 'D') {
+			segs[n - 1].len += len;
+			continue;
+		}
+		r = asprintf(&params[n], "%c%s %" PRIu64, from_data ? 'D' : 'J',
+			     from_data ? v.table.data_dev : v.table.journal,
+			     from_data ? start : slot_of[chunk]);
+		if (r < 0) {
+			params[n] = NULL;
+			r = -ENOMEM;
+			goto out;
+		}
+		segs[n].start = start;
+		segs[n].len = len;
+		segs[n].type = "linear";
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		segs[i].params = params[i] + 1;	/* past the D/J marker */
+	snprintf(uuid, sizeof(uuid), "IFREP-SP-%s-%" PRIu64, v.name, id);
+	r = ifrep_dm_create_readonly(view, uuid, n, segs);
+	if (r == -EEXIST || r == -EBUSY) {
+		r = fail("a device named %s exists already (hide it, or use --as NAME)", view);
+		goto out;
+	}
+	if (r) {
+		r = fail("cannot create %s: %s", view, dm_strerror(r));
+		goto out;
+	}
+	printf("/dev/mapper/%s: sync point %" PRIu64 " of %s, read-only\n", view, id, v.name);
+	warn("the view reads unchanged chunks from %s's data device: it stays exact while no newer cycle is applied (pause the pair on the primary while you inspect it)",
+	     v.name);
+	r = 0;
+out:
+	for (i = 0; params && i < nchunks; i++)
+		free(params[i]);
+	free(params);
+	free(segs);
+	free(slot_of);
+	free(reply);
+	return r == -ENOMEM ? fail("out of memory") : r;
+}
+
+static int cmd_sync_point_hide(int argc, char **argv)
+{
+	char view[128], uuid[160];
+	struct ifrep_dm_info di;
+	const char *as = NULL, *e;
+	char *pos[2];
+	uint64_t id;
+	int c, r;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":a:hv", sync_point_view_opts)) != -1) {
+		if (c == 'a') {
+			as = optarg;
+			continue;
+		}
+		if (common_opt(c, &r))
+			return r;
+	}
+	if ((r = positionals(argc, argv, 2, 2, pos, "NAME and ID")) ||
+	    (r = check_volume_name(pos[0])))
+		return r;
+	if (ifrep_parse_u64(pos[1], &id, &e))
+		return usage_error("sync point ID '%s': %s", pos[1], e);
+	if ((r = view_name(pos[0], id, as, view, sizeof(view))))
+		return r;
+	need_dm();
+	r = ifrep_dm_info(view, &di);
+	if (r == -ENXIO || (!r && !di.exists)) {
+		info("no view named %s: nothing to hide", view);
+		return 0;
+	}
+	if (r)
+		return fail("cannot query %s: %s", view, dm_strerror(r));
+	snprintf(uuid, sizeof(uuid), "IFREP-SP-%s-%" PRIu64, pos[0], id);
+	if (strcmp(di.uuid, uuid))
+		return fail("%s is not the view of sync point %" PRIu64 " of %s", view, id, pos[0]);
+	r = ifrep_dm_remove(view);
+	if (r == -EBUSY)
+		return fail("%s is in use: close or unmount it first", view);
+	if (r)
+		return fail("cannot remove %s: %s", view, dm_strerror(r));
+	return 0;
+}
+
 /*----------------------------------------------------------------
  * promote / demote / resolve
  *--------------------------------------------------------------*/
@@ -3136,6 +3312,15 @@ static const struct cmd commands[] = {
 	  "change reached it, before promoting it).  Refused while its primary is\n"
 	  "connected: pause or remove the pair on the primary, or demote it, first.\n"
 	  "The newer sync points are gone afterwards.\n" },
+	{ "sync-point show", cmd_sync_point_show,
+	  "sync-point show NAME ID [--as VIEW]",
+	  "Expose sync point ID of the secondary NAME as the read-only device\n"
+	  "/dev/mapper/NAME-spID (or VIEW), for inspection (fsck, mount -o ro,noload).\n"
+	  "Chunks changed since the point are read from the journal, the others from\n"
+	  "the data device: pause the pair on the primary while you use it.\n" },
+	{ "sync-point hide", cmd_sync_point_hide,
+	  "sync-point hide NAME ID [--as VIEW]",
+	  "Remove the view that 'sync-point show' made.\n" },
 	{ "wait", cmd_wait,
 	  "wait NAME [PAIR] --state STATE [--timeout SEC]",
 	  "Wait until PAIR (or every pair of NAME) is in STATE; exit 1 on timeout.\n"
@@ -3271,7 +3456,7 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "pair"))
 			return usage_error("pair: expected 'pair add' or 'pair remove'");
 		if (!strcmp(argv[i], "sync-point"))
-			return usage_error("sync-point: expected 'sync-point list' or 'sync-point rollback'");
+			return usage_error("sync-point: expected 'sync-point list', 'show', 'hide' or 'rollback'");
 		return usage_error("unknown command '%s'", argv[i]);
 	}
 	cur_cmd = c->name;

@@ -255,3 +255,40 @@ int ifrep_parse_sync_points(const char *text, struct ifrep_sync_point *pts,
 		*n = c.n;
 	return r;
 }
+
+struct map_ctx {
+	uint64_t *slot_of;
+	uint64_t nchunks;
+	char *why;
+	size_t whylen;
+};
+
+static int map_line(char **f, unsigned int lineno, void *arg)
+{
+	struct map_ctx *c = arg;
+	uint64_t chunk, sector;
+
+	if (reply_u64(f[0], "chunk", lineno, &chunk, c->why, c->whylen) ||
+	    reply_u64(f[1], "sector", lineno, &sector, c->why, c->whylen))
+		return -EINVAL;
+	if (chunk >= c->nchunks)
+		return reply_bad(c->why, c->whylen, "line %u: chunk %" PRIu64 " is outside the volume",
+				 lineno, chunk);
+	if (sector == IFREP_NO_SLOT)
+		return reply_bad(c->why, c->whylen, "line %u: impossible sector", lineno);
+	if (c->slot_of[chunk] != IFREP_NO_SLOT)
+		return reply_bad(c->why, c->whylen, "line %u: chunk %" PRIu64 " twice", lineno, chunk);
+	c->slot_of[chunk] = sector;
+	return 0;
+}
+
+int ifrep_parse_sync_point_map(const char *text, uint64_t nchunks, uint64_t *slot_of,
+			       char *why, size_t whylen)
+{
+	struct map_ctx c = { slot_of, nchunks, why, whylen };
+	uint64_t i;
+
+	for (i = 0; i < nchunks; i++)
+		slot_of[i] = IFREP_NO_SLOT;
+	return for_each_line(text, 2, map_line, &c, why, whylen);
+}

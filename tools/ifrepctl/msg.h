@@ -90,4 +90,17 @@ struct ifrep_sync_point {
 int ifrep_parse_sync_points(const char *text, struct ifrep_sync_point *pts,
 			    unsigned int max, unsigned int *n, char *why, size_t whylen);
 
+#define IFREP_NO_SLOT UINT64_MAX
+
+/**
+ * ifrep_parse_sync_point_map() - the reply to "sync_point_map ID": lines
+ * "<chunk> <journal sector>".  Fills @slot_of (@nchunks entries) with the
+ * journal sector holding each chunk's content at that point, IFREP_NO_SLOT
+ * for chunks read from the data device.
+ * Return: 0, or -EINVAL with @why (malformed line, chunk outside the volume
+ * or listed twice).
+ */
+int ifrep_parse_sync_point_map(const char *text, uint64_t nchunks, uint64_t *slot_of,
+			       char *why, size_t whylen);
+
 #endif /* IFREPCTL_MSG_H */
