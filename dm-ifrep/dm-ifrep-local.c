@@ -14,10 +14,44 @@
 
 #define LOCAL_MODE (FMODE_READ | FMODE_WRITE | FMODE_EXCL)
 
+/*
+ * An async pair's journal: opening it finishes (rolls back) a cycle that a
+ * crash interrupted, so the target holds the previous image again.
+ */
+static int open_journal(struct ifrep_pair *p, const char **reason)
+{
+	struct ifrep_volume *vol = p->vol;
+	struct block_device *jdev;
+	char *error = NULL;
+
+	jdev = blkdev_get_by_path(p->journal_path, LOCAL_MODE, vol);
+	if (IS_ERR(jdev)) {
+		*reason = "journal_open_failed";
+		return PTR_ERR(jdev);
+	}
+	if (jdev == p->bdev || jdev == vol->data_bdev || jdev == vol->meta_bdev) {
+		blkdev_put(jdev, LOCAL_MODE);
+		*reason = "journal_is_not_its_own_device";
+		return -EINVAL;
+	}
+	p->journal = ifrep_journal_open(jdev, p->bdev, vol->data_sectors, vol->chunk_sectors,
+					p->name, &error);
+	if (IS_ERR(p->journal)) {
+		DMERR("%s: pair %s: journal %s: %s", vol->name, p->name, p->journal_path, error);
+		p->journal = NULL;
+		blkdev_put(jdev, LOCAL_MODE);
+		*reason = "journal_unusable";
+		return -EINVAL;
+	}
+	p->journal_bdev = jdev;
+	return 0;
+}
+
 static int local_open(struct ifrep_pair *p, const char **reason)
 {
 	struct ifrep_volume *vol = p->vol;
 	struct block_device *bdev;
+	int r;
 
 	bdev = blkdev_get_by_path(p->peer, LOCAL_MODE, vol);
 	if (IS_ERR(bdev)) {
@@ -37,6 +71,14 @@ static int local_open(struct ifrep_pair *p, const char **reason)
 		goto out_put;
 	}
 	p->bdev = bdev;
+	if (p->journal_path[0]) {
+		r = open_journal(p, reason);
+		if (r) {
+			p->bdev = NULL;
+			blkdev_put(bdev, LOCAL_MODE);
+			return r;
+		}
+	}
 	return 0;
 
 out_put:
@@ -46,6 +88,14 @@ out_put:
 
 static void local_close(struct ifrep_pair *p)
 {
+	if (p->journal) {
+		ifrep_journal_close(p->journal);
+		p->journal = NULL;
+	}
+	if (p->journal_bdev) {
+		blkdev_put(p->journal_bdev, LOCAL_MODE);
+		p->journal_bdev = NULL;
+	}
 	if (p->bdev) {
 		blkdev_put(p->bdev, LOCAL_MODE);
 		p->bdev = NULL;
@@ -87,8 +137,48 @@ static void local_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio *
 static int local_write_sync(struct ifrep_pair *p, sector_t sector, void *buf,
 			    unsigned int len)
 {
-	return ifrep_io_vmalloc(p->vol->io_client, p->bdev, sector, buf, len,
-				REQ_OP_WRITE);
+	struct ifrep_volume *vol = p->vol;
+	u64 chunk;
+	int r;
+
+	/* Inside an async cycle, what the copy overwrites is saved first. */
+	if (p->journal && ifrep_journal_applying(p->journal))
+		for (chunk = ifrep_chunk_of(vol, sector);
+		     chunk <= ifrep_chunk_of(vol, sector + (len >> SECTOR_SHIFT) - 1); chunk++) {
+			r = ifrep_journal_save(p->journal, chunk);
+			if (r)
+				return r;
+		}
+	return ifrep_io_vmalloc(vol->io_client, p->bdev, sector, buf, len, REQ_OP_WRITE);
+}
+
+/* Async cycles to a local target, made atomic by the pair's journal. */
+static int local_cycle(struct ifrep_pair *p, u16 type, const struct ifrep_wire_cycle *c)
+{
+	unsigned int dropped = 0;
+	int r;
+
+	if (!p->journal)
+		return -EOPNOTSUPP;
+	if (type == IFREP_MSG_CYCLE_BEGIN) {
+		r = ifrep_journal_begin(p->journal, be64_to_cpu(c->id),
+					be64_to_cpu(c->cut_time), be64_to_cpu(c->nr_chunks),
+					be32_to_cpu(c->sync_points), &dropped);
+		if (dropped)
+			DMINFO("%s: pair %s: journal full: dropped the %u oldest sync point(s)",
+			       p->vol->name, p->name, dropped);
+		return r;
+	}
+	r = blkdev_issue_flush(p->bdev);
+	return r ?: ifrep_journal_commit(p->journal, be64_to_cpu(c->id));
+}
+
+/* A copy outside cycles (the initial one) makes the journal's images void. */
+static int local_set_consistent(struct ifrep_pair *p, bool consistent)
+{
+	if (!consistent && p->journal)
+		return ifrep_journal_reset(p->journal);
+	return 0;
 }
 
 static int local_flush_sync(struct ifrep_pair *p)
@@ -102,4 +192,6 @@ const struct ifrep_pair_ops ifrep_local_ops = {
 	.submit = local_submit,
 	.write_sync = local_write_sync,
 	.flush_sync = local_flush_sync,
+	.set_consistent = local_set_consistent,
+	.cycle = local_cycle,
 };

@@ -141,6 +141,8 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 	INIT_WORK(&p->resync_work, ifrep_resync_worker);
 	INIT_DELAYED_WORK(&p->cycle_work, ifrep_cycle_worker);
 	mutex_init(&p->cycle_lock);
+	if (rec->flags & IFREP_PAIR_F_JOURNAL)
+		strscpy(p->journal_path, rec->secret_file, sizeof(p->journal_path));
 	p->interval_s = rec->interval_s;
 	p->sync_points = rec->sync_points;
 	p->last_sync_point = rec->last_sync_point;
@@ -363,9 +365,14 @@ static int parse_pair_options(struct ifrep_volume *vol, unsigned int argc,
 			r = parse_u32_max(value, 1024, &rec->sync_points);
 		else if (!strcmp(argv[i], "rate"))
 			r = kstrtou64(value, 10, &rec->rate_bytes_per_s) ? -EINVAL : 0;
-		else if (!strcmp(argv[i], "secret_file"))
+		else if (!strcmp(argv[i], "secret_file") && !(rec->flags & IFREP_PAIR_F_JOURNAL))
 			r = strscpy(rec->secret_file, value, sizeof(rec->secret_file)) < 0 ?
 			    -EINVAL : 0;
+		else if (!strcmp(argv[i], "journal") && !rec->secret_file[0] && value[0] == '/') {
+			r = strscpy(rec->secret_file, value, sizeof(rec->secret_file)) < 0 ?
+			    -EINVAL : 0;
+			rec->flags |= IFREP_PAIR_F_JOURNAL;
+		}
 		else
 			r = -EINVAL;
 		if (r)
@@ -419,12 +426,7 @@ int ifrep_pair_add(struct ifrep_volume *vol, unsigned int argc, char **argv)
 		}
 		rec.flags |= IFREP_PAIR_F_REMOTE;
 	}
-	/* Cycles are atomic thanks to the secondary's journal. */
-	if (rec.mode == IFREP_MODE_ASYNC && !(rec.flags & IFREP_PAIR_F_REMOTE)) {
-		DMERR("%s: pair_add: async mode needs a remote secondary (with a journal)",
-		      vol->name);
-		return -EOPNOTSUPP;
-	}
+
 	strscpy(rec.name, argv[0], sizeof(rec.name));
 	r = parse_pair_options(vol, argc - 3, argv + 3, &rec);
 	if (r)
@@ -449,8 +451,21 @@ int ifrep_pair_add(struct ifrep_volume *vol, unsigned int argc, char **argv)
 		return -ENOSPC;
 	}
 
+	/* Cycles are atomic thanks to a journal: the secondary's, or this one. */
+	if (rec.mode == IFREP_MODE_ASYNC && !(rec.flags & IFREP_PAIR_F_REMOTE) &&
+	    !(rec.flags & IFREP_PAIR_F_JOURNAL)) {
+		DMERR("%s: pair_add: async mode to a local target needs journal=<device>",
+		      vol->name);
+		return -EINVAL;
+	}
+	if ((rec.flags & IFREP_PAIR_F_JOURNAL) &&
+	    ((rec.flags & IFREP_PAIR_F_REMOTE) || rec.mode != IFREP_MODE_ASYNC)) {
+		DMERR("%s: pair_add: journal= is for async pairs to a local target", vol->name);
+		return -EINVAL;
+	}
 	rec.flags = IFREP_PAIR_F_IN_USE |
-		    (rec.flags & (IFREP_PAIR_F_INSECURE | IFREP_PAIR_F_REMOTE));
+		    (rec.flags & (IFREP_PAIR_F_INSECURE | IFREP_PAIR_F_REMOTE |
+				  IFREP_PAIR_F_JOURNAL));
 	p = alloc_pair(vol, slot, &rec);
 	if (!p)
 		return -ENOMEM;

@@ -19,11 +19,18 @@
 
 #define DM_MSG_PREFIX "ifrep"
 
-/* Async pairs copy by cycles (dm-ifrep-cycle.c), never by plain resync. */
+/*
+ * Async pairs copy by cycles (dm-ifrep-cycle.c), never by plain resync: the
+ * initial copy starts now, later cycles when their timer (or sync) says.
+ */
 void ifrep_resync_kick(struct ifrep_pair *p)
 {
 	if (p->mode == IFREP_MODE_ASYNC) {
-		ifrep_cycle_kick(p);
+		if (READ_ONCE(p->state) == IFREP_PS_INITIAL_SYNC)
+			ifrep_cycle_kick(p);
+		else if (p->interval_s)
+			queue_delayed_work(p->vol->resync_wq, &p->cycle_work,
+					   p->interval_s * HZ);
 		return;
 	}
 	WRITE_ONCE(p->stop_resync, false);

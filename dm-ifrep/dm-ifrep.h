@@ -143,8 +143,11 @@ struct ifrep_pair {
 	u64 rate_bytes_per_s;
 	atomic64_t resync_bytes;
 
-	/* Local target. */
+	/* Local target, and for async its journal (atomic cycles). */
 	struct block_device *bdev;
+	char journal_path[IFREP_PATH_LEN];
+	struct block_device *journal_bdev;
+	struct ifrep_journal *journal;
 
 	/* Remote target. */
 	struct ifrep_remote *remote;

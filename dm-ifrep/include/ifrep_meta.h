@@ -87,14 +87,17 @@ enum ifrep_disk_mode {
 #define IFREP_PAIR_F_INSECURE		(1U << 3)	/* remote without a secret */
 #define IFREP_PAIR_F_REMOTE		(1U << 4)	/* peer is HOST:PORT */
 #define IFREP_PAIR_F_COPY_DONE		(1U << 5)	/* volume copy finished */
-#define IFREP_PAIR_KNOWN_FLAGS		0x3fU
+#define IFREP_PAIR_F_JOURNAL		(1U << 6)	/* local async: secret_file
+							 * holds the journal path */
+#define IFREP_PAIR_KNOWN_FLAGS		0x7fU
 
 struct ifrep_disk_pair {
 	__le32 flags;
 	__le32 mode;				/* enum ifrep_disk_mode */
 	__u8 name[IFREP_NAME_LEN];
 	__u8 peer[IFREP_PEER_LEN];		/* /dev/... or HOST:PORT */
-	__u8 secret_file[IFREP_PATH_LEN];	/* read by ifrepctl only */
+	__u8 secret_file[IFREP_PATH_LEN];	/* remote: read by ifrepctl only;
+						 * local async: journal device */
 	__le32 timeout_s;			/* remote timeout threshold */
 	__le32 interval_s;			/* async cycle period */
 	__le64 rate_bytes_per_s;		/* resync limit, 0 = none */

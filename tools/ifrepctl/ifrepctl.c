@@ -1309,7 +1309,7 @@ static int explain_msg_error(enum msg_kind kind, const struct vol *v,
 	case ENOSYS:
 		if (kind == MSG_PAIR_ADD && mode && !strcmp(mode, "async") && peer &&
 		    peer[0] == '/')
-			return fail("async mode needs a remote secondary with a journal (--to HOST:PORT); a local target %s takes sync or copy",
+			return fail("this dm-ifrep module needs a remote secondary for async pairs (--to HOST:PORT); a local target %s takes sync",
 				    peer);
 		if (kind == MSG_PAIR_ADD)
 			return fail("the loaded dm-ifrep module does not support %s pairs%s yet (see dmesg)",
@@ -1334,6 +1334,7 @@ static const struct option pair_add_opts[] = {
 	{ "rate", required_argument, NULL, 'R' },
 	{ "secret-file", required_argument, NULL, 's' },
 	{ "insecure", no_argument, NULL, 'I' },
+	{ "journal", required_argument, NULL, 'J' },
 	COMMON_LONGOPTS,
 	{ NULL, 0, NULL, 0 }
 };
@@ -1418,6 +1419,9 @@ static int cmd_pair_add(int argc, char **argv)
 {
 	const char *to = NULL, *mode = NULL, *secret_file = NULL, *why;
 	const char *interval = NULL, *timeout = NULL, *sync_points = NULL, *rate = NULL;
+	const char *journal = NULL;
+	char journal_path[PATH_MAX];
+	dev_t journal_devt = 0;
 	struct ifrep_pair_opts o;
 	struct ifrep_addr addr;
 	struct secret secret = { 0 };
@@ -1432,8 +1436,9 @@ static int cmd_pair_add(int argc, char **argv)
 
 	memset(&o, 0, sizeof(o));
 	reset_getopt();
-	while ((c = next_opt(argc, argv, ":t:M:i:T:p:R:s:Ihv", pair_add_opts)) != -1) {
+	while ((c = next_opt(argc, argv, ":t:M:i:T:p:R:s:IJ:hv", pair_add_opts)) != -1) {
 		switch (c) {
+		case 'J': journal = optarg; break;
 		case 't': to = optarg; break;
 		case 'M': mode = optarg; break;
 		case 'i': interval = optarg; break;
@@ -1509,9 +1514,22 @@ static int cmd_pair_add(int argc, char **argv)
 	if (secret_file && o.insecure)
 		return usage_error("--secret-file and --insecure exclude each other");
 
+	if (journal && (o.remote || o.mode != MODE_ASYNC))
+		return usage_error("--journal is for async pairs to a local target");
+	if (!o.remote && o.mode == MODE_ASYNC && !journal)
+		return usage_error("an async pair to a local target needs --journal DEV (it makes each cycle atomic)");
+
 	if (!o.remote && (r = device_arg("--to", to, peer, sizeof(peer), &peer_devt)))
 		return r;
 	o.peer = peer;
+	if (journal) {
+		if ((r = device_arg("--journal", journal, journal_path, sizeof(journal_path),
+				    &journal_devt)))
+			return r;
+		if (journal_devt == peer_devt)
+			return fail("--journal and --to are the same device (%s)", journal_path);
+		o.journal = journal_path;
+	}
 	if (secret_file) {
 		if ((r = load_secret(secret_file, &secret)))
 			return r;
@@ -3261,7 +3279,7 @@ static const struct cmd commands[] = {
 	{ "pair add", cmd_pair_add,
 	  "pair add NAME PAIR --to DEV|HOST:PORT --mode sync|async|copy\n"
 	  "                [--interval SEC] [--timeout SEC] [--sync-points N] [--rate BYTES_PER_S]\n"
-	  "                [--secret-file FILE | --insecure]",
+	  "                [--secret-file FILE | --insecure] [--journal DEV]",
 	  "Add the pair PAIR to the primary volume NAME: replication to a local block\n"
 	  "device or to a secondary volume listening on HOST:PORT.  The new pair starts with\n"
 	  "an initial sync of the whole volume.  PAIR is 1 to 31 characters of [A-Za-z0-9_.-].\n"
@@ -3274,7 +3292,9 @@ static const struct cmd commands[] = {
 	  "  --sync-points N       async: consistent images kept on the target\n"
 	  "  --rate BYTES_PER_S    resync rate limit, e.g. 50M (0 = unlimited)\n"
 	  "  --secret-file FILE    remote: shared secret (required unless --insecure)\n"
-	  "  --insecure            remote: no authentication\n" },
+	  "  --insecure            remote: no authentication\n"
+	  "  --journal DEV         async to a local target: the device that makes each\n"
+	  "                        cycle atomic (it saves what a cycle overwrites)\n" },
 	{ "pair remove", cmd_pair_remove,
 	  "pair remove NAME PAIR",
 	  "Stop and forget the pair.  Removing a pair that does not exist succeeds.\n" },

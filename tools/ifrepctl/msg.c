@@ -48,7 +48,7 @@ int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len)
 		return -ENAMETOOLONG;
 	buf[0] = '\0';
 	if (!word(o->name) || !word(o->peer) ||
-	    (o->secret_file && !word(o->secret_file)))
+	    (o->secret_file && !word(o->secret_file)) || (o->journal && !word(o->journal)))
 		return -EINVAL;
 	emit(&out, "pair_add %s %s %s", o->name, ifrep_mode_name(o->mode), o->peer);
 	if (o->has_timeout)
@@ -63,6 +63,8 @@ int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len)
 		emit(&out, " secret_file=%s", o->secret_file);
 	if (o->insecure)
 		emit(&out, " insecure");
+	if (o->journal)
+		emit(&out, " journal=%s", o->journal);
 	if (out.overflow) {
 		buf[0] = '\0';
 		return -ENAMETOOLONG;
