@@ -69,6 +69,7 @@ struct ifrep_conn *ifrep_conn_create(struct ifrep_stream *stream)
 		return NULL;
 	conn->stream = stream;
 	mutex_init(&conn->send_lock);
+	conn->recv_timeout = IFREP_HANDSHAKE_TIMEOUT;
 	return conn;
 }
 
@@ -184,7 +185,7 @@ int ifrep_conn_recv_header(struct ifrep_conn *conn, struct ifrep_msg *msg,
 	int r;
 
 	r = ifrep_transport_recv(conn->stream, &hdr, sizeof(hdr), idle_ok,
-				 IFREP_HANDSHAKE_TIMEOUT);
+				 conn->recv_timeout);
 	if (r)
 		return r;
 	msg->type = be16_to_cpu(hdr.type);
@@ -227,8 +228,7 @@ int ifrep_conn_recv_payload(struct ifrep_conn *conn, struct ifrep_msg *msg,
 
 	if (len > msg->length - msg->received)
 		return -EPROTO;
-	r = ifrep_transport_recv(conn->stream, buf, len, false,
-				 IFREP_HANDSHAKE_TIMEOUT);
+	r = ifrep_transport_recv(conn->stream, buf, len, false, conn->recv_timeout);
 	if (r)
 		return r;
 	msg->crc = crc_update(msg->crc, buf, len);

@@ -22,6 +22,11 @@ struct ifrep_conn {
 	u64 send_seq;
 	u64 recv_seq;
 	u32 features;			/* common to both sides */
+	/*
+	 * How long the rest of a message may take once it started arriving:
+	 * the handshake's limit, then the pair's remote timeout threshold.
+	 */
+	unsigned long recv_timeout;
 };
 
 /* A received header, in host order, with the checksum run so far. */

@@ -510,6 +510,8 @@ static int attach_primary(struct ifrep_session *s)
 	reply.parent_generation = cpu_to_be64(sb->parent_generation);
 	s->primary_generation = be64_to_cpu(att.generation);
 	s->silence_limit = clamp_t(u32, be32_to_cpu(att.timeout_s), 1, 86400) * HZ;
+	/* A primary that stops half-way through a message is as gone. */
+	s->conn->recv_timeout = s->silence_limit;
 	mutex_unlock(&vol->sb_lock);
 
 	if (!refuse) {

@@ -559,6 +559,7 @@ static void attached(struct ifrep_remote *r, struct ifrep_conn *conn,
 	u32 flags = ifrep_md_sb(vol->md)->pairs[p->slot].flags;
 	enum ifrep_pair_state state;
 
+	conn->recv_timeout = p->timeout_s * HZ;
 	spin_lock_irq(&r->lock);
 	r->conn = conn;
 	r->broken = false;
