@@ -46,7 +46,7 @@ void ifrep_bitmap_free(unsigned long *bits)
 void __ifrep_pair_set_dirty(struct ifrep_pair *p, u64 chunk)
 {
 	lockdep_assert_held(&p->vol->lock);
-	if (__test_and_set_bit(chunk, p->dirty))
+	if (p->state == IFREP_PS_DONE || __test_and_set_bit(chunk, p->dirty))
 		return;
 	p->nr_dirty++;
 	if (p->state == IFREP_PS_IN_SYNC) {
@@ -54,6 +54,12 @@ void __ifrep_pair_set_dirty(struct ifrep_pair *p, u64 chunk)
 		if (!p->vol->suspended)
 			ifrep_resync_kick(p);
 	}
+}
+
+/* A finished copy tracks nothing; its state is final once set. */
+static bool pair_done(struct ifrep_pair *p)
+{
+	return READ_ONCE(p->state) == IFREP_PS_DONE;
 }
 
 static void set_ondisk(struct ifrep_pair *p, u64 chunk, bool value)
@@ -167,8 +173,9 @@ bool __ifrep_must_record_divergence(struct ifrep_volume *vol)
 		return false;
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
+		/* A copy's target is not a replica: it never takes over from us. */
 		if (p && p->ops->remote && p->target_consistent &&
-		    !__ifrep_pair_replicating(p))
+		    p->mode != IFREP_MODE_COPY && !__ifrep_pair_replicating(p))
 			return true;
 	}
 	return false;
@@ -247,7 +254,7 @@ void ifrep_mark_worker(struct work_struct *ws)
 		bio_list_for_each(bio, &batch) {
 			chunk = ifrep_chunk_of(vol, bio->bi_iter.bi_sector);
 			for (i = 0; i < IFREP_MAX_PAIRS; i++)
-				if (vol->pairs[i])
+				if (vol->pairs[i] && !pair_done(vol->pairs[i]))
 					set_ondisk(vol->pairs[i], chunk, true);
 			if (vol->track_local)
 				set_local(vol, chunk);
@@ -299,6 +306,10 @@ static bool __sweep_select(struct ifrep_volume *vol, bool final)
 		p = vol->pairs[i];
 		if (!p)
 			continue;
+		if (pair_done(p)) {
+			bitmap_zero(p->scratch, vol->nr_chunks);
+			continue;
+		}
 		bitmap_andnot(p->scratch, p->ondisk, p->dirty, vol->nr_chunks);
 		bitmap_andnot(p->scratch, p->scratch, vol->marked, vol->nr_chunks);
 		/* A running cycle's chunks are dirty again if it fails. */

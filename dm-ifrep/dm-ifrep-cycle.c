@@ -24,6 +24,12 @@
  * dirty set: they go with the next cycle.  The first cycle of a pair is the
  * initial copy: every chunk, cut like any other, with the secondary marked
  * inconsistent until it is complete instead of journaled.
+ *
+ * A copy pair (volume copy) is that first cycle alone: once it committed,
+ * the target holds the source as it was at the cut, the pair is "done",
+ * stops tracking and releases the target, so that the administrator can
+ * use it at once (mount a local one, promote a remote one).  A copy that
+ * fails is cut again, later, like a failed initial cycle.
  */
 #include "dm-ifrep.h"
 
@@ -185,6 +191,32 @@ static int record_sync_point(struct ifrep_pair *p, u64 id, u64 cut_time, bool in
 	return r;
 }
 
+/*
+ * The copy committed: later source writes do not follow, and the target
+ * is released.  Its bits are cleared under bitmap_lock, after which the
+ * mark worker and the sweep leave a done pair alone (no flush to a closed
+ * target).  NOTE: p->cycle_lock held.
+ */
+static void finish_copy(struct ifrep_pair *p)
+{
+	struct ifrep_volume *vol = p->vol;
+	int r;
+
+	spin_lock_irq(&vol->lock);
+	bitmap_zero(p->dirty, vol->nr_chunks);
+	p->nr_dirty = 0;
+	spin_unlock_irq(&vol->lock);
+	mutex_lock(&vol->bitmap_lock);
+	bitmap_zero(p->ondisk, vol->nr_chunks);
+	r = ifrep_bitmap_write_area(vol, p->slot, p->ondisk);
+	mutex_unlock(&vol->bitmap_lock);
+	if (r)	/* harmless: activation ignores a finished copy's bits */
+		DMERR("%s: pair %s: could not clear the copy's bitmap (%d)", vol->name,
+		      p->name, r);
+	p->ops->close(p);
+	DMINFO("%s: pair %s: copy done; %s is released", vol->name, p->name, p->peer);
+}
+
 /* Ships and commits the cut cycle.  NOTE: p->cycle_lock held. */
 static int run_cycle(struct ifrep_pair *p, const char **reason)
 {
@@ -222,9 +254,25 @@ static int run_cycle(struct ifrep_pair *p, const char **reason)
 	} else if (!r) {
 		r = p->ops->cycle(p, IFREP_MSG_CYCLE_COMMIT, &c);
 	}
+	/* A copy is done once that is on disk; else it is cut again. */
+	if (!r && p->mode == IFREP_MODE_COPY) {
+		r = record_sync_point(p, id, cut_time, initial);
+		if (r)
+			*reason = "metadata_write_failed";
+	}
 	end_cycle(p, !r);
 	if (r)
 		return r;
+
+	if (p->mode == IFREP_MODE_COPY) {
+		spin_lock_irq(&vol->lock);
+		p->last_sync_point = cut_time;
+		__ifrep_pair_set_state(p, IFREP_PS_DONE, NULL);
+		spin_unlock_irq(&vol->lock);
+		finish_copy(p);
+		ifrep_volume_event(vol);
+		return 0;
+	}
 
 	spin_lock_irq(&vol->lock);
 	p->last_sync_point = cut_time;

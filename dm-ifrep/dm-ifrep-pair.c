@@ -46,7 +46,8 @@ void __ifrep_pair_set_state(struct ifrep_pair *p, enum ifrep_pair_state state,
 			    const char *reason)
 {
 	lockdep_assert_held(&p->vol->lock);
-	if (p->state == state && p->reason == reason)
+	/* A finished copy is the target's own now: nothing changes it back. */
+	if (p->state == IFREP_PS_DONE || (p->state == state && p->reason == reason))
 		return;
 	p->state = state;
 	p->reason = reason;
@@ -54,12 +55,13 @@ void __ifrep_pair_set_state(struct ifrep_pair *p, enum ifrep_pair_state state,
 }
 
 /*
- * Whether host writes into chunks in sync go to this pair's target.  Never
- * for async pairs: their writes only mark chunks for the next cycle.
+ * Whether host writes into chunks in sync go to this pair's target.  Only
+ * for sync pairs: async pairs' writes mark chunks for the next cycle, and
+ * a copy takes the source as it was at its cut.
  */
 bool __ifrep_pair_replicating(struct ifrep_pair *p)
 {
-	if (p->mode == IFREP_MODE_ASYNC)
+	if (p->mode != IFREP_MODE_SYNC)
 		return false;
 	switch (p->state) {
 	case IFREP_PS_INITIAL_SYNC:
@@ -151,7 +153,7 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 	p->ondisk = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	p->scratch = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	p->ondisk_changed = ifrep_bitmap_alloc(sb->bitmap_blocks, false);
-	if (p->mode == IFREP_MODE_ASYNC) {
+	if (p->mode != IFREP_MODE_SYNC) {
 		p->frozen = ifrep_bitmap_alloc(vol->nr_chunks, false);
 		p->cycle_set = ifrep_bitmap_alloc(vol->nr_chunks, false);
 		p->urgent = ifrep_bitmap_alloc(vol->nr_chunks, false);
@@ -170,6 +172,8 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 /* The state a pair starts in once its target is open. */
 static enum ifrep_pair_state __initial_state(struct ifrep_pair *p, u32 flags)
 {
+	if (ifrep_copy_finished(p, flags))
+		return IFREP_PS_DONE;
 	if (flags & IFREP_PAIR_F_PAUSED)
 		return IFREP_PS_PAUSED;
 	if (!(flags & IFREP_PAIR_F_INITIAL_DONE))
@@ -219,7 +223,8 @@ static void open_target(struct ifrep_pair *p, u32 flags)
 	const char *reason = NULL;
 	int r = 0;
 
-	if (!(flags & IFREP_PAIR_F_PAUSED))
+	/* A finished copy's target is the administrator's: it stays closed. */
+	if (!(flags & IFREP_PAIR_F_PAUSED) && !ifrep_copy_finished(p, flags))
 		r = p->ops->open(p, &reason);
 	spin_lock_irq(&vol->lock);
 	if (r)
@@ -256,6 +261,9 @@ int ifrep_pairs_load(struct ifrep_volume *vol)
 			free_pair(p);
 			return r;
 		}
+		/* Later writes do not follow a finished copy. */
+		if (ifrep_copy_finished(p, rec->flags))
+			bitmap_zero(p->ondisk, vol->nr_chunks);
 		bitmap_copy(p->dirty, p->ondisk, vol->nr_chunks);
 		p->nr_dirty = bitmap_weight(p->dirty, vol->nr_chunks);
 		publish(vol, p);
@@ -408,10 +416,6 @@ int ifrep_pair_add(struct ifrep_volume *vol, unsigned int argc, char **argv)
 		DMERR("%s: pair_add: mode must be sync, async or copy", vol->name);
 		return -EINVAL;
 	}
-	if (rec.mode == IFREP_MODE_COPY) {
-		DMERR("%s: pair_add: mode copy is not supported yet", vol->name);
-		return -EOPNOTSUPP;
-	}
 	if (strscpy(rec.peer, argv[2], sizeof(rec.peer)) < 0) {
 		DMERR("%s: pair_add: peer name too long", vol->name);
 		return -EINVAL;
@@ -451,6 +455,10 @@ int ifrep_pair_add(struct ifrep_volume *vol, unsigned int argc, char **argv)
 		return -ENOSPC;
 	}
 
+	if (rec.mode != IFREP_MODE_ASYNC && (rec.interval_s || rec.sync_points)) {
+		DMERR("%s: pair_add: interval= and sync_points= are for async pairs", vol->name);
+		return -EINVAL;
+	}
 	/* Cycles are atomic thanks to a journal: the secondary's, or this one. */
 	if (rec.mode == IFREP_MODE_ASYNC && !(rec.flags & IFREP_PAIR_F_REMOTE) &&
 	    !(rec.flags & IFREP_PAIR_F_JOURNAL)) {
@@ -551,6 +559,16 @@ int ifrep_pair_remove(struct ifrep_volume *vol, const char *name)
 	return 0;
 }
 
+/* A finished copy has nothing left to pause or resume. */
+static bool refuse_done(struct ifrep_pair *p, const char *what)
+{
+	if (READ_ONCE(p->state) != IFREP_PS_DONE)
+		return false;
+	DMERR("%s: %s: pair %s is a finished copy: remove it, or add a new pair to copy again",
+	      p->vol->name, what, p->name);
+	return true;
+}
+
 int ifrep_pair_pause(struct ifrep_volume *vol, const char *name)
 {
 	struct ifrep_pair *p = named_pair(vol, name);
@@ -558,6 +576,8 @@ int ifrep_pair_pause(struct ifrep_volume *vol, const char *name)
 
 	if (!p)
 		return -ENOENT;
+	if (refuse_done(p, "pause"))
+		return -EINVAL;
 	ifrep_resync_stop(p);
 	r = ifrep_pair_record_flags(p, IFREP_PAIR_F_PAUSED, 0);
 	if (r)
@@ -578,6 +598,8 @@ int ifrep_pair_resume(struct ifrep_volume *vol, const char *name)
 
 	if (!p)
 		return -ENOENT;
+	if (refuse_done(p, "resume"))
+		return -EINVAL;
 	ifrep_resync_stop(p);
 	r = ifrep_pair_record_flags(p, 0, IFREP_PAIR_F_PAUSED);
 	if (r)
@@ -627,10 +649,12 @@ void ifrep_pair_status(struct ifrep_pair *p, char *result, unsigned int maxlen,
 	if (p->mode == IFREP_MODE_ASYNC && p->last_sync_point)
 		DMEMIT(" %llu %lld", p->last_sync_point,
 		       max_t(s64, 0, ktime_get_real_seconds() - p->last_sync_point));
+	else if (p->mode == IFREP_MODE_COPY && p->last_sync_point)
+		DMEMIT(" %llu -", p->last_sync_point);	/* the copy's point in time */
 	else
 		DMEMIT(" - -");
 	DMEMIT(" %s", p->reason ?: "-");
-	if (p->mode == IFREP_MODE_ASYNC && p->cycle_running)
+	if (p->mode != IFREP_MODE_SYNC && p->cycle_running)
 		DMEMIT(" %llu/%llu", p->cycle_shipped, p->cycle_total);
 	else
 		DMEMIT(" -");

@@ -794,10 +794,19 @@ static int remote_open(struct ifrep_pair *p, const char **reason)
 	return 0;
 }
 
+/*
+ * A finished copy closes its target from its cycle worker, outside
+ * admin_lock: p->remote is detached under secret_lock, which
+ * ifrep_remote_wake() (the admin_lock side) takes too.
+ */
 static void remote_close(struct ifrep_pair *p)
 {
-	struct ifrep_remote *r = p->remote;
+	struct ifrep_remote *r;
 
+	mutex_lock(&p->vol->secret_lock);
+	r = p->remote;
+	p->remote = NULL;
+	mutex_unlock(&p->vol->secret_lock);
 	if (!r)
 		return;
 	/* Stops the thread: its receive loop polls, and break_conn() wakes it. */
@@ -805,16 +814,17 @@ static void remote_close(struct ifrep_pair *p)
 	kthread_stop(r->thread);
 	teardown(r);
 	destroy_workqueue(r->send_wq);
-	p->remote = NULL;
 	kfree(r);
 }
 
 void ifrep_remote_wake(struct ifrep_pair *p)
 {
+	mutex_lock(&p->vol->secret_lock);
 	if (p->remote) {
 		WRITE_ONCE(p->remote->retry_now, true);
 		wake_up_all(&p->remote->wait);
 	}
+	mutex_unlock(&p->vol->secret_lock);
 }
 
 const struct ifrep_pair_ops ifrep_remote_ops = {

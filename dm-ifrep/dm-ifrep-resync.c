@@ -20,12 +20,13 @@
 #define DM_MSG_PREFIX "ifrep"
 
 /*
- * Async pairs copy by cycles (dm-ifrep-cycle.c), never by plain resync: the
- * initial copy starts now, later cycles when their timer (or sync) says.
+ * Async and copy pairs copy by cycles (dm-ifrep-cycle.c), never by plain
+ * resync: the initial copy starts now, later cycles when their timer (or
+ * sync) says.  A copy has no later cycles.
  */
 void ifrep_resync_kick(struct ifrep_pair *p)
 {
-	if (p->mode == IFREP_MODE_ASYNC) {
+	if (p->mode != IFREP_MODE_SYNC) {
 		if (READ_ONCE(p->state) == IFREP_PS_INITIAL_SYNC)
 			ifrep_cycle_kick(p);
 		else if (p->interval_s)
@@ -39,7 +40,7 @@ void ifrep_resync_kick(struct ifrep_pair *p)
 
 void ifrep_resync_stop(struct ifrep_pair *p)
 {
-	if (p->mode == IFREP_MODE_ASYNC) {
+	if (p->mode != IFREP_MODE_SYNC) {
 		ifrep_cycle_stop(p);
 		return;
 	}

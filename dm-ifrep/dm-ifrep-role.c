@@ -64,6 +64,8 @@ int ifrep_set_diverged(struct ifrep_volume *vol, bool diverged)
 /* The peer has every write we acknowledged.  NOTE: vol->lock held. */
 static bool __caught_up(struct ifrep_pair *p)
 {
+	if (p->mode == IFREP_MODE_COPY)	/* not a replica */
+		return true;
 	if (p->nr_dirty || !p->target_consistent)
 		return false;
 	if (p->mode == IFREP_MODE_ASYNC)

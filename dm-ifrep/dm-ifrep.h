@@ -353,6 +353,12 @@ void ifrep_volume_resume(struct ifrep_volume *vol, struct dm_target *ti);
 int ifrep_volume_init(void);
 void ifrep_volume_exit(void);
 
+/* A copy pair whose one cycle committed: the target is on its own now. */
+static inline bool ifrep_copy_finished(const struct ifrep_pair *p, u32 record_flags)
+{
+	return p->mode == IFREP_MODE_COPY && (record_flags & IFREP_PAIR_F_INITIAL_DONE);
+}
+
 static inline u64 ifrep_chunk_of(struct ifrep_volume *vol, sector_t sector)
 {
 	return sector >> vol->chunk_shift;

@@ -1625,6 +1625,9 @@ static int pair_message(int argc, char **argv, enum msg_kind kind)
 		}
 		return fail("%s has no pair named %s", v.name, pos[1]);
 	}
+	if (kind != MSG_PAIR_REMOVE && p->state == STATE_DONE)
+		return fail("pair %s is a finished copy: nothing to %s (remove it, or add a new copy pair)",
+			    p->name, verbs[kind]);
 	if (kind == MSG_PAUSE && p->state == STATE_PAUSED)
 		return 0;
 	if (kind == MSG_RESUME && p->state != STATE_PAUSED && p->state != STATE_FAILED &&

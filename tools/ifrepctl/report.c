@@ -13,6 +13,9 @@ uint64_t ifrep_pair_pending(const struct ifrep_status *st, const struct ifrep_st
 {
 	uint64_t n = p->dirty_chunks;
 
+	/* a copy ships its cut; writes after it do not follow */
+	if (p->mode == MODE_COPY && p->has_cycle)
+		n = 0;
 	if (p->has_cycle && p->cycle_total > p->cycle_shipped)
 		n += p->cycle_total - p->cycle_shipped;
 	return st->total_chunks && n > st->total_chunks ? st->total_chunks : n;
@@ -24,7 +27,7 @@ bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pai
 	uint64_t chunks = ifrep_pair_pending(st, p);
 	double bytes, t;
 
-	if (p->mode == MODE_ASYNC && chunks) {
+	if (p->mode != MODE_SYNC && chunks) {
 		/* only the running cycle is on its way; the next one is not cut yet */
 		if (!p->has_cycle)
 			return false;
@@ -58,12 +61,15 @@ static void human_pair(FILE *f, const struct ifrep_status *st,
 		name_w, p->name, ifrep_mode_name(p->mode), peer_w, p->peer,
 		ifrep_state_name(p->state), pending, st->total_chunks,
 		pm / 10, pm % 10, ifrep_format_bytes(p->bytes_sent, sent, sizeof(sent)));
-	if (pending && p->rate && (p->mode != MODE_ASYNC || p->has_cycle)) {
+	if (pending && p->rate && (p->mode == MODE_SYNC || p->has_cycle)) {
 		fprintf(f, "  rate %s/s", ifrep_format_bytes(p->rate, rate, sizeof(rate)));
 		if (ifrep_pair_eta(st, p, &secs))
 			fprintf(f, " ETA %s", ifrep_format_hms(secs, eta, sizeof(eta)));
 	}
-	if (p->has_last_sync) {
+	if (p->has_last_sync && p->mode == MODE_COPY) {
+		fprintf(f, "  copy of %s",
+			ifrep_format_local_time(p->last_sync, when, sizeof(when)));
+	} else if (p->has_last_sync) {
 		fprintf(f, "  last sync point %s",
 			ifrep_format_local_time(p->last_sync, when, sizeof(when)));
 		if (p->has_rpo)
