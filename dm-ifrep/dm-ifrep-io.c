@@ -43,7 +43,8 @@ static bool __chunk_locked(struct ifrep_volume *vol, u64 chunk)
 	unsigned int i;
 
 	for (i = 0; i < IFREP_MAX_PAIRS; i++)
-		if (vol->pairs[i] && vol->pairs[i]->resync_chunk == chunk)
+		if (vol->pairs[i] && (vol->pairs[i]->resync_chunk == chunk ||
+				      vol->pairs[i]->verify_chunk == chunk))
 			return true;
 	return false;
 }

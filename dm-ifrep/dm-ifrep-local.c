@@ -10,6 +10,8 @@
  */
 #include "dm-ifrep.h"
 
+#include <linux/crc32c.h>
+
 #define DM_MSG_PREFIX "ifrep"
 
 #define LOCAL_MODE (FMODE_READ | FMODE_WRITE | FMODE_EXCL)
@@ -181,6 +183,20 @@ static int local_set_consistent(struct ifrep_pair *p, bool consistent)
 	return 0;
 }
 
+/* The target's CRC-32C of a range, read into @buf, for online verify. */
+static int local_checksum(struct ifrep_pair *p, sector_t sector, void *buf,
+			  unsigned int len, u32 *crc)
+{
+	int r;
+
+	if (!p->bdev)
+		return -ENODEV;
+	r = ifrep_io_vmalloc(p->vol->io_client, p->bdev, sector, buf, len, REQ_OP_READ);
+	if (!r)
+		*crc = ~crc32c(~0U, buf, len);
+	return r;
+}
+
 static int local_flush_sync(struct ifrep_pair *p)
 {
 	return p->bdev ? blkdev_issue_flush(p->bdev) : -ENODEV;
@@ -193,5 +209,6 @@ const struct ifrep_pair_ops ifrep_local_ops = {
 	.write_sync = local_write_sync,
 	.flush_sync = local_flush_sync,
 	.set_consistent = local_set_consistent,
+	.checksum = local_checksum,
 	.cycle = local_cycle,
 };

@@ -89,7 +89,7 @@ static struct ifrep_pair *find_pair(struct ifrep_volume *vol, const char *name)
 }
 
 /* The pair a message names, or NULL after saying there is none. */
-static struct ifrep_pair *named_pair(struct ifrep_volume *vol, const char *name)
+struct ifrep_pair *ifrep_named_pair(struct ifrep_volume *vol, const char *name)
 {
 	struct ifrep_pair *p = find_pair(vol, name);
 
@@ -142,6 +142,8 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 	p->rate_stamp = jiffies;
 	INIT_WORK(&p->resync_work, ifrep_resync_worker);
 	INIT_DELAYED_WORK(&p->cycle_work, ifrep_cycle_worker);
+	INIT_WORK(&p->verify_work, ifrep_verify_worker);
+	p->verify_chunk = IFREP_NO_CHUNK;
 	mutex_init(&p->cycle_lock);
 	if (rec->flags & IFREP_PAIR_F_JOURNAL)
 		strscpy(p->journal_path, rec->secret_file, sizeof(p->journal_path));
@@ -283,6 +285,7 @@ void ifrep_pairs_unload(struct ifrep_volume *vol)
 		p = vol->pairs[i];
 		if (!p)
 			continue;
+		ifrep_verify_stop(p);
 		ifrep_resync_stop(p);
 		unpublish(vol, p);
 		quiesce_and_close(p);
@@ -304,8 +307,10 @@ void ifrep_pairs_stop(struct ifrep_volume *vol)
 	unsigned int i;
 
 	for (i = 0; i < IFREP_MAX_PAIRS; i++)
-		if (vol->pairs[i])
+		if (vol->pairs[i]) {
+			ifrep_verify_stop(vol->pairs[i]);
 			ifrep_resync_stop(vol->pairs[i]);
+		}
 }
 
 /*----------------------------------------------------------------
@@ -529,12 +534,13 @@ out_free:
 int ifrep_pair_remove(struct ifrep_volume *vol, const char *name)
 {
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
-	struct ifrep_pair *p = named_pair(vol, name);
+	struct ifrep_pair *p = ifrep_named_pair(vol, name);
 	struct ifrep_pair_record saved;
 	int r;
 
 	if (!p)
 		return -ENOENT;
+	ifrep_verify_stop(p);
 	ifrep_resync_stop(p);
 
 	mutex_lock(&vol->sb_lock);
@@ -571,13 +577,14 @@ static bool refuse_done(struct ifrep_pair *p, const char *what)
 
 int ifrep_pair_pause(struct ifrep_volume *vol, const char *name)
 {
-	struct ifrep_pair *p = named_pair(vol, name);
+	struct ifrep_pair *p = ifrep_named_pair(vol, name);
 	int r;
 
 	if (!p)
 		return -ENOENT;
 	if (refuse_done(p, "pause"))
 		return -EINVAL;
+	ifrep_verify_stop(p);
 	ifrep_resync_stop(p);
 	r = ifrep_pair_record_flags(p, IFREP_PAIR_F_PAUSED, 0);
 	if (r)
@@ -593,13 +600,14 @@ int ifrep_pair_pause(struct ifrep_volume *vol, const char *name)
 int ifrep_pair_resume(struct ifrep_volume *vol, const char *name)
 {
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
-	struct ifrep_pair *p = named_pair(vol, name);
+	struct ifrep_pair *p = ifrep_named_pair(vol, name);
 	int r;
 
 	if (!p)
 		return -ENOENT;
 	if (refuse_done(p, "resume"))
 		return -EINVAL;
+	ifrep_verify_stop(p);
 	ifrep_resync_stop(p);
 	r = ifrep_pair_record_flags(p, 0, IFREP_PAIR_F_PAUSED);
 	if (r)

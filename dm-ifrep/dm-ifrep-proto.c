@@ -54,6 +54,8 @@ static const struct {
 				    sizeof(struct ifrep_wire_cycle) },
 	[IFREP_MSG_CYCLE_COMMIT] = { sizeof(struct ifrep_wire_cycle),
 				     sizeof(struct ifrep_wire_cycle) },
+	[IFREP_MSG_CSUM] = { sizeof(struct ifrep_wire_csum),
+			     sizeof(struct ifrep_wire_csum) },
 };
 
 static u32 crc_update(u32 crc, const void *p, size_t len)

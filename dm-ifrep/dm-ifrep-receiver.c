@@ -21,6 +21,7 @@
  */
 #include "dm-ifrep.h"
 
+#include <linux/crc32c.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/vmalloc.h>
@@ -410,6 +411,50 @@ static int handle_cycle(struct ifrep_session *s, struct ifrep_msg *msg)
 	return send_ack(s, msg->id, r);
 }
 
+/*
+ * CSUM: the CRC-32C of a range of the data device, for the primary's
+ * online verify.  Every write received before it is applied first, so the
+ * answer covers what the primary sent.
+ */
+static int handle_csum(struct ifrep_session *s, struct ifrep_msg *msg)
+{
+	struct ifrep_volume *vol = s->l->vol;
+	struct ifrep_wire_ack ack = { 0 };
+	struct ifrep_payload pl = { .fixed = &ack, .fixed_len = sizeof(ack) };
+	struct ifrep_wire_csum req;
+	sector_t sector;
+	void *buf;
+	u32 len;
+	int r;
+
+	r = ifrep_conn_recv_payload(s->conn, msg, &req, sizeof(req)) ?:
+	    ifrep_conn_recv_end(msg);
+	if (r)
+		return r;
+	sector = be64_to_cpu(req.sector);
+	len = be32_to_cpu(req.length);
+	if (!len || len % SECTOR_SIZE || len > IFREP_MAX_PAYLOAD ||
+	    sector >= vol->data_sectors || (len >> SECTOR_SHIFT) > vol->data_sectors - sector) {
+		DMERR_LIMIT("%s: %s: checksum request outside the volume (sector %llu, %u bytes)",
+			    vol->name, s->conn->stream->peer, (u64)sector, len);
+		return -EPROTO;
+	}
+	wait_event(s->wait, !atomic_read(&s->inflight));
+	buf = vmalloc(len);
+	if (!buf) {
+		ack.status = cpu_to_be32(ENOMEM);
+	} else {
+		r = ifrep_io_vmalloc(vol->io_client, vol->data_bdev, sector, buf, len,
+				     REQ_OP_READ);
+		if (r)
+			ack.status = cpu_to_be32(EIO);
+		else
+			ack.value = cpu_to_be32(~crc32c(~0U, buf, len));
+		vfree(buf);
+	}
+	return ifrep_conn_send(s->conn, IFREP_MSG_ACK, 0, msg->id, &pl);
+}
+
 static int handle_ping(struct ifrep_session *s, struct ifrep_msg *msg)
 {
 	u8 buf[64];
@@ -589,6 +634,9 @@ static int primary_loop(struct ifrep_session *s)
 			break;
 		case IFREP_MSG_PING:
 			r = handle_ping(s, &msg);
+			break;
+		case IFREP_MSG_CSUM:
+			r = handle_csum(s, &msg);
 			break;
 		default:
 			DMERR_LIMIT("%s: %s: unexpected message type %u", s->l->vol->name,

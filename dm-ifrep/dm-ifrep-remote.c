@@ -79,6 +79,7 @@ struct ifrep_rreq {
 	u32 fixed_len;
 	struct completion *done;
 	int *result;
+	u32 *value;			/* where the ACK's value goes, or NULL */
 };
 
 static struct kmem_cache *rreq_cache;
@@ -230,9 +231,12 @@ static void send_worker(struct work_struct *ws)
 	}
 }
 
-/* Submits a request and waits for its ACK (or the connection's end). */
-static int sync_rreq_fixed(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
-			   void *buf, u32 len, const void *fixed, u32 fixed_len)
+/*
+ * Submits a request and waits for its ACK (or the connection's end); the
+ * ACK's value goes to @value when it is not NULL.
+ */
+static int sync_rreq_value(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
+			   void *buf, u32 len, const void *fixed, u32 fixed_len, u32 *value)
 {
 	DECLARE_COMPLETION_ONSTACK(done);
 	struct ifrep_remote *r = p->remote;
@@ -252,9 +256,16 @@ static int sync_rreq_fixed(struct ifrep_pair *p, u16 type, u16 flags, sector_t s
 	req->result = &result;
 	req->fixed = fixed;
 	req->fixed_len = fixed_len;
+	req->value = value;
 	queue_rreq(r, req);
 	wait_for_completion(&done);
 	return result;
+}
+
+static int sync_rreq_fixed(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
+			   void *buf, u32 len, const void *fixed, u32 fixed_len)
+{
+	return sync_rreq_value(p, type, flags, sector, buf, len, fixed, fixed_len, NULL);
 }
 
 static int sync_rreq(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
@@ -302,6 +313,27 @@ static int remote_flush_sync(struct ifrep_pair *p)
 static int remote_cycle(struct ifrep_pair *p, u16 type, const struct ifrep_wire_cycle *c)
 {
 	return sync_rreq_fixed(p, type, 0, 0, NULL, 0, c, sizeof(*c));
+}
+
+/* The peer's CRC-32C of a range, for online verify. */
+static int remote_checksum(struct ifrep_pair *p, sector_t sector, void *buf,
+			   unsigned int len, u32 *crc)
+{
+	struct ifrep_wire_csum c = {
+		.sector = cpu_to_be64(sector),
+		.length = cpu_to_be32(len),
+	};
+	struct ifrep_remote *r = p->remote;
+	bool can;
+
+	if (!r)
+		return -ENOTCONN;
+	spin_lock_irq(&r->lock);
+	can = r->conn && (r->conn->features & IFREP_FEAT_CSUM);
+	spin_unlock_irq(&r->lock);
+	if (!can)
+		return r->conn ? -EOPNOTSUPP : -ENOTCONN;
+	return sync_rreq_value(p, IFREP_MSG_CSUM, 0, 0, NULL, 0, &c, sizeof(c), crc);
 }
 
 static int remote_set_consistent(struct ifrep_pair *p, bool consistent)
@@ -677,6 +709,8 @@ static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 		found = req;
 		if (req) {
 			list_del(&req->list);
+			if (req->value)
+				*req->value = be32_to_cpu(buf.ack.value);
 			if (req == r->sending) {
 				r->sending_finished = true;
 				r->sending_status = ack_status(&buf.ack);
@@ -835,6 +869,7 @@ const struct ifrep_pair_ops ifrep_remote_ops = {
 	.write_sync = remote_write_sync,
 	.flush_sync = remote_flush_sync,
 	.set_consistent = remote_set_consistent,
+	.checksum = remote_checksum,
 	.cycle = remote_cycle,
 };
 

@@ -464,6 +464,7 @@ static bool arg_count_ok(struct ifrep_volume *vol, unsigned int argc,
  *   sync_points                  (secondary: list them; prints)
  *   sync_point_map <id>          (secondary: where its image lives; prints)
  *   rollback <sync point id>     (secondary)
+ *   verify <name> [start|status|stop]   (online verify; status prints)
  */
 static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
 			 char *result, unsigned int maxlen)
@@ -505,6 +506,8 @@ static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
 	} else if (!strcasecmp(argv[0], "sync_point_map")) {
 		if (arg_count_ok(vol, argc, argv, 2))
 			r = map_sync_point(vol, argv[1], result, maxlen);
+	} else if (!strcasecmp(argv[0], "verify")) {
+		r = ifrep_verify(vol, argc - 1, argv + 1, result, maxlen);
 	} else if (!strcasecmp(argv[0], "rollback")) {
 		if (arg_count_ok(vol, argc, argv, 2))
 			r = rollback(vol, argv[1]);

@@ -101,6 +101,19 @@ struct ifrep_pair_ops {
 	int (*set_consistent)(struct ifrep_pair *p, bool consistent);
 	/* Optional (async): CYCLE_BEGIN or CYCLE_COMMIT; blocks. */
 	int (*cycle)(struct ifrep_pair *p, u16 type, const struct ifrep_wire_cycle *c);
+	/*
+	 * Online verify: the target's CRC-32C of @len bytes at @sector; @buf
+	 * (@len bytes) is scratch space.  Blocks.
+	 */
+	int (*checksum)(struct ifrep_pair *p, sector_t sector, void *buf,
+			unsigned int len, u32 *crc);
+};
+
+enum ifrep_verify_state {
+	IFREP_VERIFY_IDLE,
+	IFREP_VERIFY_RUNNING,
+	IFREP_VERIFY_DONE,
+	IFREP_VERIFY_STOPPED,	/* with a reason */
 };
 
 struct ifrep_remote;
@@ -172,6 +185,16 @@ struct ifrep_pair {
 	u32 interval_s;
 	u32 sync_points;
 	struct delayed_work cycle_work;
+
+	/* Online verify (dm-ifrep-verify.c); all but the work under vol->lock. */
+	struct work_struct verify_work;
+	bool stop_verify;
+	enum ifrep_verify_state verify_state;
+	const char *verify_reason;
+	u64 verify_chunk;		/* locked against host writes */
+	u64 verify_checked;		/* chunks compared or skipped as dirty */
+	u64 verify_differ;
+	u64 verify_started;		/* unix time */
 };
 
 struct ifrep_listener;
@@ -290,6 +313,7 @@ void ifrep_volume_uevent(struct ifrep_volume *vol);
 
 /* dm-ifrep-pair.c: pairs and their states */
 const char *ifrep_pair_state_name(enum ifrep_pair_state state);
+struct ifrep_pair *ifrep_named_pair(struct ifrep_volume *vol, const char *name);
 void __ifrep_pair_set_state(struct ifrep_pair *p, enum ifrep_pair_state state,
 			    const char *reason);
 bool __ifrep_pair_replicating(struct ifrep_pair *p);
@@ -317,6 +341,12 @@ void ifrep_cycle_stop(struct ifrep_pair *p);
 bool __ifrep_chunk_frozen(struct ifrep_volume *vol, u64 chunk);
 int ifrep_sync_now(struct ifrep_volume *vol, unsigned int argc, char **argv,
 		   char *result, unsigned int maxlen);
+
+/* dm-ifrep-verify.c: online verify */
+int ifrep_verify(struct ifrep_volume *vol, unsigned int argc, char **argv,
+		 char *result, unsigned int maxlen);
+void ifrep_verify_worker(struct work_struct *ws);
+void ifrep_verify_stop(struct ifrep_pair *p);
 
 /* dm-ifrep-resync.c */
 int ifrep_copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason);

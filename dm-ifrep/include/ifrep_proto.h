@@ -17,8 +17,8 @@
  *   client -> AUTH,  server -> AUTH             HMAC-SHA256 proofs
  *   client -> ATTACH, server -> ATTACH_REPLY     (primaries only)
  *                     [server -> BITMAP]
- *   then DATA / FLUSH / SYNC_STATE / CYCLE_BEGIN / CYCLE_COMMIT / PING /
- *   BW_DATA from the client, each answered by an ACK (PING by PONG)
+ *   then DATA / FLUSH / SYNC_STATE / CYCLE_BEGIN / CYCLE_COMMIT / CSUM /
+ *   PING / BW_DATA from the client, each answered by an ACK (PING by PONG)
  *   carrying the request's id.
  * Either side may send ERROR with a reason and close.
  */
@@ -43,12 +43,13 @@ typedef struct { uint64_t be; } __attribute__((packed)) ifrep_be64;
 
 #define IFREP_PROTO_MAGIC	0x49465250U	/* "IFRP" */
 #define IFREP_PROTO_MAJOR	1		/* incompatible changes */
-#define IFREP_PROTO_MINOR	0		/* compatible additions */
+#define IFREP_PROTO_MINOR	1		/* compatible additions: 1 = CSUM */
 
 /* Feature bits offered in HELLO; the session uses the common ones. */
 #define IFREP_FEAT_FLUSH	(1U << 0)	/* FLUSH and REQ_PREFLUSH/FUA honoured */
 #define IFREP_FEAT_BWTEST	(1U << 1)	/* bandwidth test sessions */
-#define IFREP_FEATURES		(IFREP_FEAT_FLUSH | IFREP_FEAT_BWTEST)
+#define IFREP_FEAT_CSUM		(1U << 2)	/* CSUM requests (online verify) */
+#define IFREP_FEATURES		(IFREP_FEAT_FLUSH | IFREP_FEAT_BWTEST | IFREP_FEAT_CSUM)
 
 #define IFREP_NONCE_LEN		32
 #define IFREP_HMAC_LEN		32
@@ -71,7 +72,8 @@ enum ifrep_msg_type {
 	IFREP_MSG_BITMAP = 13,
 	IFREP_MSG_CYCLE_BEGIN = 14,
 	IFREP_MSG_CYCLE_COMMIT = 15,
-	IFREP_MSG_TYPE_MAX = 15,
+	IFREP_MSG_CSUM = 16,
+	IFREP_MSG_TYPE_MAX = 16,
 };
 
 struct ifrep_wire_header {
@@ -151,6 +153,18 @@ struct ifrep_wire_data {
 
 struct ifrep_wire_ack {
 	__be32 status;			/* 0 or a positive errno */
+	__be32 value;			/* CSUM: the range's CRC-32C; else 0 */
+} __packed;
+
+/*
+ * CSUM (online verify, feature IFREP_FEAT_CSUM): the secondary applies
+ * every write it received before, reads the range from its data device and
+ * answers with an ACK whose value is the range's CRC-32C (initial ~0,
+ * final inversion).  The primary compares it with its own.
+ */
+struct ifrep_wire_csum {
+	__be64 sector;
+	__be32 length;			/* bytes: whole sectors, at most 4 MiB */
 	__be32 reserved;
 } __packed;
 
@@ -188,5 +202,6 @@ IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_hello) == 40, "hello size");
 IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach) == 56, "attach size");
 IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach_reply) == 120, "attach reply size");
 IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_cycle) == 32, "cycle size");
+IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_csum) == 16, "csum size");
 
 #endif /* IFREP_PROTO_H */

@@ -174,7 +174,7 @@ _expect wait_too_many 2 "unexpected argument" wait vol0 p1 p2 --state in-sync
 _expect status_too_many 2 "unexpected argument" status a b
 _expect status_bad_option 2 "unknown option" status --yaml
 
-# commands of the interface that this version does not run yet
+# argument checks of the remaining commands
 _expect promote_extra 2 "" promote vol0 vol1
 _expect promote_bad_name 2 "" promote 'bad/name'
 _expect demote_no_listen 2 "missing --listen" demote vol0 --insecure
@@ -187,7 +187,10 @@ _expect resolve_both_sides 2 "discard-local or --discard-remote" resolve vol0 p 
 _expect resolve_local_pair 2 "takes no PAIR" resolve vol0 p --discard-local
 _expect resolve_remote_no_pair 2 "needs the PAIR" resolve vol0 --discard-remote
 _expect create_insecure_alone 2 "--insecure goes with --listen" create vol0 --data /dev/null --meta /dev/null --insecure
-_expect verify_not_yet 1 "verify: not supported by this version yet" verify vol0 p
+_expect verify_bad_timeout 2 "--timeout soon" verify vol0 p --timeout soon
+_expect verify_stop_and_wait 2 "--stop takes no --no-wait" verify vol0 p --stop --no-wait
+_expect verify_bad_pair 2 "pair name" verify vol0 'p q'
+_expect verify_unknown_option 2 "unknown option" verify vol0 p --all
 _expect sync_usage 2 "missing NAME" sync
 _expect sync_bad_name 2 "volume name" sync 'a/b'
 _expect sync_bad_pair 2 "pair name" sync vol0 'd r'

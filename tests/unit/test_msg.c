@@ -155,3 +155,49 @@ TEST(sync_point_map)
 	CHECK_EQ(ifrep_parse_sync_point_map("1 x\n", 8, slot, why2, sizeof(why2)), -EINVAL);
 	CHECK_CONTAINS(why2, "sector");
 }
+
+static struct ifrep_verify_status vs;
+
+static int verify_reply(const char *text)
+{
+	why[0] = '\0';
+	return ifrep_parse_verify_status(text, &vs, why, sizeof(why));
+}
+
+TEST(verify_status)
+{
+	CHECK_EQ(verify_reply("running 12 64 1 1795627205 -"), 0);
+	CHECK_EQ(vs.state, VERIFY_RUNNING);
+	CHECK_EQ(vs.checked, 12);
+	CHECK_EQ(vs.total, 64);
+	CHECK_EQ(vs.differing, 1);
+	CHECK_EQ(vs.started, 1795627205);
+	CHECK_STR(vs.reason, "");
+	CHECK_EQ(verify_reply("idle 0 64 0 0 -\n"), 0);
+	CHECK_EQ(vs.state, VERIFY_IDLE);
+	CHECK_EQ(verify_reply("done 64 64 3 5 -"), 0);
+	CHECK_EQ(vs.state, VERIFY_DONE);
+	CHECK_EQ(verify_reply("stopped 7 64 0 5 link_lost"), 0);
+	CHECK_EQ(vs.state, VERIFY_STOPPED);
+	CHECK_STR(vs.reason, "link_lost");
+}
+
+TEST(verify_status_garbage)
+{
+	CHECK_EQ(verify_reply(""), -EINVAL);
+	CHECK_CONTAINS(why, "empty");
+	CHECK_EQ(verify_reply("running 1 2 0 5"), -EINVAL);
+	CHECK_CONTAINS(why, "fields, not 6");
+	CHECK_EQ(verify_reply("walking 1 2 0 5 -"), -EINVAL);
+	CHECK_CONTAINS(why, "unknown verify state");
+	CHECK_EQ(verify_reply("running 3 2 0 5 -"), -EINVAL);
+	CHECK_CONTAINS(why, "do not add up");
+	CHECK_EQ(verify_reply("done 2 2 3 5 -"), -EINVAL);
+	CHECK_EQ(verify_reply("stopped 1 2 0 5 -"), -EINVAL);
+	CHECK_CONTAINS(why, "without a reason");
+	CHECK_EQ(verify_reply("done 2 2 0 5 oops"), -EINVAL);
+	CHECK_CONTAINS(why, "with a reason");
+	CHECK_EQ(verify_reply("done 2 2 0 -5 -"), -EINVAL);
+	CHECK_EQ(verify_reply("done 2 2 0 5 -\ndone 2 2 0 5 -"), -EINVAL);
+	CHECK_CONTAINS(why, "more than one line");
+}

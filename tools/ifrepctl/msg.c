@@ -104,7 +104,7 @@ int ifrep_msg_secret(const char *pair, const uint8_t *secret, size_t n,
  * Replies
  *--------------------------------------------------------------*/
 
-#define MAX_REPLY_FIELDS 3
+#define MAX_REPLY_FIELDS 6
 
 __attribute__((format(printf, 3, 4)))
 static int reply_bad(char *why, size_t whylen, const char *fmt, ...)
@@ -293,4 +293,66 @@ int ifrep_parse_sync_point_map(const char *text, uint64_t nchunks, uint64_t *slo
 	for (i = 0; i < nchunks; i++)
 		slot_of[i] = IFREP_NO_SLOT;
 	return for_each_line(text, 2, map_line, &c, why, whylen);
+}
+
+struct verify_ctx {
+	struct ifrep_verify_status *vs;
+	unsigned int n;
+	char *why;
+	size_t whylen;
+};
+
+static int verify_line(char **f, unsigned int lineno, void *arg)
+{
+	static const char *const states[] = {
+		[VERIFY_IDLE] = "idle", [VERIFY_RUNNING] = "running",
+		[VERIFY_DONE] = "done", [VERIFY_STOPPED] = "stopped",
+	};
+	struct verify_ctx *c = arg;
+	struct ifrep_verify_status *vs = c->vs;
+	uint64_t t;
+	unsigned int i;
+
+	if (++c->n > 1)
+		return reply_bad(c->why, c->whylen, "more than one line");
+	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+		if (!strcmp(f[0], states[i]))
+			break;
+	if (i == sizeof(states) / sizeof(states[0]))
+		return reply_bad(c->why, c->whylen, "line %u: unknown verify state '%.32s'",
+				 lineno, f[0]);
+	vs->state = (enum ifrep_verify_state)i;
+	if (reply_u64(f[1], "checked", lineno, &vs->checked, c->why, c->whylen) ||
+	    reply_u64(f[2], "total", lineno, &vs->total, c->why, c->whylen) ||
+	    reply_u64(f[3], "differing", lineno, &vs->differing, c->why, c->whylen) ||
+	    reply_u64(f[4], "start time", lineno, &t, c->why, c->whylen))
+		return -EINVAL;
+	if (vs->checked > vs->total || vs->differing > vs->checked)
+		return reply_bad(c->why, c->whylen,
+				 "line %u: counts do not add up (%" PRIu64 " differing, %" PRIu64
+				 " checked, %" PRIu64 " chunks)", lineno, vs->differing,
+				 vs->checked, vs->total);
+	if (t > INT64_MAX)
+		return reply_bad(c->why, c->whylen, "line %u: start time out of range", lineno);
+	vs->started = (int64_t)t;
+	if (strcmp(f[5], "-") && !word(f[5]))
+		return reply_bad(c->why, c->whylen, "line %u: bad reason", lineno);
+	snprintf(vs->reason, sizeof(vs->reason), "%s", strcmp(f[5], "-") ? f[5] : "");
+	if ((vs->state == VERIFY_STOPPED) != (vs->reason[0] != '\0'))
+		return reply_bad(c->why, c->whylen, "line %u: %s with%s a reason", lineno,
+				 f[0], vs->reason[0] ? "" : "out");
+	return 0;
+}
+
+int ifrep_parse_verify_status(const char *text, struct ifrep_verify_status *vs,
+			      char *why, size_t whylen)
+{
+	struct verify_ctx c = { vs, 0, why, whylen };
+	int r;
+
+	memset(vs, 0, sizeof(*vs));
+	r = for_each_line(text, 6, verify_line, &c, why, whylen);
+	if (!r && !c.n)
+		r = reply_bad(why, whylen, "empty reply");
+	return r;
 }

@@ -11,12 +11,15 @@
  *   sync [<name>]               (primary: cut async cycles now)
  *   sync_points                 (secondary with a journal)
  *   rollback <id>               (secondary with a journal)
+ *   verify <name> [start|status|stop]
  *
  * and the parsers of the replies that carry text (the dm message result):
  *
  *   sync         "<pair> <cut unix time>\n" per async pair cut
  *   sync_points  "<id> <cut unix time> <bytes to roll back>\n" per sync
  *                point, the current image first (0 bytes)
+ *   verify status  "<idle|running|done|stopped> <checked> <total>
+ *                <differing> <started unix time> <reason|->"
  */
 #ifndef IFREPCTL_MSG_H
 #define IFREPCTL_MSG_H
@@ -90,6 +93,30 @@ struct ifrep_sync_point {
  */
 int ifrep_parse_sync_points(const char *text, struct ifrep_sync_point *pts,
 			    unsigned int max, unsigned int *n, char *why, size_t whylen);
+
+enum ifrep_verify_state {
+	VERIFY_IDLE,
+	VERIFY_RUNNING,
+	VERIFY_DONE,
+	VERIFY_STOPPED,
+};
+
+struct ifrep_verify_status {
+	enum ifrep_verify_state state;
+	uint64_t checked;		/* chunks compared, or skipped as dirty */
+	uint64_t total;
+	uint64_t differing;		/* marked dirty by the verify */
+	int64_t started;		/* unix time; 0 if it never ran */
+	char reason[64];		/* why it stopped; "" otherwise */
+};
+
+/**
+ * ifrep_parse_verify_status() - the reply to "verify <pair> status".
+ * Return: 0, or -EINVAL with @why (not exactly one line of 6 fields, an
+ * unknown state, counts that do not add up, a stopped run without reason).
+ */
+int ifrep_parse_verify_status(const char *text, struct ifrep_verify_status *vs,
+			      char *why, size_t whylen);
 
 #define IFREP_NO_SLOT UINT64_MAX
 

@@ -121,6 +121,8 @@ static const struct {
 				    sizeof(struct ifrep_wire_cycle) },
 	[IFREP_MSG_CYCLE_COMMIT] = { "CYCLE_COMMIT", sizeof(struct ifrep_wire_cycle),
 				     sizeof(struct ifrep_wire_cycle) },
+	[IFREP_MSG_CSUM] = { "CSUM", sizeof(struct ifrep_wire_csum),
+			     sizeof(struct ifrep_wire_csum) },
 };
 
 const char *ifrep_msg_type_name(unsigned int type)

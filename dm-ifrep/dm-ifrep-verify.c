@@ -1,0 +1,311 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-ifrep online verify: compares a pair's target with the source, chunk
+ * by chunk, by the CRC-32C of each IFREP_RESYNC_SEGMENT, and marks the
+ * chunks that differ dirty, so that the resync (sync pairs) or the next
+ * cycle (async pairs) copies them.
+ *
+ * A chunk is compared only while both sides should hold the same data:
+ *   - it is not dirty (and not in a cut that is still being shipped);
+ *     those are on their way anyway and are skipped;
+ *   - host writes into it are parked (p->verify_chunk, the way a resync
+ *     locks a chunk) and the ones in flight completed, so a sync pair's
+ *     legs are all in;
+ *   - for async pairs, no cycle writes the target meanwhile: the verify
+ *     holds the pair's cycle_lock while it compares a chunk.
+ * A remote target answers CSUM requests; a local one is read here.
+ *
+ * The run is in the background (resync_wq); "verify <pair> status" reports
+ * its progress and result.  Stopping the pair (pause, resume, remove,
+ * suspend) stops it, with what it found so far marked dirty.
+ */
+#include "dm-ifrep.h"
+
+#include <linux/crc32c.h>
+#include <linux/vmalloc.h>
+
+#define DM_MSG_PREFIX "ifrep"
+
+static const char *const verify_state_names[] = {
+	[IFREP_VERIFY_IDLE] = "idle",
+	[IFREP_VERIFY_RUNNING] = "running",
+	[IFREP_VERIFY_DONE] = "done",
+	[IFREP_VERIFY_STOPPED] = "stopped",
+};
+
+/*
+ * Whether the pair's target should hold every chunk its bitmap calls
+ * clean.  A finished copy is the target's own and is never compared.
+ * NOTE: vol->lock held.
+ */
+static bool __verifiable(struct ifrep_pair *p)
+{
+	switch (p->mode) {
+	case IFREP_MODE_SYNC:
+		return p->state == IFREP_PS_IN_SYNC || p->state == IFREP_PS_RESYNCING;
+	case IFREP_MODE_ASYNC:
+		return p->state == IFREP_PS_CONSISTENT;
+	default:
+		return false;
+	}
+}
+
+/* NOTE: vol->lock held. */
+static bool __on_its_way(struct ifrep_pair *p, u64 chunk)
+{
+	return test_bit(chunk, p->dirty) ||
+	       (p->cycle_running && test_bit(chunk, p->cycle_set));
+}
+
+/* Compares one chunk; *differs says the outcome when 0 is returned. */
+static int compare_chunk(struct ifrep_pair *p, u64 chunk, void *buf, bool *differs,
+			 const char **reason)
+{
+	struct ifrep_volume *vol = p->vol;
+	sector_t sector = chunk << vol->chunk_shift;
+	sector_t end = min_t(sector_t, sector + vol->chunk_sectors, vol->data_sectors);
+	unsigned int len;
+	u32 mine, theirs;
+	int r;
+
+	*differs = false;
+	while (sector < end) {
+		len = min_t(u64, IFREP_RESYNC_SEGMENT, (end - sector) << SECTOR_SHIFT);
+		r = ifrep_io_vmalloc(vol->io_client, vol->data_bdev, sector, buf, len,
+				     REQ_OP_READ);
+		if (r) {
+			*reason = "source_read_error";
+			return r;
+		}
+		mine = ~crc32c(~0U, buf, len);
+		r = p->ops->checksum(p, sector, buf, len, &theirs);
+		if (r) {
+			*reason = r == -EOPNOTSUPP ? "peer_cannot_verify" :
+				  p->ops->remote ? "link_lost" : "target_read_error";
+			return r;
+		}
+		if (mine != theirs) {
+			*differs = true;
+			return 0;
+		}
+		sector += len >> SECTOR_SHIFT;
+	}
+	return 0;
+}
+
+/*
+ * Verifies one chunk under the locks described above.  Returns 0 (with
+ * *differs) or -errno with *reason; -EAGAIN when the pair left the states
+ * in which its target can be compared.
+ */
+static int verify_one(struct ifrep_pair *p, u64 chunk, void *buf, bool *differs,
+		      const char **reason)
+{
+	struct ifrep_volume *vol = p->vol;
+	bool skip;
+	int r = 0;
+
+	*differs = false;
+	if (p->mode == IFREP_MODE_ASYNC)
+		mutex_lock(&p->cycle_lock);
+	spin_lock_irq(&vol->lock);
+	if (!__verifiable(p)) {
+		spin_unlock_irq(&vol->lock);
+		*reason = "pair_not_replicating";
+		r = -EAGAIN;
+		goto out;
+	}
+	skip = __on_its_way(p, chunk);
+	if (!skip)
+		p->verify_chunk = chunk;
+	spin_unlock_irq(&vol->lock);
+	if (skip)
+		goto out;
+
+	wait_event(vol->wait, !ifrep_chunk_has_inflight(vol, chunk));
+	spin_lock_irq(&vol->lock);
+	/* A write whose target leg failed made it dirty meanwhile. */
+	skip = __on_its_way(p, chunk);
+	spin_unlock_irq(&vol->lock);
+	if (!skip)
+		r = compare_chunk(p, chunk, buf, differs, reason);
+
+	spin_lock_irq(&vol->lock);
+	p->verify_chunk = IFREP_NO_CHUNK;
+	spin_unlock_irq(&vol->lock);
+	ifrep_redispatch_parked(vol);
+out:
+	if (p->mode == IFREP_MODE_ASYNC)
+		mutex_unlock(&p->cycle_lock);
+	return r;
+}
+
+/* Hands the differing chunks to the resync or the next cycle. */
+static int mark_differences(struct ifrep_pair *p, const unsigned long *diff)
+{
+	struct ifrep_volume *vol = p->vol;
+	int r;
+
+	r = ifrep_pair_add_dirty(p, diff, false);
+	if (r)
+		return r;
+	spin_lock_irq(&vol->lock);
+	if (p->state == IFREP_PS_IN_SYNC) {
+		__ifrep_pair_set_state(p, IFREP_PS_RESYNCING, NULL);
+		if (!vol->suspended)
+			ifrep_resync_kick(p);
+	}
+	spin_unlock_irq(&vol->lock);
+	return 0;
+}
+
+void ifrep_verify_worker(struct work_struct *ws)
+{
+	struct ifrep_pair *p = container_of(ws, struct ifrep_pair, verify_work);
+	struct ifrep_volume *vol = p->vol;
+	const char *reason = NULL;
+	unsigned long *diff;
+	bool differs;
+	void *buf;
+	u64 chunk, found = 0;
+	int r = 0;
+
+	diff = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	buf = vmalloc(IFREP_RESYNC_SEGMENT);
+	if (!diff || !buf) {
+		reason = "out_of_memory";
+		goto out;
+	}
+	for (chunk = 0; chunk < vol->nr_chunks; chunk++) {
+		if (READ_ONCE(p->stop_verify)) {
+			reason = "interrupted";
+			break;
+		}
+		r = verify_one(p, chunk, buf, &differs, &reason);
+		if (r)
+			break;
+		if (differs) {
+			__set_bit(chunk, diff);
+			found++;
+		}
+		spin_lock_irq(&vol->lock);
+		p->verify_checked++;
+		p->verify_differ = found;
+		spin_unlock_irq(&vol->lock);
+		/* Host I/O first. */
+		if (!list_empty(&vol->inflight))
+			schedule_timeout_uninterruptible(1);
+		cond_resched();
+	}
+	if (found) {
+		if (mark_differences(p, diff)) {
+			DMERR("%s: pair %s: verify could not mark %llu differing chunk(s) dirty",
+			      vol->name, p->name, found);
+			reason = "metadata_write_failed";
+		} else {
+			DMINFO("%s: pair %s: verify found %llu chunk(s) differing: marked for copying",
+			       vol->name, p->name, found);
+		}
+	}
+out:
+	if (reason && !found)
+		DMERR_LIMIT("%s: pair %s: verify stopped after %llu of %llu chunks: %s",
+			    vol->name, p->name, p->verify_checked, vol->nr_chunks, reason);
+	else if (!reason)
+		DMINFO("%s: pair %s: verify done: %llu chunk(s) differed", vol->name,
+		       p->name, found);
+	spin_lock_irq(&vol->lock);
+	p->verify_state = reason ? IFREP_VERIFY_STOPPED : IFREP_VERIFY_DONE;
+	p->verify_reason = reason;
+	spin_unlock_irq(&vol->lock);
+	vfree(buf);
+	ifrep_bitmap_free(diff);
+	ifrep_volume_event(vol);
+}
+
+/* Stops a running verify and waits for it; what it found stays marked. */
+void ifrep_verify_stop(struct ifrep_pair *p)
+{
+	WRITE_ONCE(p->stop_verify, true);
+	cancel_work_sync(&p->verify_work);
+	/* A run that was queued but never started. */
+	spin_lock_irq(&p->vol->lock);
+	if (p->verify_state == IFREP_VERIFY_RUNNING) {
+		p->verify_state = IFREP_VERIFY_STOPPED;
+		p->verify_reason = "interrupted";
+	}
+	spin_unlock_irq(&p->vol->lock);
+}
+
+static int start(struct ifrep_pair *p)
+{
+	struct ifrep_volume *vol = p->vol;
+	bool ok;
+
+	if (vol->suspended) {
+		DMERR("%s: verify: the volume is suspended", vol->name);
+		return -EBUSY;
+	}
+	if (!p->ops->checksum) {
+		DMERR("%s: verify: pair %s cannot be verified", vol->name, p->name);
+		return -EOPNOTSUPP;
+	}
+	spin_lock_irq(&vol->lock);
+	ok = __verifiable(p);
+	if (ok && p->verify_state != IFREP_VERIFY_RUNNING) {
+		p->verify_state = IFREP_VERIFY_RUNNING;
+		p->verify_reason = NULL;
+		p->verify_checked = 0;
+		p->verify_differ = 0;
+		p->verify_started = ktime_get_real_seconds();
+		WRITE_ONCE(p->stop_verify, false);
+		queue_work(vol->resync_wq, &p->verify_work);
+	}
+	spin_unlock_irq(&vol->lock);
+	if (!ok) {
+		DMERR("%s: verify: pair %s is %s: only a %s pair can be verified", vol->name,
+		      p->name, ifrep_pair_state_name(READ_ONCE(p->state)),
+		      p->mode == IFREP_MODE_SYNC ? "in-sync or resyncing" :
+		      p->mode == IFREP_MODE_ASYNC ? "consistent" : "sync or async");
+		return -EBUSY;
+	}
+	return 0;
+}
+
+/*
+ * verify <pair> [start|status|stop]: start (the default; a running verify
+ * goes on) or stop an online verify, or print its state:
+ *   <idle|running|done|stopped> <checked> <total> <differing> <started> <reason|->
+ */
+int ifrep_verify(struct ifrep_volume *vol, unsigned int argc, char **argv,
+		 char *result, unsigned int maxlen)
+{
+	const char *action = argc == 2 ? argv[1] : "start";
+	unsigned int sz = 0;
+	struct ifrep_pair *p;
+
+	if (argc < 1 || argc > 2) {
+		DMERR("%s: verify takes <pair> [start|status|stop]", vol->name);
+		return -EINVAL;
+	}
+	if (strcmp(action, "start") && strcmp(action, "status") && strcmp(action, "stop")) {
+		DMERR("%s: verify: unknown action '%s' (start, status or stop)", vol->name,
+		      action);
+		return -EINVAL;
+	}
+	p = ifrep_named_pair(vol, argv[0]);
+	if (!p)
+		return -ENOENT;
+	if (!strcmp(action, "start"))
+		return start(p);
+	if (!strcmp(action, "stop")) {
+		ifrep_verify_stop(p);
+		return 0;
+	}
+	spin_lock_irq(&vol->lock);
+	DMEMIT("%s %llu %llu %llu %llu %s", verify_state_names[p->verify_state],
+	       p->verify_checked, vol->nr_chunks, p->verify_differ, p->verify_started,
+	       p->verify_reason ?: "-");
+	spin_unlock_irq(&vol->lock);
+	return 1;
+}
