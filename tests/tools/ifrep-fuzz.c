@@ -67,6 +67,7 @@ enum kind {
 	K_DATA_ODD_LENGTH,
 	K_ACK_TO_SERVER,
 	K_DATA_MUTATED,
+	K_CSUM_BAD_RANGE,
 	NR_KINDS,
 	FIRST_ATTACHED = K_DATA_BAD_SECTOR,
 };
@@ -76,7 +77,7 @@ static const char *const kind_names[NR_KINDS] = {
 	"length-under-min", "wrong-sequence", "type-0", "type-99",
 	"truncated", "hello-major-2", "auth-wrong-hmac", "data-before-auth",
 	"data-bad-sector", "data-bad-checksum", "data-length-not-512",
-	"ack-to-server", "data-bit-flip",
+	"ack-to-server", "data-bit-flip", "checksum-request-outside",
 };
 
 /* What the secondary must answer with an ERROR before dropping. */
@@ -523,6 +524,19 @@ static size_t attached_message(struct fuzz *f, enum kind k, unsigned int variant
 				return n;
 			/* still valid (cannot happen with CRC-32C): flip another */
 		}
+	case K_CSUM_BAD_RANGE: {
+		struct ifrep_wire_csum c = { 0 };
+
+		switch (variant % 4) {
+		case 0: sector = end ? end : IMPOSSIBLE_SECTOR; bytes = 4096; break;
+		case 1: sector = 0; bytes = 0; break;
+		case 2: sector = 0; bytes = 1000; break;
+		default: sector = 0; bytes = 64U << 20; break;
+		}
+		c.sector = ifrep_put_be64(sector);
+		c.length = ifrep_put_be32(bytes);
+		return frame(buf, hdr(IFREP_MSG_CSUM, sizeof(c), seq), &c, sizeof(c), false);
+	}
 	default:
 		return 0;
 	}
