@@ -208,10 +208,10 @@ void ifrep_verify_worker(struct work_struct *ws)
 		}
 	}
 out:
-	if (reason && !found)
+	if (reason)
 		DMERR_LIMIT("%s: pair %s: verify stopped after %llu of %llu chunks: %s",
 			    vol->name, p->name, p->verify_checked, vol->nr_chunks, reason);
-	else if (!reason)
+	else
 		DMINFO("%s: pair %s: verify done: %llu chunk(s) differed", vol->name,
 		       p->name, found);
 	spin_lock_irq(&vol->lock);

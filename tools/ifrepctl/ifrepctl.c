@@ -979,6 +979,9 @@ static int send_recorded_secrets(const char *name, const struct ifrep_meta *m)
 
 		if (!(p->flags & IFREP_PAIR_F_REMOTE) || !p->secret_file[0])
 			continue;
+		/* a finished copy never connects again: its secret may be gone */
+		if (p->mode == IFREP_MODE_COPY && (p->flags & IFREP_PAIR_F_INITIAL_DONE))
+			continue;
 		memset(&s, 0, sizeof(s));
 		if (load_secret(p->secret_file, &s))
 			failures++;
