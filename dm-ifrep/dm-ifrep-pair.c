@@ -229,7 +229,9 @@ static void open_target(struct ifrep_pair *p, u32 flags)
 	if (!(flags & IFREP_PAIR_F_PAUSED) && !ifrep_copy_finished(p, flags))
 		r = p->ops->open(p, &reason);
 	spin_lock_irq(&vol->lock);
-	if (r)
+	if (ifrep_copy_finished(p, flags))
+		__ifrep_pair_set_state(p, IFREP_PS_DONE, NULL);
+	else if (r)
 		__ifrep_pair_set_state(p, IFREP_PS_FAILED, reason);
 	else if (!p->ops->remote || (flags & IFREP_PAIR_F_PAUSED))
 		__ifrep_pair_set_state(p, __initial_state(p, flags), NULL);

@@ -232,19 +232,21 @@ static void send_worker(struct work_struct *ws)
 }
 
 /*
- * Submits a request and waits for its ACK (or the connection's end); the
- * ACK's value goes to @value when it is not NULL.
+ * Submits a request; @done is completed, with *@result set, by its ACK (or
+ * the connection's end).  The ACK's value goes to @value when not NULL.
  */
-static int sync_rreq_value(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
-			   void *buf, u32 len, const void *fixed, u32 fixed_len, u32 *value)
+static void start_rreq(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
+		       void *buf, u32 len, const void *fixed, u32 fixed_len, u32 *value,
+		       struct completion *done, int *result)
 {
-	DECLARE_COMPLETION_ONSTACK(done);
 	struct ifrep_remote *r = p->remote;
 	struct ifrep_rreq *req;
-	int result = -EIO;
 
-	if (!r)
-		return -ENOTCONN;
+	if (!r) {
+		*result = -ENOTCONN;
+		complete(done);
+		return;
+	}
 	req = mempool_alloc(rreq_pool, GFP_NOIO);
 	memset(req, 0, sizeof(*req));
 	req->type = type;
@@ -252,12 +254,22 @@ static int sync_rreq_value(struct ifrep_pair *p, u16 type, u16 flags, sector_t s
 	req->sector = sector;
 	req->buf = buf;
 	req->len = len;
-	req->done = &done;
-	req->result = &result;
+	req->done = done;
+	req->result = result;
 	req->fixed = fixed;
 	req->fixed_len = fixed_len;
 	req->value = value;
 	queue_rreq(r, req);
+}
+
+/* Submits a request and waits for its ACK (or the connection's end). */
+static int sync_rreq_value(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
+			   void *buf, u32 len, const void *fixed, u32 fixed_len, u32 *value)
+{
+	DECLARE_COMPLETION_ONSTACK(done);
+	int result = -EIO;
+
+	start_rreq(p, type, flags, sector, buf, len, fixed, fixed_len, value, &done, &result);
 	wait_for_completion(&done);
 	return result;
 }
@@ -303,6 +315,12 @@ static int remote_write_sync(struct ifrep_pair *p, sector_t sector, void *buf,
 			     unsigned int len)
 {
 	return sync_rreq(p, IFREP_MSG_DATA, 0, sector, buf, len);
+}
+
+static void remote_write_start(struct ifrep_pair *p, sector_t sector, void *buf,
+			       unsigned int len, struct completion *done, int *result)
+{
+	start_rreq(p, IFREP_MSG_DATA, 0, sector, buf, len, NULL, 0, NULL, done, result);
 }
 
 static int remote_flush_sync(struct ifrep_pair *p)
@@ -867,6 +885,7 @@ const struct ifrep_pair_ops ifrep_remote_ops = {
 	.close = remote_close,
 	.submit = remote_submit,
 	.write_sync = remote_write_sync,
+	.write_start = remote_write_start,
 	.flush_sync = remote_flush_sync,
 	.set_consistent = remote_set_consistent,
 	.checksum = remote_checksum,

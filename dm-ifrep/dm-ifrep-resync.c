@@ -91,25 +91,23 @@ static void throttle(struct ifrep_pair *p, unsigned int len)
 				   due - jiffies);
 }
 
-/* Copies @chunk from the data device to the pair's target; blocks. */
-int ifrep_copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason)
+static void copied(struct ifrep_pair *p, unsigned int len)
 {
-	struct ifrep_volume *vol = p->vol;
-	sector_t sector = chunk << vol->chunk_shift;
-	sector_t end = min_t(sector_t, sector + vol->chunk_sectors, vol->data_sectors);
+	atomic64_add(len, &p->bytes_sent);
+	atomic64_add(len, &p->resync_bytes);
+	throttle(p, len);
+}
+
+/* One segment at a time: a local target has no round trip to hide. */
+static int copy_serial(struct ifrep_pair *p, sector_t sector, sector_t end,
+		       const char **reason)
+{
 	unsigned int len;
 	int r;
 
-	if (!p->resync_buf) {
-		p->resync_buf = vmalloc(IFREP_RESYNC_SEGMENT);
-		if (!p->resync_buf) {
-			*reason = "out_of_memory";
-			return -ENOMEM;
-		}
-	}
 	while (sector < end) {
 		len = min_t(u64, IFREP_RESYNC_SEGMENT, (end - sector) << SECTOR_SHIFT);
-		r = read_data(vol, sector, p->resync_buf, len);
+		r = read_data(p->vol, sector, p->resync_buf, len);
 		if (r) {
 			*reason = "source_read_error";
 			return r;
@@ -119,12 +117,73 @@ int ifrep_copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason)
 			*reason = "write_error";
 			return r;
 		}
-		atomic64_add(len, &p->bytes_sent);
-		atomic64_add(len, &p->resync_bytes);
 		sector += len >> SECTOR_SHIFT;
-		throttle(p, len);
+		copied(p, len);
 	}
 	return 0;
+}
+
+/*
+ * Up to IFREP_RESYNC_WINDOW segments in flight: the next ones are read
+ * while the earlier ones cross the link, instead of one round trip per
+ * segment.  Every write started is waited for, whatever happens.
+ */
+static int copy_pipelined(struct ifrep_pair *p, sector_t sector, sector_t end,
+			  const char **reason)
+{
+	struct completion done[IFREP_RESYNC_WINDOW];
+	int result[IFREP_RESYNC_WINDOW];
+	unsigned int len[IFREP_RESYNC_WINDOW];
+	unsigned int n, i;
+	void *buf;
+	int r = 0;
+
+	while (sector < end && !r) {
+		for (n = 0; n < IFREP_RESYNC_WINDOW && sector < end; n++) {
+			len[n] = min_t(u64, IFREP_RESYNC_SEGMENT, (end - sector) << SECTOR_SHIFT);
+			buf = p->resync_buf + (size_t)n * IFREP_RESYNC_SEGMENT;
+			r = read_data(p->vol, sector, buf, len[n]);
+			if (r) {
+				*reason = "source_read_error";
+				break;
+			}
+			init_completion(&done[n]);
+			p->ops->write_start(p, sector, buf, len[n], &done[n], &result[n]);
+			sector += len[n] >> SECTOR_SHIFT;
+		}
+		for (i = 0; i < n; i++) {
+			wait_for_completion(&done[i]);
+			if (result[i]) {
+				if (!r) {
+					*reason = "write_error";
+					r = result[i];
+				}
+				continue;
+			}
+			copied(p, len[i]);
+		}
+	}
+	return r;
+}
+
+/* Copies @chunk from the data device to the pair's target; blocks. */
+int ifrep_copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason)
+{
+	struct ifrep_volume *vol = p->vol;
+	sector_t sector = chunk << vol->chunk_shift;
+	sector_t end = min_t(sector_t, sector + vol->chunk_sectors, vol->data_sectors);
+
+	if (!p->resync_buf) {
+		p->resync_buf = vmalloc((size_t)IFREP_RESYNC_SEGMENT *
+					(p->ops->write_start ? IFREP_RESYNC_WINDOW : 1));
+		if (!p->resync_buf) {
+			*reason = "out_of_memory";
+			return -ENOMEM;
+		}
+	}
+	if (p->ops->write_start)
+		return copy_pipelined(p, sector, end, reason);
+	return copy_serial(p, sector, end, reason);
 }
 
 /*

@@ -45,6 +45,7 @@
 #define IFREP_NO_CHUNK		((u64)-1)
 #define IFREP_SWEEP_INTERVAL	(5 * HZ)
 #define IFREP_RESYNC_SEGMENT	(1024 * 1024)	/* bytes copied per I/O */
+#define IFREP_RESYNC_WINDOW	4		/* segments in flight (write_start) */
 #define IFREP_RATE_WINDOW	(2 * HZ)
 
 enum ifrep_health {
@@ -92,6 +93,13 @@ struct ifrep_pair_ops {
 	/* Resync: write @len bytes at @sector from @buf; blocks. */
 	int (*write_sync)(struct ifrep_pair *p, sector_t sector, void *buf,
 			  unsigned int len);
+	/*
+	 * Optional, for targets with a round trip per write: starts the same
+	 * write and returns; *@result is set and @done completed once the
+	 * target has it (or it failed).  @buf stays untouched until then.
+	 */
+	void (*write_start)(struct ifrep_pair *p, sector_t sector, void *buf,
+			    unsigned int len, struct completion *done, int *result);
 	/* Makes every completed write stable on the target; blocks. */
 	int (*flush_sync)(struct ifrep_pair *p);
 	/*
