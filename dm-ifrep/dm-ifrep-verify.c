@@ -81,7 +81,8 @@ static int compare_chunk(struct ifrep_pair *p, u64 chunk, void *buf, bool *diffe
 		r = p->ops->checksum(p, sector, buf, len, &theirs);
 		if (r) {
 			*reason = r == -EOPNOTSUPP ? "peer_cannot_verify" :
-				  p->ops->remote ? "link_lost" : "target_read_error";
+				  r == -ECONNRESET || r == -ENOTCONN ? "link_lost" :
+				  "target_read_error";
 			return r;
 		}
 		if (mine != theirs) {
