@@ -594,7 +594,7 @@ TEST(handshake_version_mismatch)
 	CHECK(handshake_with(FAKE_MAJOR_2, false, why, sizeof(why), &st, &feat) ==
 	      -EPROTONOSUPPORT);
 	CHECK_EQ(st, 0);
-	CHECK_CONTAINS(why, "the peer speaks protocol 2.0");
+	CHECK_CONTAINS(why, "the peer speaks protocol 2.");
 	CHECK(handshake_with(FAKE_ERROR_ON_HELLO, false, why, sizeof(why), &st, &feat) ==
 	      -EPROTONOSUPPORT);
 	CHECK_EQ(st, 0);

@@ -109,14 +109,31 @@ TEST(human_lines)
 
 	view(&v, "primary rw 16384 128 0000000000000001 3 - - 2 "
 		 "backup sync /dev/vdd in-sync 0 1073741824 0 - - - - "
-		 "b2 copy /dev/vde resyncing 10 5 94371840 - - - -");
+		 "b2 sync /dev/vde resyncing 10 5 94371840 - - - -");
 	s = render(&v, 1, false);
 	CHECK_CONTAINS(s, "vol0  role=primary size=1.0GiB chunk=8MiB data=/dev/vdb "
 		       "meta=/dev/vdc health=rw\n");
 	CHECK_CONTAINS(s, "  backup  sync   /dev/vdd  in-sync       dirty 0/128  100.0%  "
 		       "sent 1.0GiB\n");
-	CHECK_CONTAINS(s, "  b2      copy   /dev/vde  resyncing     dirty 10/128  92.1%  "
+	CHECK_CONTAINS(s, "  b2      sync   /dev/vde  resyncing     dirty 10/128  92.1%  "
 		       "sent 5B  rate 90MiB/s ETA 0:01\n");
+}
+
+TEST(human_copy)
+{
+	struct ifrep_volume_view v;
+	const char *s;
+
+	/* copying: only the cut's chunks count, not the writes made since */
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - 2 "
+		 "cp copy /dev/vdd initial-sync 7 1048576 94371840 - - - 96/128 "
+		 "old copy /dev/vde done 0 1073741824 0 1795627205 - - -");
+	s = render(&v, 1, false);
+	CHECK_CONTAINS(s, "  cp   copy   /dev/vdd  initial-sync  dirty 32/128  75.0%  "
+		       "sent 1.0MiB  rate 90MiB/s ETA 0:03  cycle 96/128\n");
+	CHECK_CONTAINS(s, "  old  copy   /dev/vde  done          dirty 0/128  100.0%  "
+		       "sent 1.0GiB  copy of ");
+	CHECK(!strstr(s, "RPO"));
 }
 
 TEST(human_reason_and_no_pairs)
