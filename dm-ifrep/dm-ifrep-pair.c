@@ -174,8 +174,6 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 /* The state a pair starts in once its target is open. */
 static enum ifrep_pair_state __initial_state(struct ifrep_pair *p, u32 flags)
 {
-	if (ifrep_copy_finished(p, flags))
-		return IFREP_PS_DONE;
 	if (flags & IFREP_PAIR_F_PAUSED)
 		return IFREP_PS_PAUSED;
 	if (!(flags & IFREP_PAIR_F_INITIAL_DONE))
@@ -245,6 +243,13 @@ static void open_target(struct ifrep_pair *p, u32 flags)
  * Activation
  *--------------------------------------------------------------*/
 
+/* Stops the pair's workers: a verify, then its resync or cycles. */
+static void stop_background(struct ifrep_pair *p)
+{
+	ifrep_verify_stop(p);
+	ifrep_resync_stop(p);
+}
+
 int ifrep_pairs_load(struct ifrep_volume *vol)
 {
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
@@ -287,8 +292,7 @@ void ifrep_pairs_unload(struct ifrep_volume *vol)
 		p = vol->pairs[i];
 		if (!p)
 			continue;
-		ifrep_verify_stop(p);
-		ifrep_resync_stop(p);
+		stop_background(p);
 		unpublish(vol, p);
 		quiesce_and_close(p);
 		free_pair(p);
@@ -309,10 +313,8 @@ void ifrep_pairs_stop(struct ifrep_volume *vol)
 	unsigned int i;
 
 	for (i = 0; i < IFREP_MAX_PAIRS; i++)
-		if (vol->pairs[i]) {
-			ifrep_verify_stop(vol->pairs[i]);
-			ifrep_resync_stop(vol->pairs[i]);
-		}
+		if (vol->pairs[i])
+			stop_background(vol->pairs[i]);
 }
 
 /*----------------------------------------------------------------
@@ -542,8 +544,7 @@ int ifrep_pair_remove(struct ifrep_volume *vol, const char *name)
 
 	if (!p)
 		return -ENOENT;
-	ifrep_verify_stop(p);
-	ifrep_resync_stop(p);
+	stop_background(p);
 
 	mutex_lock(&vol->sb_lock);
 	saved = sb->pairs[p->slot];
@@ -586,8 +587,7 @@ int ifrep_pair_pause(struct ifrep_volume *vol, const char *name)
 		return -ENOENT;
 	if (refuse_done(p, "pause"))
 		return -EINVAL;
-	ifrep_verify_stop(p);
-	ifrep_resync_stop(p);
+	stop_background(p);
 	r = ifrep_pair_record_flags(p, IFREP_PAIR_F_PAUSED, 0);
 	if (r)
 		return r;
@@ -609,8 +609,7 @@ int ifrep_pair_resume(struct ifrep_volume *vol, const char *name)
 		return -ENOENT;
 	if (refuse_done(p, "resume"))
 		return -EINVAL;
-	ifrep_verify_stop(p);
-	ifrep_resync_stop(p);
+	stop_background(p);
 	r = ifrep_pair_record_flags(p, 0, IFREP_PAIR_F_PAUSED);
 	if (r)
 		return r;
