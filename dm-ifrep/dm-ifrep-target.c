@@ -320,11 +320,14 @@ static void emit_info(struct ifrep_volume *vol, char *result, unsigned int maxle
 	unsigned int sz = 0, i;
 
 	spin_lock_irq(&vol->lock);
-	DMEMIT("%s %s %u %llu %016llx %llu %s %s %u",
+	DMEMIT("%s %s %u %llu %016llx %llu %s %s %s %u",
 	       sb->role == IFREP_ROLE_PRIMARY ? "primary" : "secondary",
 	       health_names[vol->health], vol->chunk_sectors, vol->nr_chunks,
 	       sb->data_generation, ifrep_md_writes(vol->md),
 	       sb->listen[0] ? sb->listen : "-", ifrep_listener_state(vol),
+	       /* what a promotion would start from: a whole image or not */
+	       sb->role == IFREP_ROLE_PRIMARY ? "-" :
+	       sb->flags & IFREP_SB_F_CONSISTENT ? "consistent" : "inconsistent",
 	       vol->nr_pairs);
 	for (i = 0; i < IFREP_MAX_PAIRS; i++)
 		if (vol->pairs[i])
@@ -520,7 +523,7 @@ static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
 
 static struct target_type ifrep_target = {
 	.name = "ifrep",
-	.version = {1, 0, 0},
+	.version = {1, 1, 0},
 	.module = THIS_MODULE,
 	.ctr = ifrep_ctr,
 	.dtr = ifrep_dtr,

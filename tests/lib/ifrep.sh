@@ -4,10 +4,10 @@
 # They read `dmsetup status` directly, so a test does not depend on ifrepctl
 # unless it means to test ifrepctl.  Status layout (docs/dm-ifrep.rst):
 #   start len ifrep role health chunk_sectors total_chunks generation
-#   meta_writes listen upstream #pairs {name mode peer state dirty sent rate
-#   last_sync_point rpo reason cycle}...
+#   meta_writes listen upstream image #pairs {name mode peer state dirty sent
+#   rate last_sync_point rpo reason cycle}...
 
-IFREP_VOL_FIELDS=12	# fields before the first pair, "start len ifrep" included
+IFREP_VOL_FIELDS=13	# fields before the first pair, "start len ifrep" included
 IFREP_PAIR_FIELDS=11
 
 # ifrep_create_raw NAME META DATA [OPT...]: dmsetup create with a ctr line.

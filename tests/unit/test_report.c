@@ -47,14 +47,14 @@ TEST(json_documented_example)
 {
 	struct ifrep_volume_view v;
 
-	view(&v, "primary rw 16384 128 0000000000000001 3 - - 1 "
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 1 "
 		 "backup sync /dev/vdd initial-sync 64 536870912 90000000 - - - -");
 	CHECK_STR(render(&v, 1, true),
 		  "{\"volumes\":[{\"name\":\"vol0\",\"role\":\"primary\","
 		  "\"size_bytes\":1073741824,\"chunk_bytes\":8388608,"
 		  "\"data_device\":\"/dev/vdb\",\"meta_device\":\"/dev/vdc\","
 		  "\"journal_device\":null,\"health\":\"rw\",\"generation\":1,\"listen\":null,\"upstream\":null,"
-		  "\"meta_writes\":3,\"pairs\":[{\"name\":\"backup\",\"mode\":\"sync\","
+		  "\"image\":null,\"meta_writes\":3,\"pairs\":[{\"name\":\"backup\",\"mode\":\"sync\","
 		  "\"peer\":\"/dev/vdd\",\"state\":\"initial-sync\",\"total_chunks\":128,"
 		  "\"dirty_chunks\":64,\"synced_percent\":50.0,\"bytes_sent\":536870912,"
 		  "\"rate_bytes_per_s\":90000000,\"eta_seconds\":6,"
@@ -68,10 +68,10 @@ TEST(json_async_and_failed)
 	struct ifrep_volume_view v[2];
 	const char *s;
 
-	view(&v[0], "primary rw 16384 128 0000000000000002 9 - - 2 "
+	view(&v[0], "primary rw 16384 128 0000000000000002 9 - - - 2 "
 		    "dr async 192.0.2.7:7789 consistent 3 100 0 1795603200 42 - 2/5 "
 		    "usb sync /dev/sdz failed 128 0 0 - - write_error -");
-	view(&v[1], "secondary rw 16384 128 0000000000000002 0 0.0.0.0:7789 connected 0");
+	view(&v[1], "secondary rw 16384 128 0000000000000002 0 0.0.0.0:7789 connected consistent 0");
 	strcpy(v[1].name, "replica");
 	s = render(v, 2, true);
 	/* 3 dirty and 3 of the running cycle's 5 not shipped yet */
@@ -88,7 +88,7 @@ TEST(json_async_and_failed)
 	CHECK_CONTAINS(s, "\"reason\":\"write_error\"");
 	CHECK_CONTAINS(s, "{\"name\":\"replica\",\"role\":\"secondary\"");
 	CHECK_CONTAINS(s, "\"listen\":\"0.0.0.0:7789\",\"upstream\":\"connected\","
-		       "\"meta_writes\":0,\"pairs\":[]}");
+		       "\"image\":\"consistent\",\"meta_writes\":0,\"pairs\":[]}");
 }
 
 TEST(json_whole_fail)
@@ -107,7 +107,7 @@ TEST(human_lines)
 	struct ifrep_volume_view v;
 	const char *s;
 
-	view(&v, "primary rw 16384 128 0000000000000001 3 - - 2 "
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 2 "
 		 "backup sync /dev/vdd in-sync 0 1073741824 0 - - - - "
 		 "b2 sync /dev/vde resyncing 10 5 94371840 - - - -");
 	s = render(&v, 1, false);
@@ -125,7 +125,7 @@ TEST(human_copy)
 	const char *s;
 
 	/* copying: only the cut's chunks count, not the writes made since */
-	view(&v, "primary rw 16384 128 0000000000000001 3 - - 2 "
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 2 "
 		 "cp copy /dev/vdd initial-sync 7 1048576 94371840 - - - 96/128 "
 		 "old copy /dev/vde done 0 1073741824 0 1795627205 - - -");
 	s = render(&v, 1, false);
@@ -140,16 +140,17 @@ TEST(human_reason_and_no_pairs)
 {
 	struct ifrep_volume_view v;
 
-	view(&v, "primary rw 16384 128 0000000000000001 3 - - 1 "
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 1 "
 		 "usb sync /dev/sdz failed 128 0 0 - - write_error -");
 	CHECK_CONTAINS(render(&v, 1, false), "  reason write_error\n");
-	view(&v, "primary rw 16384 128 0000000000000001 3 - - 0");
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 0");
 	CHECK_CONTAINS(render(&v, 1, false), "  (no pairs)\n");
-	view(&v, "secondary rw 16384 128 0000000000000001 3 10.0.0.2:7789 connected 0");
-	CHECK_CONTAINS(render(&v, 1, false), "health=rw listen=10.0.0.2:7789 upstream=connected\n");
+	view(&v, "secondary rw 16384 128 0000000000000001 3 10.0.0.2:7789 connected consistent 0");
+	CHECK_CONTAINS(render(&v, 1, false),
+		       "health=rw listen=10.0.0.2:7789 upstream=connected image=consistent\n");
 	strcpy(v.journal_device, "/dev/vdd");
 	CHECK_CONTAINS(render(&v, 1, false), "meta=/dev/vdc journal=/dev/vdd health=rw "
-		       "listen=10.0.0.2:7789 upstream=connected\n");
+		       "listen=10.0.0.2:7789 upstream=connected image=consistent\n");
 	CHECK_CONTAINS(render(&v, 1, true), "\"meta_device\":\"/dev/vdc\","
 		       "\"journal_device\":\"/dev/vdd\",\"health\":\"rw\"");
 }
@@ -161,7 +162,7 @@ TEST(human_async)
 
 	setenv("TZ", "UTC", 1);
 	tzset();
-	view(&v, "primary rw 16384 128 0000000000000001 3 - - 3 "
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 3 "
 		 "dr async 169.254.77.2:7788 consistent 2 4096 0 1795627205 12 - 3/10 "
 		 "dr2 async 169.254.77.3:7788 initial-sync 0 0 0 - - - 0/128 "
 		 "dr3 async 169.254.77.4:7788 consistent 0 0 0 1795627205 3725 - -");
@@ -174,7 +175,7 @@ TEST(human_async)
 	CHECK_CONTAINS(s, "  dr3  async  169.254.77.4:7788  consistent    dirty 0/128  100.0%  sent 0B"
 		       "  last sync point 2026-11-25 17:20:05 (RPO 1h02m)\n");
 	/* sync pairs say nothing of sync points */
-	view(&v, "primary rw 16384 128 0000000000000001 3 - - 1 "
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 1 "
 		 "backup sync /dev/vdd in-sync 0 0 0 - - - -");
 	s = render(&v, 1, false);
 	CHECK(!strstr(s, "sync point"));

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#define VOL "primary rw 16384 128 0000000000000001 3 - - "
+#define VOL "primary rw 16384 128 0000000000000001 3 - - - "
 #define PAIR_DOC "backup sync /dev/vdd initial-sync 64 536870912 90000000 - - - -"
 
 static int parse(const char *line, struct ifrep_status *st)
@@ -112,7 +112,8 @@ TEST(secondary)
 {
 	struct ifrep_status st;
 
-	CHECK_EQ(parse("secondary ro 128 1 00000000000000ff 0 [2001:db8::2]:7789 connected 0", &st), 0);
+	CHECK_EQ(parse("secondary ro 128 1 00000000000000ff 0 [2001:db8::2]:7789 connected consistent 0", &st), 0);
+	CHECK_EQ(st.image, IMAGE_CONSISTENT);
 	CHECK_EQ(st.role, ROLE_SECONDARY);
 	CHECK_EQ(st.health, HEALTH_RO);
 	CHECK_EQ(st.chunk_sectors, 128);
@@ -129,7 +130,7 @@ TEST(whole_fail)
 	CHECK(st.whole_fail);
 	CHECK_EQ(st.health, HEALTH_FAIL);
 	CHECK_EQ(st.nr_pairs, 0);
-	CHECK_EQ(parse("primary fail 16384 128 0000000000000001 0 - - 0", &st), 0);
+	CHECK_EQ(parse("primary fail 16384 128 0000000000000001 0 - - - 0", &st), 0);
 	CHECK(!st.whole_fail);
 	CHECK_EQ(st.health, HEALTH_FAIL);
 }
@@ -139,7 +140,8 @@ TEST(truncated)
 	CHECK(refused("", "empty"));
 	CHECK(refused("   \n", "empty"));
 	CHECK(refused("primary", "health"));
-	CHECK(refused("primary rw 16384 128 0000000000000001 3 - -", "#pairs"));
+	CHECK(refused("primary rw 16384 128 0000000000000001 3 - -", "image"));
+	CHECK(refused("primary rw 16384 128 0000000000000001 3 - - -", "#pairs"));
 	CHECK(refused(VOL "1", "1 pairs need 11 fields"));
 	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 64 536870912 90000000 - -",
 		      "pairs need"));
@@ -151,10 +153,10 @@ TEST(truncated)
 
 TEST(garbage_numbers)
 {
-	CHECK(refused("primary rw 16384x 128 0000000000000001 3 - - 0", "chunk sectors"));
-	CHECK(refused("primary rw 16384 -1 0000000000000001 3 - - 0", "total chunks"));
-	CHECK(refused("primary rw 16384 128 0000000000000001 3 - - zero", "#pairs"));
-	CHECK(refused("primary rw 16384 128 0000000000000001 99999999999999999999 - - 0",
+	CHECK(refused("primary rw 16384x 128 0000000000000001 3 - - - 0", "chunk sectors"));
+	CHECK(refused("primary rw 16384 -1 0000000000000001 3 - - - 0", "total chunks"));
+	CHECK(refused("primary rw 16384 128 0000000000000001 3 - - - zero", "#pairs"));
+	CHECK(refused("primary rw 16384 128 0000000000000001 99999999999999999999 - - - 0",
 		      "meta writes"));
 	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 6.4 536870912 90000000 - - - -",
 		      "dirty chunks"));
@@ -163,16 +165,19 @@ TEST(garbage_numbers)
 	CHECK(refused(VOL "1 backup async /dev/vdd consistent 64 0 0 yesterday - - -",
 		      "last sync point"));
 	CHECK(refused(VOL "1 backup async /dev/vdd consistent 64 0 0 - 1s - -", "rpo"));
-	CHECK(refused("primary rw 16384 128 000000000000001 3 - - 0", "generation"));
-	CHECK(refused("primary rw 16384 128 000000000000000g 3 - - 0", "generation"));
+	CHECK(refused("primary rw 16384 128 000000000000001 3 - - - 0", "generation"));
+	CHECK(refused("primary rw 16384 128 000000000000000g 3 - - - 0", "generation"));
 }
 
 TEST(bad_keywords)
 {
 	CHECK(refused("master rw 16384 128 0000000000000001 3 - - 0", "role"));
-	CHECK(refused("primary ok 16384 128 0000000000000001 3 - - 0", "health"));
-	CHECK(refused("primary rw 1000 128 0000000000000001 3 - - 0", "power of two"));
-	CHECK(refused("primary rw 64 128 0000000000000001 3 - - 0", "power of two"));
+	CHECK(refused("primary ok 16384 128 0000000000000001 3 - - - 0", "health"));
+	CHECK(refused("primary rw 16384 128 0000000000000001 3 - - whole 0", "unknown image"));
+	CHECK(refused("primary rw 16384 128 0000000000000001 3 - - consistent 0", "for a primary"));
+	CHECK(refused("secondary rw 16384 128 0000000000000001 3 - - - 0", "for a secondary"));
+	CHECK(refused("primary rw 1000 128 0000000000000001 3 - - - 0", "power of two"));
+	CHECK(refused("primary rw 64 128 0000000000000001 3 - - - 0", "power of two"));
 	CHECK(refused(VOL "1 backup semi /dev/vdd in-sync 0 0 0 - - - -", "pair mode"));
 	CHECK(refused(VOL "1 backup sync /dev/vdd syncing 0 0 0 - - - -", "pair state"));
 	CHECK(refused(VOL "1 back/up sync /dev/vdd in-sync 0 0 0 - - - -", "name"));

@@ -108,6 +108,8 @@ static void human_volume(FILE *f, const struct ifrep_volume_view *v)
 		fprintf(f, " listen=%s", st->listen);
 	if (st->upstream[0])
 		fprintf(f, " upstream=%s", st->upstream);
+	if (ifrep_image_name(st->image))
+		fprintf(f, " image=%s", ifrep_image_name(st->image));
 	fputc('\n', f);
 
 	for (i = 0; i < st->nr_pairs; i++) {
@@ -199,6 +201,7 @@ static void json_volume(struct json *j, const struct ifrep_volume_view *v)
 		json_u64(j, "generation", st->generation);
 	json_string(j, "listen", st->listen[0] ? st->listen : NULL);
 	json_string(j, "upstream", st->upstream[0] ? st->upstream : NULL);
+	json_string(j, "image", ifrep_image_name(st->image));
 	if (st->whole_fail)
 		json_null(j, "meta_writes");
 	else

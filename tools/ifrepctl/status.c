@@ -34,6 +34,12 @@ static const char *const health_names[] = {
 	[HEALTH_FAIL] = "fail",
 };
 
+static const char *const image_names[] = {
+	[IMAGE_NONE] = "-",
+	[IMAGE_CONSISTENT] = "consistent",
+	[IMAGE_INCONSISTENT] = "inconsistent",
+};
+
 static const char *const mode_names[] = {
 	[MODE_SYNC] = "sync",
 	[MODE_ASYNC] = "async",
@@ -61,6 +67,11 @@ const char *ifrep_role_name(enum ifrep_role r)
 const char *ifrep_health_name(enum ifrep_health h)
 {
 	return (unsigned int)h < ARRAY_SIZE(health_names) ? health_names[h] : "unknown";
+}
+
+const char *ifrep_image_name(enum ifrep_image i)
+{
+	return i == IMAGE_CONSISTENT || i == IMAGE_INCONSISTENT ? image_names[i] : NULL;
 }
 
 const char *ifrep_mode_name(enum ifrep_mode m)
@@ -307,7 +318,12 @@ static int parse_tokens(struct cursor *c, struct ifrep_status *st)
 	    field_u64(c, "meta writes", &st->meta_writes) ||
 	    field_word(c, "listen", st->listen, sizeof(st->listen)) ||
 	    field_word(c, "upstream", st->upstream, sizeof(st->upstream)) ||
-	    field_u64(c, "#pairs", &nr))
+	    field_keyword(c, "image", image_names, ARRAY_SIZE(image_names), &k))
+		return -EINVAL;
+	st->image = (enum ifrep_image)k;
+	if ((st->image == IMAGE_NONE) != (st->role == ROLE_PRIMARY))
+		return bad(c, "image '%s' for a %s", image_names[st->image], role_names[st->role]);
+	if (field_u64(c, "#pairs", &nr))
 		return -EINVAL;
 	if (nr > IFREP_MAX_PAIRS)
 		return bad(c, "%llu pairs reported, at most %d exist",

@@ -40,6 +40,13 @@ enum ifrep_health {
 	HEALTH_FAIL,
 };
 
+/* A secondary's data: a whole image to promote from, or not yet. */
+enum ifrep_image {
+	IMAGE_NONE,		/* '-': a primary (its data is the source) */
+	IMAGE_CONSISTENT,
+	IMAGE_INCONSISTENT,
+};
+
 enum ifrep_mode {
 	MODE_SYNC,
 	MODE_ASYNC,
@@ -89,6 +96,7 @@ struct ifrep_status {
 	uint64_t meta_writes;
 	char listen[IFREP_ADDR_LEN];	/* "" when '-' */
 	char upstream[32];		/* "" when '-' */
+	enum ifrep_image image;
 	unsigned int nr_pairs;
 	struct ifrep_status_pair pairs[IFREP_MAX_PAIRS];
 };
@@ -121,6 +129,8 @@ enum ifrep_cut_progress ifrep_cut_progress(const struct ifrep_status_pair *p, in
 
 const char *ifrep_role_name(enum ifrep_role r);
 const char *ifrep_health_name(enum ifrep_health h);
+/** ifrep_image_name() - "consistent", "inconsistent", or NULL for IMAGE_NONE. */
+const char *ifrep_image_name(enum ifrep_image i);
 const char *ifrep_mode_name(enum ifrep_mode m);
 const char *ifrep_state_name(enum ifrep_state s);
 
