@@ -2633,6 +2633,37 @@ static int view_name(const char *name, uint64_t id, const char *as, char *out, s
 }
 
 /*
+ * The arguments of sync-point show and hide: NAME ID [--as VIEW].  Returns
+ * true when the command ends here with exit status *@rc (help, usage
+ * error), false with @pos, *@id and the view's name in @view set.
+ */
+static bool view_args(int argc, char **argv, char **pos, uint64_t *id, char *view,
+		      size_t len, int *rc)
+{
+	const char *as = NULL, *e;
+	int c;
+
+	reset_getopt();
+	while ((c = next_opt(argc, argv, ":a:hv", sync_point_view_opts)) != -1) {
+		if (c == 'a') {
+			as = optarg;
+			continue;
+		}
+		if (common_opt(c, rc))
+			return true;
+	}
+	if ((*rc = positionals(argc, argv, 2, 2, pos, "NAME and ID")) ||
+	    (*rc = check_volume_name(pos[0])))
+		return true;
+	if (ifrep_parse_u64(pos[1], id, &e)) {
+		*rc = usage_error("sync point ID '%s': %s", pos[1], e);
+		return true;
+	}
+	*rc = view_name(pos[0], *id, as, view, len);
+	return *rc != 0;
+}
+
+/*
  * A read-only device showing sync point ID: each chunk is read from the
  * journal slot that holds its content at that point, or from the data
  * device where it has not changed since.
@@ -2641,28 +2672,13 @@ static int cmd_sync_point_show(int argc, char **argv)
 {
 	struct ifrep_dm_segment *segs = NULL;
 	char **params = NULL, msg[48], view[128], uuid[160], why[160];
-	const char *as = NULL, *e;
 	uint64_t id, nchunks, cs, chunk, *slot_of = NULL;
 	char *pos[2], *reply = NULL;
 	size_t n = 0, i;
 	struct vol v;
-	int c, r;
+	int r;
 
-	reset_getopt();
-	while ((c = next_opt(argc, argv, ":a:hv", sync_point_view_opts)) != -1) {
-		if (c == 'a') {
-			as = optarg;
-			continue;
-		}
-		if (common_opt(c, &r))
-			return r;
-	}
-	if ((r = positionals(argc, argv, 2, 2, pos, "NAME and ID")) ||
-	    (r = check_volume_name(pos[0])))
-		return r;
-	if (ifrep_parse_u64(pos[1], &id, &e))
-		return usage_error("sync point ID '%s': %s", pos[1], e);
-	if ((r = view_name(pos[0], id, as, view, sizeof(view))))
+	if (view_args(argc, argv, pos, &id, view, sizeof(view), &r))
 		return r;
 	if ((r = need_volume(pos[0], true, &v)))
 		return r;
@@ -2744,26 +2760,11 @@ static int cmd_sync_point_hide(int argc, char **argv)
 {
 	char view[128], uuid[160];
 	struct ifrep_dm_info di;
-	const char *as = NULL, *e;
 	char *pos[2];
 	uint64_t id;
-	int c, r;
+	int r;
 
-	reset_getopt();
-	while ((c = next_opt(argc, argv, ":a:hv", sync_point_view_opts)) != -1) {
-		if (c == 'a') {
-			as = optarg;
-			continue;
-		}
-		if (common_opt(c, &r))
-			return r;
-	}
-	if ((r = positionals(argc, argv, 2, 2, pos, "NAME and ID")) ||
-	    (r = check_volume_name(pos[0])))
-		return r;
-	if (ifrep_parse_u64(pos[1], &id, &e))
-		return usage_error("sync point ID '%s': %s", pos[1], e);
-	if ((r = view_name(pos[0], id, as, view, sizeof(view))))
+	if (view_args(argc, argv, pos, &id, view, sizeof(view), &r))
 		return r;
 	need_dm();
 	r = ifrep_dm_info(view, &di);
