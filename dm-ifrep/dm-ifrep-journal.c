@@ -18,6 +18,7 @@
  */
 #include "dm-ifrep-journal.h"
 #include "dm-ifrep-metadata.h"
+#include "ifrep_journal.h"
 #include "dm-ifrep-compat.h"
 
 #include <linux/device-mapper.h>

@@ -12,7 +12,7 @@
 #define DM_IFREP_METADATA_H
 
 #include <linux/blkdev.h>
-#include "include/ifrep_meta.h"
+#include "ifrep_meta.h"
 
 struct ifrep_pair_record {
 	u32 flags;

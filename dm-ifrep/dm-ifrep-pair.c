@@ -17,30 +17,6 @@
 
 #define DM_MSG_PREFIX "ifrep"
 
-static const char *const state_names[] = {
-	[IFREP_PS_INITIAL_SYNC] = "initial-sync",
-	[IFREP_PS_IN_SYNC] = "in-sync",
-	[IFREP_PS_CONSISTENT] = "consistent",
-	[IFREP_PS_RESYNCING] = "resyncing",
-	[IFREP_PS_RETRYING] = "retrying",
-	[IFREP_PS_DISCONNECTED] = "disconnected",
-	[IFREP_PS_PAUSED] = "paused",
-	[IFREP_PS_SPLIT_BRAIN] = "split-brain",
-	[IFREP_PS_DONE] = "done",
-	[IFREP_PS_FAILED] = "failed",
-};
-
-static const char *const mode_names[] = {
-	[IFREP_MODE_SYNC] = "sync",
-	[IFREP_MODE_ASYNC] = "async",
-	[IFREP_MODE_COPY] = "copy",
-};
-
-const char *ifrep_pair_state_name(enum ifrep_pair_state state)
-{
-	return state_names[state];
-}
-
 /* NOTE: must be called with vol->lock held. */
 void __ifrep_pair_set_state(struct ifrep_pair *p, enum ifrep_pair_state state,
 			    const char *reason)
@@ -128,7 +104,7 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 	p->vol = vol;
 	p->slot = slot;
 	p->ops = rec->flags & IFREP_PAIR_F_REMOTE ? &ifrep_remote_ops : &ifrep_local_ops;
-	p->timeout_s = rec->timeout_s ?: 30;
+	p->timeout_s = rec->timeout_s ?: IFREP_DEFAULT_TIMEOUT_S;
 	p->insecure = rec->flags & IFREP_PAIR_F_INSECURE;
 	strscpy(p->name, rec->name, sizeof(p->name));
 	strscpy(p->peer, rec->peer, sizeof(p->peer));
@@ -328,21 +304,9 @@ static bool valid_pair_name(const char *name)
 	if (!len || len >= IFREP_NAME_LEN || !strcmp(name, "-"))
 		return false;
 	for (; *name; name++)
-		if (!isalnum(*name) && !strchr("_.-", *name))
+		if (!isalnum(*name) && !strchr(IFREP_PAIR_NAME_CHARS, *name))
 			return false;
 	return true;
-}
-
-static int parse_mode(const char *s, u32 *mode)
-{
-	unsigned int i;
-
-	for (i = IFREP_MODE_SYNC; i <= IFREP_MODE_COPY; i++)
-		if (!strcmp(s, mode_names[i])) {
-			*mode = i;
-			return 0;
-		}
-	return -EINVAL;
 }
 
 static int parse_u32_max(const char *s, u32 max, u32 *out)
@@ -375,11 +339,11 @@ static int parse_pair_options(struct ifrep_volume *vol, unsigned int argc,
 		}
 		*value++ = '\0';
 		if (!strcmp(argv[i], "timeout"))
-			r = parse_u32_max(value, 86400, &rec->timeout_s);
+			r = parse_u32_max(value, IFREP_MAX_TIMEOUT_S, &rec->timeout_s);
 		else if (!strcmp(argv[i], "interval"))
-			r = parse_u32_max(value, 86400 * 7, &rec->interval_s);
+			r = parse_u32_max(value, IFREP_MAX_INTERVAL_S, &rec->interval_s);
 		else if (!strcmp(argv[i], "sync_points"))
-			r = parse_u32_max(value, 1024, &rec->sync_points);
+			r = parse_u32_max(value, IFREP_MAX_SYNC_POINTS, &rec->sync_points);
 		else if (!strcmp(argv[i], "rate"))
 			r = kstrtou64(value, 10, &rec->rate_bytes_per_s) ? -EINVAL : 0;
 		else if (!strcmp(argv[i], "secret_file") && !(rec->flags & IFREP_PAIR_F_JOURNAL))
@@ -396,7 +360,7 @@ static int parse_pair_options(struct ifrep_volume *vol, unsigned int argc,
 			DMERR("%s: pair_add: bad option %s=%s", vol->name, argv[i], value);
 	}
 	if (!rec->timeout_s)
-		rec->timeout_s = 30;
+		rec->timeout_s = IFREP_DEFAULT_TIMEOUT_S;
 	return r;
 }
 
@@ -421,10 +385,12 @@ int ifrep_pair_add(struct ifrep_volume *vol, unsigned int argc, char **argv)
 		DMERR("%s: pair_add: invalid pair name", vol->name);
 		return -EINVAL;
 	}
-	if (parse_mode(argv[1], &rec.mode)) {
+	r = ifrep_mode_parse(argv[1]);
+	if (r < 0) {
 		DMERR("%s: pair_add: mode must be sync, async or copy", vol->name);
 		return -EINVAL;
 	}
+	rec.mode = r;
 	if (strscpy(rec.peer, argv[2], sizeof(rec.peer)) < 0) {
 		DMERR("%s: pair_add: peer name too long", vol->name);
 		return -EINVAL;
@@ -524,7 +490,7 @@ int ifrep_pair_add(struct ifrep_volume *vol, unsigned int argc, char **argv)
 	if (!vol->suspended && !p->ops->remote)
 		ifrep_resync_kick(p);
 	DMINFO("%s: pair %s added: %s mirror to %s", vol->name, p->name,
-	       mode_names[p->mode], p->peer);
+	       ifrep_mode_name(p->mode), p->peer);
 	return 0;
 
 out_close:
@@ -652,8 +618,8 @@ void ifrep_pair_status(struct ifrep_pair *p, char *result, unsigned int maxlen,
 	unsigned int sz = *sz_ptr;
 
 	lockdep_assert_held(&p->vol->lock);
-	DMEMIT(" %s %s %s %s %llu %llu %llu", p->name, mode_names[p->mode],
-	       p->peer, state_names[p->state], p->nr_dirty,
+	DMEMIT(" %s %s %s %s %llu %llu %llu", p->name, ifrep_mode_name(p->mode),
+	       p->peer, ifrep_pair_state_name(p->state), p->nr_dirty,
 	       (u64)atomic64_read(&p->bytes_sent), __pair_rate(p));
 	if (p->mode == IFREP_MODE_ASYNC && p->last_sync_point)
 		DMEMIT(" %llu %lld", p->last_sync_point,
@@ -662,7 +628,7 @@ void ifrep_pair_status(struct ifrep_pair *p, char *result, unsigned int maxlen,
 		DMEMIT(" %llu -", p->last_sync_point);	/* the copy's point in time */
 	else
 		DMEMIT(" - -");
-	DMEMIT(" %s", p->reason ?: "-");
+	DMEMIT(" %s", p->reason ?: IFREP_STATUS_NONE);
 	if (p->mode != IFREP_MODE_SYNC && p->cycle_running)
 		DMEMIT(" %llu/%llu", p->cycle_shipped, p->cycle_total);
 	else

@@ -407,7 +407,7 @@ int ifrep_handshake_client(struct ifrep_conn *conn, u16 hello_flags,
 	memcpy(nonce_server, buf.hello.nonce, sizeof(nonce_server));
 
 	if (secret) {
-		r = compute_proof(secret, secret_len, "ifrep-client", nonce_server,
+		r = compute_proof(secret, secret_len, IFREP_PROOF_CLIENT, nonce_server,
 				  mine.nonce, auth.hmac);
 		if (r) {
 			*reason = "hmac(sha256) unavailable";
@@ -423,7 +423,7 @@ int ifrep_handshake_client(struct ifrep_conn *conn, u16 hello_flags,
 	if (r)
 		return r == -ECONNREFUSED ? -EACCES : r;
 	if (secret) {
-		r = compute_proof(secret, secret_len, "ifrep-server", nonce_server,
+		r = compute_proof(secret, secret_len, IFREP_PROOF_SERVER, nonce_server,
 				  mine.nonce, expect);
 		if (r || crypto_memneq(expect, buf.auth.hmac, sizeof(expect))) {
 			*reason = "the peer does not know the secret";
@@ -464,13 +464,13 @@ int ifrep_handshake_server(struct ifrep_conn *conn, const u8 *secret,
 		return r;
 
 	if (secret) {
-		r = compute_proof(secret, secret_len, "ifrep-client", mine.nonce,
+		r = compute_proof(secret, secret_len, IFREP_PROOF_CLIENT, mine.nonce,
 				  nonce_client, expect);
 		if (r || crypto_memneq(expect, buf.auth.hmac, sizeof(expect))) {
 			*reason = "authentication failed";
 			goto refuse;
 		}
-		r = compute_proof(secret, secret_len, "ifrep-server", mine.nonce,
+		r = compute_proof(secret, secret_len, IFREP_PROOF_SERVER, mine.nonce,
 				  nonce_client, auth.hmac);
 		if (r) {
 			*reason = "hmac(sha256) unavailable";

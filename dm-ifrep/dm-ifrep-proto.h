@@ -11,10 +11,10 @@
 #include <linux/mutex.h>
 
 #include "dm-ifrep-transport.h"
-#include "include/ifrep_proto.h"
+#include "ifrep_proto.h"
+#include "ifrep_target.h"
 
 #define IFREP_HANDSHAKE_TIMEOUT	(10 * HZ)
-#define IFREP_MAX_SECRET	1024
 
 struct ifrep_conn {
 	struct ifrep_stream *stream;

@@ -830,14 +830,14 @@ static int listener_thread(void *data)
 		if (!l->lstream) {
 			r = ifrep_transport_listen(&l->addr, &l->lstream);
 			if (r) {
-				if (strcmp(l->state, "listen_failed"))
+				if (strcmp(l->state, IFREP_UPSTREAM_LISTEN_FAILED))
 					DMERR("%s: cannot listen on %pISpc: %d", l->vol->name,
 					      &l->addr, r);
-				WRITE_ONCE(l->state, "listen_failed");
+				WRITE_ONCE(l->state, IFREP_UPSTREAM_LISTEN_FAILED);
 				schedule_timeout_interruptible(5 * HZ);
 				continue;
 			}
-			WRITE_ONCE(l->state, "listening");
+			WRITE_ONCE(l->state, IFREP_UPSTREAM_LISTENING);
 		}
 		r = ifrep_transport_accept(l->lstream, &stream);
 		if (!r)
@@ -864,7 +864,7 @@ int ifrep_listener_start(struct ifrep_volume *vol)
 		return -EINVAL;
 	}
 	l->vol = vol;
-	l->state = "starting";
+	l->state = IFREP_UPSTREAM_STARTING;
 	mutex_init(&l->lock);
 	INIT_LIST_HEAD(&l->sessions);
 	init_waitqueue_head(&l->wait);
@@ -909,6 +909,6 @@ const char *ifrep_listener_state(struct ifrep_volume *vol)
 	struct ifrep_listener *l = vol->listener;
 
 	if (!l)
-		return "-";
-	return READ_ONCE(l->primary) ? "connected" : READ_ONCE(l->state);
+		return IFREP_STATUS_NONE;
+	return READ_ONCE(l->primary) ? IFREP_UPSTREAM_CONNECTED : READ_ONCE(l->state);
 }

@@ -95,7 +95,7 @@ void ifrep_volume_update_divergence(struct ifrep_volume *vol)
 
 static bool primary_attached(struct ifrep_volume *vol)
 {
-	return !strcmp(ifrep_listener_state(vol), "connected");
+	return !strcmp(ifrep_listener_state(vol), IFREP_UPSTREAM_CONNECTED);
 }
 
 /*

@@ -30,9 +30,9 @@ struct ifrep_target {
 
 static int parse_role(const char *s, u32 *role)
 {
-	if (!strcasecmp(s, "primary"))
+	if (!strcasecmp(s, ifrep_role_name(IFREP_ROLE_PRIMARY)))
 		*role = IFREP_ROLE_PRIMARY;
-	else if (!strcasecmp(s, "secondary"))
+	else if (!strcasecmp(s, ifrep_role_name(IFREP_ROLE_SECONDARY)))
 		*role = IFREP_ROLE_SECONDARY;
 	else
 		return -EINVAL;
@@ -308,12 +308,6 @@ static int ifrep_iterate_devices(struct dm_target *ti,
  * Status and messages
  *--------------------------------------------------------------*/
 
-static const char *const health_names[] = {
-	[IFREP_HEALTH_RW] = "rw",
-	[IFREP_HEALTH_RO] = "ro",
-	[IFREP_HEALTH_FAIL] = "fail",
-};
-
 static void emit_info(struct ifrep_volume *vol, char *result, unsigned int maxlen)
 {
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
@@ -321,13 +315,14 @@ static void emit_info(struct ifrep_volume *vol, char *result, unsigned int maxle
 
 	spin_lock_irq(&vol->lock);
 	DMEMIT("%s %s %u %llu %016llx %llu %s %s %s %u",
-	       sb->role == IFREP_ROLE_PRIMARY ? "primary" : "secondary",
-	       health_names[vol->health], vol->chunk_sectors, vol->nr_chunks,
+	       ifrep_role_name(sb->role), ifrep_health_name(vol->health),
+	       vol->chunk_sectors, vol->nr_chunks,
 	       sb->data_generation, ifrep_md_writes(vol->md),
-	       sb->listen[0] ? sb->listen : "-", ifrep_listener_state(vol),
+	       sb->listen[0] ? sb->listen : IFREP_STATUS_NONE, ifrep_listener_state(vol),
 	       /* what a promotion would start from: a whole image or not */
-	       sb->role == IFREP_ROLE_PRIMARY ? "-" :
-	       sb->flags & IFREP_SB_F_CONSISTENT ? "consistent" : "inconsistent",
+	       sb->role == IFREP_ROLE_PRIMARY ? IFREP_STATUS_NONE :
+	       sb->flags & IFREP_SB_F_CONSISTENT ? IFREP_IMAGE_CONSISTENT :
+	       IFREP_IMAGE_INCONSISTENT,
 	       vol->nr_pairs);
 	for (i = 0; i < IFREP_MAX_PAIRS; i++)
 		if (vol->pairs[i])
@@ -422,7 +417,7 @@ static int rollback(struct ifrep_volume *vol, const char *arg)
 		DMERR("%s: rollback is for a secondary with a journal", vol->name);
 		return -EINVAL;
 	}
-	if (!strcmp(ifrep_listener_state(vol), "connected")) {
+	if (!strcmp(ifrep_listener_state(vol), IFREP_UPSTREAM_CONNECTED)) {
 		DMERR("%s: rollback refused while the primary is connected", vol->name);
 		return -EBUSY;
 	}
@@ -522,8 +517,9 @@ static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
 }
 
 static struct target_type ifrep_target = {
-	.name = "ifrep",
-	.version = {1, 1, 0},
+	.name = IFREP_TARGET_NAME,
+	.version = {IFREP_TARGET_VERSION_MAJOR, IFREP_TARGET_VERSION_MINOR,
+		    IFREP_TARGET_VERSION_PATCH},
 	.module = THIS_MODULE,
 	.ctr = ifrep_ctr,
 	.dtr = ifrep_dtr,

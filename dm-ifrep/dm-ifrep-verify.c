@@ -26,13 +26,6 @@
 
 #define DM_MSG_PREFIX "ifrep"
 
-static const char *const verify_state_names[] = {
-	[IFREP_VERIFY_IDLE] = "idle",
-	[IFREP_VERIFY_RUNNING] = "running",
-	[IFREP_VERIFY_DONE] = "done",
-	[IFREP_VERIFY_STOPPED] = "stopped",
-};
-
 /*
  * Whether the pair's target should hold every chunk its bitmap calls
  * clean.  A finished copy is the target's own and is never compared.
@@ -304,9 +297,9 @@ int ifrep_verify(struct ifrep_volume *vol, unsigned int argc, char **argv,
 		return 0;
 	}
 	spin_lock_irq(&vol->lock);
-	DMEMIT("%s %llu %llu %llu %llu %s", verify_state_names[p->verify_state],
+	DMEMIT("%s %llu %llu %llu %llu %s", ifrep_verify_state_name(p->verify_state),
 	       p->verify_checked, vol->nr_chunks, p->verify_differ, p->verify_started,
-	       p->verify_reason ?: "-");
+	       p->verify_reason ?: IFREP_STATUS_NONE);
 	spin_unlock_irq(&vol->lock);
 	return 1;
 }

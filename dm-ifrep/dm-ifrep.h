@@ -41,31 +41,13 @@
 #include "dm-ifrep-metadata.h"
 #include "dm-ifrep-proto.h"
 #include "dm-ifrep-journal.h"
+#include "ifrep_target.h"
 
 #define IFREP_NO_CHUNK		((u64)-1)
 #define IFREP_SWEEP_INTERVAL	(5 * HZ)
 #define IFREP_RESYNC_SEGMENT	(1024 * 1024)	/* bytes copied per I/O */
 #define IFREP_RESYNC_WINDOW	4		/* segments in flight (write_start) */
 #define IFREP_RATE_WINDOW	(2 * HZ)
-
-enum ifrep_health {
-	IFREP_HEALTH_RW,
-	IFREP_HEALTH_RO,	/* metadata write failed: nothing new tracked */
-	IFREP_HEALTH_FAIL,
-};
-
-enum ifrep_pair_state {
-	IFREP_PS_INITIAL_SYNC,
-	IFREP_PS_IN_SYNC,
-	IFREP_PS_CONSISTENT,
-	IFREP_PS_RESYNCING,
-	IFREP_PS_RETRYING,
-	IFREP_PS_DISCONNECTED,
-	IFREP_PS_PAUSED,
-	IFREP_PS_SPLIT_BRAIN,
-	IFREP_PS_DONE,
-	IFREP_PS_FAILED,
-};
 
 struct ifrep_pair;
 struct ifrep_io;
@@ -115,13 +97,6 @@ struct ifrep_pair_ops {
 	 */
 	int (*checksum)(struct ifrep_pair *p, sector_t sector, void *buf,
 			unsigned int len, u32 *crc);
-};
-
-enum ifrep_verify_state {
-	IFREP_VERIFY_IDLE,
-	IFREP_VERIFY_RUNNING,
-	IFREP_VERIFY_DONE,
-	IFREP_VERIFY_STOPPED,	/* with a reason */
 };
 
 struct ifrep_remote;
@@ -320,7 +295,6 @@ void ifrep_volume_update_divergence(struct ifrep_volume *vol);
 void ifrep_volume_uevent(struct ifrep_volume *vol);
 
 /* dm-ifrep-pair.c: pairs and their states */
-const char *ifrep_pair_state_name(enum ifrep_pair_state state);
 struct ifrep_pair *ifrep_named_pair(struct ifrep_volume *vol, const char *name);
 void __ifrep_pair_set_state(struct ifrep_pair *p, enum ifrep_pair_state state,
 			    const char *reason);

@@ -32,17 +32,7 @@
 #ifndef IFREP_META_H
 #define IFREP_META_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdint.h>
-typedef uint8_t __u8;
-typedef struct { uint32_t le; } __attribute__((packed)) ifrep_le32;
-typedef struct { uint64_t le; } __attribute__((packed)) ifrep_le64;
-#define __le32 ifrep_le32
-#define __le64 ifrep_le64
-#define __packed __attribute__((packed))
-#endif
+#include "ifrep_types.h"
 
 #define IFREP_META_MAGIC		0x3154454d50455246ULL	/* "FREPMET1" */
 #define IFREP_META_VERSION		1
@@ -156,83 +146,10 @@ struct ifrep_disk_bitmap_header {
 	__le64 reserved;
 } __packed;
 
-#ifdef __KERNEL__
-#define IFREP_STATIC_ASSERT(c, m) static_assert(c, m)
-#else
-#define IFREP_STATIC_ASSERT(c, m) _Static_assert(c, m)
-#endif
 IFREP_STATIC_ASSERT(sizeof(struct ifrep_disk_pair) == 384, "pair record size");
 IFREP_STATIC_ASSERT(sizeof(struct ifrep_disk_superblock) <= IFREP_META_BLOCK_SIZE,
 		    "superblock fits one block");
 IFREP_STATIC_ASSERT(sizeof(struct ifrep_disk_bitmap_header) == IFREP_BITMAP_HEADER_SIZE,
 		    "bitmap header size");
-
-/*
- * Journal device of a secondary that receives async cycles
- * (dm-ifrep-journal.c, docs/on-disk-format.md "Journal").
- *
- *   block 0, 1   journal superblock slots (same A/B rule as the metadata)
- *   block 2 ...  nr_slots entry blocks, then nr_slots chunk-sized slots
- *
- * Entry block i describes slot i: the chunk whose pre-cycle content slot i
- * saves.  Cycles take consecutive ring positions; a cycle being applied is
- * the newest record with IFREP_JCYCLE_F_APPLYING, and its valid entries are
- * the consecutive ones from its first position that carry its tag (the
- * journal superblock's commit count when the record was made, never
- * reused, so entries of older cycles at the same positions cannot match).
- */
-#define IFREP_JOURNAL_MAGIC		0x314e524a50455246ULL	/* "FREPJRN1" */
-#define IFREP_JOURNAL_VERSION		1
-#define IFREP_JOURNAL_SB_CSUM_XOR	0x3c6ef372U
-#define IFREP_JOURNAL_ENTRY_CSUM_XOR	0xa54ff53aU
-#define IFREP_JOURNAL_MAX_CYCLES	48
-#define IFREP_JOURNAL_FIRST_ENTRY_BLOCK	2
-
-#define IFREP_JCYCLE_F_APPLYING		(1U << 0)
-#define IFREP_JOURNAL_F_ROLLBACK	(1U << 0)	/* a rollback is under way */
-
-struct ifrep_disk_jcycle {
-	__le64 id;
-	__le64 cut_time;
-	__le64 prev_id;				/* the image before this cycle */
-	__le64 prev_cut_time;
-	__le64 first;				/* ring position of its first entry */
-	__le64 count;				/* positions reserved (committed: used) */
-	__le32 flags;
-	__le32 reserved0;
-	__le64 tag;				/* names its entries; never reused */
-} __packed;					/* 64 bytes */
-
-struct ifrep_disk_journal_sb {
-	__le32 csum;
-	__le32 flags;
-	__le64 blocknr;
-	__le64 magic;
-	__le32 version;
-	__le32 chunk_sectors;
-	__le64 seq;
-	__le64 nr_slots;
-	__le64 slot_start;			/* first block of the slot area */
-	__le64 current_id;			/* cycle of the image on the data device */
-	__le64 current_cut_time;
-	__le32 nr_cycles;			/* records in use, oldest first */
-	__le32 reserved0;
-	__le64 rollback_to;			/* flags & ROLLBACK: image being restored */
-	__u8 reserved[24];
-	struct ifrep_disk_jcycle cycles[IFREP_JOURNAL_MAX_CYCLES];
-} __packed;
-
-struct ifrep_disk_jentry {
-	__le32 csum;
-	__le32 reserved0;
-	__le64 blocknr;
-	__le64 tag;				/* its cycle record's tag */
-	__le64 seq;				/* position within its cycle */
-	__le64 chunk;
-} __packed;
-
-IFREP_STATIC_ASSERT(sizeof(struct ifrep_disk_jcycle) == 64, "journal cycle record size");
-IFREP_STATIC_ASSERT(sizeof(struct ifrep_disk_journal_sb) <= IFREP_META_BLOCK_SIZE,
-		    "journal superblock fits one block");
 
 #endif /* IFREP_META_H */

@@ -25,21 +25,7 @@
 #ifndef IFREP_PROTO_H
 #define IFREP_PROTO_H
 
-#ifdef __KERNEL__
-#include <linux/types.h>
-#else
-#include <stdint.h>
-typedef uint8_t __u8;
-typedef struct { uint16_t be; } __attribute__((packed)) ifrep_be16;
-typedef struct { uint32_t be; } __attribute__((packed)) ifrep_be32;
-typedef struct { uint64_t be; } __attribute__((packed)) ifrep_be64;
-#define __be16 ifrep_be16
-#define __be32 ifrep_be32
-#define __be64 ifrep_be64
-#ifndef __packed
-#define __packed __attribute__((packed))
-#endif
-#endif
+#include "ifrep_types.h"
 
 #define IFREP_PROTO_MAGIC	0x49465250U	/* "IFRP" */
 #define IFREP_PROTO_MAJOR	1		/* incompatible changes */
@@ -105,6 +91,9 @@ struct ifrep_wire_hello {
  * for the server's.  Insecure sessions send zeros, and are accepted only
  * when both sides were configured insecure.
  */
+#define IFREP_PROOF_CLIENT	"ifrep-client"
+#define IFREP_PROOF_SERVER	"ifrep-server"
+
 struct ifrep_wire_auth {
 	__u8 hmac[IFREP_HMAC_LEN];
 } __packed;
@@ -192,16 +181,11 @@ struct ifrep_wire_error {
 	__u8 reason[IFREP_REASON_LEN];
 } __packed;
 
-#ifdef __KERNEL__
-#define IFREP_PROTO_ASSERT(c, m) static_assert(c, m)
-#else
-#define IFREP_PROTO_ASSERT(c, m) _Static_assert(c, m)
-#endif
-IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_header) == 40, "header size");
-IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_hello) == 40, "hello size");
-IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach) == 56, "attach size");
-IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_attach_reply) == 120, "attach reply size");
-IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_cycle) == 32, "cycle size");
-IFREP_PROTO_ASSERT(sizeof(struct ifrep_wire_csum) == 16, "csum size");
+IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_header) == 40, "header size");
+IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_hello) == 40, "hello size");
+IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_attach) == 56, "attach size");
+IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_attach_reply) == 120, "attach reply size");
+IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_cycle) == 32, "cycle size");
+IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_csum) == 16, "csum size");
 
 #endif /* IFREP_PROTO_H */

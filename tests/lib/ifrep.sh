@@ -7,8 +7,14 @@
 #   meta_writes listen upstream image #pairs {name mode peer state dirty sent
 #   rate last_sync_point rpo reason cycle}...
 
-IFREP_VOL_FIELDS=13	# fields before the first pair, "start len ifrep" included
-IFREP_PAIR_FIELDS=11
+# The counts come from the header the module is built with, not from here.
+_ifrep_header_value() {
+	awk -v name="$1" '$1 == "#define" && $2 == name { print $3; exit }' \
+		"$REPO/dm-ifrep/include/ifrep_target.h"
+}
+# fields before the first pair, "start len ifrep" included
+IFREP_VOL_FIELDS=$((3 + $(_ifrep_header_value IFREP_STATUS_VOLUME_FIELDS)))
+IFREP_PAIR_FIELDS=$(_ifrep_header_value IFREP_STATUS_PAIR_FIELDS)
 
 # ifrep_create_raw NAME META DATA [OPT...]: dmsetup create with a ctr line.
 ifrep_create_raw() {

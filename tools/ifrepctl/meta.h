@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "crc32c.h"
+#include "ifrep_journal.h"
 #include "ifrep_meta.h"
 
 /* Bytes read to classify a metadata device: both superblock slots. */

@@ -1,0 +1,210 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The dm-ifrep target's interface to userspace, declared once for the
+ * kernel, ifrepctl and the tests' helpers: the words of the status line and
+ * of the messages, the layout of the status line, and the limits the target
+ * enforces.  docs/dm-ifrep.rst explains every word; changing one here
+ * changes it on both sides, so a name is never renamed, only added.
+ *
+ * Each list of words is an X-macro, so that an enum and its names cannot
+ * fall out of step: IFREP_PAIR_STATES(X) calls X(ENUM_SUFFIX, "word") per
+ * state, in the order of the user interface contract.
+ */
+#ifndef IFREP_TARGET_H
+#define IFREP_TARGET_H
+
+#include "ifrep_meta.h"
+
+#ifdef __KERNEL__
+#include <linux/string.h>
+#else
+#include <string.h>
+#endif
+
+#define IFREP_TARGET_NAME		"ifrep"
+#define IFREP_TARGET_VERSION_MAJOR	1
+#define IFREP_TARGET_VERSION_MINOR	1
+#define IFREP_TARGET_VERSION_PATCH	0
+
+/*----------------------------------------------------------------
+ * Status line (docs/dm-ifrep.rst, "Status")
+ *
+ *   <role> <health> <chunk sectors> <total chunks> <generation>
+ *   <meta writes> <listen> <upstream> <image> <#pairs> [<pair> ...]
+ *   <pair> = <name> <mode> <peer> <state> <dirty chunks> <bytes sent>
+ *            <rate> <last sync point> <rpo> <reason> <cycle>
+ *--------------------------------------------------------------*/
+
+#define IFREP_STATUS_VOLUME_FIELDS	10	/* <role> .. <#pairs> */
+#define IFREP_STATUS_PAIR_FIELDS	11
+#define IFREP_STATUS_NONE		"-"	/* a field that does not apply */
+
+/* <health>: what the metadata still allows. */
+#define IFREP_HEALTHS(X)						\
+	X(RW, "rw")							\
+	X(RO, "ro")		/* a metadata write failed */		\
+	X(FAIL, "fail")
+
+enum ifrep_health {
+#define IFREP_X_ENUM(id, word) IFREP_HEALTH_##id,
+	IFREP_HEALTHS(IFREP_X_ENUM)
+#undef IFREP_X_ENUM
+	IFREP_NR_HEALTHS
+};
+
+/* <state> of a pair, in the order of the user interface contract. */
+#define IFREP_PAIR_STATES(X)						\
+	X(INITIAL_SYNC, "initial-sync")					\
+	X(IN_SYNC, "in-sync")						\
+	X(CONSISTENT, "consistent")					\
+	X(RESYNCING, "resyncing")					\
+	X(RETRYING, "retrying")						\
+	X(DISCONNECTED, "disconnected")					\
+	X(PAUSED, "paused")						\
+	X(SPLIT_BRAIN, "split-brain")					\
+	X(DONE, "done")							\
+	X(FAILED, "failed")
+
+enum ifrep_pair_state {
+#define IFREP_X_ENUM(id, word) IFREP_PS_##id,
+	IFREP_PAIR_STATES(IFREP_X_ENUM)
+#undef IFREP_X_ENUM
+	IFREP_NR_PAIR_STATES
+};
+
+/* "verify <pair> status": the first word of the reply. */
+#define IFREP_VERIFY_STATES(X)						\
+	X(IDLE, "idle")							\
+	X(RUNNING, "running")						\
+	X(DONE, "done")							\
+	X(STOPPED, "stopped")		/* with a reason */
+
+enum ifrep_verify_state {
+#define IFREP_X_ENUM(id, word) IFREP_VERIFY_##id,
+	IFREP_VERIFY_STATES(IFREP_X_ENUM)
+#undef IFREP_X_ENUM
+	IFREP_NR_VERIFY_STATES
+};
+
+/* <image> of a secondary: what a promotion would start from. */
+#define IFREP_IMAGE_CONSISTENT		"consistent"
+#define IFREP_IMAGE_INCONSISTENT	"inconsistent"
+
+/* <upstream> of a secondary: its listener, and whether a primary is attached. */
+#define IFREP_UPSTREAM_STARTING		"starting"
+#define IFREP_UPSTREAM_LISTENING	"listening"
+#define IFREP_UPSTREAM_LISTEN_FAILED	"listen_failed"
+#define IFREP_UPSTREAM_CONNECTED	"connected"
+
+/*
+ * <reason> of a pair: why it is failed, retrying, disconnected or in split
+ * brain.  The ones userspace acts on; the rest are listed in the docs.
+ */
+#define IFREP_REASON_JOURNAL_TOO_SMALL	"journal_too_small"
+#define IFREP_REASON_NO_JOURNAL		"no_journal"
+#define IFREP_REASON_CYCLE_FAILED	"cycle_failed"
+#define IFREP_REASON_NO_SECRET		"no_secret"
+#define IFREP_REASON_PEER_IS_NEWER	"peer_is_newer"
+#define IFREP_REASON_BOTH_SIDES_CHANGED	"both_sides_changed"
+#define IFREP_REASON_UNRELATED_DATA	"unrelated_data"
+
+/*----------------------------------------------------------------
+ * Words of the table line and of the messages
+ *--------------------------------------------------------------*/
+
+static inline const char *ifrep_role_name(unsigned int role)
+{
+	return role == IFREP_ROLE_PRIMARY ? "primary" :
+	       role == IFREP_ROLE_SECONDARY ? "secondary" : NULL;
+}
+
+static inline const char *ifrep_mode_name(unsigned int mode)
+{
+	return mode == IFREP_MODE_SYNC ? "sync" :
+	       mode == IFREP_MODE_ASYNC ? "async" :
+	       mode == IFREP_MODE_COPY ? "copy" : NULL;
+}
+
+static inline const char *ifrep_health_name(unsigned int health)
+{
+	static const char *const names[] = {
+#define IFREP_X_NAME(id, word) word,
+		IFREP_HEALTHS(IFREP_X_NAME)
+#undef IFREP_X_NAME
+	};
+
+	return health < IFREP_NR_HEALTHS ? names[health] : NULL;
+}
+
+static inline const char *ifrep_pair_state_name(unsigned int state)
+{
+	static const char *const names[] = {
+#define IFREP_X_NAME(id, word) word,
+		IFREP_PAIR_STATES(IFREP_X_NAME)
+#undef IFREP_X_NAME
+	};
+
+	return state < IFREP_NR_PAIR_STATES ? names[state] : NULL;
+}
+
+static inline const char *ifrep_verify_state_name(unsigned int state)
+{
+	static const char *const names[] = {
+#define IFREP_X_NAME(id, word) word,
+		IFREP_VERIFY_STATES(IFREP_X_NAME)
+#undef IFREP_X_NAME
+	};
+
+	return state < IFREP_NR_VERIFY_STATES ? names[state] : NULL;
+}
+
+/* The enum value of a word, or -1: the reverse of the *_name() above. */
+static inline int ifrep_role_parse(const char *s)
+{
+	if (!strcmp(s, "primary"))
+		return IFREP_ROLE_PRIMARY;
+	return !strcmp(s, "secondary") ? IFREP_ROLE_SECONDARY : -1;
+}
+
+static inline int ifrep_mode_parse(const char *s)
+{
+	unsigned int m;
+
+	for (m = IFREP_MODE_SYNC; m <= IFREP_MODE_COPY; m++)
+		if (!strcmp(s, ifrep_mode_name(m)))
+			return (int)m;
+	return -1;
+}
+
+static inline int ifrep_pair_state_parse(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < IFREP_NR_PAIR_STATES; i++)
+		if (!strcmp(s, ifrep_pair_state_name(i)))
+			return (int)i;
+	return -1;
+}
+
+static inline int ifrep_verify_state_parse(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < IFREP_NR_VERIFY_STATES; i++)
+		if (!strcmp(s, ifrep_verify_state_name(i)))
+			return (int)i;
+	return -1;
+}
+
+/*----------------------------------------------------------------
+ * Limits the target enforces (ifrepctl checks them first, to say why)
+ *--------------------------------------------------------------*/
+
+#define IFREP_PAIR_NAME_CHARS		"_.-"	/* besides letters and digits */
+#define IFREP_DEFAULT_TIMEOUT_S		30	/* remote timeout threshold */
+#define IFREP_MAX_TIMEOUT_S		86400
+#define IFREP_MAX_INTERVAL_S		(7 * 86400)
+#define IFREP_MAX_SYNC_POINTS		1024	/* sync_points= of a pair */
+#define IFREP_MAX_SECRET		1024	/* bytes */
+
+#endif /* IFREP_TARGET_H */
