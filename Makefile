@@ -3,6 +3,9 @@
 # dm-ifrep: make builds the kernel module and ifrepctl; make check runs the
 # unit tests and the VM tests; make demo shows replication in a VM.
 #
+# docs/ifrepctl.8 is generated from docs/ifrepctl.md: edit the .md, then
+# 'make man' (lowdown) and commit both; the unit test man-page.sh checks it.
+#
 # The kernel build directory defaults to the running kernel's when it has
 # one, else to the newest installed /lib/modules/*/build; KDIR= overrides.
 
@@ -16,9 +19,9 @@ HOST ?=
 DEB_PACKAGES := build-essential make gcc kmod cpio busybox-static \
 	qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	dmsetup libdevmapper-dev libaio-dev fio iproute2 e2fsprogs \
-	drbd-utils util-linux procps jq bc perl
+	drbd-utils util-linux procps jq bc perl lowdown man-db
 
-.PHONY: all module tools unit testtools check demo bench deps install clean help
+.PHONY: all module tools unit testtools check demo bench deps install man clean help
 
 all: module tools
 
@@ -57,6 +60,9 @@ install: all
 	install -D -m 0644 tools/udev/60-ifrep.rules $(DESTDIR)/lib/udev/rules.d/60-ifrep.rules
 	install -D -m 0755 tools/ocf/ifrep $(DESTDIR)/usr/lib/ocf/resource.d/dm-ifrep/ifrep
 
+man:
+	$(MAKE) -C docs man
+
 clean:
 	-$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	-$(MAKE) -C tools/ifrepctl clean
@@ -70,3 +76,4 @@ help:
 	@echo "make demo       boot a VM and show replication, failure and incremental resync"
 	@echo "make bench      performance ratios measured side by side (T=name: one scenario)"
 	@echo "make install    module, ifrepctl, udev rule, man page"
+	@echo "make man        regenerate docs/ifrepctl.8 from docs/ifrepctl.md (lowdown)"
