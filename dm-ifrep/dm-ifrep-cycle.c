@@ -31,32 +31,62 @@
  * use it at once (mount a local one, promote a remote one).  A copy that
  * fails is cut again, later, like a failed initial cycle.
  */
-#include "dm-ifrep.h"
+#include "dm-ifrep-pair.h"
+#include "dm-ifrep-lineage.h"
+#include "ifrep_proto.h"
 
 #define DM_MSG_PREFIX "ifrep"
 
-void ifrep_cycle_kick(struct ifrep_pair *p)
+static void cycle_worker(struct work_struct *ws);
+static void end_cycle(struct ifrep_pair *p, bool committed);
+
+int ifrep_cycle_init(struct ifrep_pair *p, const struct ifrep_pair_record *rec)
 {
-	WRITE_ONCE(p->stop_resync, false);
-	mod_delayed_work(p->vol->resync_wq, &p->cycle_work, 0);
+	struct ifrep_cycle *c = &p->cycle;
+	u64 n = p->vol->nr_chunks;
+
+	INIT_DELAYED_WORK(&c->work, cycle_worker);
+	mutex_init(&c->lock);
+	c->interval_s = rec->interval_s;
+	c->sync_points = rec->sync_points;
+	c->last_sync_point = rec->last_sync_point;
+	if (p->mode == IFREP_MODE_SYNC)
+		return 0;
+	c->frozen = ifrep_bitmap_alloc(n, false);
+	c->chunks = ifrep_bitmap_alloc(n, false);
+	c->urgent = ifrep_bitmap_alloc(n, false);
+	return c->frozen && c->chunks && c->urgent ? 0 : -ENOMEM;
 }
 
-static void end_cycle(struct ifrep_pair *p, bool committed);
+void ifrep_cycle_exit(struct ifrep_pair *p)
+{
+	struct ifrep_cycle *c = &p->cycle;
+
+	ifrep_bitmap_free(c->frozen);
+	ifrep_bitmap_free(c->chunks);
+	ifrep_bitmap_free(c->urgent);
+	c->frozen = c->chunks = c->urgent = NULL;
+}
+
+void ifrep_cycle_kick(struct ifrep_pair *p)
+{
+	WRITE_ONCE(p->resync.stop, false);
+	mod_delayed_work(p->vol->resync_wq, &p->cycle.work, 0);
+}
 
 /* Stops cycles; a cut not shipped yet goes back to the dirty chunks. */
 void ifrep_cycle_stop(struct ifrep_pair *p)
 {
-	WRITE_ONCE(p->stop_resync, true);
+	WRITE_ONCE(p->resync.stop, true);
 	wake_up_all(&p->vol->wait);
-	cancel_delayed_work_sync(&p->cycle_work);
-	mutex_lock(&p->cycle_lock);
-	if (p->cycle_running)
+	cancel_delayed_work_sync(&p->cycle.work);
+	mutex_lock(&p->cycle.lock);
+	if (p->cycle.running)
 		end_cycle(p, false);
-	mutex_unlock(&p->cycle_lock);
+	mutex_unlock(&p->cycle.lock);
 }
 
-/* A host write into @chunk must wait for an async pair to ship it first. */
-bool __ifrep_chunk_frozen(struct ifrep_volume *vol, u64 chunk)
+bool __ifrep_cycle_chunk_frozen(struct ifrep_volume *vol, u64 chunk)
 {
 	struct ifrep_pair *p;
 	bool frozen = false;
@@ -64,8 +94,8 @@ bool __ifrep_chunk_frozen(struct ifrep_volume *vol, u64 chunk)
 
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
-		if (p && p->cycle_running && test_bit(chunk, p->frozen)) {
-			__set_bit(chunk, p->urgent);
+		if (p && p->cycle.running && test_bit(chunk, p->cycle.frozen)) {
+			__set_bit(chunk, p->cycle.urgent);
 			frozen = true;
 		}
 	}
@@ -82,12 +112,13 @@ static bool nothing_in_flight(struct ifrep_volume *vol)
 	return empty;
 }
 
-/* NOTE: p->cycle_lock held, no cycle running. */
+/* NOTE: p->cycle.lock held, no cycle running. */
 static void cut(struct ifrep_pair *p, bool initial)
 {
 	struct ifrep_volume *vol = p->vol;
+	struct ifrep_cycle *c = &p->cycle;
 
-	lockdep_assert_held(&p->cycle_lock);
+	lockdep_assert_held(&c->lock);
 
 	spin_lock_irq(&vol->lock);
 	vol->cutting = true;
@@ -95,19 +126,19 @@ static void cut(struct ifrep_pair *p, bool initial)
 	wait_event(vol->wait, nothing_in_flight(vol));
 
 	spin_lock_irq(&vol->lock);
-	bitmap_copy(p->frozen, p->dirty, vol->nr_chunks);
-	bitmap_copy(p->cycle_set, p->dirty, vol->nr_chunks);
-	bitmap_zero(p->urgent, vol->nr_chunks);
-	p->cycle_total = p->nr_dirty;
-	p->cycle_shipped = 0;
+	bitmap_copy(c->frozen, p->dirty, vol->nr_chunks);
+	bitmap_copy(c->chunks, p->dirty, vol->nr_chunks);
+	bitmap_zero(c->urgent, vol->nr_chunks);
+	c->total = p->nr_dirty;
+	c->shipped = 0;
 	bitmap_zero(p->dirty, vol->nr_chunks);
 	p->nr_dirty = 0;
-	p->cycle_running = true;
-	p->cycle_initial = initial;
-	p->cycle_cut = ktime_get_real_seconds();
+	c->running = true;
+	c->initial = initial;
+	c->cut = ktime_get_real_seconds();
 	vol->cutting = false;
 	spin_unlock_irq(&vol->lock);
-	ifrep_redispatch_parked(vol);
+	ifrep_volume_unpark(vol);
 }
 
 /* Next chunk to ship: one a host write waits for, else the next in order. */
@@ -116,11 +147,11 @@ static u64 next_frozen(struct ifrep_pair *p, u64 *cursor)
 	u64 n = p->vol->nr_chunks, chunk;
 
 	spin_lock_irq(&p->vol->lock);
-	chunk = find_first_bit(p->urgent, n);
+	chunk = find_first_bit(p->cycle.urgent, n);
 	if (chunk >= n) {
-		chunk = find_next_bit(p->frozen, n, *cursor);
+		chunk = find_next_bit(p->cycle.frozen, n, *cursor);
 		if (chunk >= n)
-			chunk = find_first_bit(p->frozen, n);
+			chunk = find_first_bit(p->cycle.frozen, n);
 	}
 	spin_unlock_irq(&p->vol->lock);
 	if (chunk >= n)
@@ -135,23 +166,22 @@ static int ship(struct ifrep_pair *p, const char **reason)
 	u64 chunk, cursor = 0;
 	int r;
 
-	p->throttle_start = jiffies;
-	p->throttle_bytes = 0;
+	ifrep_resync_begin(p);
 	while ((chunk = next_frozen(p, &cursor)) != IFREP_NO_CHUNK) {
-		if (READ_ONCE(p->stop_resync)) {
+		if (READ_ONCE(p->resync.stop)) {
 			*reason = NULL;
 			return -EINTR;
 		}
 		/* Host writes into the chunk wait while it is frozen. */
-		r = ifrep_copy_chunk(p, chunk, reason);
+		r = ifrep_resync_copy_chunk(p, chunk, reason);
 		if (r)
 			return r;
 		spin_lock_irq(&vol->lock);
-		__clear_bit(chunk, p->frozen);
-		__clear_bit(chunk, p->urgent);
-		p->cycle_shipped++;
+		__clear_bit(chunk, p->cycle.frozen);
+		__clear_bit(chunk, p->cycle.urgent);
+		p->cycle.shipped++;
 		spin_unlock_irq(&vol->lock);
-		ifrep_redispatch_parked(vol);
+		ifrep_volume_unpark(vol);
 	}
 	return 0;
 }
@@ -159,19 +189,20 @@ static int ship(struct ifrep_pair *p, const char **reason)
 static void end_cycle(struct ifrep_pair *p, bool committed)
 {
 	struct ifrep_volume *vol = p->vol;
+	struct ifrep_cycle *c = &p->cycle;
 
 	spin_lock_irq(&vol->lock);
 	if (!committed) {
 		/* Everything of the cycle goes with the next one. */
-		bitmap_or(p->dirty, p->dirty, p->cycle_set, vol->nr_chunks);
+		bitmap_or(p->dirty, p->dirty, c->chunks, vol->nr_chunks);
 		p->nr_dirty = bitmap_weight(p->dirty, vol->nr_chunks);
 	}
-	bitmap_zero(p->frozen, vol->nr_chunks);
-	bitmap_zero(p->urgent, vol->nr_chunks);
-	bitmap_zero(p->cycle_set, vol->nr_chunks);
-	p->cycle_running = false;
+	bitmap_zero(c->frozen, vol->nr_chunks);
+	bitmap_zero(c->urgent, vol->nr_chunks);
+	bitmap_zero(c->chunks, vol->nr_chunks);
+	c->running = false;
 	spin_unlock_irq(&vol->lock);
-	ifrep_redispatch_parked(vol);
+	ifrep_volume_unpark(vol);
 }
 
 /* Records the committed cut in the pair's record. */
@@ -195,7 +226,7 @@ static int record_sync_point(struct ifrep_pair *p, u64 id, u64 cut_time, bool in
  * The copy committed: later source writes do not follow, and the target
  * is released.  Its bits are cleared under bitmap_lock, after which the
  * mark worker and the sweep leave a done pair alone (no flush to a closed
- * target).  NOTE: p->cycle_lock held.
+ * target).  NOTE: p->cycle.lock held.
  */
 static void finish_copy(struct ifrep_pair *p)
 {
@@ -207,8 +238,8 @@ static void finish_copy(struct ifrep_pair *p)
 	p->nr_dirty = 0;
 	spin_unlock_irq(&vol->lock);
 	mutex_lock(&vol->bitmap_lock);
-	bitmap_zero(p->ondisk, vol->nr_chunks);
-	r = ifrep_bitmap_write_area(vol, p->slot, p->ondisk);
+	bitmap_zero(p->bitmap.ondisk, vol->nr_chunks);
+	r = ifrep_bitmap_write_area(vol, p->slot, p->bitmap.ondisk);
 	mutex_unlock(&vol->bitmap_lock);
 	if (r)	/* harmless: activation ignores a finished copy's bits */
 		DMERR("%s: pair %s: could not clear the copy's bitmap (%d)", vol->name,
@@ -217,21 +248,21 @@ static void finish_copy(struct ifrep_pair *p)
 	DMINFO("%s: pair %s: copy done; %s is released", vol->name, p->name, p->peer);
 }
 
-/* Ships and commits the cut cycle.  NOTE: p->cycle_lock held. */
+/* Ships and commits the cut cycle.  NOTE: p->cycle.lock held. */
 static int run_cycle(struct ifrep_pair *p, const char **reason)
 {
 	struct ifrep_volume *vol = p->vol;
 	struct ifrep_pair_record *rec = &ifrep_md_sb(vol->md)->pairs[p->slot];
 	struct ifrep_wire_cycle c = { 0 };
 	u64 id = rec->last_cycle + 1;
-	bool initial = p->cycle_initial;
-	u64 cut_time = p->cycle_cut;
+	bool initial = p->cycle.initial;
+	u64 cut_time = p->cycle.cut;
 	int r;
 
 	c.id = cpu_to_be64(id);
 	c.cut_time = cpu_to_be64(cut_time);
-	c.nr_chunks = cpu_to_be64(p->cycle_total);
-	c.sync_points = cpu_to_be32(p->sync_points);
+	c.nr_chunks = cpu_to_be64(p->cycle.total);
+	c.sync_points = cpu_to_be32(p->cycle.sync_points);
 
 	*reason = "cycle_failed";
 	if (initial) {
@@ -266,7 +297,7 @@ static int run_cycle(struct ifrep_pair *p, const char **reason)
 
 	if (p->mode == IFREP_MODE_COPY) {
 		spin_lock_irq(&vol->lock);
-		p->last_sync_point = cut_time;
+		p->cycle.last_sync_point = cut_time;
 		__ifrep_pair_set_state(p, IFREP_PS_DONE, NULL);
 		spin_unlock_irq(&vol->lock);
 		finish_copy(p);
@@ -275,44 +306,44 @@ static int run_cycle(struct ifrep_pair *p, const char **reason)
 	}
 
 	spin_lock_irq(&vol->lock);
-	p->last_sync_point = cut_time;
+	p->cycle.last_sync_point = cut_time;
 	if (initial && p->state == IFREP_PS_INITIAL_SYNC)
 		__ifrep_pair_set_state(p, IFREP_PS_CONSISTENT, NULL);
 	spin_unlock_irq(&vol->lock);
 	if (record_sync_point(p, id, cut_time, initial))
 		DMERR("%s: pair %s: cannot record sync point %llu", vol->name, p->name, id);
 	/* As after a resync: the peer holds our generation in full now. */
-	if (initial && READ_ONCE(vol->track_local) && ifrep_stop_tracking_local(vol))
+	if (initial && READ_ONCE(vol->track_local) && ifrep_lineage_stop_tracking_local(vol))
 		DMERR("%s: could not clear the local bitmap", vol->name);
-	ifrep_volume_update_divergence(vol);
+	ifrep_lineage_update_divergence(vol);
 	ifrep_volume_event(vol);
 	return 0;
 }
 
-void ifrep_cycle_worker(struct work_struct *ws)
+static void cycle_worker(struct work_struct *ws)
 {
 	struct ifrep_pair *p = container_of(to_delayed_work(ws), struct ifrep_pair,
-					    cycle_work);
+					    cycle.work);
 	struct ifrep_volume *vol = p->vol;
 	const char *reason = NULL;
 	enum ifrep_pair_state state;
 	int r;
 
-	mutex_lock(&p->cycle_lock);
+	mutex_lock(&p->cycle.lock);
 	spin_lock_irq(&vol->lock);
 	state = p->state;
 	spin_unlock_irq(&vol->lock);
 	if (state != IFREP_PS_CONSISTENT && state != IFREP_PS_INITIAL_SYNC) {
 		/* The link broke after a cut: its chunks wait for the next one. */
-		if (p->cycle_running)
+		if (p->cycle.running)
 			end_cycle(p, false);
-		mutex_unlock(&p->cycle_lock);
+		mutex_unlock(&p->cycle.lock);
 		goto again;
 	}
-	if (!p->cycle_running)
+	if (!p->cycle.running)
 		cut(p, state == IFREP_PS_INITIAL_SYNC);
 	r = run_cycle(p, &reason);
-	mutex_unlock(&p->cycle_lock);
+	mutex_unlock(&p->cycle.lock);
 	if (r && reason) {
 		DMERR_LIMIT("%s: pair %s: cycle failed (%d): %s; its chunks go with the next one",
 			    vol->name, p->name, r, reason);
@@ -324,50 +355,41 @@ void ifrep_cycle_worker(struct work_struct *ws)
 		ifrep_volume_event(vol);
 	}
 again:
-	if (p->interval_s && !READ_ONCE(p->stop_resync) && !READ_ONCE(vol->suspended))
-		queue_delayed_work(vol->resync_wq, &p->cycle_work, p->interval_s * HZ);
+	if (p->cycle.interval_s && !READ_ONCE(p->resync.stop) && !READ_ONCE(vol->suspended))
+		queue_delayed_work(vol->resync_wq, &p->cycle.work, p->cycle.interval_s * HZ);
 }
 
 /*
- * sync [<pair>]: cut a cycle of one async pair, or of each, now, and ship
- * it in the background.  The cut is made before this returns (after any
- * running cycle ended), so a filesystem frozen around the message gets an
- * application-consistent sync point.  Prints "<pair> <cut time>" per cut.
+ * The cut is made before this returns (after any running cycle ended), so
+ * a filesystem frozen around the message gets an application-consistent
+ * sync point; the cycle ships in the background.
  */
-int ifrep_sync_now(struct ifrep_volume *vol, unsigned int argc, char **argv,
-		   char *result, unsigned int maxlen)
+int ifrep_cycle_sync_now(struct ifrep_volume *vol, const char *name, char *result,
+			 unsigned int maxlen)
 {
 	enum ifrep_pair_state state;
 	unsigned int i, n = 0, sz = 0;
 	struct ifrep_pair *p;
 
-	if (argc > 1) {
-		DMERR("%s: sync takes [<pair>]", vol->name);
-		return -EINVAL;
-	}
-	if (vol->suspended) {
-		DMERR("%s: sync: the volume is suspended", vol->name);
-		return -EBUSY;
-	}
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
-		if (!p || p->mode != IFREP_MODE_ASYNC || (argc && strcmp(p->name, argv[0])))
+		if (!p || p->mode != IFREP_MODE_ASYNC || (name && strcmp(p->name, name)))
 			continue;
 		n++;
-		mutex_lock(&p->cycle_lock);
+		mutex_lock(&p->cycle.lock);
 		spin_lock_irq(&vol->lock);
 		state = p->state;
 		spin_unlock_irq(&vol->lock);
-		if (state == IFREP_PS_CONSISTENT && !p->cycle_running)
+		if (state == IFREP_PS_CONSISTENT && !p->cycle.running)
 			cut(p, false);
-		if (p->cycle_running)
-			DMEMIT("%s %llu\n", p->name, p->cycle_cut);
-		mutex_unlock(&p->cycle_lock);
+		if (p->cycle.running)
+			DMEMIT("%s %llu\n", p->name, p->cycle.cut);
+		mutex_unlock(&p->cycle.lock);
 		ifrep_cycle_kick(p);
 	}
 	if (!n) {
-		DMERR("%s: sync: no async pair%s%s", vol->name, argc ? " named " : "",
-		      argc ? argv[0] : "");
+		DMERR("%s: sync: no async pair%s%s", vol->name, name ? " named " : "",
+		      name ?: "");
 		return -ENOENT;
 	}
 	return 1;

@@ -8,12 +8,16 @@
  * track the chunk as dirty (host I/O never fails because a target did).
  *
  * A write may only be issued into a marked chunk (its bits are durable in
- * every pair's bitmap), and never into a chunk a resync is copying.  Such
- * writes wait on vol->to_mark or vol->parked and are dispatched again by
- * the worker that released them.  Every issued write is on vol->inflight
- * until it completes, which is how resync and sweep know a chunk is quiet.
+ * every pair's bitmap), and never into a chunk a resync, a cycle or a
+ * verify is working on.  Such writes wait on vol->to_mark (the mark worker
+ * below issues them once their chunks are marked) or on vol->parked (tried
+ * again by the unpark worker once the engine released a chunk: the engine
+ * sits below this file and only queues that work).  Every issued write is
+ * on vol->inflight until it completes, which is how the engine and the
+ * sweep know a chunk is quiet.
  */
-#include "dm-ifrep.h"
+#include "dm-ifrep-pair.h"
+#include "dm-ifrep-lineage.h"
 
 #define DM_MSG_PREFIX "ifrep"
 
@@ -22,30 +26,17 @@ static bool is_empty_flush(struct bio *bio)
 	return (bio->bi_opf & REQ_PREFLUSH) && !bio_sectors(bio);
 }
 
-bool ifrep_chunk_has_inflight(struct ifrep_volume *vol, u64 chunk)
-{
-	struct ifrep_io *io;
-	unsigned long flags;
-	bool found = false;
-
-	spin_lock_irqsave(&vol->lock, flags);
-	list_for_each_entry(io, &vol->inflight, inflight)
-		if (io->chunk == chunk) {
-			found = true;
-			break;
-		}
-	spin_unlock_irqrestore(&vol->lock, flags);
-	return found;
-}
-
+/* A resync or verify is working on @chunk.  NOTE: vol->lock held. */
 static bool __chunk_locked(struct ifrep_volume *vol, u64 chunk)
 {
+	struct ifrep_pair *p;
 	unsigned int i;
 
-	for (i = 0; i < IFREP_MAX_PAIRS; i++)
-		if (vol->pairs[i] && (vol->pairs[i]->resync_chunk == chunk ||
-				      vol->pairs[i]->verify_chunk == chunk))
+	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
+		p = vol->pairs[i];
+		if (p && (p->resync.chunk == chunk || p->verify.chunk == chunk))
 			return true;
+	}
 	return false;
 }
 
@@ -83,8 +74,8 @@ static void finish_io(struct ifrep_io *io)
 		bio_endio(io->bio);
 }
 
-void ifrep_io_leg_done(struct ifrep_io *io, struct ifrep_pair *p,
-		       blk_status_t status)
+/* A leg completed: @p's, or the data device's when @p is NULL. */
+static void leg_done(struct ifrep_io *io, struct ifrep_pair *p, blk_status_t status)
 {
 	struct ifrep_volume *vol = io->vol;
 	unsigned long flags;
@@ -93,7 +84,7 @@ void ifrep_io_leg_done(struct ifrep_io *io, struct ifrep_pair *p,
 		io->data_status = status;
 	} else {
 		if (status) {
-			/* The pair's ops already moved it out of replicating. */
+			/* The target already moved the pair out of replicating. */
 			spin_lock_irqsave(&vol->lock, flags);
 			if (io->chunk != IFREP_NO_CHUNK)
 				__ifrep_pair_set_dirty(p, io->chunk);
@@ -117,7 +108,7 @@ static void data_leg_endio(struct bio *clone)
 	blk_status_t status = clone->bi_status;
 
 	bio_put(clone);
-	ifrep_io_leg_done(io, NULL, status);
+	leg_done(io, NULL, status);
 }
 
 static void submit_data_leg(struct ifrep_volume *vol, struct ifrep_io *io)
@@ -160,17 +151,20 @@ static unsigned long __choose_legs(struct ifrep_volume *vol, struct ifrep_io *io
 
 static void issue(struct ifrep_volume *vol, struct ifrep_io *io, unsigned long legs)
 {
+	struct ifrep_pair *p;
 	unsigned int i;
 
 	atomic_set(&io->pending, 1 + hweight_long(legs));
 	submit_data_leg(vol, io);
-	for_each_set_bit(i, &legs, IFREP_MAX_PAIRS)
-		vol->pairs[i]->ops->submit(vol->pairs[i], io, io->bio);
+	for_each_set_bit(i, &legs, IFREP_MAX_PAIRS) {
+		p = vol->pairs[i];
+		p->ops->submit(p, io, io->bio, leg_done);
+	}
 }
 
 /*
  * Runs the write through the checks; returns true when it was issued,
- * false when it was queued for a mark or parked behind a resync.
+ * false when it was queued for a mark or parked behind a chunk's copy.
  */
 static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 {
@@ -188,13 +182,13 @@ static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 	spin_lock_irqsave(&vol->lock, flags);
 	if (io->chunk != IFREP_NO_CHUNK && (vol->nr_pairs || vol->track_local)) {
 		if (vol->cutting || __chunk_locked(vol, io->chunk) ||
-		    __ifrep_chunk_frozen(vol, io->chunk)) {
+		    __ifrep_cycle_chunk_frozen(vol, io->chunk)) {
 			bio_list_add(&vol->parked, bio);
 			spin_unlock_irqrestore(&vol->lock, flags);
 			return false;
 		}
 		if (!test_bit(io->chunk, vol->marked) ||
-		    unlikely(__ifrep_must_record_divergence(vol))) {
+		    unlikely(__ifrep_lineage_must_record_divergence(vol))) {
 			queue_mark = bio_list_empty(&vol->to_mark);
 			bio_list_add(&vol->to_mark, bio);
 			spin_unlock_irqrestore(&vol->lock, flags);
@@ -213,24 +207,66 @@ static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 	return true;
 }
 
-/* Called by workers for writes they released. */
-void ifrep_dispatch_write(struct ifrep_volume *vol, struct bio *bio)
+void ifrep_io_unpark_worker(struct work_struct *ws)
 {
-	try_issue(vol, bio);
-}
-
-void ifrep_redispatch_parked(struct ifrep_volume *vol)
-{
+	struct ifrep_volume *vol = container_of(ws, struct ifrep_volume, unpark_work);
 	struct bio_list parked;
 	struct bio *bio;
-	unsigned long flags;
 
-	spin_lock_irqsave(&vol->lock, flags);
+	spin_lock_irq(&vol->lock);
 	parked = vol->parked;
 	bio_list_init(&vol->parked);
-	spin_unlock_irqrestore(&vol->lock, flags);
+	spin_unlock_irq(&vol->lock);
 
 	while ((bio = bio_list_pop(&parked)))
+		try_issue(vol, bio);
+}
+
+/*
+ * Marks the chunks of the writes waiting for it, then issues them; and
+ * acknowledges completed writes a peer missed once that is recorded.
+ */
+void ifrep_io_mark_worker(struct work_struct *ws)
+{
+	struct ifrep_volume *vol = container_of(ws, struct ifrep_volume, mark_work);
+	struct bio_list batch, done;
+	struct bio *bio;
+	bool diverge;
+	int r = 0;
+
+	spin_lock_irq(&vol->lock);
+	batch = vol->to_mark;
+	bio_list_init(&vol->to_mark);
+	done = vol->diverging;
+	bio_list_init(&vol->diverging);
+	spin_unlock_irq(&vol->lock);
+
+	/* Completed writes a peer missed: record the divergence, then ack. */
+	if (!bio_list_empty(&done)) {
+		if (ifrep_lineage_set_diverged(vol, true))
+			DMERR("%s: cannot record that writes were acknowledged without a peer",
+			      vol->name);
+		while ((bio = bio_list_pop(&done)))
+			bio_endio(bio);
+	}
+	if (bio_list_empty(&batch))
+		return;
+
+	spin_lock_irq(&vol->lock);
+	diverge = __ifrep_lineage_must_record_divergence(vol);
+	spin_unlock_irq(&vol->lock);
+	if (diverge)
+		r = ifrep_lineage_set_diverged(vol, true);
+	r = r ? -EIO : ifrep_bitmap_mark(vol, &batch);
+	if (r) {
+		ifrep_bitmap_metadata_failed(vol, r);
+		while ((bio = bio_list_pop(&batch))) {
+			bio->bi_status = BLK_STS_IOERR;
+			bio_endio(bio);
+		}
+		return;
+	}
+	while ((bio = bio_list_pop(&batch)))
 		try_issue(vol, bio);
 }
 
@@ -239,7 +275,7 @@ void ifrep_redispatch_parked(struct ifrep_volume *vol)
  * vol->inflight in case a pair is added while it runs, whose resync then
  * waits for it before copying the chunk.
  */
-int ifrep_map_write(struct ifrep_volume *vol, struct bio *bio)
+int ifrep_io_map_write(struct ifrep_volume *vol, struct bio *bio)
 {
 	try_issue(vol, bio);
 	return DM_MAPIO_SUBMITTED;

@@ -101,7 +101,7 @@ static void pack_sb(struct ifrep_journal *j, unsigned int slot)
 		d->cycles[i].flags = cpu_to_le32(j->cycles[i].flags);
 		d->cycles[i].tag = cpu_to_le64(j->cycles[i].tag);
 	}
-	d->csum = cpu_to_le32(ifrep_block_csum(d, IFREP_JOURNAL_SB_CSUM_XOR));
+	d->csum = cpu_to_le32(ifrep_md_block_csum(d, IFREP_JOURNAL_SB_CSUM_XOR));
 }
 
 static int unpack_sb(struct ifrep_journal *j, const struct ifrep_disk_journal_sb *d)
@@ -143,7 +143,7 @@ static int commit_sb(struct ifrep_journal *j)
 
 	j->seq++;
 	pack_sb(j, slot);
-	r = ifrep_block_io(j->jdev, j->page, slot, REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA);
+	r = ifrep_md_block_io(j->jdev, j->page, slot, REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA);
 	if (r) {
 		DMERR("%s: journal superblock write failed: %d", j->name, r);
 		return r;
@@ -184,9 +184,9 @@ static int write_entry(struct ifrep_journal *j, u64 pos, u64 tag, u64 seq,
 	e->tag = cpu_to_le64(tag);
 	e->seq = cpu_to_le64(seq);
 	e->chunk = cpu_to_le64(chunk);
-	e->csum = cpu_to_le32(ifrep_block_csum(e, IFREP_JOURNAL_ENTRY_CSUM_XOR));
+	e->csum = cpu_to_le32(ifrep_md_block_csum(e, IFREP_JOURNAL_ENTRY_CSUM_XOR));
 	/* The slot written just before must be stable before its entry is. */
-	return ifrep_block_io(j->jdev, j->page, entry_block(j, pos),
+	return ifrep_md_block_io(j->jdev, j->page, entry_block(j, pos),
 			      REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA);
 }
 
@@ -197,9 +197,9 @@ static bool read_entry(struct ifrep_journal *j, const struct jcycle *c, u64 seq,
 	struct ifrep_disk_jentry *e = page_address(j->page);
 	u64 pos = c->first + seq;
 
-	if (ifrep_block_io(j->jdev, j->page, entry_block(j, pos), REQ_OP_READ))
+	if (ifrep_md_block_io(j->jdev, j->page, entry_block(j, pos), REQ_OP_READ))
 		return false;
-	if (le32_to_cpu(e->csum) != ifrep_block_csum(e, IFREP_JOURNAL_ENTRY_CSUM_XOR) ||
+	if (le32_to_cpu(e->csum) != ifrep_md_block_csum(e, IFREP_JOURNAL_ENTRY_CSUM_XOR) ||
 	    le64_to_cpu(e->blocknr) != entry_block(j, pos) ||
 	    le64_to_cpu(e->tag) != c->tag || le64_to_cpu(e->seq) != seq)
 		return false;
@@ -621,14 +621,14 @@ static int load(struct ifrep_journal *j, char **error)
 	int best = -1, r;
 
 	for (slot = 0; slot < 2; slot++) {
-		r = ifrep_block_io(j->jdev, j->page, slot, REQ_OP_READ);
+		r = ifrep_md_block_io(j->jdev, j->page, slot, REQ_OP_READ);
 		if (r) {
 			*error = "I/O error reading the journal";
 			return r;
 		}
 		zero[slot] = !memchr_inv(d, 0, IFREP_META_BLOCK_SIZE);
 		valid[slot] = le64_to_cpu(d->magic) == IFREP_JOURNAL_MAGIC &&
-			      le32_to_cpu(d->csum) == ifrep_block_csum(d, IFREP_JOURNAL_SB_CSUM_XOR) &&
+			      le32_to_cpu(d->csum) == ifrep_md_block_csum(d, IFREP_JOURNAL_SB_CSUM_XOR) &&
 			      le64_to_cpu(d->blocknr) == slot &&
 			      le32_to_cpu(d->version) == IFREP_JOURNAL_VERSION;
 		seq[slot] = le64_to_cpu(d->seq);
@@ -641,7 +641,7 @@ static int load(struct ifrep_journal *j, char **error)
 		*error = "journal device holds something else (wipe it to use it)";
 		return -EILSEQ;
 	}
-	r = ifrep_block_io(j->jdev, j->page, best, REQ_OP_READ);
+	r = ifrep_md_block_io(j->jdev, j->page, best, REQ_OP_READ);
 	if (r) {
 		*error = "I/O error reading the journal";
 		return r;

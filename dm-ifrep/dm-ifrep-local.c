@@ -8,7 +8,9 @@
  * blkdev_get_by_path() and the volume as holder, the way DRBD opens its
  * backing disks.
  */
-#include "dm-ifrep.h"
+#include "dm-ifrep-pair.h"
+#include "dm-ifrep-journal.h"
+#include "ifrep_proto.h"
 
 #include <linux/crc32c.h>
 
@@ -22,35 +24,37 @@
  */
 static int open_journal(struct ifrep_pair *p, const char **reason)
 {
+	struct ifrep_local_target *t = &p->local;
 	struct ifrep_volume *vol = p->vol;
 	struct block_device *jdev;
 	char *error = NULL;
 
-	jdev = blkdev_get_by_path(p->journal_path, LOCAL_MODE, vol);
+	jdev = blkdev_get_by_path(t->journal_path, LOCAL_MODE, vol);
 	if (IS_ERR(jdev)) {
 		*reason = "journal_open_failed";
 		return PTR_ERR(jdev);
 	}
-	if (jdev == p->bdev || jdev == vol->data_bdev || jdev == vol->meta_bdev) {
+	if (jdev == t->bdev || jdev == vol->data_bdev || jdev == vol->meta_bdev) {
 		blkdev_put(jdev, LOCAL_MODE);
 		*reason = "journal_is_not_its_own_device";
 		return -EINVAL;
 	}
-	p->journal = ifrep_journal_open(jdev, p->bdev, vol->data_sectors, vol->chunk_sectors,
+	t->journal = ifrep_journal_open(jdev, t->bdev, vol->data_sectors, vol->chunk_sectors,
 					p->name, &error);
-	if (IS_ERR(p->journal)) {
-		DMERR("%s: pair %s: journal %s: %s", vol->name, p->name, p->journal_path, error);
-		p->journal = NULL;
+	if (IS_ERR(t->journal)) {
+		DMERR("%s: pair %s: journal %s: %s", vol->name, p->name, t->journal_path, error);
+		t->journal = NULL;
 		blkdev_put(jdev, LOCAL_MODE);
 		*reason = "journal_unusable";
 		return -EINVAL;
 	}
-	p->journal_bdev = jdev;
+	t->journal_bdev = jdev;
 	return 0;
 }
 
 static int local_open(struct ifrep_pair *p, const char **reason)
 {
+	struct ifrep_local_target *t = &p->local;
 	struct ifrep_volume *vol = p->vol;
 	struct block_device *bdev;
 	int r;
@@ -72,11 +76,11 @@ static int local_open(struct ifrep_pair *p, const char **reason)
 		*reason = "target_block_size";
 		goto out_put;
 	}
-	p->bdev = bdev;
-	if (p->journal_path[0]) {
+	t->bdev = bdev;
+	if (t->journal_path[0]) {
 		r = open_journal(p, reason);
 		if (r) {
-			p->bdev = NULL;
+			t->bdev = NULL;
 			blkdev_put(bdev, LOCAL_MODE);
 			return r;
 		}
@@ -90,48 +94,54 @@ out_put:
 
 static void local_close(struct ifrep_pair *p)
 {
-	if (p->journal) {
-		ifrep_journal_close(p->journal);
-		p->journal = NULL;
+	struct ifrep_local_target *t = &p->local;
+
+	if (t->journal) {
+		ifrep_journal_close(t->journal);
+		t->journal = NULL;
 	}
-	if (p->journal_bdev) {
-		blkdev_put(p->journal_bdev, LOCAL_MODE);
-		p->journal_bdev = NULL;
+	if (t->journal_bdev) {
+		blkdev_put(t->journal_bdev, LOCAL_MODE);
+		t->journal_bdev = NULL;
 	}
-	if (p->bdev) {
-		blkdev_put(p->bdev, LOCAL_MODE);
-		p->bdev = NULL;
+	if (t->bdev) {
+		blkdev_put(t->bdev, LOCAL_MODE);
+		t->bdev = NULL;
 	}
 }
 
+/*
+ * A leg's clone carries its completion in bi_private: the clone's own
+ * front_pad (struct ifrep_leg) has room for the io and the pair only.
+ */
 static void local_endio(struct bio *clone)
 {
 	struct ifrep_leg *leg = container_of(clone, struct ifrep_leg, clone);
+	ifrep_leg_done_fn done = clone->bi_private;
 	struct ifrep_io *io = leg->io;
 	struct ifrep_pair *p = leg->pair;
 	blk_status_t status = clone->bi_status;
-	unsigned long flags;
 
 	bio_put(clone);
 	if (status) {
-		spin_lock_irqsave(&p->vol->lock, flags);
-		__ifrep_pair_set_state(p, IFREP_PS_FAILED, "write_error");
-		spin_unlock_irqrestore(&p->vol->lock, flags);
+		p->events->state(p, IFREP_PS_FAILED, "write_error");
 		DMERR_LIMIT("%s: pair %s: target write failed (%d): tracking changes",
 			    p->vol->name, p->name, blk_status_to_errno(status));
 	}
-	ifrep_io_leg_done(io, p, status);
+	done(io, p, status);
 }
 
-static void local_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio *bio)
+static void local_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio *bio,
+			 ifrep_leg_done_fn done)
 {
 	struct bio *clone;
 	struct ifrep_leg *leg;
 
-	clone = bio_alloc_clone(p->bdev, bio, GFP_NOIO, &p->vol->bs);
+	clone = bio_alloc_clone(p->local.bdev, bio, GFP_NOIO, &p->vol->bs);
 	leg = container_of(clone, struct ifrep_leg, clone);
 	leg->io = io;
 	leg->pair = p;
+	clone->bi_private = done;
 	clone->bi_end_io = local_endio;
 	submit_bio_noacct(clone);
 }
@@ -139,31 +149,33 @@ static void local_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio *
 static int local_write_sync(struct ifrep_pair *p, sector_t sector, void *buf,
 			    unsigned int len)
 {
+	struct ifrep_local_target *t = &p->local;
 	struct ifrep_volume *vol = p->vol;
 	u64 chunk;
 	int r;
 
 	/* Inside an async cycle, what the copy overwrites is saved first. */
-	if (p->journal && ifrep_journal_applying(p->journal))
+	if (t->journal && ifrep_journal_applying(t->journal))
 		for (chunk = ifrep_chunk_of(vol, sector);
 		     chunk <= ifrep_chunk_of(vol, sector + (len >> SECTOR_SHIFT) - 1); chunk++) {
-			r = ifrep_journal_save(p->journal, chunk);
+			r = ifrep_journal_save(t->journal, chunk);
 			if (r)
 				return r;
 		}
-	return ifrep_io_vmalloc(vol->io_client, p->bdev, sector, buf, len, REQ_OP_WRITE);
+	return ifrep_io_vmalloc(vol->io_client, t->bdev, sector, buf, len, REQ_OP_WRITE);
 }
 
 /* Async cycles to a local target, made atomic by the pair's journal. */
 static int local_cycle(struct ifrep_pair *p, u16 type, const struct ifrep_wire_cycle *c)
 {
+	struct ifrep_local_target *t = &p->local;
 	unsigned int dropped = 0;
 	int r;
 
-	if (!p->journal)
+	if (!t->journal)
 		return -EOPNOTSUPP;
 	if (type == IFREP_MSG_CYCLE_BEGIN) {
-		r = ifrep_journal_begin(p->journal, be64_to_cpu(c->id),
+		r = ifrep_journal_begin(t->journal, be64_to_cpu(c->id),
 					be64_to_cpu(c->cut_time), be64_to_cpu(c->nr_chunks),
 					be32_to_cpu(c->sync_points), &dropped);
 		if (dropped)
@@ -171,15 +183,15 @@ static int local_cycle(struct ifrep_pair *p, u16 type, const struct ifrep_wire_c
 			       p->vol->name, p->name, dropped);
 		return r;
 	}
-	r = blkdev_issue_flush(p->bdev);
-	return r ?: ifrep_journal_commit(p->journal, be64_to_cpu(c->id));
+	r = blkdev_issue_flush(t->bdev);
+	return r ?: ifrep_journal_commit(t->journal, be64_to_cpu(c->id));
 }
 
 /* A copy outside cycles (the initial one) makes the journal's images void. */
 static int local_set_consistent(struct ifrep_pair *p, bool consistent)
 {
-	if (!consistent && p->journal)
-		return ifrep_journal_reset(p->journal);
+	if (!consistent && p->local.journal)
+		return ifrep_journal_reset(p->local.journal);
 	return 0;
 }
 
@@ -189,9 +201,10 @@ static int local_checksum(struct ifrep_pair *p, sector_t sector, void *buf,
 {
 	int r;
 
-	if (!p->bdev)
+	if (!p->local.bdev)
 		return -ENODEV;
-	r = ifrep_io_vmalloc(p->vol->io_client, p->bdev, sector, buf, len, REQ_OP_READ);
+	r = ifrep_io_vmalloc(p->vol->io_client, p->local.bdev, sector, buf, len,
+			     REQ_OP_READ);
 	if (!r)
 		*crc = ~crc32c(~0U, buf, len);
 	return r;
@@ -199,7 +212,7 @@ static int local_checksum(struct ifrep_pair *p, sector_t sector, void *buf,
 
 static int local_flush_sync(struct ifrep_pair *p)
 {
-	return p->bdev ? blkdev_issue_flush(p->bdev) : -ENODEV;
+	return p->local.bdev ? blkdev_issue_flush(p->local.bdev) : -ENODEV;
 }
 
 const struct ifrep_pair_ops ifrep_local_ops = {

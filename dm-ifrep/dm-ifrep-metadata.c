@@ -37,13 +37,13 @@ struct ifrep_metadata {
 
 /*----------------------------------------------------------------*/
 
-u32 ifrep_block_csum(const void *block, u32 xor)
+u32 ifrep_md_block_csum(const void *block, u32 xor)
 {
 	return ~crc32c(~0U, block + sizeof(__le32),
 		       IFREP_META_BLOCK_SIZE - sizeof(__le32)) ^ xor;
 }
 
-int ifrep_block_io(struct block_device *bdev, struct page *page, u64 blocknr,
+int ifrep_md_block_io(struct block_device *bdev, struct page *page, u64 blocknr,
 		   blk_opf_t opf)
 {
 	struct bio *bio;
@@ -59,7 +59,7 @@ int ifrep_block_io(struct block_device *bdev, struct page *page, u64 blocknr,
 
 static int block_io(struct ifrep_metadata *md, u64 blocknr, blk_opf_t opf)
 {
-	int r = ifrep_block_io(md->bdev, md->page, blocknr, opf);
+	int r = ifrep_md_block_io(md->bdev, md->page, blocknr, opf);
 
 	if (!r && op_is_write(opf))
 		atomic64_inc(&md->writes);
@@ -144,7 +144,7 @@ static void pack_sb(void *block, const struct ifrep_sb *sb, unsigned int slot)
 	for (i = 0; i < IFREP_MAX_PAIRS; i++)
 		pack_pair(&d->pairs[i], &sb->pairs[i]);
 	put_str(d->journal_path, sb->journal_path, sizeof(d->journal_path));
-	d->csum = cpu_to_le32(ifrep_block_csum(block, IFREP_SB_CSUM_XOR));
+	d->csum = cpu_to_le32(ifrep_md_block_csum(block, IFREP_SB_CSUM_XOR));
 }
 
 static void unpack_sb(struct ifrep_sb *sb, const void *block)
@@ -208,7 +208,7 @@ static enum slot_verdict check_slot(const void *block, unsigned int slot,
 		*why = "not dm-ifrep metadata (bad magic)";
 		return SLOT_INVALID;
 	}
-	if (le32_to_cpu(d->csum) != ifrep_block_csum(block, IFREP_SB_CSUM_XOR)) {
+	if (le32_to_cpu(d->csum) != ifrep_md_block_csum(block, IFREP_SB_CSUM_XOR)) {
 		*why = "superblock checksum mismatch";
 		return SLOT_INVALID;
 	}
@@ -317,7 +317,7 @@ static void pack_bitmap_block(void *block, const struct ifrep_sb *sb,
 	for (i = 0; i < WORDS_PER_BITMAP_BLOCK; i++)
 		words[i] = cpu_to_le64(get_word64(bits, sb->nr_chunks,
 						  first_word + i));
-	h->csum = cpu_to_le32(ifrep_block_csum(block, IFREP_BITMAP_CSUM_XOR));
+	h->csum = cpu_to_le32(ifrep_md_block_csum(block, IFREP_BITMAP_CSUM_XOR));
 }
 
 static bool unpack_bitmap_block(const void *block, const struct ifrep_sb *sb,
@@ -329,7 +329,7 @@ static bool unpack_bitmap_block(const void *block, const struct ifrep_sb *sb,
 	u64 first_word = index * WORDS_PER_BITMAP_BLOCK;
 	unsigned int i;
 
-	if (le32_to_cpu(h->csum) != ifrep_block_csum(block, IFREP_BITMAP_CSUM_XOR) ||
+	if (le32_to_cpu(h->csum) != ifrep_md_block_csum(block, IFREP_BITMAP_CSUM_XOR) ||
 	    le32_to_cpu(h->area) != area ||
 	    le64_to_cpu(h->blocknr) != bitmap_blocknr(sb, area, index))
 		return false;

@@ -126,10 +126,10 @@ int ifrep_md_flush(struct ifrep_metadata *md);
 u64 ifrep_md_writes(struct ifrep_metadata *md);
 
 /* One 4 KiB block of @bdev to or from @page; blocks.  Also for the journal. */
-int ifrep_block_io(struct block_device *bdev, struct page *page, u64 blocknr,
+int ifrep_md_block_io(struct block_device *bdev, struct page *page, u64 blocknr,
 		   blk_opf_t opf);
 /* The checksum every metadata and journal block starts with. */
-u32 ifrep_block_csum(const void *block, u32 xor);
+u32 ifrep_md_block_csum(const void *block, u32 xor);
 
 /* Chunks covered by one bitmap block, and which block covers a chunk. */
 static inline u64 ifrep_md_block_of_chunk(u64 chunk)

@@ -20,6 +20,10 @@
  * listener waits for all of them before the volume goes away.
  */
 #include "dm-ifrep.h"
+#include "dm-ifrep-bitmap.h"
+#include "dm-ifrep-journal.h"
+#include "dm-ifrep-proto.h"
+#include "dm-ifrep-receiver.h"
 
 #include <linux/crc32c.h>
 #include <linux/kthread.h>
@@ -294,7 +298,7 @@ static int set_consistent(struct ifrep_session *s, bool consistent)
 
 	if (consistent && !bitmap_empty(vol->local_ondisk, vol->nr_chunks)) {
 		mutex_lock(&vol->bitmap_lock);
-		r = ifrep_local_reset(vol);
+		r = ifrep_bitmap_reset_local(vol);
 		mutex_unlock(&vol->bitmap_lock);
 		if (r)
 			return r;
@@ -404,7 +408,7 @@ static int handle_cycle(struct ifrep_session *s, struct ifrep_msg *msg)
 		/* The primary resent what a rollback had changed: forget it. */
 		if (!r && !bitmap_empty(vol->local_ondisk, vol->nr_chunks)) {
 			mutex_lock(&vol->bitmap_lock);
-			r = ifrep_local_reset(vol);
+			r = ifrep_bitmap_reset_local(vol);
 			mutex_unlock(&vol->bitmap_lock);
 		}
 	}
@@ -848,7 +852,7 @@ static int listener_thread(void *data)
 	return 0;
 }
 
-int ifrep_listener_start(struct ifrep_volume *vol)
+int ifrep_receiver_start(struct ifrep_volume *vol)
 {
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
 	struct ifrep_listener *l;
@@ -883,7 +887,7 @@ int ifrep_listener_start(struct ifrep_volume *vol)
 	return 0;
 }
 
-void ifrep_listener_stop(struct ifrep_volume *vol)
+void ifrep_receiver_stop(struct ifrep_volume *vol)
 {
 	struct ifrep_listener *l = vol->listener;
 	struct ifrep_session *s;
@@ -904,11 +908,25 @@ void ifrep_listener_stop(struct ifrep_volume *vol)
 	kfree(l);
 }
 
-const char *ifrep_listener_state(struct ifrep_volume *vol)
+const char *ifrep_receiver_state(struct ifrep_volume *vol)
 {
 	struct ifrep_listener *l = vol->listener;
 
 	if (!l)
 		return IFREP_STATUS_NONE;
 	return READ_ONCE(l->primary) ? IFREP_UPSTREAM_CONNECTED : READ_ONCE(l->state);
+}
+
+bool ifrep_receiver_primary_attached(struct ifrep_volume *vol)
+{
+	return !strcmp(ifrep_receiver_state(vol), IFREP_UPSTREAM_CONNECTED);
+}
+
+void ifrep_receiver_set_secret(struct ifrep_volume *vol, u8 *secret, unsigned int len)
+{
+	mutex_lock(&vol->secret_lock);
+	kfree_sensitive(vol->listen_secret);
+	vol->listen_secret = secret;
+	vol->listen_secret_len = len;
+	mutex_unlock(&vol->secret_lock);
 }

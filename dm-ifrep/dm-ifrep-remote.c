@@ -19,10 +19,15 @@
  * "disconnected" after that (attempts go on, slower), and when a
  * connection is attached again the dirty chunks are resynced.
  *
+ * When a secondary attaches, the engine decides from the generations what
+ * must be copied (events->decide) and takes the pair from there
+ * (events->attached); this file only moves requests.
+ *
  * Lifetime: the connection thread owns the connection; it tears it down
  * only after the sender stopped using it (flush_work).
  */
-#include "dm-ifrep.h"
+#include "dm-ifrep-pair.h"
+#include "dm-ifrep-proto.h"
 
 #include <linux/kthread.h>
 #include <linux/mempool.h>
@@ -69,6 +74,7 @@ struct ifrep_rreq {
 	unsigned long deadline;
 	/* A host write leg... */
 	struct ifrep_io *io;
+	ifrep_leg_done_fn leg_done;
 	struct bio *bio;
 	struct bvec_iter iter;
 	/* ...or a synchronous request. */
@@ -94,20 +100,12 @@ static void complete_rreq(struct ifrep_remote *r, struct ifrep_rreq *req, int st
 	struct ifrep_pair *p = r->p;
 
 	if (req->io) {
-		ifrep_io_leg_done(req->io, p, status ? BLK_STS_TRANSPORT : BLK_STS_OK);
+		req->leg_done(req->io, p, status ? BLK_STS_TRANSPORT : BLK_STS_OK);
 	} else {
 		*req->result = status;
 		complete(req->done);
 	}
 	mempool_free(req, rreq_pool);
-}
-
-static void set_state(struct ifrep_pair *p, enum ifrep_pair_state state,
-		      const char *reason)
-{
-	spin_lock_irq(&p->vol->lock);
-	__ifrep_pair_set_state(p, state, reason);
-	spin_unlock_irq(&p->vol->lock);
 }
 
 /*
@@ -144,7 +142,7 @@ static void break_conn(struct ifrep_remote *r, const char *reason, bool retry)
 	if (retry) {
 		DMERR_LIMIT("%s: pair %s: connection to %s lost: %s", p->vol->name,
 			    p->name, p->peer, reason);
-		set_state(p, IFREP_PS_RETRYING, reason);
+		p->events->state(p, IFREP_PS_RETRYING, reason);
 	}
 	ifrep_transport_shutdown(conn->stream);
 	list_for_each_entry_safe(req, tmp, &failed, list) {
@@ -195,7 +193,7 @@ static int send_rreq(struct ifrep_conn *conn, struct ifrep_rreq *req)
 static void send_worker(struct work_struct *ws)
 {
 	struct ifrep_remote *r = container_of(ws, struct ifrep_remote, send_work);
-	unsigned long timeout = r->p->timeout_s * HZ;
+	unsigned long timeout = r->p->remote.timeout_s * HZ;
 	struct ifrep_rreq *req;
 	struct ifrep_conn *conn;
 	bool finished;
@@ -239,7 +237,7 @@ static void start_rreq(struct ifrep_pair *p, u16 type, u16 flags, sector_t secto
 		       void *buf, u32 len, const void *fixed, u32 fixed_len, u32 *value,
 		       struct completion *done, int *result)
 {
-	struct ifrep_remote *r = p->remote;
+	struct ifrep_remote *r = p->remote.link;
 	struct ifrep_rreq *req;
 
 	if (!r) {
@@ -290,12 +288,14 @@ static int sync_rreq(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
  * Pair operations
  *--------------------------------------------------------------*/
 
-static void remote_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio *bio)
+static void remote_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio *bio,
+			  ifrep_leg_done_fn done)
 {
 	struct ifrep_rreq *req = mempool_alloc(rreq_pool, GFP_NOIO);
 
 	memset(req, 0, sizeof(*req));
 	req->io = io;
+	req->leg_done = done;
 	if (bio_sectors(bio)) {
 		req->type = IFREP_MSG_DATA;
 		req->bio = bio;
@@ -308,7 +308,7 @@ static void remote_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio 
 	} else {
 		req->type = IFREP_MSG_FLUSH;
 	}
-	queue_rreq(p->remote, req);
+	queue_rreq(p->remote.link, req);
 }
 
 static int remote_write_sync(struct ifrep_pair *p, sector_t sector, void *buf,
@@ -341,7 +341,7 @@ static int remote_checksum(struct ifrep_pair *p, sector_t sector, void *buf,
 		.sector = cpu_to_be64(sector),
 		.length = cpu_to_be32(len),
 	};
-	struct ifrep_remote *r = p->remote;
+	struct ifrep_remote *r = p->remote.link;
 	bool can;
 
 	if (!r)
@@ -364,17 +364,8 @@ static int remote_set_consistent(struct ifrep_pair *p, bool consistent)
  * Connection thread
  *--------------------------------------------------------------*/
 
-/* What the secondary said about itself when we attached. */
-struct peer_view {
-	u32 flags;			/* IFREP_ATTACH_* */
-	u64 generation;
-	u64 parent;
-	unsigned long *changes;		/* its local area, when it sent one */
-	bool target_consistent;		/* decided by decide() */
-};
-
 static int recv_changes(struct ifrep_pair *p, struct ifrep_conn *conn,
-			struct peer_view *v)
+			struct ifrep_peer_view *v)
 {
 	struct ifrep_volume *vol = p->vol;
 	u32 len = DIV_ROUND_UP_ULL(vol->nr_chunks, 64) * 8;
@@ -401,7 +392,7 @@ out:
 }
 
 static int attach(struct ifrep_remote *r, struct ifrep_conn *conn,
-		  struct peer_view *v, const char **reason)
+		  struct ifrep_peer_view *v, const char **reason)
 {
 	struct ifrep_pair *p = r->p;
 	struct ifrep_sb *sb = ifrep_md_sb(p->vol->md);
@@ -416,7 +407,7 @@ static int attach(struct ifrep_remote *r, struct ifrep_conn *conn,
 	att.chunk_sectors = cpu_to_be32(sb->chunk_sectors);
 	att.generation = cpu_to_be64(sb->data_generation);
 	att.parent_generation = cpu_to_be64(sb->parent_generation);
-	att.timeout_s = cpu_to_be32(p->timeout_s);
+	att.timeout_s = cpu_to_be32(p->remote.timeout_s);
 	err = ifrep_conn_send(conn, IFREP_MSG_ATTACH, 0, 0, &pl);
 	if (err) {
 		*reason = "send_failed";
@@ -448,7 +439,7 @@ static int attach(struct ifrep_remote *r, struct ifrep_conn *conn,
 }
 
 static int connect_peer(struct ifrep_remote *r, struct ifrep_conn **out,
-			struct peer_view *v, const char **reason, bool *fatal)
+			struct ifrep_peer_view *v, const char **reason, bool *fatal)
 {
 	struct ifrep_pair *p = r->p;
 	struct ifrep_volume *vol = p->vol;
@@ -459,13 +450,13 @@ static int connect_peer(struct ifrep_remote *r, struct ifrep_conn **out,
 	int err;
 
 	mutex_lock(&vol->secret_lock);
-	if (p->secret) {
-		secret = kmemdup(p->secret, p->secret_len, GFP_KERNEL);
-		secret_len = p->secret_len;
+	if (p->remote.secret) {
+		secret = kmemdup(p->remote.secret, p->remote.secret_len, GFP_KERNEL);
+		secret_len = p->remote.secret_len;
 	}
 	mutex_unlock(&vol->secret_lock);
-	if (!secret && !p->insecure) {
-		*reason = "no_secret";
+	if (!secret && !p->remote.insecure) {
+		*reason = IFREP_REASON_NO_SECRET;
 		*fatal = true;
 		return -EACCES;
 	}
@@ -516,127 +507,27 @@ static void note_trouble(struct ifrep_remote *r, const char *reason, bool fatal)
 	spin_unlock_irq(&r->lock);
 
 	if (fatal)
-		set_state(p, IFREP_PS_FAILED, reason);
-	else if (time_after(jiffies, since + p->timeout_s * HZ))
-		set_state(p, IFREP_PS_DISCONNECTED, reason);
+		p->events->state(p, IFREP_PS_FAILED, reason);
+	else if (time_after(jiffies, since + p->remote.timeout_s * HZ))
+		p->events->state(p, IFREP_PS_DISCONNECTED, reason);
 	else
-		set_state(p, IFREP_PS_RETRYING, reason);
+		p->events->state(p, IFREP_PS_RETRYING, reason);
 }
 
-static const char both_sides_changed[] = "both_sides_changed";
-static const char unrelated_data[] = "unrelated_data";
-static const char peer_is_newer[] = "peer_is_newer";
-
-/* Logs once per episode: the connection thread retries every few seconds. */
-static void set_split_brain(struct ifrep_pair *p, const char *why)
-{
-	if (READ_ONCE(p->state) != IFREP_PS_SPLIT_BRAIN || READ_ONCE(p->reason) != why)
-		DMERR("%s: pair %s: split brain with %s (%s): nothing is copied until it is resolved (ifrepctl resolve)",
-		      p->vol->name, p->name, p->peer, why);
-	set_state(p, IFREP_PS_SPLIT_BRAIN, why);
-}
-
-/*
- * Decides from the generations what must be copied (see dm-ifrep-role.c).
- * Returns 0 to go on with the connection, or -errno with the pair's state
- * set (split brain, peer is newer) to drop it.
- */
-static int decide(struct ifrep_remote *r, struct peer_view *v)
-{
-	struct ifrep_pair *p = r->p;
-	struct ifrep_volume *vol = p->vol;
-	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
-	bool initial = !(sb->pairs[p->slot].flags & IFREP_PAIR_F_INITIAL_DONE);
-	/* A resolution applies to this attach only. */
-	bool discard = xchg(&p->discard_remote, false);
-	unsigned long *both;
-	bool changed_here;
-	int err;
-
-	v->target_consistent = false;
-	if (!v->generation)		/* holds nothing of any primary */
-		return initial ? 0 : ifrep_pair_mark_all_dirty(p);
-	if (v->generation == sb->data_generation) {
-		v->target_consistent = v->flags & IFREP_ATTACH_CONSISTENT;
-		/* Chunks it changed behind our back (a rollback) go again. */
-		if (v->changes && !initial)
-			return ifrep_pair_add_dirty(p, v->changes, false);
-		return 0;
-	}
-	if (sb->parent_generation && v->generation == sb->parent_generation) {
-		/* The peer is the lineage we were promoted from: sync back. */
-		both = ifrep_bitmap_alloc(vol->nr_chunks, false);
-		if (!both)
-			return -ENOMEM;
-		mutex_lock(&vol->bitmap_lock);
-		bitmap_copy(both, vol->local_ondisk, vol->nr_chunks);
-		mutex_unlock(&vol->bitmap_lock);
-		changed_here = !bitmap_empty(both, vol->nr_chunks);
-		if ((v->flags & IFREP_ATTACH_DIVERGED) && changed_here && !discard) {
-			ifrep_bitmap_free(both);
-			set_split_brain(p, both_sides_changed);
-			return -EEXIST;
-		}
-		if (v->changes)
-			bitmap_or(both, both, v->changes, vol->nr_chunks);
-		DMINFO("%s: pair %s: sync-back to %s: %u chunks changed on either side since they split",
-		       vol->name, p->name, p->peer, bitmap_weight(both, vol->nr_chunks));
-		err = ifrep_pair_add_dirty(p, both, initial);
-		ifrep_bitmap_free(both);
-		return err;
-	}
-	if (discard) {
-		DMINFO("%s: pair %s: overwriting everything on %s as asked", vol->name,
-		       p->name, p->peer);
-		return ifrep_pair_mark_all_dirty(p);
-	}
-	if (v->parent && v->parent == sb->data_generation) {
-		if (READ_ONCE(p->reason) != peer_is_newer)
-			DMERR("%s: pair %s: %s was promoted from this volume's data and is newer: demote this volume and pair from there (or resolve --discard-remote)",
-			      vol->name, p->name, p->peer);
-		set_state(p, IFREP_PS_FAILED, peer_is_newer);
-		return -ESTALE;
-	}
-	set_split_brain(p, unrelated_data);
-	return -EEXIST;
-}
-
+/* The connection becomes the pair's; the engine takes it from there. */
 static void attached(struct ifrep_remote *r, struct ifrep_conn *conn,
-		     const struct peer_view *v)
+		     const struct ifrep_peer_view *v)
 {
 	struct ifrep_pair *p = r->p;
-	struct ifrep_volume *vol = p->vol;
-	u32 flags = ifrep_md_sb(vol->md)->pairs[p->slot].flags;
-	enum ifrep_pair_state state;
 
-	conn->recv_timeout = p->timeout_s * HZ;
+	conn->recv_timeout = p->remote.timeout_s * HZ;
 	spin_lock_irq(&r->lock);
 	r->conn = conn;
 	r->broken = false;
 	r->trouble_since = 0;
 	r->last_rx = jiffies;
 	spin_unlock_irq(&r->lock);
-
-	spin_lock_irq(&vol->lock);
-	p->target_consistent = v->target_consistent;
-	if (!(flags & IFREP_PAIR_F_INITIAL_DONE))
-		state = IFREP_PS_INITIAL_SYNC;
-	else if (p->mode == IFREP_MODE_ASYNC)
-		/* An image that is not whole is rebuilt by a full cut. */
-		state = p->target_consistent ? IFREP_PS_CONSISTENT : IFREP_PS_INITIAL_SYNC;
-	else if (p->nr_dirty || !p->target_consistent)
-		state = IFREP_PS_RESYNCING;
-	else
-		state = IFREP_PS_IN_SYNC;
-	__ifrep_pair_set_state(p, state, NULL);
-	spin_unlock_irq(&vol->lock);
-	DMINFO("%s: pair %s: connected to %s (%s)", vol->name, p->name, p->peer,
-	       ifrep_pair_state_name(state));
-	if (state != IFREP_PS_IN_SYNC && state != IFREP_PS_CONSISTENT &&
-	    !READ_ONCE(vol->suspended))
-		ifrep_resync_kick(p);
-	else if (state == IFREP_PS_CONSISTENT && p->interval_s && !READ_ONCE(vol->suspended))
-		ifrep_cycle_kick(p);
+	p->events->attached(p, v);
 }
 
 /* The peer's answer: a few errnos mean something to us, the rest is EIO. */
@@ -670,7 +561,7 @@ static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 	} buf;
 	struct ifrep_rreq *req, *found;
 	struct ifrep_msg msg;
-	unsigned long timeout = p->timeout_s * HZ;
+	unsigned long timeout = p->remote.timeout_s * HZ;
 	/* Probe a quiet link often enough to notice its loss within timeout. */
 	unsigned long ping_every = max_t(unsigned long, HZ, timeout / 3);
 	unsigned long last_ping = jiffies;
@@ -767,7 +658,7 @@ static int connection_thread(void *data)
 	struct ifrep_remote *r = data;
 	struct ifrep_pair *p = r->p;
 	struct ifrep_conn *conn;
-	struct peer_view view;
+	struct ifrep_peer_view view;
 	const char *reason;
 	unsigned long delay;
 	bool fatal;
@@ -782,7 +673,7 @@ static int connection_thread(void *data)
 		if (err) {
 			note_trouble(r, reason, fatal);
 		} else {
-			err = decide(r, &view);
+			err = p->events->decide(p, &view);
 			if (err)
 				ifrep_conn_destroy(conn);
 		}
@@ -832,12 +723,12 @@ static int remote_open(struct ifrep_pair *p, const char **reason)
 		*reason = "out_of_memory";
 		return -ENOMEM;
 	}
-	p->remote = r;
-	set_state(p, IFREP_PS_RETRYING, "connecting");
+	p->remote.link = r;
+	p->events->state(p, IFREP_PS_RETRYING, "connecting");
 	r->thread = kthread_run(connection_thread, r, "ifrep_conn/%s", p->name);
 	if (IS_ERR(r->thread)) {
 		err = PTR_ERR(r->thread);
-		p->remote = NULL;
+		p->remote.link = NULL;
 		destroy_workqueue(r->send_wq);
 		kfree(r);
 		*reason = "no_thread";
@@ -848,7 +739,7 @@ static int remote_open(struct ifrep_pair *p, const char **reason)
 
 /*
  * A finished copy closes its target from its cycle worker, outside
- * admin_lock: p->remote is detached under secret_lock, which
+ * admin_lock: p->remote.link is detached under secret_lock, which
  * ifrep_remote_wake() (the admin_lock side) takes too.
  */
 static void remote_close(struct ifrep_pair *p)
@@ -856,8 +747,8 @@ static void remote_close(struct ifrep_pair *p)
 	struct ifrep_remote *r;
 
 	mutex_lock(&p->vol->secret_lock);
-	r = p->remote;
-	p->remote = NULL;
+	r = p->remote.link;
+	p->remote.link = NULL;
 	mutex_unlock(&p->vol->secret_lock);
 	if (!r)
 		return;
@@ -871,12 +762,25 @@ static void remote_close(struct ifrep_pair *p)
 
 void ifrep_remote_wake(struct ifrep_pair *p)
 {
+	struct ifrep_remote *r;
+
 	mutex_lock(&p->vol->secret_lock);
-	if (p->remote) {
-		WRITE_ONCE(p->remote->retry_now, true);
-		wake_up_all(&p->remote->wait);
+	r = p->remote.link;
+	if (r) {
+		WRITE_ONCE(r->retry_now, true);
+		wake_up_all(&r->wait);
 	}
 	mutex_unlock(&p->vol->secret_lock);
+}
+
+void ifrep_remote_set_secret(struct ifrep_pair *p, u8 *secret, unsigned int len)
+{
+	mutex_lock(&p->vol->secret_lock);
+	kfree_sensitive(p->remote.secret);
+	p->remote.secret = secret;
+	p->remote.secret_len = len;
+	mutex_unlock(&p->vol->secret_lock);
+	ifrep_remote_wake(p);
 }
 
 const struct ifrep_pair_ops ifrep_remote_ops = {

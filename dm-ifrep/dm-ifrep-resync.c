@@ -3,7 +3,7 @@
  * dm-ifrep resync: copies a pair's dirty chunks from the data device to
  * its target, one chunk at a time, in IFREP_RESYNC_SEGMENT pieces.
  *
- * No lost update: before copying chunk c the worker sets p->resync_chunk,
+ * No lost update: before copying chunk c the worker sets p->resync.chunk,
  * which parks new host writes into c, and waits until the writes into c
  * already in flight completed.  Only then is c read.  The chunk's dirty
  * bit is cleared after the copy and the parked writes run again, now
@@ -13,59 +13,39 @@
  * flight) and honours the pair's rate limit.  The cleared bits reach the
  * metadata with the next sweep, after the target was flushed.
  */
-#include "dm-ifrep.h"
+#include "dm-ifrep-pair.h"
+#include "dm-ifrep-lineage.h"
 
 #include <linux/vmalloc.h>
 
 #define DM_MSG_PREFIX "ifrep"
 
-/*
- * Async and copy pairs copy by cycles (dm-ifrep-cycle.c), never by plain
- * resync: the initial copy starts now, later cycles when their timer (or
- * sync) says.  A copy has no later cycles.
- */
-void ifrep_resync_kick(struct ifrep_pair *p)
+static void resync_worker(struct work_struct *ws);
+
+void ifrep_resync_init(struct ifrep_pair *p)
 {
-	if (p->mode != IFREP_MODE_SYNC) {
-		if (READ_ONCE(p->state) == IFREP_PS_INITIAL_SYNC)
-			ifrep_cycle_kick(p);
-		else if (p->interval_s)
-			queue_delayed_work(p->vol->resync_wq, &p->cycle_work,
-					   p->interval_s * HZ);
-		return;
-	}
-	WRITE_ONCE(p->stop_resync, false);
-	queue_work(p->vol->resync_wq, &p->resync_work);
+	INIT_WORK(&p->resync.work, resync_worker);
+	p->resync.chunk = IFREP_NO_CHUNK;
+	atomic64_set(&p->resync.bytes, 0);
+}
+
+void ifrep_resync_exit(struct ifrep_pair *p)
+{
+	vfree(p->resync.buf);
+	p->resync.buf = NULL;
 }
 
 void ifrep_resync_stop(struct ifrep_pair *p)
 {
-	if (p->mode != IFREP_MODE_SYNC) {
-		ifrep_cycle_stop(p);
-		return;
-	}
-	WRITE_ONCE(p->stop_resync, true);
+	WRITE_ONCE(p->resync.stop, true);
 	wake_up_all(&p->vol->wait);
-	cancel_work_sync(&p->resync_work);
+	cancel_work_sync(&p->resync.work);
 }
 
-int ifrep_pair_record_flags(struct ifrep_pair *p, u32 set, u32 clear)
+void ifrep_resync_begin(struct ifrep_pair *p)
 {
-	struct ifrep_volume *vol = p->vol;
-	struct ifrep_pair_record *rec = &ifrep_md_sb(vol->md)->pairs[p->slot];
-	u32 old;
-	int r = 0;
-
-	mutex_lock(&vol->sb_lock);
-	old = rec->flags;
-	rec->flags = (old | set) & ~clear;
-	if (rec->flags != old) {
-		r = ifrep_md_commit(vol->md);
-		if (r)
-			rec->flags = old;
-	}
-	mutex_unlock(&vol->sb_lock);
-	return r;
+	p->resync.throttle_start = jiffies;
+	p->resync.throttle_bytes = 0;
 }
 
 static int read_data(struct ifrep_volume *vol, sector_t sector, void *buf,
@@ -84,17 +64,18 @@ static void throttle(struct ifrep_pair *p, unsigned int len)
 		schedule_timeout_uninterruptible(1);
 	if (!p->rate_limit)
 		return;
-	p->throttle_bytes += len;
-	due = p->throttle_start + div64_u64(p->throttle_bytes * HZ, p->rate_limit);
+	p->resync.throttle_bytes += len;
+	due = p->resync.throttle_start + div64_u64(p->resync.throttle_bytes * HZ,
+						   p->rate_limit);
 	if (time_before(jiffies, due))
-		wait_event_timeout(vol->wait, READ_ONCE(p->stop_resync),
+		wait_event_timeout(vol->wait, READ_ONCE(p->resync.stop),
 				   due - jiffies);
 }
 
 static void copied(struct ifrep_pair *p, unsigned int len)
 {
 	atomic64_add(len, &p->bytes_sent);
-	atomic64_add(len, &p->resync_bytes);
+	atomic64_add(len, &p->resync.bytes);
 	throttle(p, len);
 }
 
@@ -107,12 +88,12 @@ static int copy_serial(struct ifrep_pair *p, sector_t sector, sector_t end,
 
 	while (sector < end) {
 		len = min_t(u64, IFREP_RESYNC_SEGMENT, (end - sector) << SECTOR_SHIFT);
-		r = read_data(p->vol, sector, p->resync_buf, len);
+		r = read_data(p->vol, sector, p->resync.buf, len);
 		if (r) {
 			*reason = "source_read_error";
 			return r;
 		}
-		r = p->ops->write_sync(p, sector, p->resync_buf, len);
+		r = p->ops->write_sync(p, sector, p->resync.buf, len);
 		if (r) {
 			*reason = "write_error";
 			return r;
@@ -141,7 +122,7 @@ static int copy_pipelined(struct ifrep_pair *p, sector_t sector, sector_t end,
 	while (sector < end && !r) {
 		for (n = 0; n < IFREP_RESYNC_WINDOW && sector < end; n++) {
 			len[n] = min_t(u64, IFREP_RESYNC_SEGMENT, (end - sector) << SECTOR_SHIFT);
-			buf = p->resync_buf + (size_t)n * IFREP_RESYNC_SEGMENT;
+			buf = p->resync.buf + (size_t)n * IFREP_RESYNC_SEGMENT;
 			r = read_data(p->vol, sector, buf, len[n]);
 			if (r) {
 				*reason = "source_read_error";
@@ -166,17 +147,16 @@ static int copy_pipelined(struct ifrep_pair *p, sector_t sector, sector_t end,
 	return r;
 }
 
-/* Copies @chunk from the data device to the pair's target; blocks. */
-int ifrep_copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason)
+int ifrep_resync_copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason)
 {
 	struct ifrep_volume *vol = p->vol;
 	sector_t sector = chunk << vol->chunk_shift;
 	sector_t end = min_t(sector_t, sector + vol->chunk_sectors, vol->data_sectors);
 
-	if (!p->resync_buf) {
-		p->resync_buf = vmalloc((size_t)IFREP_RESYNC_SEGMENT *
+	if (!p->resync.buf) {
+		p->resync.buf = vmalloc((size_t)IFREP_RESYNC_SEGMENT *
 					(p->ops->write_start ? IFREP_RESYNC_WINDOW : 1));
-		if (!p->resync_buf) {
+		if (!p->resync.buf) {
 			*reason = "out_of_memory";
 			return -ENOMEM;
 		}
@@ -215,25 +195,23 @@ static u64 __next_dirty(struct ifrep_pair *p)
 {
 	u64 n = p->vol->nr_chunks, chunk;
 
-	chunk = find_next_bit(p->dirty, n, p->resync_cursor);
+	chunk = find_next_bit(p->dirty, n, p->resync.cursor);
 	if (chunk >= n)
 		chunk = find_first_bit(p->dirty, n);
 	return chunk >= n ? IFREP_NO_CHUNK : chunk;
 }
 
-void ifrep_resync_worker(struct work_struct *ws)
+static void resync_worker(struct work_struct *ws)
 {
-	struct ifrep_pair *p = container_of(ws, struct ifrep_pair, resync_work);
+	struct ifrep_pair *p = container_of(ws, struct ifrep_pair, resync.work);
 	struct ifrep_volume *vol = p->vol;
 	const char *reason = NULL;
 	bool initial_done = false, in_sync = false;
 	u64 chunk;
 	int r;
 
-	p->throttle_start = jiffies;
-	p->throttle_bytes = 0;
-
-	while (!READ_ONCE(p->stop_resync)) {
+	ifrep_resync_begin(p);
+	while (!READ_ONCE(p->resync.stop)) {
 		spin_lock_irq(&vol->lock);
 		if (p->state == IFREP_PS_IN_SYNC && p->nr_dirty)
 			__ifrep_pair_set_state(p, IFREP_PS_RESYNCING, NULL);
@@ -266,24 +244,24 @@ void ifrep_resync_worker(struct work_struct *ws)
 			spin_unlock_irq(&vol->lock);
 			continue;
 		}
-		p->resync_chunk = chunk;
+		p->resync.chunk = chunk;
 		spin_unlock_irq(&vol->lock);
 
 		wait_event(vol->wait, !ifrep_chunk_has_inflight(vol, chunk));
-		r = ifrep_copy_chunk(p, chunk, &reason);
+		r = ifrep_resync_copy_chunk(p, chunk, &reason);
 
 		spin_lock_irq(&vol->lock);
-		p->resync_chunk = IFREP_NO_CHUNK;
+		p->resync.chunk = IFREP_NO_CHUNK;
 		if (!r) {
 			if (__test_and_clear_bit(chunk, p->dirty))
 				p->nr_dirty--;
-			p->resync_cursor = chunk + 1;
+			p->resync.cursor = chunk + 1;
 		} else if (__resyncing(p)) {
 			/* A remote pair whose link broke is retrying already. */
 			__ifrep_pair_set_state(p, IFREP_PS_FAILED, reason);
 		}
 		spin_unlock_irq(&vol->lock);
-		ifrep_redispatch_parked(vol);
+		ifrep_volume_unpark(vol);
 		if (r) {
 			DMERR_LIMIT("%s: pair %s: resync of chunk %llu failed (%d): %s",
 				    vol->name, p->name, chunk, r, reason);
@@ -300,9 +278,9 @@ void ifrep_resync_worker(struct work_struct *ws)
 	 * since our promotion are of no use any more (one peer per lineage).
 	 */
 	if (in_sync && p->ops->remote && READ_ONCE(vol->track_local)) {
-		if (ifrep_stop_tracking_local(vol))
+		if (ifrep_lineage_stop_tracking_local(vol))
 			DMERR("%s: could not clear the local bitmap", vol->name);
 	}
 	if (in_sync)
-		ifrep_volume_update_divergence(vol);
+		ifrep_lineage_update_divergence(vol);
 }

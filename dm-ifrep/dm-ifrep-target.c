@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * dm-ifrep target glue: table line parsing, map dispatch, status, messages
- * and the suspend hooks.  Everything with state lives in the volume (see
+ * dm-ifrep target glue: table line parsing, map dispatch, status, the
+ * suspend hooks, and the messages handed to their table
+ * (dm-ifrep-message.c).  Everything with state lives in the volume (see
  * dm-ifrep-volume.c); a table instance only holds its devices.
  *
  * Table line (docs/dm-ifrep.rst):
@@ -9,11 +10,17 @@
  *         [chunk_sectors <n>] [listen <addr:port>] [insecure]
  *         [journal <dev>]
  */
-#include "dm-ifrep.h"
+#include "dm-ifrep-pair.h"
+#include "dm-ifrep-message.h"
+#include "dm-ifrep-proto.h"
+#include "dm-ifrep-receiver.h"
 
 #include <linux/module.h>
 
 #define DM_MSG_PREFIX "ifrep"
+
+/* Remote chunk of a host write: at most one DATA message. */
+#define IFREP_MAX_IO_SECTORS	(IFREP_MAX_PAYLOAD >> SECTOR_SHIFT)
 
 struct ifrep_target {
 	struct ifrep_volume *vol;
@@ -272,7 +279,7 @@ static int ifrep_map(struct dm_target *ti, struct bio *bio)
 		DMERR_LIMIT("%s: write refused: the volume is a secondary", vol->name);
 		return DM_MAPIO_KILL;
 	}
-	return ifrep_map_write(vol, bio);
+	return ifrep_io_map_write(vol, bio);
 }
 
 static void ifrep_presuspend(struct dm_target *ti)
@@ -318,7 +325,7 @@ static void emit_info(struct ifrep_volume *vol, char *result, unsigned int maxle
 	       ifrep_role_name(sb->role), ifrep_health_name(vol->health),
 	       vol->chunk_sectors, vol->nr_chunks,
 	       sb->data_generation, ifrep_md_writes(vol->md),
-	       sb->listen[0] ? sb->listen : IFREP_STATUS_NONE, ifrep_listener_state(vol),
+	       sb->listen[0] ? sb->listen : IFREP_STATUS_NONE, ifrep_receiver_state(vol),
 	       /* what a promotion would start from: a whole image or not */
 	       sb->role == IFREP_ROLE_PRIMARY ? IFREP_STATUS_NONE :
 	       sb->flags & IFREP_SB_F_CONSISTENT ? IFREP_IMAGE_CONSISTENT :
@@ -363,157 +370,12 @@ static void ifrep_status(struct dm_target *ti, status_type_t type,
 	}
 }
 
-/* Secondary: its sync points, one "<id> <time> <bytes>" line each. */
-static int list_sync_points(struct ifrep_volume *vol, unsigned int argc,
-			    char *result, unsigned int maxlen)
-{
-	if (argc != 1)
-		return -EINVAL;
-	if (!vol->journal) {
-		DMERR("%s: no journal: no sync points", vol->name);
-		return -ENOENT;
-	}
-	ifrep_journal_list(vol->journal, result, maxlen);
-	return 1;
-}
-
-/* Secondary: where sync point @arg's image lives (for a read-only view). */
-static int map_sync_point(struct ifrep_volume *vol, const char *arg, char *result,
-			  unsigned int maxlen)
-{
-	unsigned long *seen;
-	u64 id;
-	int r;
-
-	if (kstrtou64(arg, 10, &id) || !vol->journal) {
-		DMERR("%s: sync_point_map takes the id of a sync point of a journal", vol->name);
-		return -EINVAL;
-	}
-	seen = ifrep_bitmap_alloc(vol->nr_chunks, false);
-	if (!seen)
-		return -ENOMEM;
-	r = ifrep_journal_map(vol->journal, id, seen, result, maxlen);
-	ifrep_bitmap_free(seen);
-	return r ?: 1;
-}
-
-/*
- * Secondary: restores sync point @arg's image.  The chunks it rewrote join
- * the local change area, so that after a promotion the old primary gets
- * them back by a sync-back of differences.
- */
-static int rollback(struct ifrep_volume *vol, const char *arg)
-{
-	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
-	unsigned long *changed;
-	u64 id;
-	int r;
-
-	if (kstrtou64(arg, 10, &id)) {
-		DMERR("%s: rollback takes a sync point id", vol->name);
-		return -EINVAL;
-	}
-	if (sb->role != IFREP_ROLE_SECONDARY || !vol->journal) {
-		DMERR("%s: rollback is for a secondary with a journal", vol->name);
-		return -EINVAL;
-	}
-	if (!strcmp(ifrep_listener_state(vol), IFREP_UPSTREAM_CONNECTED)) {
-		DMERR("%s: rollback refused while the primary is connected", vol->name);
-		return -EBUSY;
-	}
-	changed = ifrep_bitmap_alloc(vol->nr_chunks, false);
-	if (!changed)
-		return -ENOMEM;
-	r = ifrep_journal_rollback(vol->journal, id, changed);
-	if (r == -ENOENT)
-		DMERR("%s: no sync point %llu", vol->name, id);
-	if (!r) {
-		mutex_lock(&vol->bitmap_lock);
-		bitmap_or(vol->local_ondisk, vol->local_ondisk, changed, vol->nr_chunks);
-		r = ifrep_bitmap_write_area(vol, IFREP_LOCAL_SLOT, vol->local_ondisk);
-		mutex_unlock(&vol->bitmap_lock);
-		ifrep_volume_event(vol);
-	}
-	ifrep_bitmap_free(changed);
-	return r;
-}
-
-static bool arg_count_ok(struct ifrep_volume *vol, unsigned int argc,
-			 char **argv, unsigned int expected)
-{
-	if (argc == expected)
-		return true;
-	DMERR("%s: message %s takes %u argument(s)", vol->name, argv[0],
-	      expected - 1);
-	return false;
-}
-
-/*
- * Messages (docs/dm-ifrep.rst):
- *   pair_add <name> <sync|async|copy> <peer> [key=value...]
- *   pair_remove <name>
- *   pause <name>
- *   resume <name>
- *   secret <name|-> <hex> [<file>]
- *   promote [force]
- *   demote <listen addr:port> [insecure]
- *   resolve discard-local | resolve <name> discard-remote
- *   sync [<name>]                (primary: start async cycles now)
- *   sync_points                  (secondary: list them; prints)
- *   sync_point_map <id>          (secondary: where its image lives; prints)
- *   rollback <sync point id>     (secondary)
- *   verify <name> [start|status|stop]   (online verify; status prints)
- */
-static int ifrep_message(struct dm_target *ti, unsigned int argc, char **argv,
-			 char *result, unsigned int maxlen)
+static int ifrep_message_hook(struct dm_target *ti, unsigned int argc, char **argv,
+			      char *result, unsigned int maxlen)
 {
 	struct ifrep_target *tc = ti->private;
-	struct ifrep_volume *vol = tc->vol;
-	int r = -EINVAL;
 
-	if (!argc)
-		return -EINVAL;
-
-	mutex_lock(&vol->admin_lock);
-	if (!strcasecmp(argv[0], "pair_add")) {
-		r = ifrep_pair_add(vol, argc - 1, argv + 1);
-	} else if (!strcasecmp(argv[0], "pair_remove")) {
-		if (arg_count_ok(vol, argc, argv, 2))
-			r = ifrep_pair_remove(vol, argv[1]);
-	} else if (!strcasecmp(argv[0], "pause")) {
-		if (arg_count_ok(vol, argc, argv, 2))
-			r = ifrep_pair_pause(vol, argv[1]);
-	} else if (!strcasecmp(argv[0], "resume")) {
-		if (arg_count_ok(vol, argc, argv, 2))
-			r = ifrep_pair_resume(vol, argv[1]);
-	} else if (!strcasecmp(argv[0], "secret")) {
-		r = ifrep_secret(vol, argc - 1, argv + 1);
-	} else if (!strcasecmp(argv[0], "promote")) {
-		if (argc == 1 || (argc == 2 && !strcmp(argv[1], "force")))
-			r = ifrep_promote(vol, argc == 2);
-		else
-			DMERR("%s: promote takes [force]", vol->name);
-	} else if (!strcasecmp(argv[0], "demote")) {
-		r = ifrep_demote(vol, argc - 1, argv + 1);
-	} else if (!strcasecmp(argv[0], "resolve")) {
-		r = ifrep_resolve(vol, argc - 1, argv + 1);
-	} else if (!strcasecmp(argv[0], "sync")) {
-		r = ifrep_sync_now(vol, argc - 1, argv + 1, result, maxlen);
-	} else if (!strcasecmp(argv[0], "sync_points")) {
-		r = list_sync_points(vol, argc, result, maxlen);
-	} else if (!strcasecmp(argv[0], "sync_point_map")) {
-		if (arg_count_ok(vol, argc, argv, 2))
-			r = map_sync_point(vol, argv[1], result, maxlen);
-	} else if (!strcasecmp(argv[0], "verify")) {
-		r = ifrep_verify(vol, argc - 1, argv + 1, result, maxlen);
-	} else if (!strcasecmp(argv[0], "rollback")) {
-		if (arg_count_ok(vol, argc, argv, 2))
-			r = rollback(vol, argv[1]);
-	} else {
-		DMERR("%s: unknown message '%s'", vol->name, argv[0]);
-	}
-	mutex_unlock(&vol->admin_lock);
-	return r;
+	return ifrep_message(tc->vol, argc, argv, result, maxlen);
 }
 
 static struct target_type ifrep_target = {
@@ -528,7 +390,7 @@ static struct target_type ifrep_target = {
 	.postsuspend = ifrep_postsuspend,
 	.resume = ifrep_resume,
 	.status = ifrep_status,
-	.message = ifrep_message,
+	.message = ifrep_message_hook,
 	.iterate_devices = ifrep_iterate_devices,
 };
 

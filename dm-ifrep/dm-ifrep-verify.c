@@ -8,23 +8,31 @@
  * A chunk is compared only while both sides should hold the same data:
  *   - it is not dirty (and not in a cut that is still being shipped);
  *     those are on their way anyway and are skipped;
- *   - host writes into it are parked (p->verify_chunk, the way a resync
+ *   - host writes into it are parked (p->verify.chunk, the way a resync
  *     locks a chunk) and the ones in flight completed, so a sync pair's
  *     legs are all in;
  *   - for async pairs, no cycle writes the target meanwhile: the verify
- *     holds the pair's cycle_lock while it compares a chunk.
+ *     holds the pair's cycle.lock while it compares a chunk.
  * A remote target answers CSUM requests; a local one is read here.
  *
  * The run is in the background (resync_wq); "verify <pair> status" reports
  * its progress and result.  Stopping the pair (pause, resume, remove,
  * suspend) stops it, with what it found so far marked dirty.
  */
-#include "dm-ifrep.h"
+#include "dm-ifrep-pair.h"
 
 #include <linux/crc32c.h>
 #include <linux/vmalloc.h>
 
 #define DM_MSG_PREFIX "ifrep"
+
+static void verify_worker(struct work_struct *ws);
+
+void ifrep_verify_init(struct ifrep_pair *p)
+{
+	INIT_WORK(&p->verify.work, verify_worker);
+	p->verify.chunk = IFREP_NO_CHUNK;
+}
 
 /*
  * Whether the pair's target should hold every chunk its bitmap calls
@@ -47,7 +55,7 @@ static bool __verifiable(struct ifrep_pair *p)
 static bool __on_its_way(struct ifrep_pair *p, u64 chunk)
 {
 	return test_bit(chunk, p->dirty) ||
-	       (p->cycle_running && test_bit(chunk, p->cycle_set));
+	       (p->cycle.running && test_bit(chunk, p->cycle.chunks));
 }
 
 /* Compares one chunk; *differs says the outcome when 0 is returned. */
@@ -101,7 +109,7 @@ static int verify_one(struct ifrep_pair *p, u64 chunk, void *buf, bool *differs,
 
 	*differs = false;
 	if (p->mode == IFREP_MODE_ASYNC)
-		mutex_lock(&p->cycle_lock);
+		mutex_lock(&p->cycle.lock);
 	spin_lock_irq(&vol->lock);
 	if (!__verifiable(p)) {
 		spin_unlock_irq(&vol->lock);
@@ -111,7 +119,7 @@ static int verify_one(struct ifrep_pair *p, u64 chunk, void *buf, bool *differs,
 	}
 	skip = __on_its_way(p, chunk);
 	if (!skip)
-		p->verify_chunk = chunk;
+		p->verify.chunk = chunk;
 	spin_unlock_irq(&vol->lock);
 	if (skip)
 		goto out;
@@ -125,12 +133,12 @@ static int verify_one(struct ifrep_pair *p, u64 chunk, void *buf, bool *differs,
 		r = compare_chunk(p, chunk, buf, differs, reason);
 
 	spin_lock_irq(&vol->lock);
-	p->verify_chunk = IFREP_NO_CHUNK;
+	p->verify.chunk = IFREP_NO_CHUNK;
 	spin_unlock_irq(&vol->lock);
-	ifrep_redispatch_parked(vol);
+	ifrep_volume_unpark(vol);
 out:
 	if (p->mode == IFREP_MODE_ASYNC)
-		mutex_unlock(&p->cycle_lock);
+		mutex_unlock(&p->cycle.lock);
 	return r;
 }
 
@@ -147,15 +155,15 @@ static int mark_differences(struct ifrep_pair *p, const unsigned long *diff)
 	if (p->state == IFREP_PS_IN_SYNC) {
 		__ifrep_pair_set_state(p, IFREP_PS_RESYNCING, NULL);
 		if (!vol->suspended)
-			ifrep_resync_kick(p);
+			ifrep_pair_kick(p);
 	}
 	spin_unlock_irq(&vol->lock);
 	return 0;
 }
 
-void ifrep_verify_worker(struct work_struct *ws)
+static void verify_worker(struct work_struct *ws)
 {
-	struct ifrep_pair *p = container_of(ws, struct ifrep_pair, verify_work);
+	struct ifrep_pair *p = container_of(ws, struct ifrep_pair, verify.work);
 	struct ifrep_volume *vol = p->vol;
 	const char *reason = NULL;
 	unsigned long *diff;
@@ -171,7 +179,7 @@ void ifrep_verify_worker(struct work_struct *ws)
 		goto out;
 	}
 	for (chunk = 0; chunk < vol->nr_chunks; chunk++) {
-		if (READ_ONCE(p->stop_verify)) {
+		if (READ_ONCE(p->verify.stop)) {
 			reason = "interrupted";
 			break;
 		}
@@ -183,8 +191,8 @@ void ifrep_verify_worker(struct work_struct *ws)
 			found++;
 		}
 		spin_lock_irq(&vol->lock);
-		p->verify_checked++;
-		p->verify_differ = found;
+		p->verify.checked++;
+		p->verify.differ = found;
 		spin_unlock_irq(&vol->lock);
 		/* Host I/O first. */
 		if (!list_empty(&vol->inflight))
@@ -204,34 +212,33 @@ void ifrep_verify_worker(struct work_struct *ws)
 out:
 	if (reason)
 		DMERR_LIMIT("%s: pair %s: verify stopped after %llu of %llu chunks: %s",
-			    vol->name, p->name, p->verify_checked, vol->nr_chunks, reason);
+			    vol->name, p->name, p->verify.checked, vol->nr_chunks, reason);
 	else
 		DMINFO("%s: pair %s: verify done: %llu chunk(s) differed", vol->name,
 		       p->name, found);
 	spin_lock_irq(&vol->lock);
-	p->verify_state = reason ? IFREP_VERIFY_STOPPED : IFREP_VERIFY_DONE;
-	p->verify_reason = reason;
+	p->verify.state = reason ? IFREP_VERIFY_STOPPED : IFREP_VERIFY_DONE;
+	p->verify.reason = reason;
 	spin_unlock_irq(&vol->lock);
 	vfree(buf);
 	ifrep_bitmap_free(diff);
 	ifrep_volume_event(vol);
 }
 
-/* Stops a running verify and waits for it; what it found stays marked. */
 void ifrep_verify_stop(struct ifrep_pair *p)
 {
-	WRITE_ONCE(p->stop_verify, true);
-	cancel_work_sync(&p->verify_work);
+	WRITE_ONCE(p->verify.stop, true);
+	cancel_work_sync(&p->verify.work);
 	/* A run that was queued but never started. */
 	spin_lock_irq(&p->vol->lock);
-	if (p->verify_state == IFREP_VERIFY_RUNNING) {
-		p->verify_state = IFREP_VERIFY_STOPPED;
-		p->verify_reason = "interrupted";
+	if (p->verify.state == IFREP_VERIFY_RUNNING) {
+		p->verify.state = IFREP_VERIFY_STOPPED;
+		p->verify.reason = "interrupted";
 	}
 	spin_unlock_irq(&p->vol->lock);
 }
 
-static int start(struct ifrep_pair *p)
+int ifrep_verify_start(struct ifrep_pair *p)
 {
 	struct ifrep_volume *vol = p->vol;
 	bool ok;
@@ -246,14 +253,14 @@ static int start(struct ifrep_pair *p)
 	}
 	spin_lock_irq(&vol->lock);
 	ok = __verifiable(p);
-	if (ok && p->verify_state != IFREP_VERIFY_RUNNING) {
-		p->verify_state = IFREP_VERIFY_RUNNING;
-		p->verify_reason = NULL;
-		p->verify_checked = 0;
-		p->verify_differ = 0;
-		p->verify_started = ktime_get_real_seconds();
-		WRITE_ONCE(p->stop_verify, false);
-		queue_work(vol->resync_wq, &p->verify_work);
+	if (ok && p->verify.state != IFREP_VERIFY_RUNNING) {
+		p->verify.state = IFREP_VERIFY_RUNNING;
+		p->verify.reason = NULL;
+		p->verify.checked = 0;
+		p->verify.differ = 0;
+		p->verify.started = ktime_get_real_seconds();
+		WRITE_ONCE(p->verify.stop, false);
+		queue_work(vol->resync_wq, &p->verify.work);
 	}
 	spin_unlock_irq(&vol->lock);
 	if (!ok) {
@@ -266,40 +273,15 @@ static int start(struct ifrep_pair *p)
 	return 0;
 }
 
-/*
- * verify <pair> [start|status|stop]: start (the default; a running verify
- * goes on) or stop an online verify, or print its state:
- *   <idle|running|done|stopped> <checked> <total> <differing> <started> <reason|->
- */
-int ifrep_verify(struct ifrep_volume *vol, unsigned int argc, char **argv,
-		 char *result, unsigned int maxlen)
+int ifrep_verify_status(struct ifrep_pair *p, char *result, unsigned int maxlen)
 {
-	const char *action = argc == 2 ? argv[1] : "start";
+	struct ifrep_verify *v = &p->verify;
 	unsigned int sz = 0;
-	struct ifrep_pair *p;
 
-	if (argc < 1 || argc > 2) {
-		DMERR("%s: verify takes <pair> [start|status|stop]", vol->name);
-		return -EINVAL;
-	}
-	if (strcmp(action, "start") && strcmp(action, "status") && strcmp(action, "stop")) {
-		DMERR("%s: verify: unknown action '%s' (start, status or stop)", vol->name,
-		      action);
-		return -EINVAL;
-	}
-	p = ifrep_named_pair(vol, argv[0]);
-	if (!p)
-		return -ENOENT;
-	if (!strcmp(action, "start"))
-		return start(p);
-	if (!strcmp(action, "stop")) {
-		ifrep_verify_stop(p);
-		return 0;
-	}
-	spin_lock_irq(&vol->lock);
-	DMEMIT("%s %llu %llu %llu %llu %s", ifrep_verify_state_name(p->verify_state),
-	       p->verify_checked, vol->nr_chunks, p->verify_differ, p->verify_started,
-	       p->verify_reason ?: IFREP_STATUS_NONE);
-	spin_unlock_irq(&vol->lock);
+	spin_lock_irq(&p->vol->lock);
+	DMEMIT("%s %llu %llu %llu %llu %s", ifrep_verify_state_name(v->state),
+	       v->checked, p->vol->nr_chunks, v->differ, v->started,
+	       v->reason ?: IFREP_STATUS_NONE);
+	spin_unlock_irq(&p->vol->lock);
 	return 1;
 }

@@ -6,7 +6,9 @@
  * bitmaps, workers and (later) connections survive the reload.  The last
  * instance's destructor tears the volume down.
  */
-#include "dm-ifrep.h"
+#include "dm-ifrep-pair.h"
+#include "dm-ifrep-journal.h"
+#include "dm-ifrep-receiver.h"
 
 #include <linux/vmalloc.h>
 
@@ -25,9 +27,21 @@ static void event_worker(struct work_struct *ws)
 	mutex_unlock(&vol->ti_lock);
 }
 
+void ifrep_volume_uevent(struct ifrep_volume *vol)
+{
+	struct mapped_device *md;
+
+	mutex_lock(&vol->ti_lock);
+	if (vol->ti) {
+		md = dm_table_get_md(vol->ti->table);
+		kobject_uevent(&disk_to_dev(dm_disk(md))->kobj, KOBJ_CHANGE);
+	}
+	mutex_unlock(&vol->ti_lock);
+}
+
 static void destroy_volume(struct ifrep_volume *vol)
 {
-	ifrep_listener_stop(vol);
+	ifrep_receiver_stop(vol);
 	cancel_delayed_work_sync(&vol->sweep_work);
 	ifrep_pairs_stop(vol);
 	if (vol->wq)
@@ -83,8 +97,9 @@ static struct ifrep_volume *create_volume(struct dm_target *ti,
 	bio_list_init(&vol->parked);
 	bio_list_init(&vol->diverging);
 	init_waitqueue_head(&vol->wait);
-	INIT_WORK(&vol->mark_work, ifrep_mark_worker);
-	INIT_DELAYED_WORK(&vol->sweep_work, ifrep_sweep_worker);
+	INIT_WORK(&vol->mark_work, ifrep_io_mark_worker);
+	INIT_WORK(&vol->unpark_work, ifrep_io_unpark_worker);
+	INIT_DELAYED_WORK(&vol->sweep_work, ifrep_bitmap_sweep_worker);
 	INIT_WORK(&vol->event_work, event_worker);
 	vol->suspended = true;
 
@@ -252,7 +267,7 @@ void ifrep_volume_presuspend(struct ifrep_volume *vol)
 void ifrep_volume_postsuspend(struct ifrep_volume *vol)
 {
 	flush_workqueue(vol->wq);
-	ifrep_sweep(vol, true);
+	ifrep_bitmap_sweep(vol, true);
 }
 
 void ifrep_volume_resume(struct ifrep_volume *vol, struct dm_target *ti)
@@ -266,7 +281,7 @@ void ifrep_volume_resume(struct ifrep_volume *vol, struct dm_target *ti)
 	vol->suspended = false;
 	spin_unlock_irq(&vol->lock);
 	ifrep_pairs_start(vol);
-	if (ifrep_listener_start(vol))
+	if (ifrep_receiver_start(vol))
 		DMERR("%s: cannot start the listener", vol->name);
 	mutex_unlock(&vol->admin_lock);
 	queue_delayed_work(vol->wq, &vol->sweep_work, IFREP_SWEEP_INTERVAL);

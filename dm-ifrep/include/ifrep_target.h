@@ -112,17 +112,20 @@ enum ifrep_verify_state {
  * Words of the table line and of the messages
  *--------------------------------------------------------------*/
 
+/* What the *_name() functions return for a value outside their list. */
+#define IFREP_UNKNOWN_NAME		"unknown"
+
 static inline const char *ifrep_role_name(unsigned int role)
 {
 	return role == IFREP_ROLE_PRIMARY ? "primary" :
-	       role == IFREP_ROLE_SECONDARY ? "secondary" : NULL;
+	       role == IFREP_ROLE_SECONDARY ? "secondary" : IFREP_UNKNOWN_NAME;
 }
 
 static inline const char *ifrep_mode_name(unsigned int mode)
 {
 	return mode == IFREP_MODE_SYNC ? "sync" :
 	       mode == IFREP_MODE_ASYNC ? "async" :
-	       mode == IFREP_MODE_COPY ? "copy" : NULL;
+	       mode == IFREP_MODE_COPY ? "copy" : IFREP_UNKNOWN_NAME;
 }
 
 static inline const char *ifrep_health_name(unsigned int health)
@@ -133,7 +136,7 @@ static inline const char *ifrep_health_name(unsigned int health)
 #undef IFREP_X_NAME
 	};
 
-	return health < IFREP_NR_HEALTHS ? names[health] : NULL;
+	return health < IFREP_NR_HEALTHS ? names[health] : IFREP_UNKNOWN_NAME;
 }
 
 static inline const char *ifrep_pair_state_name(unsigned int state)
@@ -144,7 +147,7 @@ static inline const char *ifrep_pair_state_name(unsigned int state)
 #undef IFREP_X_NAME
 	};
 
-	return state < IFREP_NR_PAIR_STATES ? names[state] : NULL;
+	return state < IFREP_NR_PAIR_STATES ? names[state] : IFREP_UNKNOWN_NAME;
 }
 
 static inline const char *ifrep_verify_state_name(unsigned int state)
@@ -155,7 +158,7 @@ static inline const char *ifrep_verify_state_name(unsigned int state)
 #undef IFREP_X_NAME
 	};
 
-	return state < IFREP_NR_VERIFY_STATES ? names[state] : NULL;
+	return state < IFREP_NR_VERIFY_STATES ? names[state] : IFREP_UNKNOWN_NAME;
 }
 
 /* The enum value of a word, or -1: the reverse of the *_name() above. */

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dm-ifrep change tracking storage: in-core chunk bitmaps, their areas on
+ * the metadata device, and the sweep that clears them lazily.
+ */
+#ifndef DM_IFREP_BITMAP_H
+#define DM_IFREP_BITMAP_H
+
+#include <linux/bio.h>
+#include <linux/types.h>
+#include <linux/workqueue.h>
+
+struct ifrep_volume;
+
+#define IFREP_SWEEP_INTERVAL	(5 * HZ)
+
+/* A pair's bitmap area, as written; under vol->bitmap_lock. */
+struct ifrep_pair_bitmap {
+	unsigned long *ondisk;
+	unsigned long *changed;		/* one bit per bitmap block */
+	unsigned long *scratch;		/* the sweep's bits to clear */
+};
+
+unsigned long *ifrep_bitmap_alloc(u64 nbits, bool set);
+void ifrep_bitmap_free(unsigned long *bits);
+/* Wire and disk order: little-endian 64-bit words, bit b of word w = 64w+b. */
+void ifrep_bitmap_to_le(const unsigned long *bits, u64 nbits, __le64 *words);
+void ifrep_bitmap_from_le(unsigned long *bits, u64 nbits, const __le64 *words);
+
+int ifrep_bitmap_pair_init(struct ifrep_pair_bitmap *b, struct ifrep_volume *vol);
+void ifrep_bitmap_pair_exit(struct ifrep_pair_bitmap *b);
+
+/*
+ * Writes all of area @area from @bits, then flushes.  NOTE: bitmap_lock
+ * held.  Blocks.
+ */
+int ifrep_bitmap_write_area(struct ifrep_volume *vol, unsigned int area,
+			    const unsigned long *bits);
+/* Clears the local area on disk.  NOTE: bitmap_lock held.  Blocks. */
+int ifrep_bitmap_reset_local(struct ifrep_volume *vol);
+
+/*
+ * Write-ahead marking: sets the chunks of @batch's writes in every pair's
+ * area (and the local area while it tracks), writes the changed blocks
+ * with one flush, and only then marks the chunks in vol->marked.  Takes
+ * bitmap_lock.  Return: 0, or -EIO when the metadata is not writable.
+ */
+int ifrep_bitmap_mark(struct ifrep_volume *vol, struct bio_list *batch);
+
+/* A metadata write failed: nothing new can be tracked (health "ro"). */
+void ifrep_bitmap_metadata_failed(struct ifrep_volume *vol, int r);
+
+/*
+ * Unmarks idle chunks and clears the bits nothing needs any more, after
+ * flushing the targets.  A final sweep (suspended, nothing in flight)
+ * unmarks every chunk.  Blocks.
+ */
+int ifrep_bitmap_sweep(struct ifrep_volume *vol, bool final);
+/* Work function of vol->sweep_work: a sweep every IFREP_SWEEP_INTERVAL. */
+void ifrep_bitmap_sweep_worker(struct work_struct *ws);
+
+#endif

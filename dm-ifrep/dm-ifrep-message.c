@@ -1,0 +1,432 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-ifrep target messages (docs/dm-ifrep.rst, "Messages"): one table says
+ * what each message takes and when it is allowed; its handler turns the
+ * words into typed arguments and calls the engine, which never sees argv.
+ *
+ *   pair_add <name> <sync|async|copy> <peer> [key=value...] [insecure]
+ *   pair_remove <name>
+ *   pause <name>
+ *   resume <name>
+ *   secret <name|-> <hex> [<file>]
+ *   promote [force]
+ *   demote <listen addr:port> [insecure]
+ *   resolve discard-local | resolve <name> discard-remote
+ *   sync [<name>]                (primary: start async cycles now; prints)
+ *   sync_points                  (secondary: list them; prints)
+ *   sync_point_map <id>          (secondary: where its image lives; prints)
+ *   rollback <sync point id>     (secondary)
+ *   verify <name> [start|status|stop]   (online verify; status prints)
+ *
+ * Every message runs under admin_lock.  A handler returns 0, 1 when it
+ * printed into @result, or -errno after logging why.
+ */
+#include "dm-ifrep-pair.h"
+#include "dm-ifrep-message.h"
+#include "dm-ifrep-proto.h"
+#include "dm-ifrep-receiver.h"
+#include "dm-ifrep-role.h"
+#include "dm-ifrep-syncpoint.h"
+
+#include <linux/ctype.h>
+#include <linux/kstrtox.h>
+
+#define DM_MSG_PREFIX "ifrep"
+
+struct msg_args {
+	struct ifrep_volume *vol;
+	unsigned int argc;		/* the message's words after its name */
+	char **argv;
+	char *result;
+	unsigned int maxlen;
+};
+
+struct message {
+	const char *name;
+	unsigned int min_args, max_args;
+	const char *usage;		/* what it takes, for a wrong count */
+	/* Refused with -EBUSY while the volume is suspended. */
+	bool active_only;
+	int (*handler)(struct msg_args *m);
+};
+
+/* The pair a message names, or NULL after saying there is none. */
+static struct ifrep_pair *named_pair(struct ifrep_volume *vol, const char *name)
+{
+	struct ifrep_pair *p = ifrep_pair_find(vol, name);
+
+	if (!p)
+		DMERR("%s: no pair named %s", vol->name, name);
+	return p;
+}
+
+/*----------------------------------------------------------------
+ * pair_add
+ *--------------------------------------------------------------*/
+
+static bool valid_pair_name(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len >= IFREP_NAME_LEN || !strcmp(name, "-"))
+		return false;
+	for (; *name; name++)
+		if (!isalnum(*name) && !strchr(IFREP_PAIR_NAME_CHARS, *name))
+			return false;
+	return true;
+}
+
+static int parse_u32_max(const char *s, u32 max, u32 *out)
+{
+	u32 v;
+
+	if (kstrtou32(s, 10, &v) || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+/* Parses pair_add's key=value options into @rec. */
+static int parse_pair_options(struct ifrep_volume *vol, unsigned int argc,
+			      char **argv, struct ifrep_pair_record *rec)
+{
+	unsigned int i;
+	char *value;
+	int r = 0;
+
+	for (i = 0; i < argc && !r; i++) {
+		if (!strcmp(argv[i], "insecure")) {
+			rec->flags |= IFREP_PAIR_F_INSECURE;
+			continue;
+		}
+		value = strchr(argv[i], '=');
+		if (!value || !value[1]) {
+			DMERR("%s: pair_add: option '%s' is not key=value", vol->name, argv[i]);
+			return -EINVAL;
+		}
+		*value++ = '\0';
+		if (!strcmp(argv[i], "timeout"))
+			r = parse_u32_max(value, IFREP_MAX_TIMEOUT_S, &rec->timeout_s);
+		else if (!strcmp(argv[i], "interval"))
+			r = parse_u32_max(value, IFREP_MAX_INTERVAL_S, &rec->interval_s);
+		else if (!strcmp(argv[i], "sync_points"))
+			r = parse_u32_max(value, IFREP_MAX_SYNC_POINTS, &rec->sync_points);
+		else if (!strcmp(argv[i], "rate"))
+			r = kstrtou64(value, 10, &rec->rate_bytes_per_s) ? -EINVAL : 0;
+		else if (!strcmp(argv[i], "secret_file") && !(rec->flags & IFREP_PAIR_F_JOURNAL))
+			r = strscpy(rec->secret_file, value, sizeof(rec->secret_file)) < 0 ?
+			    -EINVAL : 0;
+		else if (!strcmp(argv[i], "journal") && !rec->secret_file[0] && value[0] == '/') {
+			r = strscpy(rec->secret_file, value, sizeof(rec->secret_file)) < 0 ?
+			    -EINVAL : 0;
+			rec->flags |= IFREP_PAIR_F_JOURNAL;
+		} else {
+			r = -EINVAL;
+		}
+		if (r)
+			DMERR("%s: pair_add: bad option %s=%s", vol->name, argv[i], value);
+	}
+	if (!rec->timeout_s)
+		rec->timeout_s = IFREP_DEFAULT_TIMEOUT_S;
+	return r;
+}
+
+static int msg_pair_add(struct msg_args *m)
+{
+	struct ifrep_volume *vol = m->vol;
+	struct ifrep_pair_record rec = { 0 };
+	struct sockaddr_storage addr;
+	int r;
+
+	if (!valid_pair_name(m->argv[0])) {
+		DMERR("%s: pair_add: invalid pair name", vol->name);
+		return -EINVAL;
+	}
+	r = ifrep_mode_parse(m->argv[1]);
+	if (r < 0) {
+		DMERR("%s: pair_add: mode must be sync, async or copy", vol->name);
+		return -EINVAL;
+	}
+	rec.mode = r;
+	if (strscpy(rec.peer, m->argv[2], sizeof(rec.peer)) < 0) {
+		DMERR("%s: pair_add: peer name too long", vol->name);
+		return -EINVAL;
+	}
+	if (rec.peer[0] != '/') {
+		if (ifrep_parse_addr(rec.peer, &addr)) {
+			DMERR("%s: pair_add: peer must be a device path or addr:port",
+			      vol->name);
+			return -EINVAL;
+		}
+		rec.flags |= IFREP_PAIR_F_REMOTE;
+	}
+	strscpy(rec.name, m->argv[0], sizeof(rec.name));
+	r = parse_pair_options(vol, m->argc - 3, m->argv + 3, &rec);
+	return r ?: ifrep_pairs_add(vol, &rec);
+}
+
+/*----------------------------------------------------------------
+ * Messages on one pair
+ *--------------------------------------------------------------*/
+
+static int msg_pair_remove(struct msg_args *m)
+{
+	struct ifrep_pair *p = named_pair(m->vol, m->argv[0]);
+
+	return p ? ifrep_pairs_remove(p) : -ENOENT;
+}
+
+static int msg_pause(struct msg_args *m)
+{
+	struct ifrep_pair *p = named_pair(m->vol, m->argv[0]);
+
+	return p ? ifrep_pairs_pause(p) : -ENOENT;
+}
+
+static int msg_resume(struct msg_args *m)
+{
+	struct ifrep_pair *p = named_pair(m->vol, m->argv[0]);
+
+	return p ? ifrep_pairs_resume(p) : -ENOENT;
+}
+
+/*
+ * secret <pair|-> <hex> [<file>]: the shared secret of a remote pair, or
+ * of the listener with "-".  Kept in memory only; <file> (where ifrepctl
+ * read it) is remembered for activation.
+ */
+static int msg_secret(struct msg_args *m)
+{
+	struct ifrep_volume *vol = m->vol;
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	const char *file = m->argc == 3 ? m->argv[2] : NULL;
+	size_t hex_len = strlen(m->argv[1]), file_size;
+	struct ifrep_pair *p = NULL;
+	char *file_field;
+	u8 *secret;
+	int r = 0;
+
+	if (!hex_len || hex_len % 2 || hex_len / 2 > IFREP_MAX_SECRET) {
+		DMERR("%s: secret must be 1..%u bytes in hex", vol->name, IFREP_MAX_SECRET);
+		return -EINVAL;
+	}
+	if (strcmp(m->argv[0], "-")) {
+		p = named_pair(vol, m->argv[0]);
+		if (!p)
+			return -ENOENT;
+		if (!p->ops->remote) {
+			DMERR("%s: pair %s is local: it has no secret", vol->name, p->name);
+			return -EINVAL;
+		}
+		file_field = sb->pairs[p->slot].secret_file;
+		file_size = sizeof(sb->pairs[p->slot].secret_file);
+	} else {
+		if (sb->role != IFREP_ROLE_SECONDARY || !sb->listen[0]) {
+			DMERR("%s: only a listening secondary takes a secret with -", vol->name);
+			return -EINVAL;
+		}
+		file_field = sb->listen_secret_file;
+		file_size = sizeof(sb->listen_secret_file);
+	}
+	secret = kmalloc(hex_len / 2, GFP_KERNEL);
+	if (!secret)
+		return -ENOMEM;
+	if (hex2bin(secret, m->argv[1], hex_len / 2)) {
+		kfree_sensitive(secret);
+		DMERR("%s: secret is not hex", vol->name);
+		return -EINVAL;
+	}
+	if (file && (file[0] != '/' || strlen(file) >= file_size)) {
+		kfree_sensitive(secret);
+		DMERR("%s: secret file must be an absolute path", vol->name);
+		return -EINVAL;
+	}
+	if (file && strcmp(file_field, file)) {
+		mutex_lock(&vol->sb_lock);
+		strscpy(file_field, file, file_size);
+		r = ifrep_md_commit(vol->md);
+		mutex_unlock(&vol->sb_lock);
+	}
+	if (p)
+		ifrep_remote_set_secret(p, secret, hex_len / 2);
+	else
+		ifrep_receiver_set_secret(vol, secret, hex_len / 2);
+	return r;
+}
+
+static int msg_verify(struct msg_args *m)
+{
+	const char *action = m->argc == 2 ? m->argv[1] : "start";
+	struct ifrep_pair *p;
+
+	if (strcmp(action, "start") && strcmp(action, "status") && strcmp(action, "stop")) {
+		DMERR("%s: verify: unknown action '%s' (start, status or stop)", m->vol->name,
+		      action);
+		return -EINVAL;
+	}
+	p = named_pair(m->vol, m->argv[0]);
+	if (!p)
+		return -ENOENT;
+	if (!strcmp(action, "start"))
+		return ifrep_verify_start(p);
+	if (!strcmp(action, "stop")) {
+		ifrep_verify_stop(p);
+		return 0;
+	}
+	return ifrep_verify_status(p, m->result, m->maxlen);
+}
+
+/*----------------------------------------------------------------
+ * Roles
+ *--------------------------------------------------------------*/
+
+static int msg_promote(struct msg_args *m)
+{
+	if (m->argc && strcmp(m->argv[0], "force")) {
+		DMERR("%s: promote takes [force]", m->vol->name);
+		return -EINVAL;
+	}
+	return ifrep_role_promote(m->vol, m->argc);
+}
+
+static int msg_demote(struct msg_args *m)
+{
+	struct ifrep_volume *vol = m->vol;
+	struct sockaddr_storage addr;
+
+	if (ifrep_md_sb(vol->md)->role != IFREP_ROLE_PRIMARY) {
+		DMERR("%s: demote: the volume is a secondary already", vol->name);
+		return -EINVAL;
+	}
+	if (ifrep_parse_addr(m->argv[0], &addr) ||
+	    strlen(m->argv[0]) >= sizeof(ifrep_md_sb(vol->md)->listen) ||
+	    (m->argc == 2 && strcmp(m->argv[1], "insecure"))) {
+		DMERR("%s: demote takes <listen addr:port> [insecure]", vol->name);
+		return -EINVAL;
+	}
+	return ifrep_role_demote(vol, m->argv[0], m->argc == 2);
+}
+
+static int msg_resolve(struct msg_args *m)
+{
+	struct ifrep_volume *vol = m->vol;
+	struct ifrep_pair *p;
+
+	if (m->argc == 1 && !strcmp(m->argv[0], "discard-local"))
+		return ifrep_role_discard_local(vol);
+	if (m->argc == 2 && !strcmp(m->argv[1], "discard-remote")) {
+		p = ifrep_pair_find(vol, m->argv[0]);
+		if (!p || !p->ops->remote) {
+			DMERR("%s: resolve: no remote pair named %s", vol->name, m->argv[0]);
+			return -ENOENT;
+		}
+		return ifrep_role_discard_remote(p);
+	}
+	DMERR("%s: resolve takes discard-local, or <pair> discard-remote", vol->name);
+	return -EINVAL;
+}
+
+/*----------------------------------------------------------------
+ * Async cycles and sync points
+ *--------------------------------------------------------------*/
+
+static int msg_sync(struct msg_args *m)
+{
+	return ifrep_cycle_sync_now(m->vol, m->argc ? m->argv[0] : NULL, m->result,
+				    m->maxlen);
+}
+
+static int msg_sync_points(struct msg_args *m)
+{
+	return ifrep_syncpoint_list(m->vol, m->result, m->maxlen);
+}
+
+static int msg_sync_point_map(struct msg_args *m)
+{
+	u64 id;
+
+	if (kstrtou64(m->argv[0], 10, &id) || !m->vol->journal) {
+		DMERR("%s: sync_point_map takes the id of a sync point of a journal",
+		      m->vol->name);
+		return -EINVAL;
+	}
+	return ifrep_syncpoint_map(m->vol, id, m->result, m->maxlen);
+}
+
+static int msg_rollback(struct msg_args *m)
+{
+	u64 id;
+
+	if (kstrtou64(m->argv[0], 10, &id)) {
+		DMERR("%s: rollback takes a sync point id", m->vol->name);
+		return -EINVAL;
+	}
+	return ifrep_syncpoint_rollback(m->vol, id);
+}
+
+/*----------------------------------------------------------------
+ * The table
+ *--------------------------------------------------------------*/
+
+static const struct message messages[] = {
+	{ "pair_add", 3, UINT_MAX, "<name> <mode> <peer>", false, msg_pair_add },
+	{ "pair_remove", 1, 1, "<pair>", false, msg_pair_remove },
+	{ "pause", 1, 1, "<pair>", false, msg_pause },
+	{ "resume", 1, 1, "<pair>", false, msg_resume },
+	{ "secret", 2, 3, "<pair|-> <hex> [<file>]", false, msg_secret },
+	{ "promote", 0, 1, "[force]", false, msg_promote },
+	{ "demote", 1, 2, "<listen addr:port> [insecure]", false, msg_demote },
+	{ "resolve", 1, 2, "discard-local, or <pair> discard-remote", false, msg_resolve },
+	{ "sync", 0, 1, "[<pair>]", true, msg_sync },
+	{ "sync_points", 0, 0, "nothing", false, msg_sync_points },
+	{ "sync_point_map", 1, 1, "<id>", false, msg_sync_point_map },
+	{ "rollback", 1, 1, "<sync point id>", false, msg_rollback },
+	{ "verify", 1, 2, "<pair> [start|status|stop]", false, msg_verify },
+};
+
+/* pair_add is refused on a secondary before its words are read. */
+static int check_role(struct ifrep_volume *vol, const struct message *msg)
+{
+	if (msg->handler != msg_pair_add ||
+	    ifrep_md_sb(vol->md)->role == IFREP_ROLE_PRIMARY)
+		return 0;
+	DMERR("%s: pair_add: a secondary volume cannot be a source", vol->name);
+	return -EROFS;
+}
+
+int ifrep_message(struct ifrep_volume *vol, unsigned int argc, char **argv,
+		  char *result, unsigned int maxlen)
+{
+	struct msg_args m = {
+		.vol = vol, .argc = argc - 1, .argv = argv + 1,
+		.result = result, .maxlen = maxlen,
+	};
+	const struct message *msg = NULL;
+	unsigned int i;
+	int r;
+
+	if (!argc)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(messages); i++)
+		if (!strcasecmp(argv[0], messages[i].name))
+			msg = &messages[i];
+	if (!msg) {
+		DMERR("%s: unknown message '%s'", vol->name, argv[0]);
+		return -EINVAL;
+	}
+	if (m.argc < msg->min_args || m.argc > msg->max_args) {
+		DMERR("%s: %s takes %s", vol->name, msg->name, msg->usage);
+		return -EINVAL;
+	}
+
+	mutex_lock(&vol->admin_lock);
+	r = check_role(vol, msg);
+	if (!r && msg->active_only && vol->suspended) {
+		DMERR("%s: %s: the volume is suspended", vol->name, msg->name);
+		r = -EBUSY;
+	}
+	if (!r)
+		r = msg->handler(&m);
+	mutex_unlock(&vol->admin_lock);
+	return r;
+}

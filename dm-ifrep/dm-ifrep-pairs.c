@@ -1,0 +1,461 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * dm-ifrep pairs of a volume: their lifecycle (add, load at activation,
+ * pause, resume, remove), starting and stopping their workers, and the
+ * events their targets report.
+ *
+ * A pair's persistent part is its record in the superblock plus its bitmap
+ * area; its runtime part is struct ifrep_pair, published in vol->pairs[]
+ * under bitmap_lock and vol->lock (the mark worker and the write path walk
+ * that array).  Every function here but the events runs under admin_lock,
+ * or at activation and teardown when nothing else runs.
+ */
+#include "dm-ifrep-pair.h"
+#include "dm-ifrep-lineage.h"
+
+#define DM_MSG_PREFIX "ifrep"
+
+/*----------------------------------------------------------------
+ * Events: what the targets report (struct ifrep_pair_events)
+ *--------------------------------------------------------------*/
+
+static void event_state(struct ifrep_pair *p, enum ifrep_pair_state state,
+			const char *reason)
+{
+	ifrep_pair_set_state(p, state, reason);
+}
+
+/* A remote secondary attached: replicate, or copy what it lacks first. */
+static void event_attached(struct ifrep_pair *p, const struct ifrep_peer_view *v)
+{
+	struct ifrep_volume *vol = p->vol;
+	u32 flags = ifrep_md_sb(vol->md)->pairs[p->slot].flags;
+	enum ifrep_pair_state state;
+
+	spin_lock_irq(&vol->lock);
+	p->target_consistent = v->target_consistent;
+	if (!(flags & IFREP_PAIR_F_INITIAL_DONE))
+		state = IFREP_PS_INITIAL_SYNC;
+	else if (p->mode == IFREP_MODE_ASYNC)
+		/* An image that is not whole is rebuilt by a full cut. */
+		state = p->target_consistent ? IFREP_PS_CONSISTENT : IFREP_PS_INITIAL_SYNC;
+	else if (p->nr_dirty || !p->target_consistent)
+		state = IFREP_PS_RESYNCING;
+	else
+		state = IFREP_PS_IN_SYNC;
+	__ifrep_pair_set_state(p, state, NULL);
+	spin_unlock_irq(&vol->lock);
+	DMINFO("%s: pair %s: connected to %s (%s)", vol->name, p->name, p->peer,
+	       ifrep_pair_state_name(state));
+	if (state != IFREP_PS_IN_SYNC && state != IFREP_PS_CONSISTENT &&
+	    !READ_ONCE(vol->suspended))
+		ifrep_pair_kick(p);
+	else if (state == IFREP_PS_CONSISTENT && p->cycle.interval_s &&
+		 !READ_ONCE(vol->suspended))
+		ifrep_cycle_kick(p);
+}
+
+static const struct ifrep_pair_events pair_events = {
+	.state = event_state,
+	.decide = ifrep_lineage_decide,
+	.attached = event_attached,
+};
+
+/*----------------------------------------------------------------
+ * Allocation
+ *--------------------------------------------------------------*/
+
+static void free_pair(struct ifrep_pair *p)
+{
+	ifrep_bitmap_free(p->dirty);
+	ifrep_bitmap_pair_exit(&p->bitmap);
+	ifrep_cycle_exit(p);
+	ifrep_resync_exit(p);
+	kfree_sensitive(p->remote.secret);
+	kfree(p);
+}
+
+static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot,
+				     const struct ifrep_pair_record *rec)
+{
+	struct ifrep_pair *p;
+
+	p = kzalloc(sizeof(*p), GFP_KERNEL);
+	if (!p)
+		return NULL;
+	p->vol = vol;
+	p->slot = slot;
+	p->ops = rec->flags & IFREP_PAIR_F_REMOTE ? &ifrep_remote_ops : &ifrep_local_ops;
+	p->events = &pair_events;
+	strscpy(p->name, rec->name, sizeof(p->name));
+	strscpy(p->peer, rec->peer, sizeof(p->peer));
+	p->mode = rec->mode;
+	p->rate_limit = rec->rate_bytes_per_s;
+	p->state = IFREP_PS_DISCONNECTED;
+	atomic_set(&p->inflight_legs, 0);
+	atomic64_set(&p->bytes_sent, 0);
+	p->rate_stamp = jiffies;
+	p->remote.timeout_s = rec->timeout_s ?: IFREP_DEFAULT_TIMEOUT_S;
+	p->remote.insecure = rec->flags & IFREP_PAIR_F_INSECURE;
+	if (rec->flags & IFREP_PAIR_F_JOURNAL)
+		strscpy(p->local.journal_path, rec->secret_file,
+			sizeof(p->local.journal_path));
+	ifrep_resync_init(p);
+	ifrep_verify_init(p);
+
+	p->dirty = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	if (!p->dirty || ifrep_bitmap_pair_init(&p->bitmap, vol) ||
+	    ifrep_cycle_init(p, rec)) {
+		free_pair(p);
+		return NULL;
+	}
+	return p;
+}
+
+/* The state a pair starts in once its target is open. */
+static enum ifrep_pair_state __initial_state(struct ifrep_pair *p, u32 flags)
+{
+	if (flags & IFREP_PAIR_F_PAUSED)
+		return IFREP_PS_PAUSED;
+	if (!(flags & IFREP_PAIR_F_INITIAL_DONE))
+		return IFREP_PS_INITIAL_SYNC;
+	if (p->mode == IFREP_MODE_ASYNC)
+		return IFREP_PS_CONSISTENT;
+	return p->nr_dirty ? IFREP_PS_RESYNCING : IFREP_PS_IN_SYNC;
+}
+
+static void publish(struct ifrep_volume *vol, struct ifrep_pair *p)
+{
+	mutex_lock(&vol->bitmap_lock);
+	spin_lock_irq(&vol->lock);
+	vol->pairs[p->slot] = p;
+	vol->nr_pairs++;
+	spin_unlock_irq(&vol->lock);
+	mutex_unlock(&vol->bitmap_lock);
+}
+
+static void unpublish(struct ifrep_volume *vol, struct ifrep_pair *p)
+{
+	mutex_lock(&vol->bitmap_lock);
+	spin_lock_irq(&vol->lock);
+	vol->pairs[p->slot] = NULL;
+	vol->nr_pairs--;
+	spin_unlock_irq(&vol->lock);
+	mutex_unlock(&vol->bitmap_lock);
+}
+
+/*
+ * Closes the target of a pair that gets no new legs any more.  A remote
+ * close fails the legs in flight (their chunks go dirty); a local target
+ * must see its legs finish before the device is released.
+ */
+static void quiesce_and_close(struct ifrep_pair *p)
+{
+	if (p->ops->remote)
+		p->ops->close(p);
+	wait_event(p->vol->wait, !atomic_read(&p->inflight_legs));
+	p->ops->close(p);
+}
+
+/* Opens the target and sets the starting state; failures become states. */
+static void open_target(struct ifrep_pair *p, u32 flags)
+{
+	struct ifrep_volume *vol = p->vol;
+	const char *reason = NULL;
+	int r = 0;
+
+	/* A finished copy's target is the administrator's: it stays closed. */
+	if (!(flags & IFREP_PAIR_F_PAUSED) && !ifrep_copy_finished(p, flags))
+		r = p->ops->open(p, &reason);
+	spin_lock_irq(&vol->lock);
+	if (ifrep_copy_finished(p, flags))
+		__ifrep_pair_set_state(p, IFREP_PS_DONE, NULL);
+	else if (r)
+		__ifrep_pair_set_state(p, IFREP_PS_FAILED, reason);
+	else if (!p->ops->remote || (flags & IFREP_PAIR_F_PAUSED))
+		__ifrep_pair_set_state(p, __initial_state(p, flags), NULL);
+	spin_unlock_irq(&vol->lock);
+	if (r)
+		DMERR("%s: pair %s: cannot open %s (%d): %s", vol->name, p->name,
+		      p->peer, r, reason);
+}
+
+/* Stops the pair's workers: a verify, then its resync or cycles. */
+static void stop_background(struct ifrep_pair *p)
+{
+	ifrep_verify_stop(p);
+	if (p->mode == IFREP_MODE_SYNC)
+		ifrep_resync_stop(p);
+	else
+		ifrep_cycle_stop(p);
+}
+
+/*----------------------------------------------------------------
+ * Activation
+ *--------------------------------------------------------------*/
+
+int ifrep_pairs_load(struct ifrep_volume *vol)
+{
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	struct ifrep_pair_record *rec;
+	struct ifrep_pair *p;
+	unsigned int i;
+	int r;
+
+	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
+		rec = &sb->pairs[i];
+		if (!(rec->flags & IFREP_PAIR_F_IN_USE))
+			continue;
+		p = alloc_pair(vol, i, rec);
+		if (!p)
+			return -ENOMEM;
+		r = ifrep_md_read_bitmap(vol->md, i, p->bitmap.ondisk);
+		if (r) {
+			free_pair(p);
+			return r;
+		}
+		/* Later writes do not follow a finished copy. */
+		if (ifrep_copy_finished(p, rec->flags))
+			bitmap_zero(p->bitmap.ondisk, vol->nr_chunks);
+		bitmap_copy(p->dirty, p->bitmap.ondisk, vol->nr_chunks);
+		p->nr_dirty = bitmap_weight(p->dirty, vol->nr_chunks);
+		publish(vol, p);
+		open_target(p, rec->flags);
+		DMINFO("%s: pair %s to %s: %llu of %llu chunks to resync",
+		       vol->name, p->name, p->peer, p->nr_dirty, vol->nr_chunks);
+	}
+	return 0;
+}
+
+void ifrep_pairs_unload(struct ifrep_volume *vol)
+{
+	struct ifrep_pair *p;
+	unsigned int i;
+
+	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
+		p = vol->pairs[i];
+		if (!p)
+			continue;
+		stop_background(p);
+		unpublish(vol, p);
+		quiesce_and_close(p);
+		free_pair(p);
+	}
+}
+
+void ifrep_pairs_start(struct ifrep_volume *vol)
+{
+	unsigned int i;
+
+	for (i = 0; i < IFREP_MAX_PAIRS; i++)
+		if (vol->pairs[i])
+			ifrep_pair_kick(vol->pairs[i]);
+}
+
+void ifrep_pairs_stop(struct ifrep_volume *vol)
+{
+	unsigned int i;
+
+	for (i = 0; i < IFREP_MAX_PAIRS; i++)
+		if (vol->pairs[i])
+			stop_background(vol->pairs[i]);
+}
+
+/*----------------------------------------------------------------
+ * Administration
+ *--------------------------------------------------------------*/
+
+/* The rules between options, checked once the name and peer are free. */
+static int check_record(struct ifrep_volume *vol, const struct ifrep_pair_record *rec)
+{
+	if (rec->mode != IFREP_MODE_ASYNC && (rec->interval_s || rec->sync_points)) {
+		DMERR("%s: pair_add: interval= and sync_points= are for async pairs", vol->name);
+		return -EINVAL;
+	}
+	/* Cycles are atomic thanks to a journal: the secondary's, or this one. */
+	if (rec->mode == IFREP_MODE_ASYNC && !(rec->flags & IFREP_PAIR_F_REMOTE) &&
+	    !(rec->flags & IFREP_PAIR_F_JOURNAL)) {
+		DMERR("%s: pair_add: async mode to a local target needs journal=<device>",
+		      vol->name);
+		return -EINVAL;
+	}
+	if ((rec->flags & IFREP_PAIR_F_JOURNAL) &&
+	    ((rec->flags & IFREP_PAIR_F_REMOTE) || rec->mode != IFREP_MODE_ASYNC)) {
+		DMERR("%s: pair_add: journal= is for async pairs to a local target", vol->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A free slot for a pair whose name and target no pair uses yet. */
+static int find_slot(struct ifrep_volume *vol, const struct ifrep_pair_record *rec,
+		     unsigned int *slot)
+{
+	unsigned int i;
+
+	*slot = IFREP_MAX_PAIRS;
+	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
+		if (vol->pairs[i] && !strcmp(vol->pairs[i]->name, rec->name)) {
+			DMERR("%s: pair_add: pair %s exists", vol->name, rec->name);
+			return -EEXIST;
+		}
+		if (vol->pairs[i] && !strcmp(vol->pairs[i]->peer, rec->peer)) {
+			DMERR("%s: pair_add: %s is already the target of pair %s",
+			      vol->name, rec->peer, vol->pairs[i]->name);
+			return -EBUSY;
+		}
+		if (!vol->pairs[i] && *slot == IFREP_MAX_PAIRS)
+			*slot = i;
+	}
+	if (*slot == IFREP_MAX_PAIRS) {
+		DMERR("%s: pair_add: the volume has %u pairs already", vol->name,
+		      IFREP_MAX_PAIRS);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+int ifrep_pairs_add(struct ifrep_volume *vol, const struct ifrep_pair_record *asked)
+{
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	struct ifrep_pair_record rec = *asked;
+	const char *reason = NULL;
+	struct ifrep_pair *p;
+	unsigned int slot;
+	int r;
+
+	r = find_slot(vol, &rec, &slot) ?: check_record(vol, &rec);
+	if (r)
+		return r;
+	rec.flags = IFREP_PAIR_F_IN_USE |
+		    (rec.flags & (IFREP_PAIR_F_INSECURE | IFREP_PAIR_F_REMOTE |
+				  IFREP_PAIR_F_JOURNAL));
+	p = alloc_pair(vol, slot, &rec);
+	if (!p)
+		return -ENOMEM;
+	r = p->ops->open(p, &reason);
+	if (r) {
+		DMERR("%s: pair_add: cannot use %s: %s", vol->name, rec.peer, reason);
+		goto out_free;
+	}
+
+	/* Every chunk differs on a new target until the initial sync copied it. */
+	bitmap_set(p->dirty, 0, vol->nr_chunks);
+	bitmap_set(p->bitmap.ondisk, 0, vol->nr_chunks);
+	p->nr_dirty = vol->nr_chunks;
+	mutex_lock(&vol->bitmap_lock);
+	r = ifrep_bitmap_write_area(vol, slot, p->bitmap.ondisk);
+	mutex_unlock(&vol->bitmap_lock);
+	if (r)
+		goto out_close;
+
+	mutex_lock(&vol->sb_lock);
+	sb->pairs[slot] = rec;
+	r = ifrep_md_commit(vol->md);
+	if (r)
+		memset(&sb->pairs[slot], 0, sizeof(sb->pairs[slot]));
+	mutex_unlock(&vol->sb_lock);
+	if (r)
+		goto out_close;
+
+	if (!p->ops->remote) {
+		spin_lock_irq(&vol->lock);
+		__ifrep_pair_set_state(p, IFREP_PS_INITIAL_SYNC, NULL);
+		spin_unlock_irq(&vol->lock);
+	}
+	publish(vol, p);
+	if (!vol->suspended && !p->ops->remote)
+		ifrep_pair_kick(p);
+	DMINFO("%s: pair %s added: %s mirror to %s", vol->name, p->name,
+	       ifrep_mode_name(p->mode), p->peer);
+	return 0;
+
+out_close:
+	DMERR("%s: pair_add: metadata write failed (%d)", vol->name, r);
+	p->ops->close(p);
+out_free:
+	free_pair(p);
+	return r;
+}
+
+int ifrep_pairs_remove(struct ifrep_pair *p)
+{
+	struct ifrep_volume *vol = p->vol;
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	struct ifrep_pair_record saved;
+	int r;
+
+	stop_background(p);
+
+	mutex_lock(&vol->sb_lock);
+	saved = sb->pairs[p->slot];
+	memset(&sb->pairs[p->slot], 0, sizeof(sb->pairs[p->slot]));
+	r = ifrep_md_commit(vol->md);
+	if (r)
+		sb->pairs[p->slot] = saved;
+	mutex_unlock(&vol->sb_lock);
+	if (r) {
+		DMERR("%s: pair_remove %s: metadata write failed (%d)", vol->name,
+		      p->name, r);
+		if (!vol->suspended)
+			ifrep_pair_kick(p);
+		return r;
+	}
+
+	unpublish(vol, p);
+	quiesce_and_close(p);
+	DMINFO("%s: pair %s removed", vol->name, p->name);
+	free_pair(p);
+	ifrep_volume_event(vol);
+	return 0;
+}
+
+/* A finished copy has nothing left to pause or resume. */
+static bool refuse_done(struct ifrep_pair *p, const char *what)
+{
+	if (READ_ONCE(p->state) != IFREP_PS_DONE)
+		return false;
+	DMERR("%s: %s: pair %s is a finished copy: remove it, or add a new pair to copy again",
+	      p->vol->name, what, p->name);
+	return true;
+}
+
+int ifrep_pairs_pause(struct ifrep_pair *p)
+{
+	int r;
+
+	if (refuse_done(p, "pause"))
+		return -EINVAL;
+	stop_background(p);
+	r = ifrep_pair_record_flags(p, IFREP_PAIR_F_PAUSED, 0);
+	if (r)
+		return r;
+	ifrep_pair_set_state(p, IFREP_PS_PAUSED, NULL);
+	/* The target is released while paused: it may be repaired or replaced. */
+	quiesce_and_close(p);
+	return 0;
+}
+
+int ifrep_pairs_resume(struct ifrep_pair *p)
+{
+	struct ifrep_volume *vol = p->vol;
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	int r;
+
+	if (refuse_done(p, "resume"))
+		return -EINVAL;
+	stop_background(p);
+	r = ifrep_pair_record_flags(p, 0, IFREP_PAIR_F_PAUSED);
+	if (r)
+		return r;
+	/*
+	 * Reopen the target: it may have come back as a new device.  Stop
+	 * sending to it first and let the legs in flight finish.
+	 */
+	ifrep_pair_set_state(p, IFREP_PS_DISCONNECTED, "reopening");
+	quiesce_and_close(p);
+	open_target(p, sb->pairs[p->slot].flags);
+	if (!vol->suspended && !p->ops->remote)
+		ifrep_pair_kick(p);
+	return 0;
+}

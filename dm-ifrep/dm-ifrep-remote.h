@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * dm-ifrep remote targets, primary side: a secondary volume on another
+ * host, reached over the wire protocol (struct ifrep_pair_ops).
+ */
+#ifndef DM_IFREP_REMOTE_H
+#define DM_IFREP_REMOTE_H
+
+#include <linux/types.h>
+
+struct ifrep_pair;
+struct ifrep_remote;
+
+struct ifrep_remote_target {
+	struct ifrep_remote *link;	/* connection thread and queues; NULL when closed */
+	u32 timeout_s;			/* remote timeout threshold */
+	bool insecure;
+	u8 *secret;			/* under vol->secret_lock */
+	unsigned int secret_len;
+	bool discard_remote;		/* resolve: overwrite the peer's changes */
+};
+
+extern const struct ifrep_pair_ops ifrep_remote_ops;
+
+/*
+ * Takes @secret (kmalloc'ed, @len bytes) as the pair's shared secret and
+ * retries a connection that waited for one.  admin_lock held.
+ */
+void ifrep_remote_set_secret(struct ifrep_pair *p, u8 *secret, unsigned int len);
+/* Retries a connection now (a secret arrived, a resolution was given). */
+void ifrep_remote_wake(struct ifrep_pair *p);
+
+int ifrep_remote_init(void);
+void ifrep_remote_exit(void);
+
+#endif
