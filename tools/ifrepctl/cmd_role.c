@@ -3,9 +3,9 @@
  * cmd_role.c - the commands that change which side of a replication is
  * the primary: promote, demote, and resolve (after a split brain).
  *
- * The kernel refuses what would lose data silently (promoting a connected
- * secondary, demoting an open volume); --force is the administrator's way
- * to say that the data loss is intended.
+ * What would lose data without a word is refused (promoting a secondary
+ * that is connected to its primary, demoting a volume that is open);
+ * --force is the administrator saying that the loss is intended.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -28,7 +28,6 @@
 #include "cmdline.h"
 #include "commands.h"
 #include "dm.h"
-#include "meta.h"
 #include "msg.h"
 #include "report.h"
 #include "status.h"

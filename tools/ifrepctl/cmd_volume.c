@@ -9,9 +9,7 @@
  * --force says so.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "activation.h"

@@ -9,7 +9,6 @@
  * The exit statuses and the one-line error rule are in cli.h.
  */
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
