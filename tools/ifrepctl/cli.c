@@ -1,0 +1,153 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cli.c - the output discipline of ifrepctl's commands (see cli.h), the
+ * device-mapper set-up and the checks and helpers several commands share.
+ *
+ * Every check that needs no kernel runs before the first device-mapper
+ * call; the kernel's errno is then explained per command (see dmesg for
+ * the target's own reason).
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dm.h"
+#include "util.h"
+
+int verbose;
+const char *cur_cmd = "";
+bool dm_ready;
+bool from_udev;
+
+/*----------------------------------------------------------------
+ * Reporting
+ *--------------------------------------------------------------*/
+
+/* kept until the command succeeds: a failure stays a single line */
+#define MAX_WARNINGS 8
+static char warnings[MAX_WARNINGS][320];
+static unsigned int nr_warnings;
+
+static void vline(const char *suffix, const char *fmt, va_list ap)
+{
+	char msg[1024];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (*cur_cmd)
+		fprintf(stderr, "%s: %s: %s%s\n", PROG, cur_cmd, msg, suffix);
+	else
+		fprintf(stderr, "%s: %s%s\n", PROG, msg, suffix);
+}
+
+int fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vline("", fmt, ap);
+	va_end(ap);
+	return EXIT_FAILED;
+}
+
+int usage_error(const char *fmt, ...)
+{
+	char hint[96];
+	va_list ap;
+
+	snprintf(hint, sizeof(hint), " (see '%s%s%s --help')", PROG,
+		 *cur_cmd ? " " : "", cur_cmd);
+	va_start(ap, fmt);
+	vline(hint, fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (nr_warnings == MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(warnings[nr_warnings++], sizeof(warnings[0]), fmt, ap);
+	va_end(ap);
+}
+
+void flush_warnings(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr_warnings; i++)
+		fprintf(stderr, "%s: %s: warning: %s\n", PROG, cur_cmd, warnings[i]);
+}
+
+void info(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!verbose)
+		return;
+	va_start(ap, fmt);
+	vline("", fmt, ap);
+	va_end(ap);
+}
+
+const char *dm_strerror(int r)
+{
+	int fd;
+
+	if (r != -EIO)
+		return strerror(-r);
+	fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+	if (fd >= 0) {
+		close(fd);
+		return "device-mapper request failed (run with -v for details)";
+	}
+	if (errno == EACCES || errno == EPERM)
+		return "no permission to use device-mapper (run as root)";
+	return "device-mapper is not available in this kernel (modprobe dm-mod)";
+}
+
+void need_dm(void)
+{
+	if (!dm_ready) {
+		ifrep_dm_setup(verbose, !from_udev);
+		dm_ready = true;
+	}
+}
+
+/*----------------------------------------------------------------
+ * Argument checks
+ *--------------------------------------------------------------*/
+
+int check_volume_name(const char *name)
+{
+	const char *why;
+
+	if (!ifrep_valid_volume_name(name, &why))
+		return usage_error("volume name '%s': %s", name, why);
+	return 0;
+}
+
+int check_pair_name(const char *name)
+{
+	const char *why;
+
+	if (!ifrep_valid_pair_name(name, &why))
+		return usage_error("pair name '%s': %s", name, why);
+	return 0;
+}
+
+double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * cli.h - what every ifrepctl command shares: the state of the one command
+ * being run, its output discipline and the argument checks that several
+ * commands make.
+ *
+ * Contract (docs/ifrepctl.md, /work/shared/docs/interface.md):
+ *   exit 0   success (including "already so": commands are idempotent)
+ *   exit 1   refused or failed, with exactly one line on stderr:
+ *            "ifrepctl: <command>: <cause>"
+ *   exit 2   usage error, one line with a hint to --help
+ * Warnings are printed only when the command succeeds, so a failure is
+ * always a single line: commands report through fail(), usage_error(),
+ * warn() and info() and never print to stderr themselves.
+ */
+#ifndef IFREPCTL_CLI_H
+#define IFREPCTL_CLI_H
+
+#include <stdbool.h>
+
+#define PROG "ifrepctl"
+
+enum {
+	EXIT_OK = 0,
+	EXIT_FAILED = 1,
+	EXIT_USAGE = 2,
+};
+
+#define WAIT_POLL_NS 200000000L		/* how often wait and sync --wait look */
+
+extern int verbose;			/* -v given this many times */
+extern const char *cur_cmd;		/* "create", "pair add", ...; "" before one is known */
+extern bool dm_ready;			/* need_dm() ran: clean up at exit */
+extern bool from_udev;			/* activate --udev: never wait for udev */
+
+/* The single error line of a refused or failed command; returns 1. */
+__attribute__((format(printf, 1, 2)))
+int fail(const char *fmt, ...);
+
+/* A usage error with a hint; returns 2. */
+__attribute__((format(printf, 1, 2)))
+int usage_error(const char *fmt, ...);
+
+/* A warning, printed when (and only if) the command succeeds. */
+__attribute__((format(printf, 1, 2)))
+void warn(const char *fmt, ...);
+
+void flush_warnings(void);
+
+/* Progress for -v. */
+__attribute__((format(printf, 1, 2)))
+void info(const char *fmt, ...);
+
+/* A device-mapper call's negative errno, explained. */
+const char *dm_strerror(int r);
+
+/* Set libdevmapper up (once) before the first device-mapper call. */
+void need_dm(void);
+
+/* 0, or a usage error (2) naming what is wrong with the name. */
+int check_volume_name(const char *name);
+int check_pair_name(const char *name);
+
+/* Monotonic seconds, for timeouts. */
+double now_s(void);
+
+#endif /* IFREPCTL_CLI_H */

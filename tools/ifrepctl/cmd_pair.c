@@ -1,0 +1,399 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_pair.c - the commands on one pair of a primary volume: pair add,
+ * pair remove, pause and resume.
+ *
+ * Adding a pair that exists with the same settings succeeds, and so do
+ * removing one that is gone and pausing one that is paused: only a
+ * contradiction is an error.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "blkdev.h"
+#include "cli.h"
+#include "cmdline.h"
+#include "commands.h"
+#include "dm.h"
+#include "meta.h"
+#include "msg.h"
+#include "secret.h"
+#include "status.h"
+#include "util.h"
+#include "volume.h"
+
+/*----------------------------------------------------------------
+ * pair add
+ *--------------------------------------------------------------*/
+
+/* Are two peers the same target? Device paths compare by device number. */
+static bool same_peer(const char *a, const char *b)
+{
+	dev_t da, db;
+
+	if (a[0] == '/' && b[0] == '/' &&
+	    !ifrep_blkdev_token_devt(a, &da) && !ifrep_blkdev_token_devt(b, &db))
+		return da == db;
+	return !strcmp(a, b);
+}
+
+/*
+ * The pair exists: compare what can be compared (status: mode and peer;
+ * metadata: the explicit settings).  Return: 0 same, 1 after printing.
+ */
+static int compare_existing_pair(const struct vol *v, const struct ifrep_status_pair *sp,
+				 const struct ifrep_pair_opts *o)
+{
+	struct ifrep_meta m;
+	const struct ifrep_meta_pair *mp;
+	char path[256], why[256];
+	bool differs = false;
+
+	if (sp->mode != o->mode || !same_peer(sp->peer, o->peer))
+		return fail("a pair named %s exists on %s (%s to %s)", o->name, v->name,
+			    ifrep_mode_name(sp->mode), sp->peer);
+	ifrep_blkdev_name(v->meta_devt, path, sizeof(path));
+	if (ifrep_meta_read(path, &m, why, sizeof(why)) != META_VALID ||
+	    !(mp = ifrep_meta_find_pair(&m, o->name))) {
+		info("cannot read the settings of pair %s back: comparing mode and peer only",
+		     o->name);
+		return 0;
+	}
+	if (o->has_timeout && mp->timeout_s != o->timeout_s)
+		differs = true;
+	if (o->has_interval && mp->interval_s != o->interval_s)
+		differs = true;
+	if (o->has_rate && mp->rate_bytes_per_s != o->rate)
+		differs = true;
+	if (o->has_sync_points && mp->sync_points != o->sync_points)
+		differs = true;
+	if (o->secret_file && strcmp(mp->secret_file, o->secret_file))
+		differs = true;
+	if (o->remote && o->insecure != !!(mp->flags & IFREP_PAIR_F_INSECURE))
+		differs = true;
+	if (differs)
+		return fail("a pair named %s exists on %s with other settings (remove it first to change them)",
+			    o->name, v->name);
+	return 0;
+}
+
+/* Checks of a local target device against the volume. */
+static int check_local_target(const struct vol *v, const char *path, dev_t devt)
+{
+	char why[256], sz[32], sz2[32];
+	uint64_t bytes;
+
+	if (devt == v->data_devt || devt == v->meta_devt)
+		return fail("%s is the %s device of %s itself", path,
+			    devt == v->data_devt ? "data" : "metadata", v->name);
+	if (devt == makedev(v->info.major, v->info.minor))
+		return fail("%s is the volume %s itself", path, v->name);
+	if (ifrep_blkdev_busy(path))
+		return fail("target device %s is in use (mounted, or held by another device)", path);
+	if (ifrep_blkdev_size(path, &bytes, why, sizeof(why)))
+		return fail("%s", why);
+	if (bytes < v->sectors << 9)
+		return fail("target device %s (%s) is smaller than %s (%s)", path,
+			    ifrep_format_bytes(bytes, sz, sizeof(sz)), v->name,
+			    ifrep_format_bytes(v->sectors << 9, sz2, sizeof(sz2)));
+	return 0;
+}
+
+#define MAX_INTERVAL_S		(7 * 86400)	/* the kernel's limits */
+#define MAX_SYNC_POINTS		1024
+
+static const struct cli_option pair_add_opts[] = {
+	{ "to", 't', CLI_VALUE, NULL },
+	{ "mode", 'M', CLI_VALUE, NULL },
+	{ "interval", 'i', CLI_VALUE, NULL },
+	{ "timeout", 'T', CLI_VALUE, NULL },
+	{ "sync-points", 'p', CLI_VALUE, NULL },
+	{ "rate", 'R', CLI_VALUE, NULL },
+	{ "secret-file", 's', CLI_VALUE, NULL },
+	{ "insecure", 'I', CLI_FLAG, NULL },
+	{ "journal", 'J', CLI_VALUE, NULL },
+	{ NULL }
+};
+
+static int cmd_pair_add(const struct cli_args *args)
+{
+	const char *to = cli_opt(args, 't'), *mode = cli_opt(args, 'M');
+	const char *secret_file = cli_opt(args, 's'), *why;
+	const char *interval = cli_opt(args, 'i'), *timeout = cli_opt(args, 'T');
+	const char *sync_points = cli_opt(args, 'p'), *rate = cli_opt(args, 'R');
+	const char *journal = cli_opt(args, 'J');
+	char journal_path[PATH_MAX];
+	dev_t journal_devt = 0;
+	struct ifrep_pair_opts o;
+	struct ifrep_addr addr;
+	struct secret secret = { 0 };
+	const struct ifrep_status_pair *sp;
+	char peer[PATH_MAX], msg[1024], other[128];
+	struct vol v;
+	dev_t peer_devt = 0;
+	char *const *pos = args->pos;
+	struct stat st;
+	unsigned int i;
+	int r, m;
+
+	memset(&o, 0, sizeof(o));
+	o.insecure = cli_given(args, 'I');
+	o.name = pos[1];
+	if (!to)
+		return usage_error("missing --to DEV|HOST:PORT");
+	if (!mode)
+		return usage_error("missing --mode sync|async|copy");
+	m = ifrep_mode_parse(mode);
+	if (m < 0)
+		return usage_error("--mode %s: must be sync, async or copy", mode);
+	o.mode = (enum ifrep_mode)m;
+
+	/* --to: a path (absolute, relative, or an existing name) or ADDR:PORT */
+	o.remote = !(to[0] == '/' || to[0] == '.' || !strchr(to, ':') || !stat(to, &st));
+	if (o.remote) {
+		if (ifrep_parse_addr(to, &addr, &why))
+			return usage_error("--to %s: %s", to, why);
+		if (addr.unspecified)
+			return usage_error("--to %s: cannot replicate to an unspecified address", to);
+		ifrep_format_addr(&addr, peer, sizeof(peer));
+	}
+
+	if (interval) {
+		if (ifrep_parse_duration(interval, &o.interval_s, true, &why))
+			return usage_error("--interval %s: %s", interval, why);
+		if (o.interval_s > MAX_INTERVAL_S)
+			return usage_error("--interval %s: at most 7d", interval);
+		o.has_interval = true;
+	}
+	if (timeout) {
+		if (ifrep_parse_duration(timeout, &o.timeout_s, false, &why))
+			return usage_error("--timeout %s: %s", timeout, why);
+		o.has_timeout = true;
+	}
+	if (sync_points) {
+		if (ifrep_parse_u64(sync_points, &o.sync_points, &why))
+			return usage_error("--sync-points %s: %s", sync_points, why);
+		if (o.sync_points > MAX_SYNC_POINTS)
+			return usage_error("--sync-points %s: at most %d", sync_points,
+					   MAX_SYNC_POINTS);
+		if (o.sync_points > IFREP_JOURNAL_MAX_CYCLES + 1)
+			warn("a secondary's journal keeps at most %d sync points, however large it is",
+			     IFREP_JOURNAL_MAX_CYCLES + 1);
+		o.has_sync_points = true;
+	}
+	if (rate) {
+		if (ifrep_parse_size(rate, &o.rate, SIZE_ALLOW_ZERO | SIZE_ALLOW_PER_SEC, &why))
+			return usage_error("--rate %s: %s", rate, why);
+		o.has_rate = true;
+	}
+	if (o.mode != MODE_ASYNC && (interval || sync_points))
+		return usage_error("--%s is for async pairs", interval ? "interval" : "sync-points");
+	if (!o.remote && (timeout || secret_file || o.insecure))
+		return usage_error("--%s is for remote pairs (--to HOST:PORT)",
+				   timeout ? "timeout" : secret_file ? "secret-file" : "insecure");
+	if (o.remote && !secret_file && !o.insecure)
+		return usage_error("a remote pair needs --secret-file FILE (or --insecure)");
+	if (secret_file && o.insecure)
+		return usage_error("--secret-file and --insecure exclude each other");
+
+	if (journal && (o.remote || o.mode != MODE_ASYNC))
+		return usage_error("--journal is for async pairs to a local target");
+	if (!o.remote && o.mode == MODE_ASYNC && !journal)
+		return usage_error("an async pair to a local target needs --journal DEV (it makes each cycle atomic)");
+
+	if (!o.remote && (r = device_arg("--to", to, peer, sizeof(peer), &peer_devt)))
+		return r;
+	o.peer = peer;
+	if (journal) {
+		if ((r = device_arg("--journal", journal, journal_path, sizeof(journal_path),
+				    &journal_devt)))
+			return r;
+		if (journal_devt == peer_devt)
+			return fail("--journal and --to are the same device (%s)", journal_path);
+		o.journal = journal_path;
+	}
+	if (secret_file) {
+		if ((r = load_secret(secret_file, &secret)))
+			return r;
+		o.secret_file = secret.path;
+	}
+
+	r = need_volume(pos[0], true, &v);
+	if (r)
+		goto out;
+	sp = ifrep_status_find_pair(&v.st, o.name);
+	if (sp) {
+		r = compare_existing_pair(&v, sp, &o);
+		if (r)
+			goto out;
+		info("pair %s exists with these settings: nothing to do", o.name);
+		goto send;
+	}
+	if (v.st.role == ROLE_SECONDARY) {
+		r = fail("%s is a secondary volume: pairs are added on the primary", v.name);
+		goto out;
+	}
+	if (v.st.nr_pairs >= IFREP_MAX_PAIRS) {
+		r = fail("%s has %d pairs already", v.name, IFREP_MAX_PAIRS);
+		goto out;
+	}
+	for (i = 0; i < v.st.nr_pairs; i++) {
+		if (same_peer(v.st.pairs[i].peer, o.peer)) {
+			snprintf(other, sizeof(other), "%s", v.st.pairs[i].name);
+			r = fail("%s is the target of pair %s already", o.peer, other);
+			goto out;
+		}
+	}
+	if (!o.remote && (r = check_local_target(&v, peer, peer_devt)))
+		goto out;
+
+	r = ifrep_msg_pair_add(&o, msg, sizeof(msg));
+	if (r) {
+		r = fail("cannot build the pair_add message: %s", strerror(-r));
+		goto out;
+	}
+	info("message: %s", msg);
+	r = ifrep_dm_message(v.name, msg, false, NULL);
+	if (r) {
+		r = explain_msg_error(MSG_PAIR_ADD, &v, o.name, o.peer,
+				      ifrep_mode_name(o.mode), r);
+		goto out;
+	}
+send:
+	if (secret.set) {
+		r = send_secret(v.name, o.name, &secret);
+		if (r) {
+			r = fail("pair %s is on %s, but its secret was not taken: %s",
+				 o.name, v.name, secret_errstr(r));
+			goto out;
+		}
+	}
+	r = 0;
+out:
+	wipe_secret(&secret);
+	return r;
+}
+
+const struct cli_command command_pair_add = {
+	.name = "pair add",
+	.options = pair_add_opts,
+	.min_pos = 2, .max_pos = 2, .pos_names = "NAME and PAIR",
+	.checks = CHECK_POS0_VOLUME | CHECK_POS1_PAIR,
+	.handler = cmd_pair_add,
+	.synopsis =
+		"pair add NAME PAIR --to DEV|HOST:PORT --mode sync|async|copy\n"
+		"                [--interval SEC] [--timeout SEC] [--sync-points N] [--rate BYTES_PER_S]\n"
+		"                [--secret-file FILE | --insecure] [--journal DEV]",
+	.help =
+		"Add the pair PAIR to the primary volume NAME: replication to a local block\n"
+		"device or to a secondary volume listening on HOST:PORT.  The new pair starts with\n"
+		"an initial sync of the whole volume.  PAIR is 1 to 31 characters of [A-Za-z0-9_.-].\n"
+		"\n"
+		"  --to DEV|HOST:PORT    target block device, or remote secondary (IPv4, [IPv6])\n"
+		"  --mode MODE           sync (writes complete on both), async (periodic\n"
+		"                        consistent cuts) or copy (one full copy, then done)\n"
+		"  --interval SEC        async: cycle period (0 = only on 'sync')\n"
+		"  --timeout SEC         remote: link trouble tolerated before disconnecting (30)\n"
+		"  --sync-points N       async: consistent images kept on the target\n"
+		"  --rate BYTES_PER_S    resync rate limit, e.g. 50M (0 = unlimited)\n"
+		"  --secret-file FILE    remote: shared secret (required unless --insecure)\n"
+		"  --insecure            remote: no authentication\n"
+		"  --journal DEV         async to a local target: the device that makes each\n"
+		"                        cycle atomic (it saves what a cycle overwrites)\n",
+};
+
+/*----------------------------------------------------------------
+ * pair remove / pause / resume
+ *--------------------------------------------------------------*/
+
+/* pair remove, pause, resume: NAME PAIR, one message. */
+static int pair_message(const struct cli_args *args, enum msg_kind kind)
+{
+	static const char *const verbs[] = {
+		[MSG_PAIR_REMOVE] = "pair_remove",
+		[MSG_PAUSE] = "pause",
+		[MSG_RESUME] = "resume",
+	};
+	const struct ifrep_status_pair *p;
+	char msg[128];
+	struct vol v;
+	char *const *pos = args->pos;
+	int r;
+
+	if ((r = need_volume(pos[0], true, &v)))
+		return r;
+
+	p = ifrep_status_find_pair(&v.st, pos[1]);
+	if (!p) {
+		if (kind == MSG_PAIR_REMOVE) {
+			info("%s has no pair named %s: nothing to remove", v.name, pos[1]);
+			return 0;
+		}
+		return fail("%s has no pair named %s", v.name, pos[1]);
+	}
+	if (kind != MSG_PAIR_REMOVE && p->state == STATE_DONE)
+		return fail("pair %s is a finished copy: nothing to %s (remove it, or add a new copy pair)",
+			    p->name, verbs[kind]);
+	if (kind == MSG_PAUSE && p->state == STATE_PAUSED)
+		return 0;
+	if (kind == MSG_RESUME && p->state != STATE_PAUSED && p->state != STATE_FAILED &&
+	    p->state != STATE_DISCONNECTED && p->state != STATE_RETRYING &&
+	    p->state != STATE_SPLIT_BRAIN) {
+		info("pair %s is %s: nothing to resume", p->name, ifrep_state_name(p->state));
+		return 0;
+	}
+	ifrep_msg_simple(verbs[kind], pos[1], msg, sizeof(msg));
+	info("message: %s", msg);
+	r = ifrep_dm_message(v.name, msg, false, NULL);
+	if (r && kind == MSG_PAIR_REMOVE && (r == -ENOENT || r == -ENODEV))
+		return 0;
+	if (r)
+		return explain_msg_error(kind, &v, pos[1], NULL, NULL, r);
+	return 0;
+}
+
+static int cmd_pair_remove(const struct cli_args *args)
+{
+	return pair_message(args, MSG_PAIR_REMOVE);
+}
+
+const struct cli_command command_pair_remove = {
+	.name = "pair remove",
+	.min_pos = 2, .max_pos = 2, .pos_names = "NAME and PAIR",
+	.checks = CHECK_POS0_VOLUME | CHECK_POS1_PAIR | CHECK_NEEDS_DM,
+	.handler = cmd_pair_remove,
+	.synopsis = "pair remove NAME PAIR",
+	.help = "Stop and forget the pair.  Removing a pair that does not exist succeeds.\n",
+};
+
+static int cmd_pause(const struct cli_args *args)
+{
+	return pair_message(args, MSG_PAUSE);
+}
+
+const struct cli_command command_pause = {
+	.name = "pause",
+	.min_pos = 2, .max_pos = 2, .pos_names = "NAME and PAIR",
+	.checks = CHECK_POS0_VOLUME | CHECK_POS1_PAIR | CHECK_NEEDS_DM,
+	.handler = cmd_pause,
+	.synopsis = "pause NAME PAIR",
+	.help = "Stop replicating to the pair; changes are tracked and resynced on resume.\n",
+};
+
+static int cmd_resume(const struct cli_args *args)
+{
+	return pair_message(args, MSG_RESUME);
+}
+
+const struct cli_command command_resume = {
+	.name = "resume",
+	.min_pos = 2, .max_pos = 2, .pos_names = "NAME and PAIR",
+	.checks = CHECK_POS0_VOLUME | CHECK_POS1_PAIR | CHECK_NEEDS_DM,
+	.handler = cmd_resume,
+	.synopsis = "resume NAME PAIR",
+	.help = "Restart a paused, failed or disconnected pair: it resyncs its dirty chunks.\n",
+};

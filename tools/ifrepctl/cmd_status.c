@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * cmd_status.c - the commands that look at volumes without changing them:
+ * status (human, --json, --watch) and wait (for pairs to reach a state).
+ *
+ * Both read the kernel's status line again on every round; there is no
+ * event to wait for, so they poll.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "blkdev.h"
+#include "cli.h"
+#include "cmdline.h"
+#include "commands.h"
+#include "dm.h"
+#include "report.h"
+#include "status.h"
+#include "table.h"
+#include "util.h"
+#include "volume.h"
+
+/*----------------------------------------------------------------
+ * wait
+ *--------------------------------------------------------------*/
+
+static const struct cli_option wait_opts[] = {
+	{ "state", 'S', CLI_VALUE, NULL },
+	{ "timeout", 'T', CLI_VALUE, NULL },
+	{ NULL }
+};
+
+/* "a=resyncing (dirty 3/128), b=in-sync" */
+static void describe_states(const struct vol *v, const char *pair, char *buf, size_t len)
+{
+	size_t pos = 0;
+	unsigned int i;
+	int n;
+
+	buf[0] = '\0';
+	for (i = 0; i < v->st.nr_pairs && pos < len; i++) {
+		const struct ifrep_status_pair *p = &v->st.pairs[i];
+
+		if (pair && strcmp(p->name, pair))
+			continue;
+		n = snprintf(buf + pos, len - pos, "%s%s is %s (dirty %llu/%llu)%s%s",
+			     pos ? ", " : "", p->name, ifrep_state_name(p->state),
+			     (unsigned long long)ifrep_pair_pending(&v->st, p),
+			     (unsigned long long)v->st.total_chunks,
+			     p->reason[0] ? ", reason " : "", p->reason);
+		if (n < 0)
+			break;
+		pos += (size_t)n;
+	}
+}
+
+static int cmd_wait(const struct cli_args *args)
+{
+	const char *state = cli_opt(args, 'S'), *timeout = cli_opt(args, 'T'), *why;
+	uint64_t timeout_s = 0;
+	bool has_timeout = false, done;
+	struct timespec poll = { 0, WAIT_POLL_NS };
+	const char *pos[2] = { cli_pos(args, 0), cli_pos(args, 1) };
+	char states[1024];
+	struct vol v;
+	unsigned int i;
+	double start;
+	int r, want;
+
+	if (!state)
+		return usage_error("missing --state STATE");
+	want = ifrep_state_parse(state);
+	if (want < 0)
+		return usage_error("--state %s: not a pair state (%s)", state, ifrep_state_list());
+	if (timeout) {
+		if (ifrep_parse_duration(timeout, &timeout_s, true, &why))
+			return usage_error("--timeout %s: %s", timeout, why);
+		has_timeout = true;
+	}
+
+	start = now_s();
+	for (;;) {
+		if ((r = need_volume(pos[0], true, &v)))
+			return r;
+		if (pos[1] && !ifrep_status_find_pair(&v.st, pos[1]))
+			return fail("%s has no pair named %s", v.name, pos[1]);
+		if (!pos[1] && !v.st.nr_pairs)
+			return fail("%s has no pairs", v.name);
+		done = true;
+		for (i = 0; i < v.st.nr_pairs; i++) {
+			if (pos[1] && strcmp(v.st.pairs[i].name, pos[1]))
+				continue;
+			if ((int)v.st.pairs[i].state != want)
+				done = false;
+		}
+		if (done)
+			return 0;
+		if (has_timeout && now_s() - start >= (double)timeout_s) {
+			describe_states(&v, pos[1], states, sizeof(states));
+			return fail("timed out after %llus waiting for %s: %s",
+				    (unsigned long long)timeout_s, state, states);
+		}
+		nanosleep(&poll, NULL);
+	}
+}
+
+const struct cli_command command_wait = {
+	.name = "wait",
+	.options = wait_opts,
+	.min_pos = 1, .max_pos = 2, .pos_names = "NAME",
+	.checks = CHECK_POS0_VOLUME | CHECK_POS1_PAIR,
+	.handler = cmd_wait,
+	.synopsis = "wait NAME [PAIR] --state STATE [--timeout SEC]",
+	.help =
+		"Wait until PAIR (or every pair of NAME) is in STATE; exit 1 on timeout.\n"
+		"STATE is one of: initial-sync in-sync consistent resyncing retrying\n"
+		"disconnected paused split-brain done failed.\n",
+};
+
+/*----------------------------------------------------------------
+ * status
+ *--------------------------------------------------------------*/
+
+static volatile sig_atomic_t stop_watch;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_watch = 1;
+}
+
+static void fill_view(const struct vol *v, struct ifrep_volume_view *view)
+{
+	memset(view, 0, sizeof(*view));
+	snprintf(view->name, sizeof(view->name), "%s", v->name);
+	view->size_bytes = v->sectors << 9;
+	ifrep_blkdev_token_name(v->table.data_dev, view->data_device, sizeof(view->data_device));
+	ifrep_blkdev_token_name(v->table.meta_dev, view->meta_device, sizeof(view->meta_device));
+	if (v->table.journal[0])
+		ifrep_blkdev_token_name(v->table.journal, view->journal_device,
+					sizeof(view->journal_device));
+	view->st = v->st;
+}
+
+/*
+ * Collect the views of @name (or of every volume).  Returns the exit code
+ * so far; volumes that vanish while listed are skipped silently.
+ */
+static int collect(const char *name, struct ifrep_volume_view **views, size_t *n)
+{
+	char **names = NULL;
+	size_t nr = 0, i;
+	struct vol v;
+	int r, rc = 0;
+
+	*views = NULL;
+	*n = 0;
+	need_dm();
+	if (name) {
+		if ((r = need_volume(name, true, &v)))
+			return r;
+		*views = calloc(1, sizeof(**views));
+		if (!*views)
+			return fail("out of memory");
+		fill_view(&v, *views);
+		*n = 1;
+		return 0;
+	}
+	r = ifrep_dm_list(IFREP_TARGET_NAME, &names, &nr);
+	if (r)
+		return fail("cannot list devices: %s", dm_strerror(r));
+	*views = calloc(nr ? nr : 1, sizeof(**views));
+	if (!*views) {
+		ifrep_dm_list_free(names, nr);
+		return fail("out of memory");
+	}
+	for (i = 0; i < nr; i++) {
+		r = load_volume(names[i], true, &v);
+		if (r == -ENXIO)
+			continue;
+		if (r) {
+			rc = EXIT_FAILED;
+			continue;
+		}
+		fill_view(&v, &(*views)[(*n)++]);
+	}
+	ifrep_dm_list_free(names, nr);
+	return rc;
+}
+
+static const struct cli_option status_opts[] = {
+	{ "json", 'j', CLI_FLAG, NULL },
+	{ "watch", 'w', CLI_FLAG, NULL },
+	{ NULL }
+};
+
+static int cmd_status(const struct cli_args *args)
+{
+	struct ifrep_volume_view *views;
+	struct timespec second = { 1, 0 };
+	bool json = cli_given(args, 'j'), watch = cli_given(args, 'w');
+	bool tty = isatty(STDOUT_FILENO);
+	const char *pos[1] = { cli_pos(args, 0) };
+	size_t n;
+	int r;
+
+	if (watch) {
+		signal(SIGINT, on_signal);
+		signal(SIGTERM, on_signal);
+	}
+	for (;;) {
+		r = collect(pos[0], &views, &n);
+		if (r && !n) {
+			free(views);
+			return r;
+		}
+		if (watch && !json && tty)
+			fputs("\033[H\033[J", stdout);
+		if (json)
+			ifrep_report_json(stdout, views, n);
+		else if (!n)
+			printf("No dm-ifrep volumes.\n");
+		else
+			ifrep_report_human(stdout, views, n);
+		free(views);
+		fflush(stdout);
+		if (!watch)
+			return r;
+		if (!json && !tty)
+			putchar('\n');
+		nanosleep(&second, NULL);
+		if (stop_watch)
+			return 0;
+	}
+}
+
+const struct cli_command command_status = {
+	.name = "status",
+	.options = status_opts,
+	.min_pos = 0, .max_pos = 1, .pos_names = "NAME",
+	.checks = CHECK_POS0_VOLUME | CHECK_NEEDS_DM,
+	.handler = cmd_status,
+	.synopsis = "status [NAME] [--json] [--watch]",
+	.help =
+		"Show volumes and pairs.  --json prints one JSON object; --watch redraws every\n"
+		"second until interrupted (with --json: one object per line).\n",
+};
