@@ -304,7 +304,7 @@ const struct cli_command command_create = {
 	.handler = cmd_create,
 	.synopsis =
 		"create NAME --data DEV --meta DEV [--chunk-size SIZE] [--role primary|secondary]\n"
-		"                [--listen ADDR:PORT] [--secret-file FILE] [--journal DEV] [--force]",
+		"                [--listen ADDR:PORT [--secret-file FILE | --insecure]] [--journal DEV] [--force]",
 	.help =
 		"Create the volume /dev/mapper/NAME over the data device DATA, with its metadata\n"
 		"on META.  Empty metadata (zeros) is formatted by the kernel; existing dm-ifrep\n"
@@ -318,6 +318,9 @@ const struct cli_command command_create = {
 		"  --role ROLE           primary (default) or secondary; used when formatting\n"
 		"  --listen ADDR:PORT    secondary: accept a primary there (IPv4 or [IPv6])\n"
 		"  --secret-file FILE    secondary: shared secret primaries must prove\n"
+		"  --insecure            secondary, with --listen: accept a primary without a\n"
+		"                        secret (no authentication: anyone who reaches the\n"
+		"                        address can connect as its primary)\n"
 		"  --journal DEV         secondary: device on which async cycles are journaled,\n"
 		"                        so that each applies atomically and sync points are kept\n"
 		"                        (needed to receive an async pair; empty or a journal)\n"
