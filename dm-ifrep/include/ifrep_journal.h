@@ -38,43 +38,43 @@
 #define IFREP_JOURNAL_F_ROLLBACK	(1U << 0)	/* a rollback is under way */
 
 struct ifrep_disk_jcycle {
-	__le64 id;
-	__le64 cut_time;
-	__le64 prev_id;				/* the image before this cycle */
-	__le64 prev_cut_time;
-	__le64 first;				/* ring position of its first entry */
-	__le64 count;				/* positions reserved (committed: used) */
-	__le32 flags;
-	__le32 reserved0;
-	__le64 tag;				/* names its entries; never reused */
+	ifrep_le64 id;
+	ifrep_le64 cut_time;
+	ifrep_le64 prev_id;				/* the image before this cycle */
+	ifrep_le64 prev_cut_time;
+	ifrep_le64 first;				/* ring position of its first entry */
+	ifrep_le64 count;				/* positions reserved (committed: used) */
+	ifrep_le32 flags;
+	ifrep_le32 reserved0;
+	ifrep_le64 tag;				/* names its entries; never reused */
 } __packed;					/* 64 bytes */
 
 struct ifrep_disk_journal_sb {
-	__le32 csum;
-	__le32 flags;
-	__le64 blocknr;
-	__le64 magic;
-	__le32 version;
-	__le32 chunk_sectors;
-	__le64 seq;
-	__le64 nr_slots;
-	__le64 slot_start;			/* first block of the slot area */
-	__le64 current_id;			/* cycle of the image on the data device */
-	__le64 current_cut_time;
-	__le32 nr_cycles;			/* records in use, oldest first */
-	__le32 reserved0;
-	__le64 rollback_to;			/* flags & ROLLBACK: image being restored */
-	__u8 reserved[24];
+	ifrep_le32 csum;
+	ifrep_le32 flags;
+	ifrep_le64 blocknr;
+	ifrep_le64 magic;
+	ifrep_le32 version;
+	ifrep_le32 chunk_sectors;
+	ifrep_le64 seq;
+	ifrep_le64 nr_slots;
+	ifrep_le64 slot_start;			/* first block of the slot area */
+	ifrep_le64 current_id;			/* cycle of the image on the data device */
+	ifrep_le64 current_cut_time;
+	ifrep_le32 nr_cycles;			/* records in use, oldest first */
+	ifrep_le32 reserved0;
+	ifrep_le64 rollback_to;			/* flags & ROLLBACK: image being restored */
+	ifrep_u8 reserved[24];
 	struct ifrep_disk_jcycle cycles[IFREP_JOURNAL_MAX_CYCLES];
 } __packed;
 
 struct ifrep_disk_jentry {
-	__le32 csum;
-	__le32 reserved0;
-	__le64 blocknr;
-	__le64 tag;				/* its cycle record's tag */
-	__le64 seq;				/* position within its cycle */
-	__le64 chunk;
+	ifrep_le32 csum;
+	ifrep_le32 reserved0;
+	ifrep_le64 blocknr;
+	ifrep_le64 tag;				/* its cycle record's tag */
+	ifrep_le64 seq;				/* position within its cycle */
+	ifrep_le64 chunk;
 } __packed;
 
 IFREP_STATIC_ASSERT(sizeof(struct ifrep_disk_jcycle) == 64, "journal cycle record size");

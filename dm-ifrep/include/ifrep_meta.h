@@ -82,21 +82,21 @@ enum ifrep_disk_mode {
 #define IFREP_PAIR_KNOWN_FLAGS		0x7fU
 
 struct ifrep_disk_pair {
-	__le32 flags;
-	__le32 mode;				/* enum ifrep_disk_mode */
-	__u8 name[IFREP_NAME_LEN];
-	__u8 peer[IFREP_PEER_LEN];		/* /dev/... or HOST:PORT */
-	__u8 secret_file[IFREP_PATH_LEN];	/* remote: read by ifrepctl only;
+	ifrep_le32 flags;
+	ifrep_le32 mode;				/* enum ifrep_disk_mode */
+	ifrep_u8 name[IFREP_NAME_LEN];
+	ifrep_u8 peer[IFREP_PEER_LEN];		/* /dev/... or HOST:PORT */
+	ifrep_u8 secret_file[IFREP_PATH_LEN];	/* remote: read by ifrepctl only;
 						 * local async: journal device */
-	__le32 timeout_s;			/* remote timeout threshold */
-	__le32 interval_s;			/* async cycle period */
-	__le64 rate_bytes_per_s;		/* resync limit, 0 = none */
-	__le32 sync_points;
-	__le32 reserved0;
-	__le64 peer_generation;			/* generation both last agreed on */
-	__le64 last_sync_point;			/* unix time of last cut, 0 = none */
-	__le64 last_cycle;			/* id of the last committed cycle */
-	__u8 reserved[40];
+	ifrep_le32 timeout_s;			/* remote timeout threshold */
+	ifrep_le32 interval_s;			/* async cycle period */
+	ifrep_le64 rate_bytes_per_s;		/* resync limit, 0 = none */
+	ifrep_le32 sync_points;
+	ifrep_le32 reserved0;
+	ifrep_le64 peer_generation;			/* generation both last agreed on */
+	ifrep_le64 last_sync_point;			/* unix time of last cut, 0 = none */
+	ifrep_le64 last_cycle;			/* id of the last committed cycle */
+	ifrep_u8 reserved[40];
 } __packed;					/* 384 bytes */
 
 /* ifrep_disk_superblock.flags */
@@ -107,31 +107,31 @@ struct ifrep_disk_pair {
 #define IFREP_SB_KNOWN_FLAGS		0xfU
 
 struct ifrep_disk_superblock {
-	__le32 csum;
-	__le32 flags;
-	__le64 blocknr;				/* 0 or 1: the slot */
-	__le64 magic;
-	__le32 version;
-	__le32 incompat_flags;			/* none yet: refuse any set */
-	__le64 seq;				/* commit count, newest wins */
-	__u8 uuid[16];				/* volume identity */
-	__le64 data_sectors;
-	__le32 chunk_sectors;
-	__le32 role;				/* enum ifrep_disk_role */
-	__le64 nr_chunks;
-	__le64 bitmap_blocks;			/* per area */
-	__le64 meta_blocks;			/* blocks in use, superblocks included */
-	__le64 data_generation;			/* new at promotion; 0: no data yet */
-	__le64 created;				/* unix time of format */
-	__u8 volume_name[IFREP_VOLUME_NAME_LEN];
-	__u8 data_path[IFREP_PATH_LEN];		/* as given at last activation */
-	__u8 listen[IFREP_ADDR_LEN];		/* secondary: ADDR:PORT or empty */
-	__u8 listen_secret_file[IFREP_PATH_LEN];
-	__u8 peer_uuid[16];			/* secondary: its primary's uuid */
-	__le64 parent_generation;		/* generation this one forked from */
-	__u8 reserved[32];
+	ifrep_le32 csum;
+	ifrep_le32 flags;
+	ifrep_le64 blocknr;				/* 0 or 1: the slot */
+	ifrep_le64 magic;
+	ifrep_le32 version;
+	ifrep_le32 incompat_flags;			/* none yet: refuse any set */
+	ifrep_le64 seq;				/* commit count, newest wins */
+	ifrep_u8 uuid[16];				/* volume identity */
+	ifrep_le64 data_sectors;
+	ifrep_le32 chunk_sectors;
+	ifrep_le32 role;				/* enum ifrep_disk_role */
+	ifrep_le64 nr_chunks;
+	ifrep_le64 bitmap_blocks;			/* per area */
+	ifrep_le64 meta_blocks;			/* blocks in use, superblocks included */
+	ifrep_le64 data_generation;			/* new at promotion; 0: no data yet */
+	ifrep_le64 created;				/* unix time of format */
+	ifrep_u8 volume_name[IFREP_VOLUME_NAME_LEN];
+	ifrep_u8 data_path[IFREP_PATH_LEN];		/* as given at last activation */
+	ifrep_u8 listen[IFREP_ADDR_LEN];		/* secondary: ADDR:PORT or empty */
+	ifrep_u8 listen_secret_file[IFREP_PATH_LEN];
+	ifrep_u8 peer_uuid[16];			/* secondary: its primary's uuid */
+	ifrep_le64 parent_generation;		/* generation this one forked from */
+	ifrep_u8 reserved[32];
 	struct ifrep_disk_pair pairs[IFREP_MAX_PAIRS];
-	__u8 journal_path[IFREP_PATH_LEN];	/* secondary: its journal device */
+	ifrep_u8 journal_path[IFREP_PATH_LEN];	/* secondary: its journal device */
 } __packed;
 
 #define IFREP_BITMAP_HEADER_SIZE	32
@@ -139,11 +139,11 @@ struct ifrep_disk_superblock {
 	((IFREP_META_BLOCK_SIZE - IFREP_BITMAP_HEADER_SIZE) * 8)
 
 struct ifrep_disk_bitmap_header {
-	__le32 csum;
-	__le32 area;				/* bitmap area (pair slot) */
-	__le64 blocknr;
-	__le64 first_chunk;
-	__le64 reserved;
+	ifrep_le32 csum;
+	ifrep_le32 area;				/* bitmap area (pair slot) */
+	ifrep_le64 blocknr;
+	ifrep_le64 first_chunk;
+	ifrep_le64 reserved;
 } __packed;
 
 IFREP_STATIC_ASSERT(sizeof(struct ifrep_disk_pair) == 384, "pair record size");

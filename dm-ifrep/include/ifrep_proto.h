@@ -63,14 +63,14 @@ enum ifrep_msg_type {
 };
 
 struct ifrep_wire_header {
-	__be32 magic;
-	__be16 type;
-	__be16 flags;			/* per type, see below */
-	__be32 length;			/* payload bytes */
-	__be32 csum;
-	__be64 seq;
-	__be64 id;			/* request id, echoed by its ACK */
-	__be64 reserved;
+	ifrep_be32 magic;
+	ifrep_be16 type;
+	ifrep_be16 flags;			/* per type, see below */
+	ifrep_be32 length;			/* payload bytes */
+	ifrep_be32 csum;
+	ifrep_be64 seq;
+	ifrep_be64 id;			/* request id, echoed by its ACK */
+	ifrep_be64 reserved;
 } __packed;
 
 /* HELLO flags */
@@ -79,10 +79,10 @@ struct ifrep_wire_header {
 #define IFREP_HELLO_INSECURE	(1U << 2)	/* sender has no secret */
 
 struct ifrep_wire_hello {
-	__be16 proto_major;
-	__be16 proto_minor;
-	__be32 features;
-	__u8 nonce[IFREP_NONCE_LEN];
+	ifrep_be16 proto_major;
+	ifrep_be16 proto_minor;
+	ifrep_be32 features;
+	ifrep_u8 nonce[IFREP_NONCE_LEN];
 } __packed;
 
 /*
@@ -95,19 +95,19 @@ struct ifrep_wire_hello {
 #define IFREP_PROOF_SERVER	"ifrep-server"
 
 struct ifrep_wire_auth {
-	__u8 hmac[IFREP_HMAC_LEN];
+	ifrep_u8 hmac[IFREP_HMAC_LEN];
 } __packed;
 
 struct ifrep_wire_attach {
-	__u8 uuid[16];			/* the primary volume's */
-	__be64 data_sectors;
-	__be32 chunk_sectors;
-	__be32 flags;
-	__be64 generation;		/* the primary's data generation */
-	__be64 parent_generation;	/* the one it was promoted from, or 0 */
-	__be32 timeout_s;		/* the pair's threshold: a primary silent
+	ifrep_u8 uuid[16];			/* the primary volume's */
+	ifrep_be64 data_sectors;
+	ifrep_be32 chunk_sectors;
+	ifrep_be32 flags;
+	ifrep_be64 generation;		/* the primary's data generation */
+	ifrep_be64 parent_generation;	/* the one it was promoted from, or 0 */
+	ifrep_be32 timeout_s;		/* the pair's threshold: a primary silent
 					 * this long is gone (it pings sooner) */
-	__be32 reserved;
+	ifrep_be32 reserved;
 } __packed;
 
 /*
@@ -122,11 +122,11 @@ struct ifrep_wire_attach {
 #define IFREP_ATTACH_CHANGES	(1U << 3)	/* a BITMAP message follows */
 
 struct ifrep_wire_attach_reply {
-	__be32 status;			/* 0 or a positive errno */
-	__be32 flags;
-	__be64 generation;		/* 0: holds no data of any primary */
-	__be64 parent_generation;
-	__u8 reason[IFREP_REASON_LEN];
+	ifrep_be32 status;			/* 0 or a positive errno */
+	ifrep_be32 flags;
+	ifrep_be64 generation;		/* 0: holds no data of any primary */
+	ifrep_be64 parent_generation;
+	ifrep_u8 reason[IFREP_REASON_LEN];
 } __packed;
 
 /* BITMAP payload: little-endian 64-bit words, bit b of word w = chunk 64w+b. */
@@ -136,13 +136,13 @@ struct ifrep_wire_attach_reply {
 #define IFREP_DATA_FUA		(1U << 1)
 
 struct ifrep_wire_data {
-	__be64 sector;
+	ifrep_be64 sector;
 	/* followed by length - sizeof(struct ifrep_wire_data) bytes of data */
 } __packed;
 
 struct ifrep_wire_ack {
-	__be32 status;			/* 0 or a positive errno */
-	__be32 value;			/* CSUM: the range's CRC-32C; else 0 */
+	ifrep_be32 status;			/* 0 or a positive errno */
+	ifrep_be32 value;			/* CSUM: the range's CRC-32C; else 0 */
 } __packed;
 
 /*
@@ -152,9 +152,9 @@ struct ifrep_wire_ack {
  * final inversion).  The primary compares it with its own.
  */
 struct ifrep_wire_csum {
-	__be64 sector;
-	__be32 length;			/* bytes: whole sectors, at most 4 MiB */
-	__be32 reserved;
+	ifrep_be64 sector;
+	ifrep_be32 length;			/* bytes: whole sectors, at most 4 MiB */
+	ifrep_be32 reserved;
 } __packed;
 
 /*
@@ -167,18 +167,18 @@ struct ifrep_wire_csum {
  * secondary's journal cannot hold the cycle.
  */
 struct ifrep_wire_cycle {
-	__be64 id;			/* increasing per primary */
-	__be64 cut_time;		/* unix time of the cut */
-	__be64 nr_chunks;		/* chunks the cycle will write */
-	__be32 sync_points;		/* images the secondary should keep */
-	__be32 reserved;
+	ifrep_be64 id;			/* increasing per primary */
+	ifrep_be64 cut_time;		/* unix time of the cut */
+	ifrep_be64 nr_chunks;		/* chunks the cycle will write */
+	ifrep_be32 sync_points;		/* images the secondary should keep */
+	ifrep_be32 reserved;
 } __packed;
 
 /* SYNC_STATE flags */
 #define IFREP_SYNC_CONSISTENT	(1U << 0)	/* set: resync done; clear: starting */
 
 struct ifrep_wire_error {
-	__u8 reason[IFREP_REASON_LEN];
+	ifrep_u8 reason[IFREP_REASON_LEN];
 } __packed;
 
 IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_header) == 40, "header size");

@@ -179,6 +179,16 @@ static inline int ifrep_mode_parse(const char *s)
 	return -1;
 }
 
+static inline int ifrep_health_parse(const char *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < IFREP_NR_HEALTHS; i++)
+		if (!strcmp(s, ifrep_health_name(i)))
+			return (int)i;
+	return -1;
+}
+
 static inline int ifrep_pair_state_parse(const char *s)
 {
 	unsigned int i;

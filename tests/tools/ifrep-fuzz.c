@@ -114,7 +114,7 @@ struct stats {
 
 struct fuzz {
 	struct ifrep_addr addr;
-	uint8_t secret[IFREP_SECRET_MAX];
+	uint8_t secret[IFREP_MAX_SECRET];
 	size_t secret_len;
 	bool insecure;
 	uint64_t data_sectors;		/* 0: unknown */

@@ -7,7 +7,7 @@
 #include <stdio.h>
 
 static struct ifrep_sync_cut cuts[4];
-static struct ifrep_sync_point pts[IFREP_MAX_SYNC_POINTS];
+static struct ifrep_sync_point pts[IFREP_MAX_SYNC_POINT_LINES];
 static unsigned int n;
 static char why[256];
 
@@ -22,7 +22,7 @@ static int points_reply(const char *text)
 {
 	n = 99;
 	why[0] = '\0';
-	return ifrep_parse_sync_points(text, pts, IFREP_MAX_SYNC_POINTS, &n, why, sizeof(why));
+	return ifrep_parse_sync_points(text, pts, IFREP_MAX_SYNC_POINT_LINES, &n, why, sizeof(why));
 }
 
 TEST(sync_reply)
@@ -100,7 +100,7 @@ TEST(sync_points)
 
 TEST(sync_points_full_journal)
 {
-	char text[IFREP_MAX_SYNC_POINTS * 48 + 48];
+	char text[IFREP_MAX_SYNC_POINT_LINES * 48 + 48];
 	size_t pos = 0;
 	unsigned int i;
 
@@ -111,7 +111,7 @@ TEST(sync_points_full_journal)
 	CHECK_EQ(n, 49);
 	CHECK_EQ(pts[48].id, 52);
 	CHECK_EQ(pts[48].rollback_bytes, 48 * 4096);
-	for (i = 49; i <= IFREP_MAX_SYNC_POINTS; i++)
+	for (i = 49; i <= IFREP_MAX_SYNC_POINT_LINES; i++)
 		pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "%u 1 %u\n", i, i);
 	CHECK_EQ(points_reply(text), -EINVAL);
 	CHECK_CONTAINS(why, "more than 64 sync points");
@@ -167,18 +167,18 @@ static int verify_reply(const char *text)
 TEST(verify_status)
 {
 	CHECK_EQ(verify_reply("running 12 64 1 1795627205 -"), 0);
-	CHECK_EQ(vs.state, VERIFY_RUNNING);
+	CHECK_EQ(vs.state, IFREP_VERIFY_RUNNING);
 	CHECK_EQ(vs.checked, 12);
 	CHECK_EQ(vs.total, 64);
 	CHECK_EQ(vs.differing, 1);
 	CHECK_EQ(vs.started, 1795627205);
 	CHECK_STR(vs.reason, "");
 	CHECK_EQ(verify_reply("idle 0 64 0 0 -\n"), 0);
-	CHECK_EQ(vs.state, VERIFY_IDLE);
+	CHECK_EQ(vs.state, IFREP_VERIFY_IDLE);
 	CHECK_EQ(verify_reply("done 64 64 3 5 -"), 0);
-	CHECK_EQ(vs.state, VERIFY_DONE);
+	CHECK_EQ(vs.state, IFREP_VERIFY_DONE);
 	CHECK_EQ(verify_reply("stopped 7 64 0 5 link_lost"), 0);
-	CHECK_EQ(vs.state, VERIFY_STOPPED);
+	CHECK_EQ(vs.state, IFREP_VERIFY_STOPPED);
 	CHECK_STR(vs.reason, "link_lost");
 }
 

@@ -185,7 +185,7 @@ TEST(human_async)
 TEST(async_progress)
 {
 	struct ifrep_status st = { .chunk_sectors = 2048, .total_chunks = 64 };
-	struct ifrep_status_pair p = { .mode = MODE_ASYNC, .rate = 1048576 };
+	struct ifrep_status_pair p = { .mode = IFREP_MODE_ASYNC, .rate = 1048576 };
 	uint64_t s = 99;
 
 	/* between cycles: nothing pending */
@@ -211,7 +211,7 @@ TEST(async_progress)
 TEST(eta)
 {
 	struct ifrep_status st = { .chunk_sectors = 16384 };
-	struct ifrep_status_pair p = { .dirty_chunks = 0 };
+	struct ifrep_status_pair p = { .mode = IFREP_MODE_SYNC, .dirty_chunks = 0 };
 	uint64_t s = 99;
 
 	CHECK(ifrep_pair_eta(&st, &p, &s));

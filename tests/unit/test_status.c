@@ -36,8 +36,8 @@ TEST(no_pairs)
 
 	CHECK_EQ(parse(VOL "0", &st), 0);
 	CHECK(!st.whole_fail);
-	CHECK_EQ(st.role, ROLE_PRIMARY);
-	CHECK_EQ(st.health, HEALTH_RW);
+	CHECK_EQ(st.role, IFREP_ROLE_PRIMARY);
+	CHECK_EQ(st.health, IFREP_HEALTH_RW);
 	CHECK_EQ(st.chunk_sectors, 16384);
 	CHECK_EQ(st.total_chunks, 128);
 	CHECK_EQ(st.generation, 1);
@@ -56,9 +56,9 @@ TEST(documented_example)
 	CHECK_EQ(st.nr_pairs, 1);
 	p = &st.pairs[0];
 	CHECK_STR(p->name, "backup");
-	CHECK_EQ(p->mode, MODE_SYNC);
+	CHECK_EQ(p->mode, IFREP_MODE_SYNC);
 	CHECK_STR(p->peer, "/dev/vdd");
-	CHECK_EQ(p->state, STATE_INITIAL_SYNC);
+	CHECK_EQ(p->state, IFREP_PS_INITIAL_SYNC);
 	CHECK_EQ(p->dirty_chunks, 64);
 	CHECK_EQ(p->bytes_sent, 536870912);
 	CHECK_EQ(p->rate, 90000000);
@@ -91,11 +91,11 @@ TEST(eight_pairs_every_state)
 	CHECK_EQ(parse(line, &st), 0);
 	CHECK_EQ(st.nr_pairs, 8);
 	for (i = 0; i < 8; i++) {
-		CHECK_EQ(st.pairs[i].state, ifrep_state_parse(states[i]));
+		CHECK_EQ(st.pairs[i].state, ifrep_pair_state_parse(states[i]));
 		CHECK_EQ(st.pairs[i].dirty_chunks, i);
 	}
-	CHECK_EQ(st.pairs[1].mode, MODE_ASYNC);
-	CHECK_EQ(st.pairs[2].mode, MODE_COPY);
+	CHECK_EQ(st.pairs[1].mode, IFREP_MODE_ASYNC);
+	CHECK_EQ(st.pairs[2].mode, IFREP_MODE_COPY);
 	CHECK(st.pairs[1].has_last_sync);
 	CHECK_EQ(st.pairs[1].last_sync, 1795603200);
 	CHECK(st.pairs[1].has_rpo);
@@ -114,8 +114,8 @@ TEST(secondary)
 
 	CHECK_EQ(parse("secondary ro 128 1 00000000000000ff 0 [2001:db8::2]:7789 connected consistent 0", &st), 0);
 	CHECK_EQ(st.image, IMAGE_CONSISTENT);
-	CHECK_EQ(st.role, ROLE_SECONDARY);
-	CHECK_EQ(st.health, HEALTH_RO);
+	CHECK_EQ(st.role, IFREP_ROLE_SECONDARY);
+	CHECK_EQ(st.health, IFREP_HEALTH_RO);
 	CHECK_EQ(st.chunk_sectors, 128);
 	CHECK_EQ(st.generation, 255);
 	CHECK_STR(st.listen, "[2001:db8::2]:7789");
@@ -128,11 +128,11 @@ TEST(whole_fail)
 
 	CHECK_EQ(parse("Fail", &st), 0);
 	CHECK(st.whole_fail);
-	CHECK_EQ(st.health, HEALTH_FAIL);
+	CHECK_EQ(st.health, IFREP_HEALTH_FAIL);
 	CHECK_EQ(st.nr_pairs, 0);
 	CHECK_EQ(parse("primary fail 16384 128 0000000000000001 0 - - - 0", &st), 0);
 	CHECK(!st.whole_fail);
-	CHECK_EQ(st.health, HEALTH_FAIL);
+	CHECK_EQ(st.health, IFREP_HEALTH_FAIL);
 }
 
 TEST(truncated)
@@ -207,10 +207,10 @@ TEST(names_roundtrip)
 {
 	int s;
 
-	for (s = 0; s < NR_STATES; s++)
-		CHECK_EQ(ifrep_state_parse(ifrep_state_name((enum ifrep_state)s)), s);
-	CHECK_EQ(ifrep_state_parse("bogus"), -1);
-	CHECK_EQ(ifrep_mode_parse("async"), MODE_ASYNC);
+	for (s = 0; s < IFREP_NR_PAIR_STATES; s++)
+		CHECK_EQ(ifrep_pair_state_parse(ifrep_pair_state_name((enum ifrep_pair_state)s)), s);
+	CHECK_EQ(ifrep_pair_state_parse("bogus"), -1);
+	CHECK_EQ(ifrep_mode_parse("async"), IFREP_MODE_ASYNC);
 	CHECK_EQ(ifrep_mode_parse("ASYNC"), -1);
 	CHECK_CONTAINS(ifrep_state_list(), "initial-sync, in-sync, consistent");
 	CHECK_CONTAINS(ifrep_state_list(), "done, failed");
@@ -225,8 +225,8 @@ TEST(async_fields)
 	CHECK_EQ(parse(VOL "1 dr async 169.254.77.2:7788 consistent 2 41943040 0 "
 		       "1795627205 12 - 3/10", &st), 0);
 	p = &st.pairs[0];
-	CHECK_EQ(p->mode, MODE_ASYNC);
-	CHECK_EQ(p->state, STATE_CONSISTENT);
+	CHECK_EQ(p->mode, IFREP_MODE_ASYNC);
+	CHECK_EQ(p->state, IFREP_PS_CONSISTENT);
 	CHECK(p->has_last_sync);
 	CHECK_EQ(p->last_sync, 1795627205);
 	CHECK(p->has_rpo);
@@ -283,12 +283,12 @@ TEST(old_ten_field_pairs)
 		      "usb sync /dev/sdz in-sync 0 0 0 - - - -", "pairs need 22 fields"));
 }
 
-static struct ifrep_status_pair async_pair(int64_t last, bool cycle, enum ifrep_state s)
+static struct ifrep_status_pair async_pair(int64_t last, bool cycle, enum ifrep_pair_state s)
 {
 	struct ifrep_status_pair p;
 
 	memset(&p, 0, sizeof(p));
-	p.mode = MODE_ASYNC;
+	p.mode = IFREP_MODE_ASYNC;
 	p.state = s;
 	p.has_last_sync = last >= 0;
 	p.last_sync = last >= 0 ? last : 0;
@@ -301,27 +301,27 @@ TEST(cut_progress)
 	struct ifrep_status_pair p;
 
 	/* the cycle of the cut at 100 runs; the last sync point is older */
-	p = async_pair(90, true, STATE_CONSISTENT);
+	p = async_pair(90, true, IFREP_PS_CONSISTENT);
 	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_PENDING);
 	/* no sync point at all yet */
-	p = async_pair(-1, true, STATE_CONSISTENT);
+	p = async_pair(-1, true, IFREP_PS_CONSISTENT);
 	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_PENDING);
 	/* an earlier cycle of the same second committed; ours runs */
-	p = async_pair(100, true, STATE_CONSISTENT);
+	p = async_pair(100, true, IFREP_PS_CONSISTENT);
 	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_PENDING);
 	/* ours committed */
-	p = async_pair(100, false, STATE_CONSISTENT);
+	p = async_pair(100, false, IFREP_PS_CONSISTENT);
 	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_COMMITTED);
 	/* a later cut committed (and the next cycle runs): ours is in it */
-	p = async_pair(105, true, STATE_CONSISTENT);
+	p = async_pair(105, true, IFREP_PS_CONSISTENT);
 	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_COMMITTED);
 	/* the link broke: the chunks go with a later cycle */
-	p = async_pair(90, false, STATE_RETRYING);
+	p = async_pair(90, false, IFREP_PS_RETRYING);
 	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_PENDING);
 	/* the cycle failed */
-	p = async_pair(90, false, STATE_FAILED);
+	p = async_pair(90, false, IFREP_PS_FAILED);
 	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_FAILED);
 	/* failing after the commit does not undo it */
-	p = async_pair(100, false, STATE_FAILED);
+	p = async_pair(100, false, IFREP_PS_FAILED);
 	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_COMMITTED);
 }

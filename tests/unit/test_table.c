@@ -118,7 +118,7 @@ TEST(table_parse)
 
 TEST(msg_pair_add_minimal)
 {
-	struct ifrep_pair_opts o = { .name = "backup", .mode = MODE_SYNC, .peer = "/dev/vdd" };
+	struct ifrep_pair_opts o = { .name = "backup", .mode = IFREP_MODE_SYNC, .peer = "/dev/vdd" };
 	char buf[256];
 
 	CHECK_EQ(ifrep_msg_pair_add(&o, buf, sizeof(buf)), 0);
@@ -128,7 +128,7 @@ TEST(msg_pair_add_minimal)
 TEST(msg_pair_add_all_keys)
 {
 	struct ifrep_pair_opts o = {
-		.name = "dr", .mode = MODE_ASYNC, .peer = "192.0.2.7:7789", .remote = true,
+		.name = "dr", .mode = IFREP_MODE_ASYNC, .peer = "192.0.2.7:7789", .remote = true,
 		.has_timeout = true, .timeout_s = 45,
 		.has_rate = true, .rate = 52428800,
 		.has_interval = true, .interval_s = 0,
@@ -143,14 +143,14 @@ TEST(msg_pair_add_all_keys)
 	o.secret_file = NULL;
 	o.insecure = true;
 	o.has_rate = o.has_interval = o.has_sync_points = false;
-	o.mode = MODE_COPY;
+	o.mode = IFREP_MODE_COPY;
 	CHECK_EQ(ifrep_msg_pair_add(&o, buf, sizeof(buf)), 0);
 	CHECK_STR(buf, "pair_add dr copy 192.0.2.7:7789 timeout=45 insecure");
 }
 
 TEST(msg_refusals)
 {
-	struct ifrep_pair_opts o = { .name = "a b", .mode = MODE_SYNC, .peer = "/dev/vdd" };
+	struct ifrep_pair_opts o = { .name = "a b", .mode = IFREP_MODE_SYNC, .peer = "/dev/vdd" };
 	char buf[64], small[16];
 
 	CHECK_EQ(ifrep_msg_pair_add(&o, buf, sizeof(buf)), -EINVAL);

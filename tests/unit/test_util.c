@@ -249,7 +249,7 @@ static int write_tmp(char *path, const char *content, size_t len, mode_t mode)
 TEST(secret_file)
 {
 	char path[64], why[256];
-	uint8_t buf[IFREP_SECRET_MAX];
+	uint8_t buf[IFREP_MAX_SECRET];
 	size_t len = 0;
 	bool world = true;
 
@@ -271,8 +271,8 @@ TEST(secret_file)
 
 TEST(secret_file_refused)
 {
-	char path[64], why[256], big[IFREP_SECRET_MAX + 1];
-	uint8_t buf[IFREP_SECRET_MAX];
+	char path[64], why[256], big[IFREP_MAX_SECRET + 1];
+	uint8_t buf[IFREP_MAX_SECRET];
 	size_t len;
 	bool world;
 

@@ -103,9 +103,6 @@ static int check_local_target(const struct vol *v, const char *path, dev_t devt)
 	return 0;
 }
 
-#define MAX_INTERVAL_S		(7 * 86400)	/* the kernel's limits */
-#define MAX_SYNC_POINTS		1024
-
 static const struct cli_option pair_add_opts[] = {
 	{ "to", 't', CLI_VALUE, NULL },
 	{ "mode", 'M', CLI_VALUE, NULL },
@@ -150,7 +147,7 @@ static int cmd_pair_add(const struct cli_args *args)
 	m = ifrep_mode_parse(mode);
 	if (m < 0)
 		return usage_error("--mode %s: must be sync, async or copy", mode);
-	o.mode = (enum ifrep_mode)m;
+	o.mode = (enum ifrep_disk_mode)m;
 
 	/* --to: a path (absolute, relative, or an existing name) or ADDR:PORT */
 	o.remote = !(to[0] == '/' || to[0] == '.' || !strchr(to, ':') || !stat(to, &st));
@@ -165,7 +162,7 @@ static int cmd_pair_add(const struct cli_args *args)
 	if (interval) {
 		if (ifrep_parse_duration(interval, &o.interval_s, true, &why))
 			return usage_error("--interval %s: %s", interval, why);
-		if (o.interval_s > MAX_INTERVAL_S)
+		if (o.interval_s > IFREP_MAX_INTERVAL_S)
 			return usage_error("--interval %s: at most 7d", interval);
 		o.has_interval = true;
 	}
@@ -177,9 +174,9 @@ static int cmd_pair_add(const struct cli_args *args)
 	if (sync_points) {
 		if (ifrep_parse_u64(sync_points, &o.sync_points, &why))
 			return usage_error("--sync-points %s: %s", sync_points, why);
-		if (o.sync_points > MAX_SYNC_POINTS)
+		if (o.sync_points > IFREP_MAX_SYNC_POINTS)
 			return usage_error("--sync-points %s: at most %d", sync_points,
-					   MAX_SYNC_POINTS);
+					   IFREP_MAX_SYNC_POINTS);
 		if (o.sync_points > IFREP_JOURNAL_MAX_CYCLES + 1)
 			warn("a secondary's journal keeps at most %d sync points, however large it is",
 			     IFREP_JOURNAL_MAX_CYCLES + 1);
@@ -190,7 +187,7 @@ static int cmd_pair_add(const struct cli_args *args)
 			return usage_error("--rate %s: %s", rate, why);
 		o.has_rate = true;
 	}
-	if (o.mode != MODE_ASYNC && (interval || sync_points))
+	if (o.mode != IFREP_MODE_ASYNC && (interval || sync_points))
 		return usage_error("--%s is for async pairs", interval ? "interval" : "sync-points");
 	if (!o.remote && (timeout || secret_file || o.insecure))
 		return usage_error("--%s is for remote pairs (--to HOST:PORT)",
@@ -200,9 +197,9 @@ static int cmd_pair_add(const struct cli_args *args)
 	if (secret_file && o.insecure)
 		return usage_error("--secret-file and --insecure exclude each other");
 
-	if (journal && (o.remote || o.mode != MODE_ASYNC))
+	if (journal && (o.remote || o.mode != IFREP_MODE_ASYNC))
 		return usage_error("--journal is for async pairs to a local target");
-	if (!o.remote && o.mode == MODE_ASYNC && !journal)
+	if (!o.remote && o.mode == IFREP_MODE_ASYNC && !journal)
 		return usage_error("an async pair to a local target needs --journal DEV (it makes each cycle atomic)");
 
 	if (!o.remote && (r = device_arg("--to", to, peer, sizeof(peer), &peer_devt)))
@@ -233,7 +230,7 @@ static int cmd_pair_add(const struct cli_args *args)
 		info("pair %s exists with these settings: nothing to do", o.name);
 		goto send;
 	}
-	if (v.st.role == ROLE_SECONDARY) {
+	if (v.st.role == IFREP_ROLE_SECONDARY) {
 		r = fail("%s is a secondary volume: pairs are added on the primary", v.name);
 		goto out;
 	}
@@ -335,15 +332,15 @@ static int pair_message(const struct cli_args *args, enum msg_kind kind)
 		}
 		return fail("%s has no pair named %s", v.name, pos[1]);
 	}
-	if (kind != MSG_PAIR_REMOVE && p->state == STATE_DONE)
+	if (kind != MSG_PAIR_REMOVE && p->state == IFREP_PS_DONE)
 		return fail("pair %s is a finished copy: nothing to %s (remove it, or add a new copy pair)",
 			    p->name, verbs[kind]);
-	if (kind == MSG_PAUSE && p->state == STATE_PAUSED)
+	if (kind == MSG_PAUSE && p->state == IFREP_PS_PAUSED)
 		return 0;
-	if (kind == MSG_RESUME && p->state != STATE_PAUSED && p->state != STATE_FAILED &&
-	    p->state != STATE_DISCONNECTED && p->state != STATE_RETRYING &&
-	    p->state != STATE_SPLIT_BRAIN) {
-		info("pair %s is %s: nothing to resume", p->name, ifrep_state_name(p->state));
+	if (kind == MSG_RESUME && p->state != IFREP_PS_PAUSED && p->state != IFREP_PS_FAILED &&
+	    p->state != IFREP_PS_DISCONNECTED && p->state != IFREP_PS_RETRYING &&
+	    p->state != IFREP_PS_SPLIT_BRAIN) {
+		info("pair %s is %s: nothing to resume", p->name, ifrep_pair_state_name(p->state));
 		return 0;
 	}
 	ifrep_msg_simple(verbs[kind], pos[1], msg, sizeof(msg));

@@ -38,7 +38,7 @@ static int cmd_promote(const struct cli_args *args)
 
 	if ((r = load_volume(pos[0], true, &v)))
 		return r;
-	if (v.st.role == ROLE_PRIMARY) {
+	if (v.st.role == IFREP_ROLE_PRIMARY) {
 		info("%s is a primary already", v.name);
 		return 0;
 	}
@@ -108,7 +108,7 @@ static int cmd_demote(const struct cli_args *args)
 	need_dm();
 	if ((r = load_volume(pos[0], true, &v)))
 		goto out;
-	if (v.st.role == ROLE_SECONDARY) {
+	if (v.st.role == IFREP_ROLE_SECONDARY) {
 		info("%s is a secondary already", v.name);
 		r = 0;
 		goto out;

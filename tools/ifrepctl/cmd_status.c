@@ -49,7 +49,7 @@ static void describe_states(const struct vol *v, const char *pair, char *buf, si
 		if (pair && strcmp(p->name, pair))
 			continue;
 		n = snprintf(buf + pos, len - pos, "%s%s is %s (dirty %llu/%llu)%s%s",
-			     pos ? ", " : "", p->name, ifrep_state_name(p->state),
+			     pos ? ", " : "", p->name, ifrep_pair_state_name(p->state),
 			     (unsigned long long)ifrep_pair_pending(&v->st, p),
 			     (unsigned long long)v->st.total_chunks,
 			     p->reason[0] ? ", reason " : "", p->reason);
@@ -74,7 +74,7 @@ static int cmd_wait(const struct cli_args *args)
 
 	if (!state)
 		return usage_error("missing --state STATE");
-	want = ifrep_state_parse(state);
+	want = ifrep_pair_state_parse(state);
 	if (want < 0)
 		return usage_error("--state %s: not a pair state (%s)", state, ifrep_state_list());
 	if (timeout) {

@@ -62,12 +62,12 @@ static void describe_pair(const struct ifrep_status *st, const struct ifrep_stat
 {
 	unsigned int pm = ifrep_synced_per_mille(ifrep_pair_pending(st, p), st->total_chunks);
 
-	if (p->state == STATE_INITIAL_SYNC)
+	if (p->state == IFREP_PS_INITIAL_SYNC)
 		snprintf(buf, len, "in its initial copy (%u.%u%% copied)", pm / 10, pm % 10);
 	else if (p->reason[0])
-		snprintf(buf, len, "%s (%s)", ifrep_state_name(p->state), p->reason);
+		snprintf(buf, len, "%s (%s)", ifrep_pair_state_name(p->state), p->reason);
 	else
-		snprintf(buf, len, "%s", ifrep_state_name(p->state));
+		snprintf(buf, len, "%s", ifrep_pair_state_name(p->state));
 }
 
 static struct sync_pair *job_pair(struct sync_job *job, const char *name)
@@ -107,27 +107,27 @@ static int select_sync_pairs(const struct vol *v, struct sync_job *job)
 	char why[1024];
 	unsigned int i;
 
-	if (v->st.role == ROLE_SECONDARY)
+	if (v->st.role == IFREP_ROLE_SECONDARY)
 		return fail("%s is a secondary: sync points are cut on its primary ('sync-point list %s' shows them here)",
 			    v->name, v->name);
 	if (job->only) {
 		p = ifrep_status_find_pair(&v->st, job->only);
 		if (!p)
 			return fail("%s has no pair named %s", v->name, job->only);
-		if (p->mode != MODE_ASYNC)
+		if (p->mode != IFREP_MODE_ASYNC)
 			return fail("pair %s is a %s pair: only async pairs have sync points",
 				    p->name, ifrep_mode_name(p->mode));
 	}
 	job->n = job->candidates = 0;
 	for (i = 0; i < v->st.nr_pairs; i++) {
 		p = &v->st.pairs[i];
-		if (p->mode != MODE_ASYNC || (job->only && strcmp(p->name, job->only)))
+		if (p->mode != IFREP_MODE_ASYNC || (job->only && strcmp(p->name, job->only)))
 			continue;
 		sp = &job->pairs[job->n++];
 		memset(sp, 0, sizeof(*sp));
 		snprintf(sp->name, sizeof(sp->name), "%s", p->name);
 		describe_pair(&v->st, p, sp->state, sizeof(sp->state));
-		sp->candidate = p->state == STATE_CONSISTENT;
+		sp->candidate = p->state == IFREP_PS_CONSISTENT;
 		job->candidates += sp->candidate;
 	}
 	if (!job->n)
@@ -429,7 +429,7 @@ static int wait_commits(struct sync_job *job)
 								"%s%s: cycle %" PRIu64 "/%" PRIu64 " shipped",
 								pos ? ", " : "", p->name,
 								p->cycle_shipped, p->cycle_total);
-				else if (p->state == STATE_CONSISTENT)
+				else if (p->state == IFREP_PS_CONSISTENT)
 					pos += (size_t)snprintf(pending + pos, sizeof(pending) - pos,
 								"%s%s: its cycle ended uncommitted (interrupted link?); the chunks go with the next cycle, which only 'sync' starts with --interval 0",
 								pos ? ", " : "", p->name);
@@ -437,7 +437,7 @@ static int wait_commits(struct sync_job *job)
 					pos += (size_t)snprintf(pending + pos, sizeof(pending) - pos,
 								"%s%s: %s%s%s%s, no cycle running",
 								pos ? ", " : "", p->name,
-								ifrep_state_name(p->state),
+								ifrep_pair_state_name(p->state),
 								p->reason[0] ? " (" : "", p->reason,
 								p->reason[0] ? ")" : "");
 				break;

@@ -32,7 +32,7 @@ static int get_sync_points(const struct vol *v, struct ifrep_sync_point *pts, un
 	char why[256], *reply = NULL;
 	int r;
 
-	if (v->st.role == ROLE_PRIMARY)
+	if (v->st.role == IFREP_ROLE_PRIMARY)
 		return fail("%s is a primary: sync points are kept on its secondary (run this there)",
 			    v->name);
 	r = ifrep_dm_message(v->name, "sync_points", false, &reply);
@@ -44,7 +44,7 @@ static int get_sync_points(const struct vol *v, struct ifrep_sync_point *pts, un
 	if (r)
 		return fail("cannot list the sync points of %s: %s (see dmesg)", v->name,
 			    dm_strerror(r));
-	r = ifrep_parse_sync_points(reply, pts, IFREP_MAX_SYNC_POINTS, n, why, sizeof(why));
+	r = ifrep_parse_sync_points(reply, pts, IFREP_MAX_SYNC_POINT_LINES, n, why, sizeof(why));
 	free(reply);
 	if (r)
 		return fail("cannot understand the kernel's list of sync points: %s", why);
@@ -58,7 +58,7 @@ static const struct cli_option sync_point_list_opts[] = {
 
 static int cmd_sync_point_list(const struct cli_args *args)
 {
-	struct ifrep_sync_point pts[IFREP_MAX_SYNC_POINTS];
+	struct ifrep_sync_point pts[IFREP_MAX_SYNC_POINT_LINES];
 	char when[32], size[32], idbuf[24];
 	bool json = cli_given(args, 'j');
 	unsigned int n, i;
@@ -126,7 +126,7 @@ const struct cli_command command_sync_point_list = {
 
 static int cmd_sync_point_rollback(const struct cli_args *args)
 {
-	struct ifrep_sync_point pts[IFREP_MAX_SYNC_POINTS];
+	struct ifrep_sync_point pts[IFREP_MAX_SYNC_POINT_LINES];
 	const struct ifrep_sync_point *to = NULL;
 	char msg[48], when[32], size[32];
 	const char *why;
@@ -256,7 +256,7 @@ static int cmd_sync_point_show(const struct cli_args *args)
 		return r;
 	if ((r = need_volume(pos[0], true, &v)))
 		return r;
-	if (v.st.role != ROLE_SECONDARY || !v.table.journal[0])
+	if (v.st.role != IFREP_ROLE_SECONDARY || !v.table.journal[0])
 		return fail("%s is not a secondary with a journal: it has no sync points", v.name);
 	snprintf(msg, sizeof(msg), "sync_point_map %" PRIu64, id);
 	r = ifrep_dm_message(v.name, msg, false, &reply);

@@ -58,8 +58,8 @@ static void verify_print(const char *volume, const char *pair,
 		json_begin_object(&j, NULL);
 		json_string(&j, "volume", volume);
 		json_string(&j, "pair", pair);
-		json_string(&j, "result", vs->state == VERIFY_DONE ? "done" :
-			    vs->state == VERIFY_STOPPED ? "stopped" : "running");
+		json_string(&j, "result", vs->state == IFREP_VERIFY_DONE ? "done" :
+			    vs->state == IFREP_VERIFY_STOPPED ? "stopped" : "running");
 		json_u64(&j, "checked_chunks", vs->checked);
 		json_u64(&j, "total_chunks", vs->total);
 		json_u64(&j, "differing_chunks", vs->differing);
@@ -71,7 +71,7 @@ static void verify_print(const char *volume, const char *pair,
 		putchar('\n');
 		return;
 	}
-	if (vs->state == VERIFY_RUNNING)
+	if (vs->state == IFREP_VERIFY_RUNNING)
 		printf("%s: verify running: %" PRIu64 "/%" PRIu64 " chunks checked, %" PRIu64
 		       " differing so far\n", pair, vs->checked, vs->total, vs->differing);
 	else if (!vs->differing)
@@ -112,7 +112,7 @@ static int cmd_verify(const struct cli_args *args)
 		return usage_error("--stop takes no --%s", no_wait ? "no-wait" : "timeout");
 	if ((r = need_volume(pos[0], true, &v)))
 		return r;
-	if (v.st.role == ROLE_SECONDARY)
+	if (v.st.role == IFREP_ROLE_SECONDARY)
 		return fail("%s is a secondary volume: verify runs on its primary", v.name);
 	p = ifrep_status_find_pair(&v.st, pos[1]);
 	if (!p)
@@ -124,13 +124,13 @@ static int cmd_verify(const struct cli_args *args)
 			return explain_msg_error(MSG_VERIFY, &v, p->name, NULL, NULL, r);
 		return r;
 	}
-	if (p->mode == MODE_COPY)
+	if (p->mode == IFREP_MODE_COPY)
 		return fail("pair %s is a copy: its target does not follow the source, there is nothing to verify",
 			    p->name);
-	if ((p->mode == MODE_SYNC && p->state != STATE_IN_SYNC && p->state != STATE_RESYNCING) ||
-	    (p->mode == MODE_ASYNC && p->state != STATE_CONSISTENT))
-		return fail("pair %s is %s: verify needs it %s", p->name, ifrep_state_name(p->state),
-			    p->mode == MODE_SYNC ? "in-sync or resyncing" : "consistent");
+	if ((p->mode == IFREP_MODE_SYNC && p->state != IFREP_PS_IN_SYNC && p->state != IFREP_PS_RESYNCING) ||
+	    (p->mode == IFREP_MODE_ASYNC && p->state != IFREP_PS_CONSISTENT))
+		return fail("pair %s is %s: verify needs it %s", p->name, ifrep_pair_state_name(p->state),
+			    p->mode == IFREP_MODE_SYNC ? "in-sync or resyncing" : "consistent");
 
 	r = verify_message(v.name, p->name, "start", NULL);
 	if (r < 0) {
@@ -147,7 +147,7 @@ static int cmd_verify(const struct cli_args *args)
 			return explain_msg_error(MSG_VERIFY, &v, p->name, NULL, NULL, r);
 		if (r)
 			return r;
-		if (no_wait || vs.state != VERIFY_RUNNING)
+		if (no_wait || vs.state != IFREP_VERIFY_RUNNING)
 			break;
 		if (timeout && now_s() - start >= (double)timeout_s) {
 			if (tty && !json)
@@ -165,7 +165,7 @@ static int cmd_verify(const struct cli_args *args)
 	}
 	if (tty && !json && !no_wait)
 		fputc('\n', stderr);
-	if (vs.state == VERIFY_STOPPED) {
+	if (vs.state == IFREP_VERIFY_STOPPED) {
 		if (json)
 			verify_print(v.name, p->name, &vs, true);
 		return fail("verify of %s stopped after %" PRIu64 " of %" PRIu64 " chunks: %s%s",

@@ -8,7 +8,7 @@
  * IFREP_SB_CSUM_XOR in its first field; the valid slot with the highest seq is current.  A
  * torn commit leaves one slot invalid, so the other one is used.
  *
- * In userspace the header's __le32/__le64 are one-member structs, so a
+ * In userspace the header's ifrep_le32/ifrep_le64 are one-member structs, so a
  * forgotten conversion does not compile; get/put helpers below are the only
  * place byte order is converted.
  */

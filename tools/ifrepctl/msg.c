@@ -304,24 +304,18 @@ struct verify_ctx {
 
 static int verify_line(char **f, unsigned int lineno, void *arg)
 {
-	static const char *const states[] = {
-		[VERIFY_IDLE] = "idle", [VERIFY_RUNNING] = "running",
-		[VERIFY_DONE] = "done", [VERIFY_STOPPED] = "stopped",
-	};
 	struct verify_ctx *c = arg;
 	struct ifrep_verify_status *vs = c->vs;
 	uint64_t t;
-	unsigned int i;
+	int state;
 
 	if (++c->n > 1)
 		return reply_bad(c->why, c->whylen, "more than one line");
-	for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
-		if (!strcmp(f[0], states[i]))
-			break;
-	if (i == sizeof(states) / sizeof(states[0]))
+	state = ifrep_verify_state_parse(f[0]);
+	if (state < 0)
 		return reply_bad(c->why, c->whylen, "line %u: unknown verify state '%.32s'",
 				 lineno, f[0]);
-	vs->state = (enum ifrep_verify_state)i;
+	vs->state = (enum ifrep_verify_state)state;
 	if (reply_u64(f[1], "checked", lineno, &vs->checked, c->why, c->whylen) ||
 	    reply_u64(f[2], "total", lineno, &vs->total, c->why, c->whylen) ||
 	    reply_u64(f[3], "differing", lineno, &vs->differing, c->why, c->whylen) ||
@@ -338,7 +332,7 @@ static int verify_line(char **f, unsigned int lineno, void *arg)
 	if (strcmp(f[5], "-") && !word(f[5]))
 		return reply_bad(c->why, c->whylen, "line %u: bad reason", lineno);
 	snprintf(vs->reason, sizeof(vs->reason), "%s", strcmp(f[5], "-") ? f[5] : "");
-	if ((vs->state == VERIFY_STOPPED) != (vs->reason[0] != '\0'))
+	if ((vs->state == IFREP_VERIFY_STOPPED) != (vs->reason[0] != '\0'))
 		return reply_bad(c->why, c->whylen, "line %u: %s with%s a reason", lineno,
 				 f[0], vs->reason[0] ? "" : "out");
 	return 0;

@@ -32,7 +32,7 @@
 
 struct ifrep_pair_opts {
 	const char *name;
-	enum ifrep_mode mode;
+	enum ifrep_disk_mode mode;
 	const char *peer;		/* absolute device path or ADDR:PORT */
 	bool remote;
 	bool has_timeout, has_rate, has_interval, has_sync_points;
@@ -62,7 +62,7 @@ int ifrep_msg_secret(const char *pair, const uint8_t *secret, size_t n,
 		     const char *file, char *buf, size_t len);
 
 /* Most lines a reply may have: sync points are 48 journal records + 1. */
-#define IFREP_MAX_SYNC_POINTS	64
+#define IFREP_MAX_SYNC_POINT_LINES	64
 
 struct ifrep_sync_cut {
 	char pair[IFREP_NAME_LEN];
@@ -93,13 +93,6 @@ struct ifrep_sync_point {
  */
 int ifrep_parse_sync_points(const char *text, struct ifrep_sync_point *pts,
 			    unsigned int max, unsigned int *n, char *why, size_t whylen);
-
-enum ifrep_verify_state {
-	VERIFY_IDLE,
-	VERIFY_RUNNING,
-	VERIFY_DONE,
-	VERIFY_STOPPED,
-};
 
 struct ifrep_verify_status {
 	enum ifrep_verify_state state;

@@ -33,8 +33,6 @@
 #include "util.h"
 
 #define IFREP_HDR_LEN		((uint32_t)sizeof(struct ifrep_wire_header))
-#define IFREP_PROOF_CLIENT	"ifrep-client"
-#define IFREP_PROOF_SERVER	"ifrep-server"
 #define IFREP_MAX_PARTS		8	/* payload parts of one message */
 
 /* A header in host byte order. */

@@ -14,7 +14,7 @@ uint64_t ifrep_pair_pending(const struct ifrep_status *st, const struct ifrep_st
 	uint64_t n = p->dirty_chunks;
 
 	/* a copy ships its cut; writes after it do not follow */
-	if (p->mode == MODE_COPY && p->has_cycle)
+	if (p->mode == IFREP_MODE_COPY && p->has_cycle)
 		n = 0;
 	if (p->has_cycle && p->cycle_total > p->cycle_shipped)
 		n += p->cycle_total - p->cycle_shipped;
@@ -27,7 +27,7 @@ bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pai
 	uint64_t chunks = ifrep_pair_pending(st, p);
 	double bytes, t;
 
-	if (p->mode != MODE_SYNC && chunks) {
+	if (p->mode != IFREP_MODE_SYNC && chunks) {
 		/* only the running cycle is on its way; the next one is not cut yet */
 		if (!p->has_cycle)
 			return false;
@@ -59,14 +59,14 @@ static void human_pair(FILE *f, const struct ifrep_status *st,
 
 	fprintf(f, "  %-*s  %-5s  %-*s  %-12s  dirty %" PRIu64 "/%" PRIu64 "  %u.%u%%  sent %s",
 		name_w, p->name, ifrep_mode_name(p->mode), peer_w, p->peer,
-		ifrep_state_name(p->state), pending, st->total_chunks,
+		ifrep_pair_state_name(p->state), pending, st->total_chunks,
 		pm / 10, pm % 10, ifrep_format_bytes(p->bytes_sent, sent, sizeof(sent)));
-	if (pending && p->rate && (p->mode == MODE_SYNC || p->has_cycle)) {
+	if (pending && p->rate && (p->mode == IFREP_MODE_SYNC || p->has_cycle)) {
 		fprintf(f, "  rate %s/s", ifrep_format_bytes(p->rate, rate, sizeof(rate)));
 		if (ifrep_pair_eta(st, p, &secs))
 			fprintf(f, " ETA %s", ifrep_format_hms(secs, eta, sizeof(eta)));
 	}
-	if (p->has_last_sync && p->mode == MODE_COPY) {
+	if (p->has_last_sync && p->mode == IFREP_MODE_COPY) {
 		fprintf(f, "  copy of %s",
 			ifrep_format_local_time(p->last_sync, when, sizeof(when)));
 	} else if (p->has_last_sync) {
@@ -74,7 +74,7 @@ static void human_pair(FILE *f, const struct ifrep_status *st,
 			ifrep_format_local_time(p->last_sync, when, sizeof(when)));
 		if (p->has_rpo)
 			fprintf(f, " (RPO %s)", ifrep_format_duration(p->rpo, rpo, sizeof(rpo)));
-	} else if (p->mode == MODE_ASYNC) {
+	} else if (p->mode == IFREP_MODE_ASYNC) {
 		fprintf(f, "  no sync point yet");
 	}
 	if (p->has_cycle)
@@ -120,7 +120,7 @@ static void human_volume(FILE *f, const struct ifrep_volume_view *v)
 	}
 	for (i = 0; i < st->nr_pairs; i++)
 		human_pair(f, st, &st->pairs[i], name_w, peer_w);
-	if (!st->nr_pairs && st->role == ROLE_PRIMARY)
+	if (!st->nr_pairs && st->role == IFREP_ROLE_PRIMARY)
 		fprintf(f, "  (no pairs)\n");
 }
 
@@ -144,7 +144,7 @@ static void json_pair(struct json *j, const struct ifrep_status *st,
 	json_string(j, "name", p->name);
 	json_string(j, "mode", ifrep_mode_name(p->mode));
 	json_string(j, "peer", p->peer);
-	json_string(j, "state", ifrep_state_name(p->state));
+	json_string(j, "state", ifrep_pair_state_name(p->state));
 	json_u64(j, "total_chunks", st->total_chunks);
 	json_u64(j, "dirty_chunks", ifrep_pair_pending(st, p));
 	json_fixed1(j, "synced_percent",

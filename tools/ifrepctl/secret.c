@@ -45,7 +45,7 @@ void wipe_secret(struct secret *s)
 
 int send_secret(const char *volume, const char *pair, const struct secret *s)
 {
-	char msg[2 * IFREP_SECRET_MAX + 64];
+	char msg[2 * IFREP_MAX_SECRET + 64];
 	int r;
 
 	r = ifrep_msg_secret(pair, s->buf, s->len, s->path, msg, sizeof(msg));

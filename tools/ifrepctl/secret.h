@@ -17,7 +17,7 @@
 struct secret {
 	bool set;
 	char path[PATH_MAX];
-	uint8_t buf[IFREP_SECRET_MAX];
+	uint8_t buf[IFREP_MAX_SECRET];
 	size_t len;
 };
 

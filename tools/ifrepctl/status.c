@@ -17,91 +17,30 @@
 #include <string.h>
 #include <strings.h>
 
-#define VOLUME_FIELDS	9
-#define PAIR_FIELDS	11
-#define OLD_PAIR_FIELDS	10	/* modules without async cycles: no <cycle> */
-#define MAX_TOKENS	(VOLUME_FIELDS + IFREP_MAX_PAIRS * PAIR_FIELDS + 1)
-
-static const char *const role_names[] = {
-	[ROLE_UNKNOWN] = "unknown",
-	[ROLE_PRIMARY] = "primary",
-	[ROLE_SECONDARY] = "secondary",
-};
-
-static const char *const health_names[] = {
-	[HEALTH_RW] = "rw",
-	[HEALTH_RO] = "ro",
-	[HEALTH_FAIL] = "fail",
-};
+/* Modules without async cycles reported pairs without <cycle>. */
+#define OLD_PAIR_FIELDS	(IFREP_STATUS_PAIR_FIELDS - 1)
+#define MAX_TOKENS	(IFREP_STATUS_VOLUME_FIELDS + \
+			 IFREP_MAX_PAIRS * IFREP_STATUS_PAIR_FIELDS)
 
 static const char *const image_names[] = {
-	[IMAGE_NONE] = "-",
-	[IMAGE_CONSISTENT] = "consistent",
-	[IMAGE_INCONSISTENT] = "inconsistent",
+	[IMAGE_NONE] = IFREP_STATUS_NONE,
+	[IMAGE_CONSISTENT] = IFREP_IMAGE_CONSISTENT,
+	[IMAGE_INCONSISTENT] = IFREP_IMAGE_INCONSISTENT,
 };
-
-static const char *const mode_names[] = {
-	[MODE_SYNC] = "sync",
-	[MODE_ASYNC] = "async",
-	[MODE_COPY] = "copy",
-};
-
-static const char *const state_names[NR_STATES] = {
-	[STATE_INITIAL_SYNC] = "initial-sync",
-	[STATE_IN_SYNC] = "in-sync",
-	[STATE_CONSISTENT] = "consistent",
-	[STATE_RESYNCING] = "resyncing",
-	[STATE_RETRYING] = "retrying",
-	[STATE_DISCONNECTED] = "disconnected",
-	[STATE_PAUSED] = "paused",
-	[STATE_SPLIT_BRAIN] = "split-brain",
-	[STATE_DONE] = "done",
-	[STATE_FAILED] = "failed",
-};
-
-const char *ifrep_role_name(enum ifrep_role r)
-{
-	return (unsigned int)r < ARRAY_SIZE(role_names) ? role_names[r] : "unknown";
-}
-
-const char *ifrep_health_name(enum ifrep_health h)
-{
-	return (unsigned int)h < ARRAY_SIZE(health_names) ? health_names[h] : "unknown";
-}
 
 const char *ifrep_image_name(enum ifrep_image i)
 {
 	return i == IMAGE_CONSISTENT || i == IMAGE_INCONSISTENT ? image_names[i] : NULL;
 }
 
-const char *ifrep_mode_name(enum ifrep_mode m)
+static int image_parse(const char *s)
 {
-	return (unsigned int)m < ARRAY_SIZE(mode_names) ? mode_names[m] : "unknown";
-}
+	unsigned int i;
 
-const char *ifrep_state_name(enum ifrep_state s)
-{
-	return (unsigned int)s < ARRAY_SIZE(state_names) ? state_names[s] : "unknown";
-}
-
-static int lookup(const char *const *names, size_t n, const char *s)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (names[i] && !strcmp(names[i], s))
+	for (i = 0; i < ARRAY_SIZE(image_names); i++)
+		if (!strcmp(image_names[i], s))
 			return (int)i;
 	return -1;
-}
-
-int ifrep_mode_parse(const char *s)
-{
-	return lookup(mode_names, ARRAY_SIZE(mode_names), s);
-}
-
-int ifrep_state_parse(const char *s)
-{
-	return lookup(state_names, ARRAY_SIZE(state_names), s);
 }
 
 const char *ifrep_state_list(void)
@@ -110,10 +49,10 @@ const char *ifrep_state_list(void)
 	size_t i;
 
 	if (!list[0]) {
-		for (i = 0; i < ARRAY_SIZE(state_names); i++) {
+		for (i = 0; i < IFREP_NR_PAIR_STATES; i++) {
 			if (i)
 				strcat(list, ", ");
-			strcat(list, state_names[i]);
+			strcat(list, ifrep_pair_state_name(i));
 		}
 	}
 	return list;
@@ -189,14 +128,14 @@ static int field_word(struct cursor *c, const char *field, char *buf, size_t len
 }
 
 static int field_keyword(struct cursor *c, const char *field,
-			 const char *const *names, size_t n, int *val)
+			 int (*parse)(const char *), int *val)
 {
 	const char *t;
 	int v;
 
 	if (!(t = next(c, field)))
 		return -EINVAL;
-	v = lookup(names, n, t);
+	v = parse(t);
 	if (v < 0)
 		return bad(c, "unknown %s '%.40s'", field, t);
 	*val = v;
@@ -236,22 +175,22 @@ static int parse_pair(struct cursor *c, unsigned int i, struct ifrep_status_pair
 {
 	uint64_t v;
 	const char *why;
-	int k;
+	int k = 0;
 
 	if (field_word(c, "pair name", p->name, sizeof(p->name)))
 		return -EINVAL;
 	if (!ifrep_valid_pair_name(p->name, &why))
 		return bad(c, "pair %u name '%s': %s", i + 1, p->name, why);
-	if (field_keyword(c, "pair mode", mode_names, ARRAY_SIZE(mode_names), &k))
+	if (field_keyword(c, "pair mode", ifrep_mode_parse, &k))
 		return -EINVAL;
-	p->mode = (enum ifrep_mode)k;
+	p->mode = (enum ifrep_disk_mode)k;
 	if (field_word(c, "pair peer", p->peer, sizeof(p->peer)))
 		return -EINVAL;
 	if (!p->peer[0])
 		return bad(c, "pair %s has no peer", p->name);
-	if (field_keyword(c, "pair state", state_names, ARRAY_SIZE(state_names), &k))
+	if (field_keyword(c, "pair state", ifrep_pair_state_parse, &k))
 		return -EINVAL;
-	p->state = (enum ifrep_state)k;
+	p->state = (enum ifrep_pair_state)k;
 	if (field_u64(c, "dirty chunks", &p->dirty_chunks) ||
 	    field_u64(c, "bytes sent", &p->bytes_sent) ||
 	    field_u64(c, "rate", &p->rate) ||
@@ -291,19 +230,17 @@ static int parse_tokens(struct cursor *c, struct ifrep_status *st)
 {
 	uint64_t v, nr;
 	unsigned int i, fields;
-	int k;
+	int k = 0;
 
 	if (c->n == 1 && !strcasecmp(c->tok[0], "fail")) {
 		st->whole_fail = true;
-		st->health = HEALTH_FAIL;
+		st->health = IFREP_HEALTH_FAIL;
 		return 0;
 	}
-	if (field_keyword(c, "role", role_names, ARRAY_SIZE(role_names), &k))
+	if (field_keyword(c, "role", ifrep_role_parse, &k))
 		return -EINVAL;
-	if (k == ROLE_UNKNOWN)
-		return bad(c, "unknown role 'unknown'");
-	st->role = (enum ifrep_role)k;
-	if (field_keyword(c, "health", health_names, ARRAY_SIZE(health_names), &k))
+	st->role = (enum ifrep_disk_role)k;
+	if (field_keyword(c, "health", ifrep_health_parse, &k))
 		return -EINVAL;
 	st->health = (enum ifrep_health)k;
 	if (field_u64(c, "chunk sectors", &v))
@@ -318,24 +255,25 @@ static int parse_tokens(struct cursor *c, struct ifrep_status *st)
 	    field_u64(c, "meta writes", &st->meta_writes) ||
 	    field_word(c, "listen", st->listen, sizeof(st->listen)) ||
 	    field_word(c, "upstream", st->upstream, sizeof(st->upstream)) ||
-	    field_keyword(c, "image", image_names, ARRAY_SIZE(image_names), &k))
+	    field_keyword(c, "image", image_parse, &k))
 		return -EINVAL;
 	st->image = (enum ifrep_image)k;
-	if ((st->image == IMAGE_NONE) != (st->role == ROLE_PRIMARY))
-		return bad(c, "image '%s' for a %s", image_names[st->image], role_names[st->role]);
+	if ((st->image == IMAGE_NONE) != (st->role == IFREP_ROLE_PRIMARY))
+		return bad(c, "image '%s' for a %s", image_names[st->image],
+			   ifrep_role_name(st->role));
 	if (field_u64(c, "#pairs", &nr))
 		return -EINVAL;
 	if (nr > IFREP_MAX_PAIRS)
 		return bad(c, "%llu pairs reported, at most %d exist",
 			   (unsigned long long)nr, IFREP_MAX_PAIRS);
 	fields = c->n - c->pos;
-	if (fields != nr * PAIR_FIELDS && (!nr || fields != nr * OLD_PAIR_FIELDS))
+	if (fields != nr * IFREP_STATUS_PAIR_FIELDS && (!nr || fields != nr * OLD_PAIR_FIELDS))
 		return bad(c, "%llu pairs need %llu fields, the line has %u",
 			   (unsigned long long)nr,
-			   (unsigned long long)(nr * PAIR_FIELDS), fields);
+			   (unsigned long long)(nr * IFREP_STATUS_PAIR_FIELDS), fields);
 	st->nr_pairs = (unsigned int)nr;
 	for (i = 0; i < st->nr_pairs; i++)
-		if (parse_pair(c, i, &st->pairs[i], fields == nr * PAIR_FIELDS))
+		if (parse_pair(c, i, &st->pairs[i], fields == nr * IFREP_STATUS_PAIR_FIELDS))
 			return -EINVAL;
 	return 0;
 }
@@ -395,7 +333,7 @@ enum ifrep_cut_progress ifrep_cut_progress(const struct ifrep_status_pair *p, in
 	if (p->has_last_sync &&
 	    (p->last_sync > cut || (p->last_sync == cut && !p->has_cycle)))
 		return CUT_COMMITTED;
-	if (p->state == STATE_FAILED)
+	if (p->state == IFREP_PS_FAILED)
 		return CUT_FAILED;
 	return CUT_PENDING;
 }

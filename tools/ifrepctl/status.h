@@ -26,19 +26,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ifrep_meta.h"
-
-enum ifrep_role {
-	ROLE_UNKNOWN = 0,
-	ROLE_PRIMARY,
-	ROLE_SECONDARY,
-};
-
-enum ifrep_health {
-	HEALTH_RW,
-	HEALTH_RO,
-	HEALTH_FAIL,
-};
+#include "ifrep_target.h"
 
 /* A secondary's data: a whole image to promote from, or not yet. */
 enum ifrep_image {
@@ -47,32 +35,11 @@ enum ifrep_image {
 	IMAGE_INCONSISTENT,
 };
 
-enum ifrep_mode {
-	MODE_SYNC,
-	MODE_ASYNC,
-	MODE_COPY,
-};
-
-/* Pair states, in the order of the user interface contract. */
-enum ifrep_state {
-	STATE_INITIAL_SYNC,
-	STATE_IN_SYNC,
-	STATE_CONSISTENT,
-	STATE_RESYNCING,
-	STATE_RETRYING,
-	STATE_DISCONNECTED,
-	STATE_PAUSED,
-	STATE_SPLIT_BRAIN,
-	STATE_DONE,
-	STATE_FAILED,
-	NR_STATES
-};
-
 struct ifrep_status_pair {
 	char name[IFREP_NAME_LEN];
-	enum ifrep_mode mode;
+	enum ifrep_disk_mode mode;
 	char peer[IFREP_PEER_LEN];
-	enum ifrep_state state;
+	enum ifrep_pair_state state;
 	uint64_t dirty_chunks;
 	uint64_t bytes_sent;
 	uint64_t rate;			/* bytes/s */
@@ -88,7 +55,7 @@ struct ifrep_status_pair {
 
 struct ifrep_status {
 	bool whole_fail;		/* the line was just "Fail" */
-	enum ifrep_role role;
+	enum ifrep_disk_role role;	/* IFREP_ROLE_*; 0 until parsed */
 	enum ifrep_health health;
 	uint32_t chunk_sectors;
 	uint64_t total_chunks;
@@ -127,16 +94,13 @@ enum ifrep_cut_progress {
  */
 enum ifrep_cut_progress ifrep_cut_progress(const struct ifrep_status_pair *p, int64_t cut);
 
-const char *ifrep_role_name(enum ifrep_role r);
-const char *ifrep_health_name(enum ifrep_health h);
+/*
+ * Names of roles, health, modes and states: ifrep_role_name() and the
+ * others of ifrep_target.h, shared with the kernel.
+ */
+
 /** ifrep_image_name() - "consistent", "inconsistent", or NULL for IMAGE_NONE. */
 const char *ifrep_image_name(enum ifrep_image i);
-const char *ifrep_mode_name(enum ifrep_mode m);
-const char *ifrep_state_name(enum ifrep_state s);
-
-/** ifrep_mode_parse()/ifrep_state_parse() - the enum, or -1 if unknown. */
-int ifrep_mode_parse(const char *s);
-int ifrep_state_parse(const char *s);
 
 /** ifrep_state_list() - "initial-sync, in-sync, ..." for messages. */
 const char *ifrep_state_list(void);

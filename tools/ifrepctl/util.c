@@ -323,7 +323,7 @@ int ifrep_read_secret(const char *path, uint8_t *buf, size_t bufsz,
 	for (;;) {
 		if (got == bufsz) {
 			snprintf(why, whylen, "secret file %s is larger than %d bytes",
-				 path, IFREP_SECRET_MAX);
+				 path, IFREP_MAX_SECRET);
 			r = -EFBIG;
 			goto out;
 		}

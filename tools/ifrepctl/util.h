@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "ifrep_target.h"
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ifrep_parse_size() flags */
@@ -69,11 +71,9 @@ bool ifrep_valid_volume_name(const char *s, const char **why);
 /** ifrep_has_space() - true if @s contains a blank or control character. */
 bool ifrep_has_space(const char *s);
 
-#define IFREP_SECRET_MAX	1024	/* bytes of secret accepted */
-
 /**
  * ifrep_read_secret() - read a secret file: refuses an empty file or one
- * larger than IFREP_SECRET_MAX; strips one trailing newline.
+ * larger than IFREP_MAX_SECRET; strips one trailing newline.
  * @world_readable: set when other users may read the file (a warning).
  * Return: 0, or a negative errno with @why filled in.
  */
