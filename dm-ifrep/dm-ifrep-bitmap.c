@@ -228,15 +228,17 @@ out:
 
 /*
  * Computes, under vol->lock, which chunks to unmark and which bits to
- * clear.  A final sweep (suspended, nothing in flight) unmarks every chunk.
+ * clear, into @users the pairs with bits to clear (each then counts a use
+ * of its target).  A final sweep (suspended, nothing in flight) unmarks
+ * every chunk.
  */
-static bool __sweep_select(struct ifrep_volume *vol, bool final)
+static unsigned int __sweep_select(struct ifrep_volume *vol, bool final,
+				   struct ifrep_pair **users)
 {
 	struct ifrep_io *io;
 	struct ifrep_pair *p;
+	unsigned int i, n = 0;
 	unsigned long *scratch;
-	bool any = false;
-	unsigned int i;
 
 	if (final)
 		bitmap_copy(vol->idle, vol->marked, vol->nr_chunks);
@@ -249,59 +251,81 @@ static bool __sweep_select(struct ifrep_volume *vol, bool final)
 
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
-		if (!p)
+		if (!p || pair_done(p))
 			continue;
 		scratch = p->bitmap.scratch;
-		if (pair_done(p)) {
-			bitmap_zero(scratch, vol->nr_chunks);
-			continue;
-		}
 		bitmap_andnot(scratch, p->bitmap.ondisk, p->dirty, vol->nr_chunks);
 		bitmap_andnot(scratch, scratch, vol->marked, vol->nr_chunks);
 		/* A running cycle's chunks are dirty again if it fails. */
 		if (p->cycle.running)
 			bitmap_andnot(scratch, scratch, p->cycle.chunks, vol->nr_chunks);
-		if (!bitmap_empty(scratch, vol->nr_chunks))
-			any = true;
+		if (bitmap_empty(scratch, vol->nr_chunks))
+			continue;
+		atomic_inc(&p->target_users);
+		users[n++] = p;
 	}
-	return any;
+	return n;
 }
 
+/*
+ * The pair's bits to clear, less the chunks that were written or became
+ * dirty while its target was flushed.  NOTE: bitmap_lock held.
+ */
+static void clear_flushed(struct ifrep_volume *vol, struct ifrep_pair *p)
+{
+	unsigned long *scratch = p->bitmap.scratch;
+	u64 chunk;
+
+	spin_lock_irq(&vol->lock);
+	bitmap_andnot(scratch, scratch, p->dirty, vol->nr_chunks);
+	bitmap_andnot(scratch, scratch, vol->marked, vol->nr_chunks);
+	if (p->cycle.running)
+		bitmap_andnot(scratch, scratch, p->cycle.chunks, vol->nr_chunks);
+	spin_unlock_irq(&vol->lock);
+	for_each_set_bit(chunk, scratch, vol->nr_chunks)
+		set_ondisk(p, chunk, false);
+}
+
+/*
+ * The targets are flushed with no lock held: a target behind a dead link
+ * may take its whole threshold to fail, and marking (host writes into
+ * unmarked chunks) must not wait for that.  The pairs flushed stay alive
+ * through their target_users count; one removed meanwhile is skipped.
+ */
 int ifrep_bitmap_sweep(struct ifrep_volume *vol, bool final)
 {
-	struct ifrep_pair *p;
-	unsigned int i;
-	u64 chunk;
+	struct ifrep_pair *users[IFREP_MAX_PAIRS], *p;
+	bool flushed[IFREP_MAX_PAIRS];
+	unsigned int i, n;
 	int r = 0;
 
+	mutex_lock(&vol->sweep_lock);
 	mutex_lock(&vol->bitmap_lock);
 	spin_lock_irq(&vol->lock);
-	if (!__sweep_select(vol, final))
-		goto out_unlock_spin;
+	n = __sweep_select(vol, final, users);
 	spin_unlock_irq(&vol->lock);
+	mutex_unlock(&vol->bitmap_lock);
 
-	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
-		p = vol->pairs[i];
-		if (!p || bitmap_empty(p->bitmap.scratch, vol->nr_chunks))
-			continue;
-		/* Data we are about to call clean must be stable there. */
-		if (p->ops->flush_sync(p))
-			continue;
-		for_each_set_bit(chunk, p->bitmap.scratch, vol->nr_chunks)
-			set_ondisk(p, chunk, false);
+	/* Data we are about to call clean must be stable there. */
+	for (i = 0; i < n; i++)
+		flushed[i] = !users[i]->ops->flush_sync(users[i]);
+
+	mutex_lock(&vol->bitmap_lock);
+	for (i = 0; i < n; i++) {
+		p = users[i];
+		if (flushed[i] && vol->pairs[p->slot] == p)
+			clear_flushed(vol, p);
+		if (atomic_dec_and_test(&p->target_users))
+			wake_up_all(&vol->wait);
 	}
-	if (READ_ONCE(vol->health) == IFREP_HEALTH_RW) {
+	if (n && READ_ONCE(vol->health) == IFREP_HEALTH_RW) {
 		r = writeback(vol);
 		if (r)
 			ifrep_bitmap_metadata_failed(vol, r);
 	}
 	mutex_unlock(&vol->bitmap_lock);
+	mutex_unlock(&vol->sweep_lock);
 	return r;
-
-out_unlock_spin:
-	spin_unlock_irq(&vol->lock);
-	mutex_unlock(&vol->bitmap_lock);
-	return 0;
 }
 
 void ifrep_bitmap_sweep_worker(struct work_struct *ws)
@@ -311,5 +335,5 @@ void ifrep_bitmap_sweep_worker(struct work_struct *ws)
 
 	ifrep_bitmap_sweep(vol, false);
 	if (!READ_ONCE(vol->suspended))
-		queue_delayed_work(vol->wq, &vol->sweep_work, IFREP_SWEEP_INTERVAL);
+		queue_delayed_work(vol->resync_wq, &vol->sweep_work, IFREP_SWEEP_INTERVAL);
 }

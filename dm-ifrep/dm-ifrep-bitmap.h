@@ -24,6 +24,11 @@ struct ifrep_pair_bitmap {
 unsigned long *ifrep_bitmap_alloc(u64 nbits, bool set);
 void ifrep_bitmap_free(unsigned long *bits);
 /* Wire and disk order: little-endian 64-bit words, bit b of word w = 64w+b. */
+static inline u64 ifrep_bitmap_le_bytes(u64 nbits)
+{
+	return DIV_ROUND_UP_ULL(nbits, 64) * 8;
+}
+
 void ifrep_bitmap_to_le(const unsigned long *bits, u64 nbits, __le64 *words);
 void ifrep_bitmap_from_le(unsigned long *bits, u64 nbits, const __le64 *words);
 

@@ -355,14 +355,22 @@ static void cycle_worker(struct work_struct *ws)
 		ifrep_volume_event(vol);
 	}
 again:
-	if (p->cycle.interval_s && !READ_ONCE(p->resync.stop) && !READ_ONCE(vol->suspended))
+	if (READ_ONCE(p->resync.stop) || READ_ONCE(vol->suspended))
+		return;
+	/* A sync asked while this one shipped: cut the next one now. */
+	if (xchg(&p->cycle.cut_asked, false))
+		mod_delayed_work(vol->resync_wq, &p->cycle.work, 0);
+	else if (p->cycle.interval_s)
 		queue_delayed_work(vol->resync_wq, &p->cycle.work, p->cycle.interval_s * HZ);
 }
 
 /*
- * The cut is made before this returns (after any running cycle ended), so
- * a filesystem frozen around the message gets an application-consistent
- * sync point; the cycle ships in the background.
+ * The cut is made before this returns, so a filesystem frozen around the
+ * message gets an application-consistent sync point; the cycle ships in
+ * the background.  A pair whose cycle is being shipped is not cut (the
+ * message runs under admin_lock, which a whole cycle must not hold up):
+ * its next cycle is cut as soon as that one ended, and the reply leaves
+ * the pair out, as it does a pair that cannot be cut.
  */
 int ifrep_cycle_sync_now(struct ifrep_volume *vol, const char *name, char *result,
 			 unsigned int maxlen)
@@ -376,10 +384,14 @@ int ifrep_cycle_sync_now(struct ifrep_volume *vol, const char *name, char *resul
 		if (!p || p->mode != IFREP_MODE_ASYNC || (name && strcmp(p->name, name)))
 			continue;
 		n++;
-		mutex_lock(&p->cycle.lock);
 		spin_lock_irq(&vol->lock);
 		state = p->state;
 		spin_unlock_irq(&vol->lock);
+		if (!mutex_trylock(&p->cycle.lock)) {
+			if (state == IFREP_PS_CONSISTENT)
+				WRITE_ONCE(p->cycle.cut_asked, true);
+			continue;
+		}
 		if (state == IFREP_PS_CONSISTENT && !p->cycle.running)
 			cut(p, false);
 		if (p->cycle.running)

@@ -18,6 +18,7 @@ struct ifrep_cycle {
 	struct delayed_work work;
 	struct mutex lock;		/* one cut-and-ship at a time */
 	u32 interval_s;			/* 0: only on demand */
+	bool cut_asked;			/* a sync came while a cycle shipped */
 	u32 sync_points;		/* images the target keeps */
 
 	/* Under vol->lock. */

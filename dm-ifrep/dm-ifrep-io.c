@@ -88,13 +88,16 @@ static void leg_done(struct ifrep_io *io, struct ifrep_pair *p, blk_status_t sta
 			spin_lock_irqsave(&vol->lock, flags);
 			if (io->chunk != IFREP_NO_CHUNK)
 				__ifrep_pair_set_dirty(p, io->chunk);
+			/* A failed flush: what it covered may not be stable there. */
+			if (io->bio->bi_opf & REQ_PREFLUSH)
+				__ifrep_pair_unflushed_dirty(p);
 			if (p->ops->remote && p->target_consistent)
 				io->unreplicated = true;
 			spin_unlock_irqrestore(&vol->lock, flags);
 		} else if (io->chunk != IFREP_NO_CHUNK) {
 			atomic64_add(io->bio->bi_iter.bi_size, &p->bytes_sent);
 		}
-		if (atomic_dec_and_test(&p->inflight_legs))
+		if (atomic_dec_and_test(&p->target_users))
 			wake_up_all(&vol->wait);
 	}
 	if (atomic_dec_and_test(&io->pending))
@@ -125,14 +128,17 @@ static void submit_data_leg(struct ifrep_volume *vol, struct ifrep_io *io)
 }
 
 /*
- * Decides under vol->lock which pairs get a leg; returns their mask.
- * Pairs that do not replicate the chunk now keep it dirty instead.
+ * Decides under vol->lock which pairs get a leg, into @legs; returns how
+ * many.  Pairs that do not replicate the chunk now keep it dirty instead.
+ * A leg counts in its pair's target_users from here on, which keeps the
+ * pair alive until the leg completed (closing a target waits for them),
+ * even if a pause or remove unpublishes it once vol->lock is dropped.
  */
-static unsigned long __choose_legs(struct ifrep_volume *vol, struct ifrep_io *io)
+static unsigned int __choose_legs(struct ifrep_volume *vol, struct ifrep_io *io,
+				  struct ifrep_pair **legs)
 {
-	unsigned long legs = 0;
+	unsigned int i, n = 0;
 	struct ifrep_pair *p;
-	unsigned int i;
 
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
@@ -140,26 +146,24 @@ static unsigned long __choose_legs(struct ifrep_volume *vol, struct ifrep_io *io
 			continue;
 		if (__ifrep_pair_replicating(p) &&
 		    (io->chunk == IFREP_NO_CHUNK || !test_bit(io->chunk, p->dirty))) {
-			legs |= BIT(i);
-			atomic_inc(&p->inflight_legs);
+			legs[n++] = p;
+			atomic_inc(&p->target_users);
 		} else if (io->chunk != IFREP_NO_CHUNK) {
 			__ifrep_pair_set_dirty(p, io->chunk);
 		}
 	}
-	return legs;
+	return n;
 }
 
-static void issue(struct ifrep_volume *vol, struct ifrep_io *io, unsigned long legs)
+static void issue(struct ifrep_volume *vol, struct ifrep_io *io,
+		  struct ifrep_pair **legs, unsigned int n)
 {
-	struct ifrep_pair *p;
 	unsigned int i;
 
-	atomic_set(&io->pending, 1 + hweight_long(legs));
+	atomic_set(&io->pending, 1 + n);
 	submit_data_leg(vol, io);
-	for_each_set_bit(i, &legs, IFREP_MAX_PAIRS) {
-		p = vol->pairs[i];
-		p->ops->submit(p, io, io->bio, leg_done);
-	}
+	for (i = 0; i < n; i++)
+		legs[i]->ops->submit(legs[i], io, io->bio, leg_done);
 }
 
 /*
@@ -169,8 +173,10 @@ static void issue(struct ifrep_volume *vol, struct ifrep_io *io, unsigned long l
 static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 {
 	struct ifrep_io *io = dm_per_bio_data(bio, sizeof(struct ifrep_io));
-	unsigned long flags, legs;
+	struct ifrep_pair *legs[IFREP_MAX_PAIRS];
 	bool queue_mark = false;
+	unsigned long flags;
+	unsigned int n;
 
 	io->vol = vol;
 	io->bio = bio;
@@ -200,10 +206,10 @@ static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 	}
 	if (io->chunk != IFREP_NO_CHUNK)
 		list_add_tail(&io->inflight, &vol->inflight);
-	legs = __choose_legs(vol, io);
+	n = __choose_legs(vol, io, legs);
 	spin_unlock_irqrestore(&vol->lock, flags);
 
-	issue(vol, io, legs);
+	issue(vol, io, legs, n);
 	return true;
 }
 
@@ -241,13 +247,24 @@ void ifrep_io_mark_worker(struct work_struct *ws)
 	bio_list_init(&vol->diverging);
 	spin_unlock_irq(&vol->lock);
 
-	/* Completed writes a peer missed: record the divergence, then ack. */
+	/*
+	 * Completed writes a peer missed: record the divergence, then ack.
+	 * Unrecorded, a promotion of that peer could not tell a failover from
+	 * a split brain: the writes fail (they did reach the data device).
+	 */
 	if (!bio_list_empty(&done)) {
-		if (ifrep_lineage_set_diverged(vol, true))
+		r = ifrep_lineage_set_diverged(vol, true);
+		if (r) {
 			DMERR("%s: cannot record that writes were acknowledged without a peer",
 			      vol->name);
-		while ((bio = bio_list_pop(&done)))
+			ifrep_bitmap_metadata_failed(vol, r);
+		}
+		while ((bio = bio_list_pop(&done))) {
+			if (r)
+				bio->bi_status = BLK_STS_IOERR;
 			bio_endio(bio);
+		}
+		r = 0;
 	}
 	if (bio_list_empty(&batch))
 		return;

@@ -239,12 +239,11 @@ static int copy_chunk(struct ifrep_journal *j, u64 chunk, u64 pos, bool to_slot)
 
 /*
  * Copies back every saved chunk of cycle @c (the first @count entries, or
- * all valid ones when @count is -1), recording them in @changed.  Every
+ * all valid ones when @count is -1).  Every
  * entry of a committed cycle must be readable: a rollback does not stop
  * half-way silently.
  */
-static int undo_cycle(struct ifrep_journal *j, const struct jcycle *c, u64 count,
-		      unsigned long *changed)
+static int undo_cycle(struct ifrep_journal *j, const struct jcycle *c, u64 count)
 {
 	bool committed = !(c->flags & IFREP_JCYCLE_F_APPLYING);
 	u64 seq, chunk;
@@ -262,8 +261,6 @@ static int undo_cycle(struct ifrep_journal *j, const struct jcycle *c, u64 count
 		r = copy_chunk(j, chunk, c->first + seq, false);
 		if (r)
 			return r;
-		if (changed)
-			__set_bit(chunk, changed);
 	}
 	return 0;
 }
@@ -299,7 +296,7 @@ static int abort_locked(struct ifrep_journal *j, u64 count)
 	struct jcycle *c = &j->cycles[j->nr_cycles - 1];
 	int r;
 
-	r = undo_cycle(j, c, count, NULL);
+	r = undo_cycle(j, c, count);
 	if (!r)
 		r = blkdev_issue_flush(j->data);
 	if (r)
@@ -467,14 +464,13 @@ void ifrep_journal_current(struct ifrep_journal *j, u64 *id, u64 *cut_time,
 }
 
 /* Undoes the records from the newest down to index @k, then forgets them. */
-static int rollback_locked(struct ifrep_journal *j, unsigned int k,
-			   unsigned long *changed)
+static int rollback_locked(struct ifrep_journal *j, unsigned int k)
 {
 	unsigned int i;
 	int r;
 
 	for (i = j->nr_cycles; i-- > k;) {
-		r = undo_cycle(j, &j->cycles[i], j->cycles[i].count, changed);
+		r = undo_cycle(j, &j->cycles[i], j->cycles[i].count);
 		if (r)
 			return r;
 	}
@@ -539,7 +535,28 @@ static int find_point(struct ifrep_journal *j, u64 id, unsigned int *k)
 	return -ENOENT;
 }
 
-int ifrep_journal_rollback(struct ifrep_journal *j, u64 id, unsigned long *changed)
+/* The chunks the records from index @k on saved: what undoing them rewrites. */
+static int collect_chunks(struct ifrep_journal *j, unsigned int k, unsigned long *chunks)
+{
+	unsigned int i;
+	u64 seq, chunk;
+
+	bitmap_zero(chunks, j->nr_chunks);
+	for (i = k; i < j->nr_cycles; i++)
+		for (seq = 0; seq < j->cycles[i].count; seq++) {
+			if (!read_entry(j, &j->cycles[i], seq, &chunk)) {
+				DMERR("%s: journal entry %llu of cycle %llu is unreadable",
+				      j->name, seq, j->cycles[i].id);
+				return -EIO;
+			}
+			__set_bit(chunk, chunks);
+		}
+	return 0;
+}
+
+int ifrep_journal_rollback(struct ifrep_journal *j, u64 id, unsigned long *changed,
+			   int (*record)(void *arg, const unsigned long *changed),
+			   void *arg)
 {
 	unsigned int k;
 	int r;
@@ -556,12 +573,19 @@ int ifrep_journal_rollback(struct ifrep_journal *j, u64 id, unsigned long *chang
 	r = find_point(j, id, &k);
 	if (r)
 		goto out;
-	/* Recorded first: a crash in the middle finishes the rollback at open. */
+	/*
+	 * What it rewrites is recorded before the first chunk is copied back,
+	 * and the rollback itself is recorded next: a crash in the middle
+	 * finishes it at open, and the record already holds every chunk.
+	 */
+	r = collect_chunks(j, k, changed) ?: record(arg, changed);
+	if (r)
+		goto out;
 	j->flags |= IFREP_JOURNAL_F_ROLLBACK;
 	j->rollback_to = id;
 	r = commit_sb(j);
 	if (!r)
-		r = rollback_locked(j, k, changed);
+		r = rollback_locked(j, k);
 	if (!r)
 		DMINFO("%s: rolled back to sync point %llu", j->name, id);
 out:
@@ -584,7 +608,7 @@ static int recover(struct ifrep_journal *j)
 		}
 		DMINFO("%s: finishing an interrupted rollback to %llu", j->name,
 		       j->rollback_to);
-		return rollback_locked(j, k, NULL);
+		return rollback_locked(j, k);
 	}
 	if (ifrep_journal_applying(j)) {
 		DMINFO("%s: cycle %llu was interrupted: rolling it back", j->name,

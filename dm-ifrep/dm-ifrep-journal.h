@@ -78,12 +78,15 @@ unsigned int ifrep_journal_list(struct ifrep_journal *j, char *out,
 
 /**
  * ifrep_journal_rollback() - restore the image of sync point @id on the
- * data device, forgetting the newer ones.  Every chunk it rewrote is set in
- * @changed (nr_chunks bits).
+ * data device, forgetting the newer ones.
+ * @changed: nr_chunks bits, set to every chunk the rollback rewrites.
+ * @record: called with @arg and @changed before anything is rewritten;
+ *	    must make them durable (an error stops the rollback unstarted).
  * Return: 0, -ENOENT for an unknown sync point, or an I/O error.
  */
-int ifrep_journal_rollback(struct ifrep_journal *j, u64 id,
-			   unsigned long *changed);
+int ifrep_journal_rollback(struct ifrep_journal *j, u64 id, unsigned long *changed,
+			   int (*record)(void *arg, const unsigned long *changed),
+			   void *arg);
 
 /**
  * ifrep_journal_map() - where sync point @id's image lives: one

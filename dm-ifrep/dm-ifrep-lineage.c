@@ -81,50 +81,67 @@ bool __ifrep_lineage_caught_up(struct ifrep_pair *p)
 	return p->state == IFREP_PS_IN_SYNC;
 }
 
+/*
+ * The check and the in-core clear happen together under vol->lock, and the
+ * commit under sb_lock: a write that a peer misses after the check sees
+ * "diverged" clear, goes to the mark worker, and records it again after
+ * (sb_lock) this commit, never before it.
+ */
 void ifrep_lineage_update_divergence(struct ifrep_volume *vol)
 {
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
 	struct ifrep_pair *p;
 	bool all_in = true;
 	unsigned int i;
 
 	if (!READ_ONCE(vol->diverged))
 		return;
+	mutex_lock(&vol->sb_lock);
 	spin_lock_irq(&vol->lock);
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
 		if (p && p->ops->remote && !__ifrep_lineage_caught_up(p))
 			all_in = false;
 	}
+	if (all_in)
+		vol->diverged = false;
 	spin_unlock_irq(&vol->lock);
-	if (all_in && ifrep_lineage_set_diverged(vol, false))
-		DMERR("%s: cannot record that every peer is in sync", vol->name);
+	if (all_in && (sb->flags & IFREP_SB_F_DIVERGED)) {
+		sb->flags &= ~IFREP_SB_F_DIVERGED;
+		if (ifrep_md_commit(vol->md)) {
+			WRITE_ONCE(vol->diverged, true);
+			DMERR("%s: cannot record that every peer is in sync", vol->name);
+		}
+	}
+	mutex_unlock(&vol->sb_lock);
 }
 
+/*
+ * Without the local area a peer of the parent generation can no longer be
+ * synced back by differences: the parent is forgotten first, durably, so
+ * that a crash before the area is cleared leaves such a peer refused as
+ * unrelated rather than synced from an incomplete area.
+ */
 int ifrep_lineage_stop_tracking_local(struct ifrep_volume *vol)
 {
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
-	int r;
+	int r = 0;
 
 	mutex_lock(&vol->bitmap_lock);
-	spin_lock_irq(&vol->lock);
-	vol->track_local = false;
-	spin_unlock_irq(&vol->lock);
-	r = ifrep_bitmap_reset_local(vol);
-	mutex_unlock(&vol->bitmap_lock);
-	if (r)
-		return r;
-	/*
-	 * Without the local area a peer of the parent generation can no longer
-	 * be synced back by differences: forget the parent, so that such a
-	 * peer is refused as unrelated rather than synced incompletely.
-	 */
 	mutex_lock(&vol->sb_lock);
 	if ((sb->flags & IFREP_SB_F_TRACK_LOCAL) || sb->parent_generation) {
 		sb->flags &= ~IFREP_SB_F_TRACK_LOCAL;
 		sb->parent_generation = 0;
-		r = ifrep_md_commit(vol->md);
+		r = ifrep_md_commit(vol->md);	/* reverts the in-core copy on error */
 	}
 	mutex_unlock(&vol->sb_lock);
+	if (!r) {
+		spin_lock_irq(&vol->lock);
+		vol->track_local = false;
+		spin_unlock_irq(&vol->lock);
+		r = ifrep_bitmap_reset_local(vol);
+	}
+	mutex_unlock(&vol->bitmap_lock);
 	return r;
 }
 
@@ -143,7 +160,7 @@ static void set_split_brain(struct ifrep_pair *p, const char *why)
 	if (READ_ONCE(p->state) != IFREP_PS_SPLIT_BRAIN || READ_ONCE(p->reason) != why)
 		DMERR("%s: pair %s: split brain with %s (%s): nothing is copied until it is resolved (ifrepctl resolve)",
 		      p->vol->name, p->name, p->peer, why);
-	ifrep_pair_set_state(p, IFREP_PS_SPLIT_BRAIN, why);
+	ifrep_pair_target_state(p, IFREP_PS_SPLIT_BRAIN, why);
 }
 
 /* The peer is the lineage we were promoted from: sync back the differences. */
@@ -193,10 +210,17 @@ int ifrep_lineage_decide(struct ifrep_pair *p, struct ifrep_peer_view *v)
 		return initial ? 0 : ifrep_pair_mark_all_dirty(p);
 	if (v->generation == sb->data_generation) {
 		v->target_consistent = v->flags & IFREP_ATTACH_CONSISTENT;
-		/* Chunks it changed behind our back (a rollback) go again. */
-		if (v->changes && !initial)
-			return ifrep_pair_add_dirty(p, v->changes, false);
-		return 0;
+		if (initial)
+			return 0;
+		/*
+		 * A peer that restarted may have lost with its cache what it
+		 * acknowledged since its last flush (an async pair's cycles are
+		 * flushed before they commit); chunks it changed behind our back
+		 * (a rollback) go again too.
+		 */
+		if (v->restarted && p->mode == IFREP_MODE_SYNC)
+			ifrep_pair_unflushed_dirty(p);
+		return v->changes ? ifrep_pair_add_dirty(p, v->changes, false) : 0;
 	}
 	if (sb->parent_generation && v->generation == sb->parent_generation)
 		return sync_back(p, v, initial, discard);
@@ -209,7 +233,7 @@ int ifrep_lineage_decide(struct ifrep_pair *p, struct ifrep_peer_view *v)
 		if (READ_ONCE(p->reason) != peer_is_newer)
 			DMERR("%s: pair %s: %s was promoted from this volume's data and is newer: demote this volume and pair from there (or resolve --discard-remote)",
 			      vol->name, p->name, p->peer);
-		ifrep_pair_set_state(p, IFREP_PS_FAILED, peer_is_newer);
+		ifrep_pair_target_state(p, IFREP_PS_FAILED, peer_is_newer);
 		return -ESTALE;
 	}
 	set_split_brain(p, unrelated_data);

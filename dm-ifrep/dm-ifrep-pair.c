@@ -47,6 +47,20 @@ void ifrep_pair_set_state(struct ifrep_pair *p, enum ifrep_pair_state state,
 	spin_unlock_irqrestore(&p->vol->lock, flags);
 }
 
+bool ifrep_pair_target_state(struct ifrep_pair *p, enum ifrep_pair_state state,
+			     const char *reason)
+{
+	unsigned long flags;
+	bool taken;
+
+	spin_lock_irqsave(&p->vol->lock, flags);
+	taken = !p->closing;
+	if (taken)
+		__ifrep_pair_set_state(p, state, reason);
+	spin_unlock_irqrestore(&p->vol->lock, flags);
+	return taken;
+}
+
 /*
  * Only sync pairs replicate host writes: async pairs' writes mark chunks
  * for the next cycle, and a copy takes the source as it was at its cut.
@@ -68,21 +82,20 @@ bool __ifrep_pair_replicating(struct ifrep_pair *p)
 /*
  * The workers' own work items are queued, nothing of theirs is called:
  * async and copy pairs copy by cycles, never by plain resync; the initial
- * copy starts now, later cycles when their timer (or sync) says.
+ * copy starts now, later cycles when their timer (or sync) says.  Either
+ * way the copier may run again: a stop (suspend, pause) is over.
  */
 void ifrep_pair_kick(struct ifrep_pair *p)
 {
 	struct workqueue_struct *wq = p->vol->resync_wq;
 
-	if (p->mode == IFREP_MODE_SYNC) {
-		WRITE_ONCE(p->resync.stop, false);
+	WRITE_ONCE(p->resync.stop, false);
+	if (p->mode == IFREP_MODE_SYNC)
 		queue_work(wq, &p->resync.work);
-	} else if (READ_ONCE(p->state) == IFREP_PS_INITIAL_SYNC) {
-		WRITE_ONCE(p->resync.stop, false);
+	else if (READ_ONCE(p->state) == IFREP_PS_INITIAL_SYNC)
 		mod_delayed_work(wq, &p->cycle.work, 0);
-	} else if (p->cycle.interval_s) {
+	else if (p->cycle.interval_s)
 		queue_delayed_work(wq, &p->cycle.work, p->cycle.interval_s * HZ);
-	}
 }
 
 /* A pair in sync that gets a dirty chunk (a data device error) resyncs. */
@@ -157,6 +170,26 @@ int ifrep_pair_add_dirty(struct ifrep_pair *p, const unsigned long *chunks,
 	p->nr_dirty = bitmap_weight(p->dirty, vol->nr_chunks);
 	spin_unlock_irq(&vol->lock);
 	return replace ? ifrep_pair_record_flags(p, IFREP_PAIR_F_INITIAL_DONE, 0) : 0;
+}
+
+void __ifrep_pair_unflushed_dirty(struct ifrep_pair *p)
+{
+	u64 chunk;
+
+	lockdep_assert_held(&p->vol->lock);
+	for_each_set_bit(chunk, p->bitmap.ondisk, p->vol->nr_chunks)
+		__ifrep_pair_set_dirty(p, chunk);
+}
+
+void ifrep_pair_unflushed_dirty(struct ifrep_pair *p)
+{
+	struct ifrep_volume *vol = p->vol;
+
+	mutex_lock(&vol->bitmap_lock);
+	spin_lock_irq(&vol->lock);
+	__ifrep_pair_unflushed_dirty(p);
+	spin_unlock_irq(&vol->lock);
+	mutex_unlock(&vol->bitmap_lock);
 }
 
 /*----------------------------------------------------------------

@@ -79,6 +79,7 @@ struct ifrep_peer_view {
 	u64 generation;
 	u64 parent;
 	unsigned long *changes;		/* its local area, when it sent one */
+	bool restarted;			/* its cache may have lost acked writes */
 	bool target_consistent;		/* set by events->decide() */
 };
 
@@ -96,8 +97,12 @@ struct ifrep_pair_events {
 	 * context, blocks.
 	 */
 	int (*decide)(struct ifrep_pair *p, struct ifrep_peer_view *view);
-	/* The connection of a decided peer is usable: replicate.  Process context. */
-	void (*attached)(struct ifrep_pair *p, const struct ifrep_peer_view *view);
+	/*
+	 * The connection of a decided peer is usable: replicate.  -errno when
+	 * the target is being closed meanwhile: drop the connection.  Process
+	 * context.
+	 */
+	int (*attached)(struct ifrep_pair *p, const struct ifrep_peer_view *view);
 };
 
 struct ifrep_pair {
@@ -116,8 +121,20 @@ struct ifrep_pair {
 	unsigned long *dirty;
 	u64 nr_dirty;
 	bool target_consistent;		/* what the target was last told */
+	/*
+	 * The target is being closed (pause, resume, remove): what it reports
+	 * any more is ignored, so that a connection made meanwhile cannot put
+	 * the pair back into a replicating state.
+	 */
+	bool closing;
+	/* A local target was flushed when it was last closed: nothing it acked is lost. */
+	bool close_flushed;
 
-	atomic_t inflight_legs;
+	/*
+	 * Uses of the target in flight, host write legs and the sweep's
+	 * flushes: closing the target, and freeing the pair, wait for them.
+	 */
+	atomic_t target_users;
 	atomic64_t bytes_sent;
 
 	/* Copy rate shown in status, under vol->lock. */
@@ -151,6 +168,12 @@ void __ifrep_pair_set_dirty(struct ifrep_pair *p, u64 chunk);
 /* Sets vol->lock itself; any context. */
 void ifrep_pair_set_state(struct ifrep_pair *p, enum ifrep_pair_state state,
 			  const char *reason);
+/*
+ * The same for a state the target caused, ignored once the target is
+ * being closed.  Return: whether it was taken.
+ */
+bool ifrep_pair_target_state(struct ifrep_pair *p, enum ifrep_pair_state state,
+			     const char *reason);
 
 /*
  * Wakes the pair's copying: a sync pair's resync worker, an async or copy
@@ -169,6 +192,19 @@ int ifrep_pair_mark_all_dirty(struct ifrep_pair *p);
  */
 int ifrep_pair_add_dirty(struct ifrep_pair *p, const unsigned long *chunks,
 			 bool replace);
+
+/*
+ * A target may have a volatile write cache: a write it acknowledged is
+ * stable only once a flush covering it completed.  The chunks whose bits
+ * are on disk (every chunk written since the last flush the sweep made
+ * before clearing bits) must be copied again when that is in doubt: the
+ * target restarted, reconnected or was reopened, or failed a flush.  The
+ * bits are on disk already: nothing is written.  __ version: vol->lock
+ * held, any context (ondisk is read without bitmap_lock: its bits for
+ * writes acknowledged before were set before those writes were issued).
+ */
+void __ifrep_pair_unflushed_dirty(struct ifrep_pair *p);
+void ifrep_pair_unflushed_dirty(struct ifrep_pair *p);
 
 /* Appends the pair's status fields to @result; NOTE: vol->lock held. */
 void ifrep_pair_status(struct ifrep_pair *p, char *result, unsigned int maxlen,

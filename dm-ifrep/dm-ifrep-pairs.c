@@ -22,17 +22,21 @@
 static void event_state(struct ifrep_pair *p, enum ifrep_pair_state state,
 			const char *reason)
 {
-	ifrep_pair_set_state(p, state, reason);
+	ifrep_pair_target_state(p, state, reason);
 }
 
 /* A remote secondary attached: replicate, or copy what it lacks first. */
-static void event_attached(struct ifrep_pair *p, const struct ifrep_peer_view *v)
+static int event_attached(struct ifrep_pair *p, const struct ifrep_peer_view *v)
 {
 	struct ifrep_volume *vol = p->vol;
 	u32 flags = ifrep_md_sb(vol->md)->pairs[p->slot].flags;
 	enum ifrep_pair_state state;
 
 	spin_lock_irq(&vol->lock);
+	if (p->closing) {
+		spin_unlock_irq(&vol->lock);
+		return -ESHUTDOWN;
+	}
 	p->target_consistent = v->target_consistent;
 	if (!(flags & IFREP_PAIR_F_INITIAL_DONE))
 		state = IFREP_PS_INITIAL_SYNC;
@@ -53,6 +57,7 @@ static void event_attached(struct ifrep_pair *p, const struct ifrep_peer_view *v
 	else if (state == IFREP_PS_CONSISTENT && p->cycle.interval_s &&
 		 !READ_ONCE(vol->suspended))
 		ifrep_cycle_kick(p);
+	return 0;
 }
 
 static const struct ifrep_pair_events pair_events = {
@@ -92,9 +97,10 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 	p->mode = rec->mode;
 	p->rate_limit = rec->rate_bytes_per_s;
 	p->state = IFREP_PS_DISCONNECTED;
-	atomic_set(&p->inflight_legs, 0);
+	atomic_set(&p->target_users, 0);
 	atomic64_set(&p->bytes_sent, 0);
 	p->rate_stamp = jiffies;
+	ifrep_remote_init_target(&p->remote);
 	p->remote.timeout_s = rec->timeout_s ?: IFREP_DEFAULT_TIMEOUT_S;
 	p->remote.insecure = rec->flags & IFREP_PAIR_F_INSECURE;
 	if (rec->flags & IFREP_PAIR_F_JOURNAL)
@@ -151,10 +157,24 @@ static void unpublish(struct ifrep_volume *vol, struct ifrep_pair *p)
  */
 static void quiesce_and_close(struct ifrep_pair *p)
 {
+	spin_lock_irq(&p->vol->lock);
+	p->closing = true;
+	spin_unlock_irq(&p->vol->lock);
 	if (p->ops->remote)
 		p->ops->close(p);
-	wait_event(p->vol->wait, !atomic_read(&p->inflight_legs));
+	wait_event(p->vol->wait, !atomic_read(&p->target_users));
+	if (!p->ops->remote)
+		p->close_flushed = !p->ops->flush_sync(p);
 	p->ops->close(p);
+}
+
+/* Opens the target; its events count from now on. */
+static int open_ops(struct ifrep_pair *p, const char **reason)
+{
+	spin_lock_irq(&p->vol->lock);
+	p->closing = false;
+	spin_unlock_irq(&p->vol->lock);
+	return p->ops->open(p, reason);
 }
 
 /* Opens the target and sets the starting state; failures become states. */
@@ -166,7 +186,7 @@ static void open_target(struct ifrep_pair *p, u32 flags)
 
 	/* A finished copy's target is the administrator's: it stays closed. */
 	if (!(flags & IFREP_PAIR_F_PAUSED) && !ifrep_copy_finished(p, flags))
-		r = p->ops->open(p, &reason);
+		r = open_ops(p, &reason);
 	spin_lock_irq(&vol->lock);
 	if (ifrep_copy_finished(p, flags))
 		__ifrep_pair_set_state(p, IFREP_PS_DONE, NULL);
@@ -333,10 +353,18 @@ int ifrep_pairs_add(struct ifrep_volume *vol, const struct ifrep_pair_record *as
 	p = alloc_pair(vol, slot, &rec);
 	if (!p)
 		return -ENOMEM;
-	r = p->ops->open(p, &reason);
-	if (r) {
-		DMERR("%s: pair_add: cannot use %s: %s", vol->name, rec.peer, reason);
-		goto out_free;
+	/*
+	 * A local target is checked before anything is recorded.  A remote
+	 * one connects in the background and may attach and start copying at
+	 * once: it opens only once the pair is published, so that the write
+	 * path sees the chunks its resync locks.
+	 */
+	if (!p->ops->remote) {
+		r = open_ops(p, &reason);
+		if (r) {
+			DMERR("%s: pair_add: cannot use %s: %s", vol->name, rec.peer, reason);
+			goto out_free;
+		}
 	}
 
 	/* Every chunk differs on a new target until the initial sync copied it. */
@@ -364,11 +392,29 @@ int ifrep_pairs_add(struct ifrep_volume *vol, const struct ifrep_pair_record *as
 		spin_unlock_irq(&vol->lock);
 	}
 	publish(vol, p);
-	if (!vol->suspended && !p->ops->remote)
+	if (p->ops->remote) {
+		r = open_ops(p, &reason);
+		if (r) {
+			DMERR("%s: pair_add: cannot use %s: %s", vol->name, rec.peer, reason);
+			goto out_unpublish;
+		}
+	} else if (!vol->suspended) {
 		ifrep_pair_kick(p);
+	}
 	DMINFO("%s: pair %s added: %s mirror to %s", vol->name, p->name,
 	       ifrep_mode_name(p->mode), p->peer);
 	return 0;
+
+out_unpublish:
+	unpublish(vol, p);
+	mutex_lock(&vol->sb_lock);
+	memset(&sb->pairs[slot], 0, sizeof(sb->pairs[slot]));
+	if (ifrep_md_commit(vol->md))
+		DMERR("%s: pair_add: the record of pair %s stays: remove it", vol->name,
+		      rec.name);
+	mutex_unlock(&vol->sb_lock);
+	free_pair(p);
+	return r;
 
 out_close:
 	DMERR("%s: pair_add: metadata write failed (%d)", vol->name, r);
@@ -454,6 +500,13 @@ int ifrep_pairs_resume(struct ifrep_pair *p)
 	 */
 	ifrep_pair_set_state(p, IFREP_PS_DISCONNECTED, "reopening");
 	quiesce_and_close(p);
+	/*
+	 * A local target not flushed at close may have lost its cache while
+	 * it was away; a remote one says so when it attaches again.
+	 */
+	if (!p->ops->remote && !p->close_flushed &&
+	    !ifrep_copy_finished(p, sb->pairs[p->slot].flags))
+		ifrep_pair_unflushed_dirty(p);
 	open_target(p, sb->pairs[p->slot].flags);
 	if (!vol->suspended && !p->ops->remote)
 		ifrep_pair_kick(p);

@@ -71,7 +71,7 @@ struct ifrep_conn *ifrep_conn_create(struct ifrep_stream *stream)
 		return NULL;
 	conn->stream = stream;
 	mutex_init(&conn->send_lock);
-	conn->recv_timeout = IFREP_HANDSHAKE_TIMEOUT;
+	conn->timeout = IFREP_HANDSHAKE_TIMEOUT;
 	return conn;
 }
 
@@ -79,6 +79,12 @@ void ifrep_conn_destroy(struct ifrep_conn *conn)
 {
 	ifrep_transport_close(conn->stream);
 	kfree(conn);
+}
+
+void ifrep_conn_set_timeout(struct ifrep_conn *conn, unsigned long timeout)
+{
+	WRITE_ONCE(conn->timeout, timeout);
+	ifrep_transport_set_timeout(conn->stream, timeout);
 }
 
 /*----------------------------------------------------------------
@@ -121,7 +127,8 @@ static int send_payload_data(struct ifrep_conn *conn, const struct ifrep_payload
 		__bio_for_each_segment(bv, pl->bio, iter, pl->iter) {
 			vec.iov_base = bvec_kmap_local(&bv);
 			vec.iov_len = bv.bv_len;
-			r = ifrep_transport_send(conn->stream, &vec, 1, bv.bv_len, true);
+			r = ifrep_transport_send(conn->stream, &vec, 1, bv.bv_len, true,
+						 READ_ONCE(conn->timeout));
 			kunmap_local(vec.iov_base);
 			if (r)
 				return r;
@@ -130,13 +137,15 @@ static int send_payload_data(struct ifrep_conn *conn, const struct ifrep_payload
 	if (pl->buf_len) {
 		vec.iov_base = (void *)pl->buf;
 		vec.iov_len = pl->buf_len;
-		r = ifrep_transport_send(conn->stream, &vec, 1, pl->buf_len, false);
+		r = ifrep_transport_send(conn->stream, &vec, 1, pl->buf_len, false,
+					 READ_ONCE(conn->timeout));
 	}
 	return r;
 }
 
-int ifrep_conn_send(struct ifrep_conn *conn, u16 type, u16 flags, u64 id,
-		    const struct ifrep_payload *payload)
+/* NOTE: conn->send_lock held. */
+static int send_locked(struct ifrep_conn *conn, u16 type, u16 flags, u64 id,
+		       const struct ifrep_payload *payload)
 {
 	static const struct ifrep_payload none;
 	const struct ifrep_payload *pl = payload ?: &none;
@@ -146,13 +155,12 @@ int ifrep_conn_send(struct ifrep_conn *conn, u16 type, u16 flags, u64 id,
 	bool more = pl->bio || pl->buf_len;
 	int r;
 
+	lockdep_assert_held(&conn->send_lock);
 	hdr.magic = cpu_to_be32(IFREP_PROTO_MAGIC);
 	hdr.type = cpu_to_be16(type);
 	hdr.flags = cpu_to_be16(flags);
 	hdr.length = cpu_to_be32(len);
 	hdr.id = cpu_to_be64(id);
-
-	mutex_lock(&conn->send_lock);
 	hdr.seq = cpu_to_be64(++conn->send_seq);
 	hdr.csum = cpu_to_be32(~payload_crc(crc_update(~0U, &hdr, sizeof(hdr)), pl));
 	vec[0].iov_base = &hdr;
@@ -160,9 +168,31 @@ int ifrep_conn_send(struct ifrep_conn *conn, u16 type, u16 flags, u64 id,
 	vec[1].iov_base = (void *)pl->fixed;
 	vec[1].iov_len = pl->fixed_len;
 	r = ifrep_transport_send(conn->stream, vec, pl->fixed_len ? 2 : 1,
-				 sizeof(hdr) + pl->fixed_len, more);
+				 sizeof(hdr) + pl->fixed_len, more, READ_ONCE(conn->timeout));
 	if (!r && more)
 		r = send_payload_data(conn, pl);
+	return r;
+}
+
+int ifrep_conn_send(struct ifrep_conn *conn, u16 type, u16 flags, u64 id,
+		    const struct ifrep_payload *payload)
+{
+	int r;
+
+	mutex_lock(&conn->send_lock);
+	r = send_locked(conn, type, flags, id, payload);
+	mutex_unlock(&conn->send_lock);
+	return r;
+}
+
+int ifrep_conn_try_send(struct ifrep_conn *conn, u16 type, u16 flags, u64 id,
+			const struct ifrep_payload *payload)
+{
+	int r;
+
+	if (!mutex_trylock(&conn->send_lock))
+		return -EBUSY;
+	r = send_locked(conn, type, flags, id, payload);
 	mutex_unlock(&conn->send_lock);
 	return r;
 }
@@ -187,7 +217,7 @@ int ifrep_conn_recv_header(struct ifrep_conn *conn, struct ifrep_msg *msg,
 	int r;
 
 	r = ifrep_transport_recv(conn->stream, &hdr, sizeof(hdr), idle_ok,
-				 conn->recv_timeout);
+				 READ_ONCE(conn->timeout));
 	if (r)
 		return r;
 	msg->type = be16_to_cpu(hdr.type);
@@ -230,7 +260,7 @@ int ifrep_conn_recv_payload(struct ifrep_conn *conn, struct ifrep_msg *msg,
 
 	if (len > msg->length - msg->received)
 		return -EPROTO;
-	r = ifrep_transport_recv(conn->stream, buf, len, false, conn->recv_timeout);
+	r = ifrep_transport_recv(conn->stream, buf, len, false, READ_ONCE(conn->timeout));
 	if (r)
 		return r;
 	msg->crc = crc_update(msg->crc, buf, len);

@@ -23,10 +23,11 @@ struct ifrep_conn {
 	u64 recv_seq;
 	u32 features;			/* common to both sides */
 	/*
-	 * How long the rest of a message may take once it started arriving:
-	 * the handshake's limit, then the pair's remote timeout threshold.
+	 * How long a message may stall in either direction (the rest of one
+	 * that started arriving, or one that does not leave): the handshake's
+	 * limit, then the pair's remote timeout threshold.
 	 */
-	unsigned long recv_timeout;
+	unsigned long timeout;
 };
 
 /* A received header, in host order, with the checksum run so far. */
@@ -54,6 +55,9 @@ struct ifrep_payload {
 struct ifrep_conn *ifrep_conn_create(struct ifrep_stream *stream);
 void ifrep_conn_destroy(struct ifrep_conn *conn);
 
+/* The peer's threshold, once authenticated: sends, receives and TCP's own. */
+void ifrep_conn_set_timeout(struct ifrep_conn *conn, unsigned long timeout);
+
 /**
  * ifrep_conn_send() - frame and send one message.
  * Context: process, blocks; serialised on conn->send_lock.
@@ -61,6 +65,13 @@ void ifrep_conn_destroy(struct ifrep_conn *conn);
  */
 int ifrep_conn_send(struct ifrep_conn *conn, u16 type, u16 flags, u64 id,
 		    const struct ifrep_payload *payload);
+
+/*
+ * The same, but only if no other send is under way: returns -EBUSY rather
+ * than wait behind one (a keepalive from a thread that must not block).
+ */
+int ifrep_conn_try_send(struct ifrep_conn *conn, u16 type, u16 flags, u64 id,
+			const struct ifrep_payload *payload);
 
 /* A peer's text goes to our log: printable ASCII only, NUL-terminated. */
 void ifrep_proto_sanitize(u8 *text, size_t len);

@@ -17,7 +17,11 @@
  * log line and nothing written.
  *
  * Session threads hold a module reference and exit by themselves; the
- * listener waits for all of them before the volume goes away.
+ * listener waits for all of them before the volume goes away.  Each
+ * session also holds a reference to the listener, dropped as the very last
+ * thing it does: whoever drops the last one frees the listener, so a
+ * session that is still waking the stopper cannot touch freed memory.
+ * vol->listener changes under vol->lock, which the status path holds.
  */
 #include "dm-ifrep.h"
 #include "dm-ifrep-bitmap.h"
@@ -28,6 +32,7 @@
 #include <linux/crc32c.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/vmalloc.h>
 
 #define DM_MSG_PREFIX "ifrep"
@@ -39,6 +44,7 @@
 #define BW_IDLE_LIMIT		(30 * HZ)
 
 struct ifrep_listener {
+	refcount_t refs;		/* its owner's, and one per session */
 	struct ifrep_volume *vol;
 	struct sockaddr_storage addr;
 	struct ifrep_stream *lstream;
@@ -52,6 +58,8 @@ struct ifrep_listener {
 	struct ifrep_session *primary;
 	wait_queue_head_t wait;
 	bool stopping;
+	bool held;			/* ifrep_receiver_hold(): no primary attaches */
+	bool primary_seen;		/* a primary attached since activation */
 };
 
 struct ifrep_session {
@@ -80,6 +88,16 @@ struct rx_write {
 	unsigned int nr_pages;
 	struct page *pages[];
 };
+
+static void put_listener(struct ifrep_listener *l)
+{
+	if (!refcount_dec_and_test(&l->refs))
+		return;
+	if (l->lstream)
+		ifrep_transport_close(l->lstream);
+	destroy_workqueue(l->ack_wq);
+	kfree(l);
+}
 
 /*----------------------------------------------------------------
  * Writes and their acknowledgements
@@ -123,29 +141,41 @@ static void ack_worker(struct work_struct *ws)
 	}
 }
 
+/*
+ * The write goes to the acknowledgements.  The work is queued before
+ * s->lock is dropped: once the ack worker took the write off the list, the
+ * session may end and be freed, and nothing here may touch it any more.
+ */
+static void write_done(struct ifrep_session *s, struct rx_write *w)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&s->lock, flags);
+	list_add_tail(&w->list, &s->acks);
+	queue_work(s->l->ack_wq, &s->ack_work);
+	spin_unlock_irqrestore(&s->lock, flags);
+}
+
 static void rx_endio(struct bio *bio)
 {
 	struct rx_write *w = bio->bi_private;
-	struct ifrep_session *s = w->s;
-	unsigned long flags;
 
 	if (bio->bi_status)
 		w->status = bio->bi_status;
 	bio_put(bio);
-	if (!atomic_dec_and_test(&w->pending))
-		return;
-	spin_lock_irqsave(&s->lock, flags);
-	list_add_tail(&w->list, &s->acks);
-	spin_unlock_irqrestore(&s->lock, flags);
-	queue_work(s->l->ack_wq, &s->ack_work);
+	if (atomic_dec_and_test(&w->pending))
+		write_done(w->s, w);
 }
 
 static struct rx_write *alloc_rx_write(struct ifrep_session *s, u64 id, u32 bytes)
 {
-	unsigned int i, nr = DIV_ROUND_UP(bytes, PAGE_SIZE);
+	unsigned int i, nr = DIV_ROUND_UP(bytes, PAGE_SIZE), noio;
 	struct rx_write *w;
 
-	w = kvzalloc(struct_size(w, pages, nr), GFP_NOIO);
+	/* In a NOIO scope kvzalloc() may fall back to vmalloc (GFP_NOIO may not). */
+	noio = memalloc_noio_save();
+	w = kvzalloc(struct_size(w, pages, nr), GFP_KERNEL);
+	memalloc_noio_restore(noio);
 	if (!w)
 		return NULL;
 	w->s = s;
@@ -189,12 +219,8 @@ static void submit_rx_write(struct ifrep_session *s, struct rx_write *w,
 		submit_bio(bio);
 	} while (i < w->nr_pages);
 	/* Drop the submitter's count; the last bio completes the write. */
-	if (atomic_dec_and_test(&w->pending)) {
-		spin_lock_irq(&s->lock);
-		list_add_tail(&w->list, &s->acks);
-		spin_unlock_irq(&s->lock);
-		queue_work(s->l->ack_wq, &s->ack_work);
-	}
+	if (atomic_dec_and_test(&w->pending))
+		write_done(s, w);
 }
 
 static int handle_data(struct ifrep_session *s, struct ifrep_msg *msg)
@@ -478,7 +504,7 @@ static int handle_ping(struct ifrep_session *s, struct ifrep_msg *msg)
 static int send_local_changes(struct ifrep_session *s)
 {
 	struct ifrep_volume *vol = s->l->vol;
-	u32 len = DIV_ROUND_UP_ULL(vol->nr_chunks, 64) * 8;
+	u64 len = ifrep_bitmap_le_bytes(vol->nr_chunks);
 	struct ifrep_payload pl = { 0 };
 	__le64 *words;
 	int r;
@@ -554,13 +580,15 @@ static int attach_primary(struct ifrep_session *s)
 		flags |= IFREP_ATTACH_DIVERGED;
 	if (!bitmap_empty(vol->local_ondisk, vol->nr_chunks))
 		flags |= IFREP_ATTACH_CHANGES;
+	if (!l->primary_seen)
+		flags |= IFREP_ATTACH_RESTARTED;
 	reply.flags = cpu_to_be32(flags);
 	reply.generation = cpu_to_be64(sb->data_generation);
 	reply.parent_generation = cpu_to_be64(sb->parent_generation);
 	s->primary_generation = be64_to_cpu(att.generation);
 	s->silence_limit = clamp_t(u32, be32_to_cpu(att.timeout_s), 1, 86400) * HZ;
-	/* A primary that stops half-way through a message is as gone. */
-	s->conn->recv_timeout = s->silence_limit;
+	/* A primary that stops half-way through a message, or stops reading, is as gone. */
+	ifrep_conn_set_timeout(s->conn, s->silence_limit);
 	mutex_unlock(&vol->sb_lock);
 
 	if (!refuse) {
@@ -579,11 +607,15 @@ static int attach_primary(struct ifrep_session *s)
 	}
 	if (!refuse) {
 		mutex_lock(&l->lock);
-		if (l->primary) {
+		if (l->held) {
+			refuse = "a rollback is under way";
+			status = EBUSY;
+		} else if (l->primary) {
 			refuse = "another session of the primary is still active";
 			status = EBUSY;
 		} else {
 			l->primary = s;
+			l->primary_seen = true;
 		}
 		mutex_unlock(&l->lock);
 	}
@@ -724,11 +756,12 @@ static void end_session(struct ifrep_session *s)
 		ifrep_volume_event(l->vol);
 	}
 	l->nr_sessions--;
-	mutex_unlock(&l->lock);
 	wake_up_all(&l->wait);
+	mutex_unlock(&l->lock);
 
 	ifrep_conn_destroy(s->conn);
 	kfree(s);
+	put_listener(l);
 }
 
 static int session_thread(void *data)
@@ -801,6 +834,7 @@ static void start_session(struct ifrep_listener *l, struct ifrep_stream *stream)
 	}
 	list_add(&s->list, &l->sessions);
 	l->nr_sessions++;
+	refcount_inc(&l->refs);
 	mutex_unlock(&l->lock);
 
 	__module_get(THIS_MODULE);
@@ -813,6 +847,7 @@ static void start_session(struct ifrep_listener *l, struct ifrep_stream *stream)
 		mutex_unlock(&l->lock);
 		ifrep_conn_destroy(s->conn);
 		kfree(s);
+		put_listener(l);
 	}
 	return;
 
@@ -867,6 +902,7 @@ int ifrep_receiver_start(struct ifrep_volume *vol)
 		kfree(l);
 		return -EINVAL;
 	}
+	refcount_set(&l->refs, 1);
 	l->vol = vol;
 	l->state = IFREP_UPSTREAM_STARTING;
 	mutex_init(&l->lock);
@@ -883,7 +919,9 @@ int ifrep_receiver_start(struct ifrep_volume *vol)
 		kfree(l);
 		return -ENOMEM;
 	}
+	spin_lock_irq(&vol->lock);
 	vol->listener = l;
+	spin_unlock_irq(&vol->lock);
 	return 0;
 }
 
@@ -901,11 +939,10 @@ void ifrep_receiver_stop(struct ifrep_volume *vol)
 	mutex_unlock(&l->lock);
 	kthread_stop(l->thread);
 	wait_event(l->wait, !READ_ONCE(l->nr_sessions));
-	if (l->lstream)
-		ifrep_transport_close(l->lstream);
-	destroy_workqueue(l->ack_wq);
+	spin_lock_irq(&vol->lock);
 	vol->listener = NULL;
-	kfree(l);
+	spin_unlock_irq(&vol->lock);
+	put_listener(l);
 }
 
 const char *ifrep_receiver_state(struct ifrep_volume *vol)
@@ -920,6 +957,33 @@ const char *ifrep_receiver_state(struct ifrep_volume *vol)
 bool ifrep_receiver_primary_attached(struct ifrep_volume *vol)
 {
 	return !strcmp(ifrep_receiver_state(vol), IFREP_UPSTREAM_CONNECTED);
+}
+
+int ifrep_receiver_hold(struct ifrep_volume *vol)
+{
+	struct ifrep_listener *l = vol->listener;
+	int r = 0;
+
+	if (!l)
+		return 0;
+	mutex_lock(&l->lock);
+	if (l->primary)
+		r = -EBUSY;
+	else
+		l->held = true;
+	mutex_unlock(&l->lock);
+	return r;
+}
+
+void ifrep_receiver_release(struct ifrep_volume *vol)
+{
+	struct ifrep_listener *l = vol->listener;
+
+	if (!l)
+		return;
+	mutex_lock(&l->lock);
+	l->held = false;
+	mutex_unlock(&l->lock);
 }
 
 void ifrep_receiver_set_secret(struct ifrep_volume *vol, u8 *secret, unsigned int len)

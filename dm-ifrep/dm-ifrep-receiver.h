@@ -20,6 +20,13 @@ const char *ifrep_receiver_state(struct ifrep_volume *vol);
 /* Whether a primary is attached now. */
 bool ifrep_receiver_primary_attached(struct ifrep_volume *vol);
 /*
+ * Keeps primaries from attaching until ifrep_receiver_release() (a
+ * rollback is rewriting the data).  Return: 0, or -EBUSY when one is
+ * attached.  admin_lock held.
+ */
+int ifrep_receiver_hold(struct ifrep_volume *vol);
+void ifrep_receiver_release(struct ifrep_volume *vol);
+/*
  * Takes @secret (kmalloc'ed, @len bytes) as the one primaries must prove;
  * sessions that start later use it.
  */

@@ -24,7 +24,12 @@
  * (events->attached); this file only moves requests.
  *
  * Lifetime: the connection thread owns the connection; it tears it down
- * only after the sender stopped using it (flush_work).
+ * only after the sender stopped using it (flush_work).  The whole of it
+ * (struct ifrep_remote) is reached through p->remote.link by callers that
+ * hold a use of it (get_link/put_link): close detaches the link first,
+ * fails what is queued, stops the thread and frees it only once no caller
+ * uses it any more, so a write leg submitted while the pair is paused or
+ * removed fails instead of touching freed memory.
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-proto.h"
@@ -61,6 +66,7 @@ struct ifrep_remote {
 	struct ifrep_rreq *sending;
 	bool sending_finished;
 	int sending_status;
+	unsigned int users;		/* under p->remote.lock */
 	unsigned long trouble_since;	/* 0: no link trouble */
 	unsigned long last_rx;
 	bool retry_now;
@@ -94,6 +100,41 @@ static mempool_t *rreq_pool;
 /*----------------------------------------------------------------
  * Requests
  *--------------------------------------------------------------*/
+
+/* The pair's link and a use of it, or NULL when the target is closed. */
+static struct ifrep_remote *get_link(struct ifrep_pair *p)
+{
+	struct ifrep_remote *r;
+	unsigned long flags;
+
+	spin_lock_irqsave(&p->remote.lock, flags);
+	r = p->remote.link;
+	if (r)
+		r->users++;
+	spin_unlock_irqrestore(&p->remote.lock, flags);
+	return r;
+}
+
+static void put_link(struct ifrep_pair *p, struct ifrep_remote *r)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&p->remote.lock, flags);
+	r->users--;
+	spin_unlock_irqrestore(&p->remote.lock, flags);
+	/* The closer waits on the volume's queue: r may be gone once unlocked. */
+	wake_up_all(&p->vol->wait);
+}
+
+static bool link_unused(struct ifrep_pair *p, struct ifrep_remote *r)
+{
+	bool unused;
+
+	spin_lock_irq(&p->remote.lock);
+	unused = !r->users;
+	spin_unlock_irq(&p->remote.lock);
+	return unused;
+}
 
 static void complete_rreq(struct ifrep_remote *r, struct ifrep_rreq *req, int status)
 {
@@ -223,7 +264,7 @@ static void send_worker(struct work_struct *ws)
 		if (finished)
 			complete_rreq(r, req, status);
 		if (err) {
-			break_conn(r, "send_failed", true);
+			break_conn(r, err == -ETIMEDOUT ? "timeout" : "send_failed", true);
 			return;
 		}
 	}
@@ -237,7 +278,7 @@ static void start_rreq(struct ifrep_pair *p, u16 type, u16 flags, sector_t secto
 		       void *buf, u32 len, const void *fixed, u32 fixed_len, u32 *value,
 		       struct completion *done, int *result)
 {
-	struct ifrep_remote *r = p->remote.link;
+	struct ifrep_remote *r = get_link(p);
 	struct ifrep_rreq *req;
 
 	if (!r) {
@@ -258,6 +299,7 @@ static void start_rreq(struct ifrep_pair *p, u16 type, u16 flags, sector_t secto
 	req->fixed_len = fixed_len;
 	req->value = value;
 	queue_rreq(r, req);
+	put_link(p, r);
 }
 
 /* Submits a request and waits for its ACK (or the connection's end). */
@@ -291,8 +333,14 @@ static int sync_rreq(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
 static void remote_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio *bio,
 			  ifrep_leg_done_fn done)
 {
-	struct ifrep_rreq *req = mempool_alloc(rreq_pool, GFP_NOIO);
+	struct ifrep_remote *r = get_link(p);
+	struct ifrep_rreq *req;
 
+	if (!r) {
+		done(io, p, BLK_STS_TRANSPORT);
+		return;
+	}
+	req = mempool_alloc(rreq_pool, GFP_NOIO);
 	memset(req, 0, sizeof(*req));
 	req->io = io;
 	req->leg_done = done;
@@ -308,7 +356,8 @@ static void remote_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio 
 	} else {
 		req->type = IFREP_MSG_FLUSH;
 	}
-	queue_rreq(p->remote.link, req);
+	queue_rreq(r, req);
+	put_link(p, r);
 }
 
 static int remote_write_sync(struct ifrep_pair *p, sector_t sector, void *buf,
@@ -341,17 +390,19 @@ static int remote_checksum(struct ifrep_pair *p, sector_t sector, void *buf,
 		.sector = cpu_to_be64(sector),
 		.length = cpu_to_be32(len),
 	};
-	struct ifrep_remote *r = p->remote.link;
-	bool can;
+	struct ifrep_remote *r = get_link(p);
+	int err = 0;
 
 	if (!r)
 		return -ENOTCONN;
 	spin_lock_irq(&r->lock);
-	can = r->conn && (r->conn->features & IFREP_FEAT_CSUM);
+	if (!r->conn)
+		err = -ENOTCONN;
+	else if (!(r->conn->features & IFREP_FEAT_CSUM))
+		err = -EOPNOTSUPP;
 	spin_unlock_irq(&r->lock);
-	if (!can)
-		return r->conn ? -EOPNOTSUPP : -ENOTCONN;
-	return sync_rreq_value(p, IFREP_MSG_CSUM, 0, 0, NULL, 0, &c, sizeof(c), crc);
+	put_link(p, r);
+	return err ?: sync_rreq_value(p, IFREP_MSG_CSUM, 0, 0, NULL, 0, &c, sizeof(c), crc);
 }
 
 static int remote_set_consistent(struct ifrep_pair *p, bool consistent)
@@ -368,11 +419,14 @@ static int recv_changes(struct ifrep_pair *p, struct ifrep_conn *conn,
 			struct ifrep_peer_view *v)
 {
 	struct ifrep_volume *vol = p->vol;
-	u32 len = DIV_ROUND_UP_ULL(vol->nr_chunks, 64) * 8;
+	u64 len = ifrep_bitmap_le_bytes(vol->nr_chunks);
 	struct ifrep_msg msg;
 	__le64 *words;
 	int r;
 
+	/* More than one message holds: the peer cannot have sent it. */
+	if (len > IFREP_MAX_PAYLOAD)
+		return -E2BIG;
 	words = kvmalloc(len, GFP_KERNEL);
 	v->changes = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	r = -ENOMEM;
@@ -428,6 +482,9 @@ static int attach(struct ifrep_remote *r, struct ifrep_conn *conn,
 	v->flags = be32_to_cpu(reply.flags);
 	v->generation = be64_to_cpu(reply.generation);
 	v->parent = be64_to_cpu(reply.parent_generation);
+	/* A peer that cannot tell may have restarted. */
+	v->restarted = !(conn->features & IFREP_FEAT_RESTARTED) ||
+		       (v->flags & IFREP_ATTACH_RESTARTED);
 	if (v->flags & IFREP_ATTACH_CHANGES) {
 		err = recv_changes(p, conn, v);
 		if (err) {
@@ -514,20 +571,34 @@ static void note_trouble(struct ifrep_remote *r, const char *reason, bool fatal)
 		p->events->state(p, IFREP_PS_RETRYING, reason);
 }
 
-/* The connection becomes the pair's; the engine takes it from there. */
-static void attached(struct ifrep_remote *r, struct ifrep_conn *conn,
+static void teardown(struct ifrep_remote *r);
+
+/*
+ * The connection becomes the pair's and the engine takes it from there,
+ * unless the target is being closed: then it is dropped.  Returns whether
+ * it was taken.
+ */
+static bool attached(struct ifrep_remote *r, struct ifrep_conn *conn,
 		     const struct ifrep_peer_view *v)
 {
 	struct ifrep_pair *p = r->p;
 
-	conn->recv_timeout = p->remote.timeout_s * HZ;
+	if (kthread_should_stop()) {
+		ifrep_conn_destroy(conn);
+		return false;
+	}
+	ifrep_conn_set_timeout(conn, p->remote.timeout_s * HZ);
 	spin_lock_irq(&r->lock);
 	r->conn = conn;
 	r->broken = false;
 	r->trouble_since = 0;
 	r->last_rx = jiffies;
 	spin_unlock_irq(&r->lock);
-	p->events->attached(p, v);
+	if (!p->events->attached(p, v))
+		return true;
+	break_conn(r, "closed", false);
+	teardown(r);
+	return false;
 }
 
 /* The peer's answer: a few errnos mean something to us, the rest is EIO. */
@@ -550,6 +621,26 @@ static struct ifrep_rreq *find_inflight(struct ifrep_remote *r, u64 id)
 	return NULL;
 }
 
+/*
+ * Why the connection must go, or NULL: the oldest request sent is not
+ * acknowledged within the threshold, or the peer has been silent that long
+ * (it answers a PING sooner).  Checked at every turn of the receive loop,
+ * whatever arrives meanwhile.
+ */
+static const char *overdue(struct ifrep_remote *r, unsigned long timeout)
+{
+	struct ifrep_rreq *req;
+	const char *why = NULL;
+
+	spin_lock_irq(&r->lock);
+	req = list_first_entry_or_null(&r->inflight, struct ifrep_rreq, list);
+	if ((req && time_after(jiffies, req->deadline)) ||
+	    time_after(jiffies, r->last_rx + timeout))
+		why = "timeout";
+	spin_unlock_irq(&r->lock);
+	return why;
+}
+
 /* Reads ACKs until the connection breaks or the thread is stopped. */
 static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 {
@@ -569,21 +660,20 @@ static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 	int err;
 
 	while (!kthread_should_stop()) {
+		why = overdue(r, timeout);
+		if (why)
+			break;
 		err = ifrep_conn_recv_small(conn, &msg, &buf, sizeof(buf), true);
 		if (err == -EAGAIN) {
-			spin_lock_irq(&r->lock);
-			req = list_first_entry_or_null(&r->inflight, struct ifrep_rreq, list);
-			if (req && time_after(jiffies, req->deadline))
-				why = "timeout";
-			else if (time_after(jiffies, r->last_rx + timeout))
-				why = "timeout";
-			spin_unlock_irq(&r->lock);
-			if (why)
-				break;
 			if (time_after(jiffies, r->last_rx + ping_every) &&
 			    time_after(jiffies, last_ping + ping_every)) {
 				last_ping = jiffies;
-				if (ifrep_conn_send(conn, IFREP_MSG_PING, 0, 0, NULL)) {
+				/*
+				 * The sender may be stuck in a send: never wait
+				 * behind it, or the deadlines above go unchecked.
+				 */
+				err = ifrep_conn_try_send(conn, IFREP_MSG_PING, 0, 0, NULL);
+				if (err && err != -EBUSY) {
 					why = "send_failed";
 					break;
 				}
@@ -685,7 +775,8 @@ static int connection_thread(void *data)
 							 delay);
 			continue;
 		}
-		attached(r, conn, &view);
+		if (!attached(r, conn, &view))
+			continue;
 		receive_loop(r, conn);
 		teardown(r);
 	}
@@ -723,38 +814,42 @@ static int remote_open(struct ifrep_pair *p, const char **reason)
 		*reason = "out_of_memory";
 		return -ENOMEM;
 	}
-	p->remote.link = r;
 	p->events->state(p, IFREP_PS_RETRYING, "connecting");
-	r->thread = kthread_run(connection_thread, r, "ifrep_conn/%s", p->name);
+	r->thread = kthread_create(connection_thread, r, "ifrep_conn/%s", p->name);
 	if (IS_ERR(r->thread)) {
 		err = PTR_ERR(r->thread);
-		p->remote.link = NULL;
 		destroy_workqueue(r->send_wq);
 		kfree(r);
 		*reason = "no_thread";
 		return err;
 	}
+	spin_lock_irq(&p->remote.lock);
+	p->remote.link = r;
+	spin_unlock_irq(&p->remote.lock);
+	wake_up_process(r->thread);
 	return 0;
 }
 
 /*
- * A finished copy closes its target from its cycle worker, outside
- * admin_lock: p->remote.link is detached under secret_lock, which
- * ifrep_remote_wake() (the admin_lock side) takes too.
+ * Safe against a second close (a finished copy closes its target from its
+ * cycle worker, outside admin_lock): only the caller that detached the
+ * link tears it down.
  */
 static void remote_close(struct ifrep_pair *p)
 {
 	struct ifrep_remote *r;
 
-	mutex_lock(&p->vol->secret_lock);
+	spin_lock_irq(&p->remote.lock);
 	r = p->remote.link;
 	p->remote.link = NULL;
-	mutex_unlock(&p->vol->secret_lock);
+	spin_unlock_irq(&p->remote.lock);
 	if (!r)
 		return;
 	/* Stops the thread: its receive loop polls, and break_conn() wakes it. */
 	break_conn(r, "closed", false);
 	kthread_stop(r->thread);
+	/* A leg or request that found the link before it went is queued by now. */
+	wait_event(p->vol->wait, link_unused(p, r));
 	teardown(r);
 	destroy_workqueue(r->send_wq);
 	kfree(r);
@@ -762,15 +857,18 @@ static void remote_close(struct ifrep_pair *p)
 
 void ifrep_remote_wake(struct ifrep_pair *p)
 {
-	struct ifrep_remote *r;
+	struct ifrep_remote *r = get_link(p);
 
-	mutex_lock(&p->vol->secret_lock);
-	r = p->remote.link;
 	if (r) {
 		WRITE_ONCE(r->retry_now, true);
 		wake_up_all(&r->wait);
+		put_link(p, r);
 	}
-	mutex_unlock(&p->vol->secret_lock);
+}
+
+void ifrep_remote_init_target(struct ifrep_remote_target *t)
+{
+	spin_lock_init(&t->lock);
 }
 
 void ifrep_remote_set_secret(struct ifrep_pair *p, u8 *secret, unsigned int len)

@@ -6,12 +6,14 @@
 #ifndef DM_IFREP_REMOTE_H
 #define DM_IFREP_REMOTE_H
 
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
 struct ifrep_pair;
 struct ifrep_remote;
 
 struct ifrep_remote_target {
+	spinlock_t lock;		/* link, and the users of what it points to */
 	struct ifrep_remote *link;	/* connection thread and queues; NULL when closed */
 	u32 timeout_s;			/* remote timeout threshold */
 	bool insecure;
@@ -21,6 +23,8 @@ struct ifrep_remote_target {
 };
 
 extern const struct ifrep_pair_ops ifrep_remote_ops;
+
+void ifrep_remote_init_target(struct ifrep_remote_target *t);
 
 /*
  * Takes @secret (kmalloc'ed, @len bytes) as the pair's shared secret and

@@ -281,6 +281,13 @@ static void resync_worker(struct work_struct *ws)
 		if (ifrep_lineage_stop_tracking_local(vol))
 			DMERR("%s: could not clear the local bitmap", vol->name);
 	}
-	if (in_sync)
+	if (in_sync) {
 		ifrep_lineage_update_divergence(vol);
+		/*
+		 * The target was just flushed: clear the copied chunks' bits now,
+		 * not a sweep period later, so that a restart of the target does
+		 * not send them all again (they would count as not yet flushed).
+		 */
+		mod_delayed_work(vol->resync_wq, &vol->sweep_work, 0);
+	}
 }

@@ -14,6 +14,7 @@
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-lineage.h"
+#include "dm-ifrep-journal.h"
 #include "dm-ifrep-receiver.h"
 #include "dm-ifrep-role.h"
 
@@ -47,6 +48,17 @@ int ifrep_role_promote(struct ifrep_volume *vol, bool force)
 	}
 
 	ifrep_receiver_stop(vol);
+	/*
+	 * The primary's session rolled back a cycle it left unfinished; if
+	 * that failed the data is a mix of two cuts, never a primary's.
+	 */
+	if (vol->journal && ifrep_journal_applying(vol->journal) &&
+	    ifrep_journal_abort(vol->journal)) {
+		DMERR("%s: promote: refused: a cycle left half applied cannot be rolled back",
+		      vol->name);
+		r = -EIO;
+		goto out_restart;
+	}
 
 	/*
 	 * Every write from now on differs from the lineage we forked from; the
@@ -64,8 +76,10 @@ int ifrep_role_promote(struct ifrep_volume *vol, bool force)
 	memset(sb->peer_uuid, 0, sizeof(sb->peer_uuid));
 	r = ifrep_md_commit(vol->md);
 	mutex_unlock(&vol->sb_lock);
-	if (r)
+	if (r) {
+		DMERR("%s: promote: metadata write failed (%d)", vol->name, r);
 		goto out_restart;
+	}
 
 	mutex_lock(&vol->bitmap_lock);
 	spin_lock_irq(&vol->lock);
@@ -83,7 +97,6 @@ int ifrep_role_promote(struct ifrep_volume *vol, bool force)
 	return 0;
 
 out_restart:
-	DMERR("%s: promote: metadata write failed (%d)", vol->name, r);
 	if (!vol->suspended)
 		ifrep_receiver_start(vol);
 	return r;

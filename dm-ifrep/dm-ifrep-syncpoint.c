@@ -41,6 +41,19 @@ int ifrep_syncpoint_map(struct ifrep_volume *vol, u64 id, char *result,
 	return r ?: 1;
 }
 
+/* The chunks a rollback is about to rewrite join the local area, durably. */
+static int record_rewritten(void *arg, const unsigned long *chunks)
+{
+	struct ifrep_volume *vol = arg;
+	int r;
+
+	mutex_lock(&vol->bitmap_lock);
+	bitmap_or(vol->local_ondisk, vol->local_ondisk, chunks, vol->nr_chunks);
+	r = ifrep_bitmap_write_area(vol, IFREP_LOCAL_SLOT, vol->local_ondisk);
+	mutex_unlock(&vol->bitmap_lock);
+	return r;
+}
+
 int ifrep_syncpoint_rollback(struct ifrep_volume *vol, u64 id)
 {
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
@@ -51,23 +64,22 @@ int ifrep_syncpoint_rollback(struct ifrep_volume *vol, u64 id)
 		DMERR("%s: rollback is for a secondary with a journal", vol->name);
 		return -EINVAL;
 	}
-	if (ifrep_receiver_primary_attached(vol)) {
-		DMERR("%s: rollback refused while the primary is connected", vol->name);
-		return -EBUSY;
-	}
 	changed = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	if (!changed)
 		return -ENOMEM;
-	r = ifrep_journal_rollback(vol->journal, id, changed);
+	/* No primary may attach, and write, while the data goes back. */
+	r = ifrep_receiver_hold(vol);
+	if (r) {
+		DMERR("%s: rollback refused while the primary is connected", vol->name);
+		goto out;
+	}
+	r = ifrep_journal_rollback(vol->journal, id, changed, record_rewritten, vol);
+	ifrep_receiver_release(vol);
 	if (r == -ENOENT)
 		DMERR("%s: no sync point %llu", vol->name, id);
-	if (!r) {
-		mutex_lock(&vol->bitmap_lock);
-		bitmap_or(vol->local_ondisk, vol->local_ondisk, changed, vol->nr_chunks);
-		r = ifrep_bitmap_write_area(vol, IFREP_LOCAL_SLOT, vol->local_ondisk);
-		mutex_unlock(&vol->bitmap_lock);
+	if (!r)
 		ifrep_volume_event(vol);
-	}
+out:
 	ifrep_bitmap_free(changed);
 	return r;
 }

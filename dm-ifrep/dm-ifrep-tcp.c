@@ -154,21 +154,31 @@ int ifrep_transport_accept(struct ifrep_stream *listener,
 	return r;
 }
 
+/*
+ * A full send buffer makes sock_sendmsg() wait one poll period: the
+ * deadline counts from the last progress, so a slow link may take as long
+ * as it needs while a stalled one ends the send after @timeout.
+ */
 int ifrep_transport_send(struct ifrep_stream *stream, struct kvec *vec,
-			 unsigned int nr, size_t len, bool more)
+			 unsigned int nr, size_t len, bool more, unsigned long timeout)
 {
 	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0) };
+	unsigned long deadline = jiffies + timeout;
 	int r;
 
 	iov_iter_kvec(&msg.msg_iter, WRITE, vec, nr, len);
 	while (iov_iter_count(&msg.msg_iter)) {
 		r = sock_sendmsg(stream->sock, &msg);
-		if (r == -EAGAIN)
-			continue;	/* send buffer full for a poll period */
-		if (r < 0)
-			return r;
+		if (r > 0) {
+			deadline = jiffies + timeout;
+			continue;
+		}
 		if (!r)
 			return -ECONNRESET;
+		if (r != -EAGAIN)
+			return r;
+		if (time_after(jiffies, deadline))
+			return -ETIMEDOUT;
 	}
 	return 0;
 }
@@ -188,20 +198,24 @@ int ifrep_transport_recv(struct ifrep_stream *stream, void *buf, size_t len,
 		vec.iov_len = len - done;
 		r = kernel_recvmsg(stream->sock, &msg, &vec, 1, len - done,
 				   MSG_WAITALL);
-		if (r > 0) {
-			done += r;
-			continue;
-		}
 		if (!r)
 			return -ECONNRESET;
-		if (r != -EAGAIN)
+		if (r < 0 && r != -EAGAIN)
 			return r;
-		if (!done && idle_ok)
+		if (r > 0)
+			done += r;
+		else if (!done && idle_ok)
 			return -EAGAIN;
-		if (time_after(jiffies, deadline))
+		/* Once started, the whole of it is due: a trickle ends too. */
+		if (done < len && time_after(jiffies, deadline))
 			return -ETIMEDOUT;
 	}
 	return 0;
+}
+
+void ifrep_transport_set_timeout(struct ifrep_stream *stream, unsigned long timeout)
+{
+	tcp_sock_set_user_timeout(stream->sock->sk, jiffies_to_msecs(timeout));
 }
 
 void ifrep_transport_shutdown(struct ifrep_stream *stream)

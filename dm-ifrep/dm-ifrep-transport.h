@@ -56,21 +56,29 @@ int ifrep_transport_accept(struct ifrep_stream *listener,
 /**
  * ifrep_transport_send() - send all of @vec (@nr entries, @len bytes).
  * @more: more data of the same message follows (MSG_MORE).
- * Return: 0 or -errno; on error the stream is unusable.
+ * @timeout: jiffies the send may go without progress.
+ * Return: 0, -ETIMEDOUT, or -errno; on error the stream is unusable.
  */
 int ifrep_transport_send(struct ifrep_stream *stream, struct kvec *vec,
-			 unsigned int nr, size_t len, bool more);
+			 unsigned int nr, size_t len, bool more, unsigned long timeout);
 
 /**
  * ifrep_transport_recv() - receive exactly @len bytes into @buf.
  * @idle_ok: with nothing received yet, return -EAGAIN after a poll period
  *	     instead of waiting on; once a message started, waits for the rest
- *	     (up to @timeout jiffies in all).
+ *	     (up to @timeout jiffies in all, however it trickles in).
  * Return: 0, -EAGAIN (idle), -ETIMEDOUT, -ECONNRESET on end of stream, or
  * -errno.
  */
 int ifrep_transport_recv(struct ifrep_stream *stream, void *buf, size_t len,
 			 bool idle_ok, unsigned long timeout);
+
+/*
+ * Data the peer does not acknowledge within @timeout ends the connection
+ * (TCP_USER_TIMEOUT), so that a black-holed link fails as late as the
+ * pair's threshold says and no later.
+ */
+void ifrep_transport_set_timeout(struct ifrep_stream *stream, unsigned long timeout);
 
 void ifrep_transport_shutdown(struct ifrep_stream *stream);
 void ifrep_transport_close(struct ifrep_stream *stream);

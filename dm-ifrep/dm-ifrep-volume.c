@@ -89,6 +89,7 @@ static struct ifrep_volume *create_volume(struct dm_target *ti,
 	mutex_init(&vol->admin_lock);
 	mutex_init(&vol->secret_lock);
 	mutex_init(&vol->bitmap_lock);
+	mutex_init(&vol->sweep_lock);
 	mutex_init(&vol->sb_lock);
 	mutex_init(&vol->ti_lock);
 	spin_lock_init(&vol->lock);
@@ -199,6 +200,10 @@ static const char *check_attach(struct ifrep_volume *vol,
 		return "role differs from the active volume's";
 	if (params->listen && sb->role != IFREP_ROLE_SECONDARY)
 		return "only a secondary volume listens";
+	/* The listener of a live volume is not restarted by a reload. */
+	if (params->listen && (strncmp(params->listen, sb->listen, sizeof(sb->listen)) ||
+			       params->insecure != !!(sb->flags & IFREP_SB_F_INSECURE)))
+		return "listen address or insecure differs from the active volume's (remove and activate it to change them)";
 	if (params->journal != vol->journal_bdev)
 		return "journal device differs from the active volume's";
 	return NULL;
@@ -284,5 +289,5 @@ void ifrep_volume_resume(struct ifrep_volume *vol, struct dm_target *ti)
 	if (ifrep_receiver_start(vol))
 		DMERR("%s: cannot start the listener", vol->name);
 	mutex_unlock(&vol->admin_lock);
-	queue_delayed_work(vol->wq, &vol->sweep_work, IFREP_SWEEP_INTERVAL);
+	queue_delayed_work(vol->resync_wq, &vol->sweep_work, IFREP_SWEEP_INTERVAL);
 }

@@ -41,8 +41,8 @@
  *   for a whole period and clears ondisk bits that are neither dirty nor
  *   marked, after flushing the targets.
  *
- * Lock order: admin_lock -> p->cycle.lock -> bitmap_lock -> sb_lock ->
- * vol->lock; secret_lock is a leaf.
+ * Lock order: admin_lock -> sweep_lock -> p->cycle.lock -> bitmap_lock ->
+ * sb_lock -> vol->lock; secret_lock and p->remote.lock are leaves.
  */
 #ifndef DM_IFREP_H
 #define DM_IFREP_H
@@ -88,6 +88,7 @@ struct ifrep_volume {
 	 */
 	struct mutex secret_lock;
 	struct mutex bitmap_lock;	/* ondisk bitmaps and their writeback */
+	struct mutex sweep_lock;	/* one sweep at a time */
 	struct mutex sb_lock;		/* in-core superblock and its commits */
 	struct mutex ti_lock;		/* ti, for events */
 	struct dm_target *ti;		/* the live table instance */
@@ -114,7 +115,7 @@ struct ifrep_volume {
 	struct bio_list diverging;	/* done, but "diverged" must be on disk first */
 	wait_queue_head_t wait;		/* in-flight writes and legs drained */
 
-	struct workqueue_struct *wq;	/* ordered: marks, sweeps, events */
+	struct workqueue_struct *wq;	/* ordered: marks and events */
 	struct workqueue_struct *resync_wq;
 	struct work_struct mark_work;
 	struct work_struct unpark_work;	/* parked writes: try them again */

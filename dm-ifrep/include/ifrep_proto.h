@@ -29,13 +29,16 @@
 
 #define IFREP_PROTO_MAGIC	0x49465250U	/* "IFRP" */
 #define IFREP_PROTO_MAJOR	1		/* incompatible changes */
-#define IFREP_PROTO_MINOR	1		/* compatible additions: 1 = CSUM */
+#define IFREP_PROTO_MINOR	2		/* compatible additions: 1 = CSUM,
+						 * 2 = ATTACH_RESTARTED */
 
 /* Feature bits offered in HELLO; the session uses the common ones. */
 #define IFREP_FEAT_FLUSH	(1U << 0)	/* FLUSH and REQ_PREFLUSH/FUA honoured */
 #define IFREP_FEAT_BWTEST	(1U << 1)	/* bandwidth test sessions */
 #define IFREP_FEAT_CSUM		(1U << 2)	/* CSUM requests (online verify) */
-#define IFREP_FEATURES		(IFREP_FEAT_FLUSH | IFREP_FEAT_BWTEST | IFREP_FEAT_CSUM)
+#define IFREP_FEAT_RESTARTED	(1U << 3)	/* ATTACH_REPLY says ATTACH_RESTARTED */
+#define IFREP_FEATURES		(IFREP_FEAT_FLUSH | IFREP_FEAT_BWTEST | IFREP_FEAT_CSUM | \
+				 IFREP_FEAT_RESTARTED)
 
 #define IFREP_NONCE_LEN		32
 #define IFREP_HMAC_LEN		32
@@ -120,6 +123,14 @@ struct ifrep_wire_attach {
 #define IFREP_ATTACH_NEW_PEER	(1U << 1)	/* first primary it ever had */
 #define IFREP_ATTACH_DIVERGED	(1U << 2)	/* it acked writes no peer has */
 #define IFREP_ATTACH_CHANGES	(1U << 3)	/* a BITMAP message follows */
+/*
+ * The first primary session since the secondary volume was activated: its
+ * data device may have lost a volatile cache (a crash, a reboot), so the
+ * writes it acknowledged before may be gone.  A primary resends what it
+ * had not seen flushed there.  Without feature IFREP_FEAT_RESTARTED a
+ * primary must assume it.
+ */
+#define IFREP_ATTACH_RESTARTED	(1U << 4)
 
 struct ifrep_wire_attach_reply {
 	ifrep_be32 status;			/* 0 or a positive errno */

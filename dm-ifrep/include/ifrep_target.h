@@ -161,52 +161,42 @@ static inline const char *ifrep_verify_state_name(unsigned int state)
 	return state < IFREP_NR_VERIFY_STATES ? names[state] : IFREP_UNKNOWN_NAME;
 }
 
-/* The enum value of a word, or -1: the reverse of the *_name() above. */
+/* The value from @first to @last whose @name() is @s, or -1. */
+static inline int ifrep_word_value(const char *(*name)(unsigned int), unsigned int first,
+				   unsigned int last, const char *s)
+{
+	unsigned int v;
+
+	for (v = first; v <= last; v++)
+		if (!strcmp(s, name(v)))
+			return (int)v;
+	return -1;
+}
+
+/* The reverse of the *_name() above: the value of a word, or -1. */
 static inline int ifrep_role_parse(const char *s)
 {
-	if (!strcmp(s, "primary"))
-		return IFREP_ROLE_PRIMARY;
-	return !strcmp(s, "secondary") ? IFREP_ROLE_SECONDARY : -1;
+	return ifrep_word_value(ifrep_role_name, IFREP_ROLE_PRIMARY, IFREP_ROLE_SECONDARY, s);
 }
 
 static inline int ifrep_mode_parse(const char *s)
 {
-	unsigned int m;
-
-	for (m = IFREP_MODE_SYNC; m <= IFREP_MODE_COPY; m++)
-		if (!strcmp(s, ifrep_mode_name(m)))
-			return (int)m;
-	return -1;
+	return ifrep_word_value(ifrep_mode_name, IFREP_MODE_SYNC, IFREP_MODE_COPY, s);
 }
 
 static inline int ifrep_health_parse(const char *s)
 {
-	unsigned int i;
-
-	for (i = 0; i < IFREP_NR_HEALTHS; i++)
-		if (!strcmp(s, ifrep_health_name(i)))
-			return (int)i;
-	return -1;
+	return ifrep_word_value(ifrep_health_name, 0, IFREP_NR_HEALTHS - 1, s);
 }
 
 static inline int ifrep_pair_state_parse(const char *s)
 {
-	unsigned int i;
-
-	for (i = 0; i < IFREP_NR_PAIR_STATES; i++)
-		if (!strcmp(s, ifrep_pair_state_name(i)))
-			return (int)i;
-	return -1;
+	return ifrep_word_value(ifrep_pair_state_name, 0, IFREP_NR_PAIR_STATES - 1, s);
 }
 
 static inline int ifrep_verify_state_parse(const char *s)
 {
-	unsigned int i;
-
-	for (i = 0; i < IFREP_NR_VERIFY_STATES; i++)
-		if (!strcmp(s, ifrep_verify_state_name(i)))
-			return (int)i;
-	return -1;
+	return ifrep_word_value(ifrep_verify_state_name, 0, IFREP_NR_VERIFY_STATES - 1, s);
 }
 
 /*----------------------------------------------------------------

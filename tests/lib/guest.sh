@@ -86,3 +86,27 @@ if [[ -r ${BASH_SOURCE[0]%/*}/ifrep.sh ]]; then
 	# shellcheck source=tests/lib/ifrep.sh
 	. "${BASH_SOURCE[0]%/*}/ifrep.sh"
 fi
+
+# nullb_create NAME SIZE_MB CACHE_MB: a memory-backed null_blk device with a
+# volatile write cache of CACHE_MB (what a flush has not made stable is lost
+# when its power goes off); prints its /dev path.
+nullb_create() {
+	local d=/sys/kernel/config/nullb/$1
+	modprobe null_blk nr_devices=0 || die "no null_blk"
+	mountpoint -q /sys/kernel/config || mount -t configfs none /sys/kernel/config
+	mkdir "$d"
+	echo "$2" >"$d/size"
+	echo 1 >"$d/memory_backed"
+	echo "$3" >"$d/cache_size"
+	echo 512 >"$d/blocksize"
+	echo 1 >"$d/power"
+	echo "/dev/nullb$(cat "$d/index")"
+}
+
+# nullb_power_cycle NAME: power the device off and on: its cache is lost.
+nullb_power_cycle() {
+	local d=/sys/kernel/config/nullb/$1
+	echo 0 >"$d/power"
+	echo 1 >"$d/power"
+	wait_for "[[ -b /dev/nullb$(cat "$d/index") ]]" 10
+}
