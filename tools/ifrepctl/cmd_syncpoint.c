@@ -71,24 +71,19 @@ static int cmd_sync_point_list(const struct cli_args *args)
 		return r;
 
 	if (json) {
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
+		json_begin_document(&j, stdout);
 		json_begin_array(&j, "sync_points");
 		for (i = 0; i < n; i++) {
 			json_begin_object(&j, NULL);
 			json_u64(&j, "id", pts[i].id);
-			if (pts[i].time)
-				json_string(&j, "time", ifrep_format_iso8601(pts[i].time, when,
-									     sizeof(when)));
-			else
-				json_null(&j, "time");
+			json_string(&j, "time", pts[i].time ?
+				    ifrep_format_iso8601(pts[i].time, when, sizeof(when)) : NULL);
 			json_u64(&j, "rollback_bytes", pts[i].rollback_bytes);
 			json_bool(&j, "current", pts[i].current);
 			json_end_object(&j);
 		}
 		json_end_array(&j);
-		json_end_object(&j);
-		putchar('\n');
+		json_end_document(&j);
 		return 0;
 	}
 	for (i = 0; i < n; i++) {

@@ -296,6 +296,11 @@ bool ifrep_has_space(const char *s)
 	return false;
 }
 
+bool ifrep_is_word(const char *s)
+{
+	return s && *s && !ifrep_has_space(s);
+}
+
 /*----------------------------------------------------------------*/
 
 int ifrep_read_secret(const char *path, uint8_t *buf, size_t bufsz,
@@ -413,24 +418,25 @@ const char *ifrep_format_hms(uint64_t secs, char *buf, size_t len)
 	return buf;
 }
 
-const char *ifrep_format_iso8601(int64_t t, char *buf, size_t len)
+/* @t in UTC or local time as @fmt says; "@<seconds>" if it cannot be. */
+static const char *format_time(int64_t t, bool utc, const char *fmt, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!(utc ? gmtime_r(&tt, &tm) : localtime_r(&tt, &tm)) || !strftime(buf, len, fmt, &tm))
 		snprintf(buf, len, "@%lld", (long long)t);
 	return buf;
 }
 
+const char *ifrep_format_iso8601(int64_t t, char *buf, size_t len)
+{
+	return format_time(t, true, "%Y-%m-%dT%H:%M:%SZ", buf, len);
+}
+
 const char *ifrep_format_local_time(int64_t t, char *buf, size_t len)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(buf, len, "@%lld", (long long)t);
-	return buf;
+	return format_time(t, false, "%Y-%m-%d %H:%M:%S", buf, len);
 }
 
 const char *ifrep_format_duration(uint64_t secs, char *buf, size_t len)
