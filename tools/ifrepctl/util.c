@@ -22,12 +22,19 @@
 
 /*----------------------------------------------------------------*/
 
-/* Leading decimal digits of @s into @v; returns characters consumed or -1. */
-static int scan_digits(const char *s, uint64_t *v, const char **why)
+/*
+ * Leading decimal digits of @s into @v; returns characters consumed, or -1
+ * with *@why set (to @empty when there is no @s at all).
+ */
+static int scan_digits(const char *s, uint64_t *v, const char *empty, const char **why)
 {
 	uint64_t n = 0;
 	int i;
 
+	if (!s || !*s) {
+		*why = empty;
+		return -1;
+	}
 	for (i = 0; isdigit((unsigned char)s[i]); i++) {
 		unsigned int d = (unsigned int)(s[i] - '0');
 
@@ -50,11 +57,7 @@ int ifrep_parse_u64(const char *s, uint64_t *out, const char **why)
 	uint64_t v;
 	int n;
 
-	if (!s || !*s) {
-		*why = "empty value";
-		return -EINVAL;
-	}
-	n = scan_digits(s, &v, why);
+	n = scan_digits(s, &v, "empty value", why);
 	if (n < 0)
 		return -EINVAL;
 	if (s[n]) {
@@ -75,11 +78,7 @@ int ifrep_parse_size(const char *s, uint64_t *out, unsigned int flags,
 	size_t len;
 	int n, shift;
 
-	if (!s || !*s) {
-		*why = "empty size";
-		return -EINVAL;
-	}
-	n = scan_digits(s, &v, why);
+	n = scan_digits(s, &v, "empty size", why);
 	if (n < 0)
 		return -EINVAL;
 	p = s + n;
@@ -137,11 +136,7 @@ int ifrep_parse_duration(const char *s, uint64_t *secs, bool allow_zero,
 	uint64_t v, mult;
 	int n;
 
-	if (!s || !*s) {
-		*why = "empty duration";
-		return -EINVAL;
-	}
-	n = scan_digits(s, &v, why);
+	n = scan_digits(s, &v, "empty duration", why);
 	if (n < 0)
 		return -EINVAL;
 	if (!strcmp(s + n, "") || !strcmp(s + n, "s")) {
