@@ -106,6 +106,16 @@ static int run_with_cookie(struct dm_task *dmt)
 	return r;
 }
 
+/* Run @dmt, a question about one device, and read the device's dm_info. */
+static int run_query(struct dm_task *dmt, struct dm_info *di)
+{
+	int r = run(dmt);
+
+	if (!r && !dm_task_get_info(dmt, di))
+		r = -EIO;
+	return r;
+}
+
 int ifrep_dm_info(const char *name, struct ifrep_dm_info *info)
 {
 	struct dm_task *dmt = task(DM_DEVICE_INFO, name);
@@ -116,9 +126,7 @@ int ifrep_dm_info(const char *name, struct ifrep_dm_info *info)
 	memset(info, 0, sizeof(*info));
 	if (!dmt)
 		return -EIO;
-	r = run(dmt);
-	if (!r && !dm_task_get_info(dmt, &di))
-		r = -EIO;
+	r = run_query(dmt, &di);
 	if (!r && di.exists) {
 		info->exists = true;
 		info->suspended = di.suspended;
@@ -145,9 +153,7 @@ int ifrep_dm_get(const char *name, bool status, struct ifrep_dm_target *t)
 	memset(t, 0, sizeof(*t));
 	if (!dmt)
 		return -EIO;
-	r = run(dmt);
-	if (!r && !dm_task_get_info(dmt, &di))
-		r = -EIO;
+	r = run_query(dmt, &di);
 	if (!r && !di.exists)
 		r = -ENXIO;
 	while (!r) {
