@@ -243,42 +243,48 @@ static int decode_err(const uint8_t *buf, size_t n, const char **why)
 
 TEST(reject_header_faults)
 {
+	/* headers with one field wrong (csum right), and the reason, where it matters */
+	static const struct {
+		uint32_t magic;
+		uint16_t type;
+		uint32_t length;
+		uint64_t seq;
+		uint32_t plen;			/* payload bytes that follow */
+		const char *why;		/* NULL: any */
+	} faults[] = {
+		{ IFREP_PROTO_MAGIC ^ 1, IFREP_MSG_HELLO, 40, 1, 40, "bad magic" },
+		{ IFREP_PROTO_MAGIC, 0, 0, 1, 0, "unknown message type" },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_TYPE_MAX + 1, 0, 1, 0, NULL },
+		{ IFREP_PROTO_MAGIC, 99, 0, 1, 0, NULL },
+		/* under the minimum, over the maximum */
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_HELLO, 39, 1, 39,
+		  "impossible length for the message type" },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_PING, 65, 1, 65, NULL },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_DATA, 8 + 511, 1, 0, NULL },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_BW_DATA, IFREP_MAX_PAYLOAD + 1, 1, 0, NULL },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_DATA, 8 + IFREP_MAX_PAYLOAD + 1, 1, 0, NULL },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_FLUSH, 1, 1, 1, NULL },
+		/* sequence: 0, 2 and a wrapped value are all wrong when 1 is due */
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, 0, 0, "unexpected sequence number" },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, 2, 0, NULL },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, UINT64_MAX, 0, NULL },
+	};
 	uint8_t buf[256], p[128] = { 0 };
-	const char *why = "";
-	size_t n;
+	const char *why;
+	size_t i, n;
+	int r;
 
-	n = raw_msg(buf, IFREP_PROTO_MAGIC ^ 1, IFREP_MSG_HELLO, 40, 1, p, 40);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	CHECK_STR(why, "bad magic");
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, 0, 0, 1, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	CHECK_STR(why, "unknown message type");
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_TYPE_MAX + 1, 0, 1, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, 99, 0, 1, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	/* under the minimum, over the maximum */
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_HELLO, 39, 1, p, 39);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	CHECK_STR(why, "impossible length for the message type");
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_PING, 65, 1, p, 65);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_DATA, 8 + 511, 1, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_BW_DATA, IFREP_MAX_PAYLOAD + 1, 1, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_DATA, 8 + IFREP_MAX_PAYLOAD + 1, 1, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_FLUSH, 1, 1, p, 1);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	/* sequence: 0, 2 and a wrapped value are all wrong when 1 is due */
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, 0, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	CHECK_STR(why, "unexpected sequence number");
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, 2, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, UINT64_MAX, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
+	for (i = 0; i < ARRAY_SIZE(faults); i++) {
+		why = "";
+		n = raw_msg(buf, faults[i].magic, faults[i].type, faults[i].length, faults[i].seq,
+			    p, faults[i].plen);
+		r = decode_err(buf, n, &why);
+		if (r != -EPROTO || (faults[i].why && strcmp(why, faults[i].why))) {
+			unit_fail(__FILE__, __LINE__, "fault %zu: %d \"%s\", expected -EPROTO \"%s\"",
+				  i + 1, r, why, faults[i].why ? faults[i].why : "");
+			return;
+		}
+	}
 	/* and the same message with seq 1 is fine */
 	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, 1, p, 0);
 	CHECK(!decode_err(buf, n, &why));
