@@ -24,6 +24,10 @@
  * promote / demote / resolve
  *--------------------------------------------------------------*/
 
+/* Said when we see the connection, and when the kernel does (EBUSY). */
+#define CONNECTED_TO_PRIMARY \
+	"%s is connected to its primary: demote the primary first (or use --force if it is really gone)"
+
 static const struct cli_option promote_opts[] = {
 	{ "force", 'f', CLI_FLAG, NULL },
 	{ NULL }
@@ -43,12 +47,10 @@ static int cmd_promote(const struct cli_args *args)
 		return 0;
 	}
 	if (!force && !strcmp(v.st.upstream, "connected"))
-		return fail("%s is connected to its primary: demote the primary first (or use --force if it is really gone)",
-			    v.name);
+		return fail(CONNECTED_TO_PRIMARY, v.name);
 	r = ifrep_dm_message(v.name, force ? "promote force" : "promote", false, NULL);
 	if (r == -EBUSY)
-		return fail("%s is connected to its primary: demote the primary first (or use --force if it is really gone)",
-			    v.name);
+		return fail(CONNECTED_TO_PRIMARY, v.name);
 	if (r == -EINVAL)
 		return fail("%s does not hold a complete image (its resync was interrupted): --force uses it anyway (see dmesg)",
 			    v.name);
