@@ -9,71 +9,50 @@
 # script (it runs from tests/unit/ and from tests/unit/bin/).
 
 set -u
+# shellcheck source=tests/unit/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-find_tool() {
-	local dir
-	if [ -n "${IFREPCTL:-}" ]; then
-		echo "$IFREPCTL"
-		return
-	fi
-	dir=$(cd "$(dirname "$0")" && pwd)
-	while [ "$dir" != / ]; do
-		if [ -x "$dir/tools/ifrepctl/ifrepctl" ]; then
-			echo "$dir/tools/ifrepctl/ifrepctl"
-			return
-		fi
-		dir=$(dirname "$dir")
-	done
+need_tool cli.setup
+make_tmp cli
+
+# run_tool ARGS...: its exit status in $rc, its output in $tmp/out and $tmp/err.
+run_tool() {
+	"$TOOL" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	rc=$?
 }
-
-TOOL=$(find_tool)
-if [ -z "$TOOL" ]; then
-	echo "FAIL cli.setup: ifrepctl not found (build tools/ifrepctl first, or set IFREPCTL)"
-	exit 1
-fi
-
-tmp=$(mktemp -d /tmp/ifrepctl-cli.XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
-failures=0
 
 # _expect NAME RC PATTERN ARGS...: exit code RC, one stderr line matching PATTERN.
 _expect() {
-	local name=$1 want=$2 pattern=$3 rc lines err
+	local name=cli.$1 want=$2 pattern=$3 lines err
 	shift 3
-	"$TOOL" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	rc=$?
+	run_tool "$@"
 	lines=$(wc -l <"$tmp/err")
 	err=$(head -n 1 "$tmp/err")
 	if [ "$rc" -ne "$want" ]; then
-		echo "FAIL cli.$name: exit $rc, expected $want (stderr: $err)"
+		fail "$name" "exit $rc, expected $want (stderr: $err)"
 	elif [ "$lines" -ne 1 ]; then
-		echo "FAIL cli.$name: $lines lines on stderr, expected 1"
+		fail "$name" "$lines lines on stderr, expected 1"
 	elif ! grep -q -- "^ifrepctl: .*$pattern" "$tmp/err"; then
-		echo "FAIL cli.$name: stderr '$err' does not match '$pattern'"
+		fail "$name" "stderr '$err' does not match '$pattern'"
 	else
-		echo "ok cli.$name"
-		return
+		ok "$name"
 	fi
-	failures=$((failures + 1))
 }
 
 # _expect_ok NAME PATTERN ARGS...: exit 0, stdout matching PATTERN, stderr empty.
 _expect_ok() {
-	local name=$1 pattern=$2 rc
+	local name=cli.$1 pattern=$2
 	shift 2
-	"$TOOL" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
-	rc=$?
+	run_tool "$@"
 	if [ "$rc" -ne 0 ]; then
-		echo "FAIL cli.$name: exit $rc (stderr: $(head -n 1 "$tmp/err"))"
+		fail "$name" "exit $rc (stderr: $(head -n 1 "$tmp/err"))"
 	elif [ -s "$tmp/err" ]; then
-		echo "FAIL cli.$name: unexpected stderr: $(head -n 1 "$tmp/err")"
+		fail "$name" "unexpected stderr: $(head -n 1 "$tmp/err")"
 	elif ! grep -q -- "$pattern" "$tmp/out"; then
-		echo "FAIL cli.$name: stdout does not match '$pattern'"
+		fail "$name" "stdout does not match '$pattern'"
 	else
-		echo "ok cli.$name"
-		return
+		ok "$name"
 	fi
-	failures=$((failures + 1))
 }
 
 printf 'topsecret\n' >"$tmp/key"

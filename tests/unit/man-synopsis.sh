@@ -23,33 +23,15 @@
 # as docs/ifrepctl.md above this script.
 
 set -u
+# shellcheck source=tests/unit/lib.sh
+. "$(dirname "$0")/lib.sh"
 
-find_up() { # PATH: the first DIR/PATH in the directories above this script
-	local dir
-	dir=$(cd "$(dirname "$0")" && pwd)
-	while [ "$dir" != / ]; do
-		if [ -e "$dir/$1" ]; then
-			echo "$dir/$1"
-			return
-		fi
-		dir=$(dirname "$dir")
-	done
-}
-
-TOOL=${IFREPCTL:-$(find_up tools/ifrepctl/ifrepctl)}
+need_tool man.synopsis.setup
 MD=$(find_up docs/ifrepctl.md)
-if [ -z "$TOOL" ] || [ ! -x "$TOOL" ]; then
-	echo "FAIL man.synopsis.setup: ifrepctl not found (build tools/ifrepctl first, or set IFREPCTL)"
-	exit 1
-fi
 if [ -z "$MD" ]; then
 	echo "FAIL man.synopsis.setup: docs/ifrepctl.md not found above $0"
 	exit 1
 fi
-
-failures=0
-ok() { echo "ok $1"; }
-fail() { echo "FAIL $1: $2"; failures=$((failures + 1)); }
 
 # One space between words, none at the ends.
 norm() { tr -s ' \t\n' '   ' | sed 's/^ //; s/ $//'; }

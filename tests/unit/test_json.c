@@ -83,17 +83,19 @@ TEST(document)
 		  "\"list\":[1,{},[],\"x\"]}");
 }
 
-TEST(fixed3)
+/* what --json prints: one object on a line of its own */
+TEST(fixed3_and_or_null_in_a_document)
 {
 	struct json j;
 	FILE *f = open_out();
 
-	json_init(&j, f);
-	json_begin_object(&j, NULL);
+	json_begin_document(&j, f);
 	json_fixed3(&j, "a", 5);
 	json_fixed3(&j, "b", 1000);
 	json_fixed3(&j, "c", 123456);
-	json_end_object(&j);
+	json_u64_or_null(&j, "known", true, 7);
+	json_u64_or_null(&j, "unknown", false, 7);
+	json_end_document(&j);
 	fclose(f);
-	CHECK_STR(out, "{\"a\":0.005,\"b\":1.000,\"c\":123.456}");
+	CHECK_STR(out, "{\"a\":0.005,\"b\":1.000,\"c\":123.456,\"known\":7,\"unknown\":null}\n");
 }

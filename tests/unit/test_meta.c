@@ -108,10 +108,18 @@ static void sample(struct ifrep_meta *m, uint64_t seq)
 }
 
 static uint8_t dev[IFREP_META_PROBE_SIZE];
+static char why[256];
 
 static void put_slot(const struct ifrep_meta *m, unsigned int slot)
 {
 	ifrep_meta_pack(m, slot, dev + (size_t)slot * IFREP_META_BLOCK_SIZE);
+}
+
+/* A device that holds nothing but @m, in @slot. */
+static void only_slot(const struct ifrep_meta *m, unsigned int slot)
+{
+	memset(dev, 0, sizeof(dev));
+	put_slot(m, slot);
 }
 
 static void corrupt(unsigned int slot, size_t off)
@@ -119,21 +127,33 @@ static void corrupt(unsigned int slot, size_t off)
 	dev[(size_t)slot * IFREP_META_BLOCK_SIZE + off] ^= 0x40;
 }
 
-static enum ifrep_meta_kind classify(struct ifrep_meta *m, char *why, size_t len)
+/* What ifrep_meta_unpack() makes of block 0 as it is. */
+static int unpack(struct ifrep_meta *out)
+{
+	return ifrep_meta_unpack(dev, 0, out, why, sizeof(why));
+}
+
+/* @in packed into block 0, and read back. */
+static int unpack_of(const struct ifrep_meta *in, struct ifrep_meta *out)
+{
+	ifrep_meta_pack(in, 0, dev);
+	return unpack(out);
+}
+
+static enum ifrep_meta_kind classify(struct ifrep_meta *m)
 {
 	memset(m, 0, sizeof(*m));
-	return ifrep_meta_classify(dev, m, why, len);
+	return ifrep_meta_classify(dev, m, why, sizeof(why));
 }
 
 TEST(superblock_roundtrip)
 {
 	struct ifrep_meta in, out;
-	char why[256];
 
 	sample(&in, 9);
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &out, why, sizeof(why)), -EILSEQ);
-	ifrep_meta_pack(&in, 0, dev);
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &out, why, sizeof(why)), 0);
+	memset(dev, 0, sizeof(dev));
+	CHECK_EQ(unpack(&out), -EILSEQ);
+	CHECK_EQ(unpack_of(&in, &out), 0);
 	CHECK_EQ(out.seq, 9);
 	CHECK_EQ(out.data_sectors, 2097152);
 	CHECK_EQ(out.chunk_sectors, 16384);
@@ -159,19 +179,16 @@ TEST(journal_path)
 {
 	struct ifrep_meta in, out;
 	const uint8_t *raw = dev;
-	char why[256];
 
 	CHECK_EQ(offsetof(struct ifrep_disk_superblock, journal_path), 3688);
 	sample(&in, 4);
-	ifrep_meta_pack(&in, 0, dev);
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &out, why, sizeof(why)), 0);
+	CHECK_EQ(unpack_of(&in, &out), 0);
 	CHECK_STR(out.journal_path, "");
 	in.role = IFREP_ROLE_SECONDARY;
 	strcpy(in.listen, "169.254.77.2:7788");
 	strcpy(in.journal_path, "/dev/disk/by-id/virtio-journal");
-	ifrep_meta_pack(&in, 0, dev);
+	CHECK_EQ(unpack_of(&in, &out), 0);
 	CHECK(!memcmp(raw + 3688, "/dev/disk/by-id/virtio-journal", 31));
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &out, why, sizeof(why)), 0);
 	CHECK_STR(out.journal_path, "/dev/disk/by-id/virtio-journal");
 	CHECK_EQ(out.role, IFREP_ROLE_SECONDARY);
 }
@@ -184,8 +201,7 @@ TEST(superblock_little_endian_on_disk)
 	size_t seq = offsetof(struct ifrep_disk_superblock, seq);
 
 	sample(&m, 0x0102030405060708ULL);
-	memset(dev, 0, sizeof(dev));
-	put_slot(&m, 0);
+	only_slot(&m, 0);
 	/* the magic reads "FREPMET1" byte by byte; seq is least significant byte first */
 	CHECK(!memcmp(raw + magic, "FREPMET1", 8));
 	CHECK_EQ(raw[seq], 0x08);
@@ -195,180 +211,164 @@ TEST(superblock_little_endian_on_disk)
 TEST(fresh_and_foreign)
 {
 	struct ifrep_meta m;
-	char why[256];
 
 	memset(dev, 0, sizeof(dev));
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_FRESH);
+	CHECK_EQ(classify(&m), META_FRESH);
 	dev[sizeof(dev) - 1] = 1;		/* anything in the first 8 KiB */
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_FOREIGN);
+	CHECK_EQ(classify(&m), META_FOREIGN);
 	memset(dev, 0, sizeof(dev));
 	memcpy(dev + 1080, "\x53\xef", 2);	/* an ext4 superblock magic */
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_FOREIGN);
+	CHECK_EQ(classify(&m), META_FOREIGN);
 }
 
 TEST(valid_single_slot)
 {
 	struct ifrep_meta in, m;
-	char why[256];
 
 	sample(&in, 3);
-	memset(dev, 0, sizeof(dev));
-	put_slot(&in, 0);
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_VALID);
+	only_slot(&in, 0);
+	CHECK_EQ(classify(&m), META_VALID);
 	CHECK_EQ(m.slot, 0);
 	CHECK_EQ(m.seq, 3);
 
-	memset(dev, 0, sizeof(dev));
-	put_slot(&in, 1);
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_VALID);
+	only_slot(&in, 1);
+	CHECK_EQ(classify(&m), META_VALID);
 	CHECK_EQ(m.slot, 1);
 }
 
 TEST(bad_magic)
 {
 	struct ifrep_meta in, m;
-	char why[256];
 
 	sample(&in, 3);
-	memset(dev, 0, sizeof(dev));
-	put_slot(&in, 0);
+	only_slot(&in, 0);
 	corrupt(0, 16);				/* magic */
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EILSEQ);
+	CHECK_EQ(unpack(&m), -EILSEQ);
 	CHECK_CONTAINS(why, "magic");
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_FOREIGN);
+	CHECK_EQ(classify(&m), META_FOREIGN);
 }
 
 TEST(bad_checksum)
 {
 	struct ifrep_meta in, m;
-	char why[256];
 
 	sample(&in, 3);
-	memset(dev, 0, sizeof(dev));
-	put_slot(&in, 0);
+	only_slot(&in, 0);
 	corrupt(0, 4000);			/* inside the checksummed area, past the struct */
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EILSEQ);
+	CHECK_EQ(unpack(&m), -EILSEQ);
 	CHECK_CONTAINS(why, "checksum");
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
+	CHECK_EQ(classify(&m), META_DAMAGED);
 	CHECK_CONTAINS(why, "superblock A: checksum mismatch");
 
 	put_slot(&in, 0);
 	corrupt(0, 0);				/* the checksum itself */
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
+	CHECK_EQ(classify(&m), META_DAMAGED);
 }
 
 TEST(wrong_blocknr)
 {
 	struct ifrep_meta in, m;
-	char why[256];
 
 	sample(&in, 3);
 	memset(dev, 0, sizeof(dev));
 	ifrep_meta_pack(&in, 1, dev);		/* slot B's copy in block 0 */
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -ENOTBLK);
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
+	CHECK_EQ(unpack(&m), -ENOTBLK);
+	CHECK_EQ(classify(&m), META_DAMAGED);
 }
 
 TEST(unknown_version)
 {
 	struct ifrep_meta in, m;
-	char why[256];
 
 	sample(&in, 3);
 	in.version = IFREP_META_VERSION + 1;
-	memset(dev, 0, sizeof(dev));
-	put_slot(&in, 0);
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EPROTO);
+	only_slot(&in, 0);
+	CHECK_EQ(unpack(&m), -EPROTO);
 	CHECK_CONTAINS(why, "version 2");
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
+	CHECK_EQ(classify(&m), META_DAMAGED);
 	CHECK_CONTAINS(why, "version");
 
 	in.version = 0;
-	put_slot(&in, 0);
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EPROTO);
+	CHECK_EQ(unpack_of(&in, &m), -EPROTO);
 }
 
 TEST(incompat_flags)
 {
 	struct ifrep_meta in, m;
-	char why[256];
 
 	sample(&in, 3);
 	in.incompat_flags = 0x4;
-	memset(dev, 0, sizeof(dev));
-	put_slot(&in, 0);
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EPROTO);
+	only_slot(&in, 0);
+	CHECK_EQ(unpack(&m), -EPROTO);
 	CHECK_CONTAINS(why, "0x4");
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
+	CHECK_EQ(classify(&m), META_DAMAGED);
 }
 
 TEST(inconsistent_contents)
 {
 	struct ifrep_meta in, m;
-	char why[256];
 
 	sample(&in, 3);
 	in.role = 7;
-	ifrep_meta_pack(&in, 0, dev);
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
+	CHECK_EQ(unpack_of(&in, &m), -EINVAL);
 
 	sample(&in, 3);
 	in.chunk_sectors = 1000;
-	ifrep_meta_pack(&in, 0, dev);
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
+	CHECK_EQ(unpack_of(&in, &m), -EINVAL);
 
 	sample(&in, 3);
 	in.nr_chunks = 127;
-	ifrep_meta_pack(&in, 0, dev);
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
+	CHECK_EQ(unpack_of(&in, &m), -EINVAL);
 
 	sample(&in, 3);
 	in.pairs[0].mode = 9;
-	ifrep_meta_pack(&in, 0, dev);
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
+	CHECK_EQ(unpack_of(&in, &m), -EINVAL);
 	CHECK_CONTAINS(why, "mode");
+}
+
+/* The checksum of block 0 made right again: only what was changed is wrong. */
+static void reseal(void)
+{
+	struct ifrep_disk_superblock *sb = (void *)dev;
+	uint32_t c = htole32(ifrep_meta_sb_checksum(dev));
+
+	memcpy(&sb->csum, &c, sizeof(c));
 }
 
 TEST(unterminated_string)
 {
 	struct ifrep_meta in, m;
 	struct ifrep_disk_superblock *sb = (void *)dev;
-	char why[256];
-	uint32_t c;
 
 	sample(&in, 3);
 	ifrep_meta_pack(&in, 0, dev);
 	memset(sb->volume_name, 'x', sizeof(sb->volume_name));
-	c = htole32(ifrep_meta_sb_checksum(dev));	/* re-seal: only the string is wrong */
-	memcpy(&sb->csum, &c, sizeof(c));
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
+	reseal();
+	CHECK_EQ(unpack(&m), -EINVAL);
 	CHECK_CONTAINS(why, "unterminated");
 	ifrep_meta_pack(&in, 0, dev);
 	memset(sb->journal_path, 'j', sizeof(sb->journal_path));
-	c = htole32(ifrep_meta_sb_checksum(dev));
-	memcpy(&sb->csum, &c, sizeof(c));
-	CHECK_EQ(ifrep_meta_unpack(dev, 0, &m, why, sizeof(why)), -EINVAL);
+	reseal();
+	CHECK_EQ(unpack(&m), -EINVAL);
 	CHECK_CONTAINS(why, "unterminated");
 }
 
 TEST(newest_slot_wins)
 {
 	struct ifrep_meta a, b, m;
-	char why[256];
 
 	sample(&a, 5);
 	sample(&b, 6);
 	strcpy(b.volume_name, "newer");
-	memset(dev, 0, sizeof(dev));
-	put_slot(&a, 0);
+	only_slot(&a, 0);
 	put_slot(&b, 1);
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_VALID);
+	CHECK_EQ(classify(&m), META_VALID);
 	CHECK_EQ(m.slot, 1);
 	CHECK_STR(m.volume_name, "newer");
 
 	a.seq = 7;
 	put_slot(&a, 0);
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_VALID);
+	CHECK_EQ(classify(&m), META_VALID);
 	CHECK_EQ(m.slot, 0);
 	CHECK_EQ(m.seq, 7);
 }
@@ -376,25 +376,23 @@ TEST(newest_slot_wins)
 TEST(torn_slot_falls_back)
 {
 	struct ifrep_meta a, b, m;
-	char why[256];
 
 	sample(&a, 5);
 	sample(&b, 6);
-	memset(dev, 0, sizeof(dev));
-	put_slot(&a, 0);
+	only_slot(&a, 0);
 	put_slot(&b, 1);
 	corrupt(1, 2048);			/* torn write of the newer slot */
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_VALID);
+	CHECK_EQ(classify(&m), META_VALID);
 	CHECK_EQ(m.slot, 0);
 	CHECK_EQ(m.seq, 5);
 
 	put_slot(&b, 1);
 	corrupt(0, 100);			/* the older slot torn: newer still wins */
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_VALID);
+	CHECK_EQ(classify(&m), META_VALID);
 	CHECK_EQ(m.slot, 1);
 
 	corrupt(1, 100);			/* both torn: damaged, not fresh or foreign */
-	CHECK_EQ(classify(&m, why, sizeof(why)), META_DAMAGED);
+	CHECK_EQ(classify(&m), META_DAMAGED);
 }
 
 /* A journal superblock as the kernel writes it (dm-ifrep-journal.c pack_sb). */

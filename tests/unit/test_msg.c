@@ -2,6 +2,7 @@
 /* Unit tests of tools/ifrepctl/msg.c: the text replies of sync and sync_points. */
 #include "unit.h"
 #include "msg.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +24,34 @@ static int points_reply(const char *text)
 	n = 99;
 	why[0] = '\0';
 	return ifrep_parse_sync_points(text, pts, IFREP_MAX_SYNC_POINT_LINES, &n, why, sizeof(why));
+}
+
+/* A reply that must be refused, and what its reason must contain. */
+struct refusal {
+	const char *text;
+	const char *why;
+};
+
+/*
+ * Each of the @nr replies is refused by @parse (-EINVAL) with its reason;
+ * @count, where the parser fills one, says that nothing was kept.
+ */
+static void check_refusals(int (*parse)(const char *text), const unsigned int *count,
+			   const struct refusal *c, size_t nr)
+{
+	size_t i;
+	int r;
+
+	for (i = 0; i < nr; i++) {
+		r = parse(c[i].text);
+		if (r != -EINVAL || !strstr(why, c[i].why) || (count && *count)) {
+			/* (by number: a reply has newlines, a result is one line) */
+			unit_fail(__FILE__, __LINE__,
+				  "reply %zu: %d \"%s\" (%u kept), expected -EINVAL \"...%s...\"",
+				  i + 1, r, why, count ? *count : 0, c[i].why);
+			return;
+		}
+	}
 }
 
 TEST(sync_reply)
@@ -55,22 +84,18 @@ TEST(sync_reply_empty)
 
 TEST(sync_reply_garbage)
 {
-	CHECK_EQ(cut_reply("dr\n"), -EINVAL);
-	CHECK_CONTAINS(why, "line 1 has 1 fields, not 2");
-	CHECK_EQ(n, 0);
-	CHECK_EQ(cut_reply("dr 1 2\n"), -EINVAL);
-	CHECK_CONTAINS(why, "more than 2");
-	CHECK_EQ(cut_reply("dr 1\ndr2 soon\n"), -EINVAL);
-	CHECK_CONTAINS(why, "line 2: cut time 'soon'");
-	CHECK_EQ(cut_reply("dr -1\n"), -EINVAL);
-	CHECK_EQ(cut_reply("dr 9223372036854775808\n"), -EINVAL);
-	CHECK_CONTAINS(why, "out of range");
-	CHECK_EQ(cut_reply("d/r 1\n"), -EINVAL);
-	CHECK_CONTAINS(why, "pair name");
-	CHECK_EQ(cut_reply("dr 1\ndr 2\n"), -EINVAL);
-	CHECK_CONTAINS(why, "cut twice");
-	CHECK_EQ(cut_reply("a 1\nb 1\nc 1\nd 1\ne 1\n"), -EINVAL);
-	CHECK_CONTAINS(why, "more than 4");
+	static const struct refusal garbage[] = {
+		{ "dr\n", "line 1 has 1 fields, not 2" },
+		{ "dr 1 2\n", "more than 2" },
+		{ "dr 1\ndr2 soon\n", "line 2: cut time 'soon'" },
+		{ "dr -1\n", "" },
+		{ "dr 9223372036854775808\n", "out of range" },
+		{ "d/r 1\n", "pair name" },
+		{ "dr 1\ndr 2\n", "cut twice" },
+		{ "a 1\nb 1\nc 1\nd 1\ne 1\n", "more than 4" },
+	};
+
+	check_refusals(cut_reply, &n, garbage, ARRAY_SIZE(garbage));
 }
 
 TEST(sync_points)
@@ -119,20 +144,17 @@ TEST(sync_points_full_journal)
 
 TEST(sync_points_garbage)
 {
-	CHECK_EQ(points_reply(""), -EINVAL);
-	CHECK_CONTAINS(why, "empty");
-	CHECK_EQ(n, 0);
-	CHECK_EQ(points_reply("7 1795627205 4096\n"), -EINVAL);
-	CHECK_CONTAINS(why, "current image");
-	CHECK_EQ(points_reply("7 1795627205\n"), -EINVAL);
-	CHECK_CONTAINS(why, "line 1 has 2 fields, not 3");
-	CHECK_EQ(points_reply("7 1795627205 0\n6 x 1\n"), -EINVAL);
-	CHECK_CONTAINS(why, "line 2: cut time 'x'");
-	CHECK_EQ(points_reply("7 1795627205 0\n-6 1 1\n"), -EINVAL);
-	CHECK_CONTAINS(why, "line 2: id");
-	CHECK_EQ(points_reply("7 1795627205 0\n6 1 1 1\n"), -EINVAL);
-	CHECK_EQ(points_reply("7 1795627205 0\n6 1 1MiB\n"), -EINVAL);
-	CHECK_CONTAINS(why, "bytes");
+	static const struct refusal garbage[] = {
+		{ "", "empty" },
+		{ "7 1795627205 4096\n", "current image" },
+		{ "7 1795627205\n", "line 1 has 2 fields, not 3" },
+		{ "7 1795627205 0\n6 x 1\n", "line 2: cut time 'x'" },
+		{ "7 1795627205 0\n-6 1 1\n", "line 2: id" },
+		{ "7 1795627205 0\n6 1 1 1\n", "" },
+		{ "7 1795627205 0\n6 1 1MiB\n", "bytes" },
+	};
+
+	check_refusals(points_reply, &n, garbage, ARRAY_SIZE(garbage));
 }
 
 TEST(sync_point_map)
@@ -184,20 +206,17 @@ TEST(verify_status)
 
 TEST(verify_status_garbage)
 {
-	CHECK_EQ(verify_reply(""), -EINVAL);
-	CHECK_CONTAINS(why, "empty");
-	CHECK_EQ(verify_reply("running 1 2 0 5"), -EINVAL);
-	CHECK_CONTAINS(why, "fields, not 6");
-	CHECK_EQ(verify_reply("walking 1 2 0 5 -"), -EINVAL);
-	CHECK_CONTAINS(why, "unknown verify state");
-	CHECK_EQ(verify_reply("running 3 2 0 5 -"), -EINVAL);
-	CHECK_CONTAINS(why, "do not add up");
-	CHECK_EQ(verify_reply("done 2 2 3 5 -"), -EINVAL);
-	CHECK_EQ(verify_reply("stopped 1 2 0 5 -"), -EINVAL);
-	CHECK_CONTAINS(why, "without a reason");
-	CHECK_EQ(verify_reply("done 2 2 0 5 oops"), -EINVAL);
-	CHECK_CONTAINS(why, "with a reason");
-	CHECK_EQ(verify_reply("done 2 2 0 -5 -"), -EINVAL);
-	CHECK_EQ(verify_reply("done 2 2 0 5 -\ndone 2 2 0 5 -"), -EINVAL);
-	CHECK_CONTAINS(why, "more than one line");
+	static const struct refusal garbage[] = {
+		{ "", "empty" },
+		{ "running 1 2 0 5", "fields, not 6" },
+		{ "walking 1 2 0 5 -", "unknown verify state" },
+		{ "running 3 2 0 5 -", "do not add up" },
+		{ "done 2 2 3 5 -", "" },
+		{ "stopped 1 2 0 5 -", "without a reason" },
+		{ "done 2 2 0 5 oops", "with a reason" },
+		{ "done 2 2 0 -5 -", "" },
+		{ "done 2 2 0 5 -\ndone 2 2 0 5 -", "more than one line" },
+	};
+
+	check_refusals(verify_reply, NULL, garbage, ARRAY_SIZE(garbage));
 }

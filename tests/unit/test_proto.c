@@ -243,42 +243,48 @@ static int decode_err(const uint8_t *buf, size_t n, const char **why)
 
 TEST(reject_header_faults)
 {
+	/* headers with one field wrong (csum right), and the reason, where it matters */
+	static const struct {
+		uint32_t magic;
+		uint16_t type;
+		uint32_t length;
+		uint64_t seq;
+		uint32_t plen;			/* payload bytes that follow */
+		const char *why;		/* NULL: any */
+	} faults[] = {
+		{ IFREP_PROTO_MAGIC ^ 1, IFREP_MSG_HELLO, 40, 1, 40, "bad magic" },
+		{ IFREP_PROTO_MAGIC, 0, 0, 1, 0, "unknown message type" },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_TYPE_MAX + 1, 0, 1, 0, NULL },
+		{ IFREP_PROTO_MAGIC, 99, 0, 1, 0, NULL },
+		/* under the minimum, over the maximum */
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_HELLO, 39, 1, 39,
+		  "impossible length for the message type" },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_PING, 65, 1, 65, NULL },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_DATA, 8 + 511, 1, 0, NULL },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_BW_DATA, IFREP_MAX_PAYLOAD + 1, 1, 0, NULL },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_DATA, 8 + IFREP_MAX_PAYLOAD + 1, 1, 0, NULL },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_FLUSH, 1, 1, 1, NULL },
+		/* sequence: 0, 2 and a wrapped value are all wrong when 1 is due */
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, 0, 0, "unexpected sequence number" },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, 2, 0, NULL },
+		{ IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, UINT64_MAX, 0, NULL },
+	};
 	uint8_t buf[256], p[128] = { 0 };
-	const char *why = "";
-	size_t n;
+	const char *why;
+	size_t i, n;
+	int r;
 
-	n = raw_msg(buf, IFREP_PROTO_MAGIC ^ 1, IFREP_MSG_HELLO, 40, 1, p, 40);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	CHECK_STR(why, "bad magic");
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, 0, 0, 1, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	CHECK_STR(why, "unknown message type");
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_TYPE_MAX + 1, 0, 1, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, 99, 0, 1, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	/* under the minimum, over the maximum */
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_HELLO, 39, 1, p, 39);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	CHECK_STR(why, "impossible length for the message type");
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_PING, 65, 1, p, 65);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_DATA, 8 + 511, 1, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_BW_DATA, IFREP_MAX_PAYLOAD + 1, 1, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_DATA, 8 + IFREP_MAX_PAYLOAD + 1, 1, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_FLUSH, 1, 1, p, 1);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	/* sequence: 0, 2 and a wrapped value are all wrong when 1 is due */
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, 0, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	CHECK_STR(why, "unexpected sequence number");
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, 2, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
-	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, UINT64_MAX, p, 0);
-	CHECK(decode_err(buf, n, &why) == -EPROTO);
+	for (i = 0; i < ARRAY_SIZE(faults); i++) {
+		why = "";
+		n = raw_msg(buf, faults[i].magic, faults[i].type, faults[i].length, faults[i].seq,
+			    p, faults[i].plen);
+		r = decode_err(buf, n, &why);
+		if (r != -EPROTO || (faults[i].why && strcmp(why, faults[i].why))) {
+			unit_fail(__FILE__, __LINE__, "fault %zu: %d \"%s\", expected -EPROTO \"%s\"",
+				  i + 1, r, why, faults[i].why ? faults[i].why : "");
+			return;
+		}
+	}
 	/* and the same message with seq 1 is fine */
 	n = raw_msg(buf, IFREP_PROTO_MAGIC, IFREP_MSG_PING, 0, 1, p, 0);
 	CHECK(!decode_err(buf, n, &why));
@@ -357,6 +363,18 @@ static void conn_from_fd(struct ifrep_conn *c, int fd)
 	snprintf(c->peer, sizeof(c->peer), "test");
 }
 
+/* The two ends of a connection, over a socketpair: 0 or -1. */
+static int conn_pair(struct ifrep_conn *a, struct ifrep_conn *b)
+{
+	int sv[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM, 0, sv))
+		return -1;
+	conn_from_fd(a, sv[0]);
+	conn_from_fd(b, sv[1]);
+	return 0;
+}
+
 /* prepared payloads get the same checksum as ordinary sends */
 TEST(send_prepared_matches_send_msg)
 {
@@ -365,12 +383,9 @@ TEST(send_prepared_matches_send_msg)
 	struct ifrep_prepared pp;
 	struct iovec part = { data, sizeof(data) };
 	struct ifrep_hdr h;
-	int sv[2];
 
 	fill(data, sizeof(data), 6);
-	CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	conn_from_fd(&a, sv[0]);
-	conn_from_fd(&b, sv[1]);
+	CHECK(!conn_pair(&a, &b));
 	ifrep_prepare_payload(&pp, data, sizeof(data));
 	CHECK(!ifrep_send_prepared(&a, IFREP_MSG_BW_DATA, 0, 77, &pp));
 	CHECK(!ifrep_recv_msg(&b, &h, rx, sizeof(rx)));
@@ -395,20 +410,15 @@ TEST(recv_checks)
 	struct ifrep_wire_header w;
 	struct iovec part = { "0123456789", 10 };
 	uint8_t rx[64];
-	int sv[2];
 
-	CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	conn_from_fd(&a, sv[0]);
-	conn_from_fd(&b, sv[1]);
+	CHECK(!conn_pair(&a, &b));
 	CHECK(!ifrep_send_msg(&a, IFREP_MSG_PING, 0, 1, &part, 1));
 	CHECK(ifrep_recv_msg(&b, &h, rx, 4) == -EPROTO);	/* larger than the buffer */
 	CHECK_CONTAINS(b.why, "unexpected PING of 10 bytes");
 	ifrep_conn_close(&a);
 	ifrep_conn_close(&b);
 
-	CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	conn_from_fd(&a, sv[0]);
-	conn_from_fd(&b, sv[1]);
+	CHECK(!conn_pair(&a, &b));
 	struct ifrep_hdr bad = { .magic = IFREP_PROTO_MAGIC, .type = IFREP_MSG_PING, .seq = 2 };
 	ifrep_hdr_pack(&bad, &w);
 	bad.csum = ifrep_msg_csum(&w, NULL, 0);
@@ -420,9 +430,7 @@ TEST(recv_checks)
 	ifrep_conn_close(&b);
 
 	/* a silent peer times out, a closing one is ECONNRESET */
-	CHECK(!socketpair(AF_UNIX, SOCK_STREAM, 0, sv));
-	conn_from_fd(&a, sv[0]);
-	conn_from_fd(&b, sv[1]);
+	CHECK(!conn_pair(&a, &b));
 	b.timeout_ms = 100;
 	CHECK(ifrep_recv_msg(&b, &h, rx, sizeof(rx)) == -ETIMEDOUT);
 	CHECK_CONTAINS(b.why, "timed out");
@@ -448,6 +456,23 @@ enum fake_fault {
 
 #define FAKE_SECRET "the right secret"
 
+/* One message of @type with the @len bytes at @p as its payload. */
+static int send_one(struct ifrep_conn *s, uint16_t type, const void *p, size_t len)
+{
+	struct iovec part = { (void *)p, len };
+
+	return ifrep_send_msg(s, type, 0, 0, &part, 1);
+}
+
+/* A refusal as the kernel sends it: ERROR with @reason. */
+static void send_error(struct ifrep_conn *s, const char *reason)
+{
+	struct ifrep_wire_error err = { { 0 } };
+
+	snprintf((char *)err.reason, sizeof(err.reason), "%s", reason);
+	send_one(s, IFREP_MSG_ERROR, &err, sizeof(err));
+}
+
 static int fake_server(int fd, enum fake_fault fault, uint16_t want_flags)
 {
 	struct ifrep_conn s;
@@ -458,9 +483,7 @@ static int fake_server(int fd, enum fake_fault fault, uint16_t want_flags)
 	} rx;
 	struct ifrep_wire_hello mine;
 	struct ifrep_wire_auth auth = { { 0 } };
-	struct ifrep_wire_error err = { { 0 } };
 	uint8_t nonce_client[32], expect[32];
-	struct iovec part;
 	const char *secret = fault == FAKE_WRONG_SECRET ? "another secret" : FAKE_SECRET;
 
 	conn_from_fd(&s, fd);
@@ -472,18 +495,13 @@ static int fake_server(int fd, enum fake_fault fault, uint16_t want_flags)
 		return 11;
 	memcpy(nonce_client, rx.hello.nonce, 32);
 	if (fault == FAKE_ERROR_ON_HELLO) {
-		snprintf((char *)err.reason, sizeof(err.reason), "unsupported protocol version");
-		part.iov_base = &err;
-		part.iov_len = sizeof(err);
-		ifrep_send_msg(&s, IFREP_MSG_ERROR, 0, 0, &part, 1);
+		send_error(&s, "unsupported protocol version");
 		return 0;
 	}
 	ifrep_hello_fill(&mine);
 	if (fault == FAKE_MAJOR_2)
 		mine.proto_major = ifrep_put_be16(2);
-	part.iov_base = &mine;
-	part.iov_len = sizeof(mine);
-	if (ifrep_send_msg(&s, IFREP_MSG_HELLO, 0, 0, &part, 1))
+	if (send_one(&s, IFREP_MSG_HELLO, &mine, sizeof(mine)))
 		return 12;
 	if (fault == FAKE_MAJOR_2) {
 		/* the client must hang up without sending AUTH */
@@ -506,15 +524,10 @@ static int fake_server(int fd, enum fake_fault fault, uint16_t want_flags)
 				 IFREP_PROOF_SERVER, mine.nonce, nonce_client, auth.hmac);
 	}
 	if (fault == FAKE_REFUSE_AUTH) {
-		snprintf((char *)err.reason, sizeof(err.reason), "authentication failed");
-		part.iov_base = &err;
-		part.iov_len = sizeof(err);
-		ifrep_send_msg(&s, IFREP_MSG_ERROR, 0, 0, &part, 1);
+		send_error(&s, "authentication failed");
 		return 0;
 	}
-	part.iov_base = &auth;
-	part.iov_len = sizeof(auth);
-	if (ifrep_send_msg(&s, IFREP_MSG_AUTH, 0, 0, &part, 1))
+	if (send_one(&s, IFREP_MSG_AUTH, &auth, sizeof(auth)))
 		return 17;
 	return 0;
 }
@@ -550,114 +563,135 @@ static int handshake_with(enum fake_fault fault, bool insecure, char *why, size_
 	return r;
 }
 
-TEST(handshake_ok)
+/* The client against each kind of fake server. */
+static const struct {
+	const char *name;
+	enum fake_fault fault;
+	bool insecure;			/* the client has no secret */
+	int result;			/* of the client's handshake */
+	const char *why;		/* the start of its reason */
+} handshakes[] = {
+	{ "ok", FAKE_OK, false, 0, "" },
+	{ "both insecure", FAKE_INSECURE, true, 0, "" },
+	{ "server without the secret", FAKE_WRONG_SECRET, false, -EACCES,
+	  "the peer does not know the secret" },
+	{ "auth refused", FAKE_REFUSE_AUTH, false, -EACCES,
+	  "refused by the peer: authentication failed" },
+	{ "protocol 2", FAKE_MAJOR_2, false, -EPROTONOSUPPORT, "the peer speaks protocol 2." },
+	{ "version refused", FAKE_ERROR_ON_HELLO, false, -EPROTONOSUPPORT,
+	  "refused by the peer: unsupported protocol version" },
+};
+
+TEST(handshakes)
 {
-	char why[256];
-	uint32_t feat;
-	int st;
+	char why[256] = "";
+	uint32_t feat = 0;
+	size_t i;
+	int r, st = 0;
 
-	CHECK_EQ(handshake_with(FAKE_OK, false, why, sizeof(why), &st, &feat), 0);
-	CHECK_EQ(st, 0);
-	CHECK_EQ(feat, IFREP_FEATURES);
-	CHECK_EQ(handshake_with(FAKE_INSECURE, true, why, sizeof(why), &st, &feat), 0);
-	CHECK_EQ(st, 0);
-}
-
-TEST(handshake_server_without_secret_is_refused)
-{
-	char why[256];
-	uint32_t feat;
-	int st;
-
-	CHECK(handshake_with(FAKE_WRONG_SECRET, false, why, sizeof(why), &st, &feat) == -EACCES);
-	CHECK_EQ(st, 0);
-	CHECK_STR(why, "the peer does not know the secret");
-}
-
-TEST(handshake_refused_auth)
-{
-	char why[256];
-	uint32_t feat;
-	int st;
-
-	CHECK(handshake_with(FAKE_REFUSE_AUTH, false, why, sizeof(why), &st, &feat) == -EACCES);
-	CHECK_EQ(st, 0);
-	CHECK_STR(why, "refused by the peer: authentication failed");
-}
-
-TEST(handshake_version_mismatch)
-{
-	char why[256];
-	uint32_t feat;
-	int st;
-
-	CHECK(handshake_with(FAKE_MAJOR_2, false, why, sizeof(why), &st, &feat) ==
-	      -EPROTONOSUPPORT);
-	CHECK_EQ(st, 0);
-	CHECK_CONTAINS(why, "the peer speaks protocol 2.");
-	CHECK(handshake_with(FAKE_ERROR_ON_HELLO, false, why, sizeof(why), &st, &feat) ==
-	      -EPROTONOSUPPORT);
-	CHECK_EQ(st, 0);
-	CHECK_STR(why, "refused by the peer: unsupported protocol version");
+	for (i = 0; i < ARRAY_SIZE(handshakes); i++) {
+		r = handshake_with(handshakes[i].fault, handshakes[i].insecure, why, sizeof(why),
+				   &st, &feat);
+		if (r != handshakes[i].result || st ||
+		    strncmp(why, handshakes[i].why, strlen(handshakes[i].why)) ||
+		    (!r && feat != IFREP_FEATURES)) {
+			unit_fail(__FILE__, __LINE__,
+				  "%s: client %d \"%s\" (features %#x), server status %d; expected %d \"%s...\"",
+				  handshakes[i].name, r, why, feat, st, handshakes[i].result,
+				  handshakes[i].why);
+			return;
+		}
+	}
 }
 
 /*----------------------------------------------------------------
  * TCP connect
  *--------------------------------------------------------------*/
 
+/*
+ * A TCP socket bound to a free port on the loopback address of @family:
+ * its address in @sa, and as "HOST:PORT" in @text.  Returns the socket,
+ * or -1 where there is no such loopback.
+ */
+static int bind_loopback(int family, struct sockaddr_storage *sa, char *text, size_t len)
+{
+	struct sockaddr_in *sin = (void *)sa;
+	struct sockaddr_in6 *sin6 = (void *)sa;
+	socklen_t salen = family == AF_INET ? sizeof(*sin) : sizeof(*sin6);
+	int l;
+
+	memset(sa, 0, sizeof(*sa));
+	sa->ss_family = (sa_family_t)family;
+	if (family == AF_INET)
+		sin->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	else
+		sin6->sin6_addr = in6addr_loopback;
+	l = socket(family, SOCK_STREAM, 0);
+	if (l < 0)
+		return -1;
+	if (bind(l, (struct sockaddr *)sa, salen) || getsockname(l, (struct sockaddr *)sa, &salen)) {
+		close(l);
+		return -1;
+	}
+	if (family == AF_INET)
+		snprintf(text, len, "127.0.0.1:%u", ntohs(sin->sin_port));
+	else
+		snprintf(text, len, "[::1]:%u", ntohs(sin6->sin6_port));
+	return l;
+}
+
+/* A connection to @a opens, and names its peer @text, as it was typed. */
+static bool opens_as(const struct ifrep_addr *a, const char *text)
+{
+	struct ifrep_conn c;
+	bool same;
+
+	if (ifrep_conn_open(&c, a, 2000))
+		return false;
+	same = !strcmp(c.peer, text);
+	ifrep_conn_close(&c);
+	return same;
+}
+
 TEST(connect_refused_and_ok)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
+	struct sockaddr_storage sa;
 	struct ifrep_addr a;
 	struct ifrep_conn c;
 	const char *why;
 	char text[64];
 	int l;
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	l = socket(AF_INET, SOCK_STREAM, 0);
+	l = bind_loopback(AF_INET, &sa, text, sizeof(text));
 	CHECK(l >= 0);
-	CHECK(!bind(l, (struct sockaddr *)&sin, sizeof(sin)));
-	CHECK(!getsockname(l, (struct sockaddr *)&sin, &len));
-	snprintf(text, sizeof(text), "127.0.0.1:%u", ntohs(sin.sin_port));
 	CHECK(!ifrep_parse_addr(text, &a, &why));
 	/* bound, not listening: refused */
 	CHECK(ifrep_conn_open(&c, &a, 2000) == -ECONNREFUSED);
 	CHECK_STR(c.why, "connection refused");
 	CHECK_EQ(c.fd, -1);
 	CHECK(!listen(l, 1));
-	CHECK(!ifrep_conn_open(&c, &a, 2000));
-	CHECK_STR(c.peer, text);
-	ifrep_conn_close(&c);
+	CHECK(opens_as(&a, text));
 	close(l);
 }
 
 /* [IPv6]:PORT connects too (passes quietly where ::1 is unavailable). */
 TEST(connect_ipv6_loopback)
 {
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
-	socklen_t len = sizeof(sin6);
+	struct sockaddr_storage sa;
 	struct ifrep_addr a;
-	struct ifrep_conn c;
 	const char *why;
 	char text[64];
 	int l;
 
-	sin6.sin6_addr = in6addr_loopback;
-	l = socket(AF_INET6, SOCK_STREAM, 0);
+	l = bind_loopback(AF_INET6, &sa, text, sizeof(text));
 	if (l < 0)
 		return;
-	if (bind(l, (struct sockaddr *)&sin6, sizeof(sin6)) || listen(l, 1) ||
-	    getsockname(l, (struct sockaddr *)&sin6, &len)) {
+	if (listen(l, 1)) {
 		close(l);
 		return;
 	}
-	snprintf(text, sizeof(text), "[::1]:%u", ntohs(sin6.sin6_port));
 	CHECK(!ifrep_parse_addr(text, &a, &why));
-	CHECK(!ifrep_conn_open(&c, &a, 2000));
-	CHECK_STR(c.peer, text);
-	ifrep_conn_close(&c);
+	CHECK(opens_as(&a, text));
 	close(l);
 }
 
@@ -668,8 +702,7 @@ TEST(connect_ipv6_loopback)
  */
 TEST(connect_timeout)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	socklen_t len = sizeof(sin);
+	struct sockaddr_storage sa;
 	struct ifrep_addr a;
 	struct ifrep_conn c;
 	const char *why;
@@ -677,18 +710,15 @@ TEST(connect_timeout)
 	int l, fill[8], n = 0, r;
 	bool full = false;
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	l = socket(AF_INET, SOCK_STREAM, 0);
+	l = bind_loopback(AF_INET, &sa, text, sizeof(text));
 	CHECK(l >= 0);
-	CHECK(!bind(l, (struct sockaddr *)&sin, sizeof(sin)) && !listen(l, 0));
-	CHECK(!getsockname(l, (struct sockaddr *)&sin, &len));
-	snprintf(text, sizeof(text), "127.0.0.1:%u", ntohs(sin.sin_port));
+	CHECK(!listen(l, 0));
 	CHECK(!ifrep_parse_addr(text, &a, &why));
 	while (n < 8 && !full) {
 		struct pollfd p;
 
 		fill[n] = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
-		connect(fill[n], (struct sockaddr *)&sin, sizeof(sin));
+		connect(fill[n], (struct sockaddr *)&sa, sizeof(struct sockaddr_in));
 		p.fd = fill[n++];
 		p.events = POLLOUT;
 		full = poll(&p, 1, 200) == 0;

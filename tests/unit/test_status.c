@@ -2,6 +2,7 @@
 /* Unit tests of tools/ifrepctl/status.c: the dm-ifrep status line. */
 #include "unit.h"
 #include "status.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -283,45 +284,46 @@ TEST(old_ten_field_pairs)
 		      "usb sync /dev/sdz in-sync 0 0 0 - - - -", "pairs need 22 fields"));
 }
 
-static struct ifrep_status_pair async_pair(int64_t last, bool cycle, enum ifrep_pair_state s)
-{
-	struct ifrep_status_pair p;
-
-	memset(&p, 0, sizeof(p));
-	p.mode = IFREP_MODE_ASYNC;
-	p.state = s;
-	p.has_last_sync = last >= 0;
-	p.last_sync = last >= 0 ? last : 0;
-	p.has_cycle = cycle;
-	return p;
-}
-
 TEST(cut_progress)
 {
+	/* an async pair as the status shows it, and where the cut at 100 is */
+	static const struct {
+		int64_t last_sync;		/* -1: no sync point yet */
+		bool cycle;			/* a cycle runs */
+		enum ifrep_pair_state state;
+		enum ifrep_cut_progress want;
+		const char *what;
+	} cases[] = {
+		{ 90, true, IFREP_PS_CONSISTENT, CUT_PENDING,
+		  "the cycle of the cut at 100 runs; the last sync point is older" },
+		{ -1, true, IFREP_PS_CONSISTENT, CUT_PENDING, "no sync point at all yet" },
+		{ 100, true, IFREP_PS_CONSISTENT, CUT_PENDING,
+		  "an earlier cycle of the same second committed; ours runs" },
+		{ 100, false, IFREP_PS_CONSISTENT, CUT_COMMITTED, "ours committed" },
+		{ 105, true, IFREP_PS_CONSISTENT, CUT_COMMITTED,
+		  "a later cut committed (and the next cycle runs): ours is in it" },
+		{ 90, false, IFREP_PS_RETRYING, CUT_PENDING,
+		  "the link broke: the chunks go with a later cycle" },
+		{ 90, false, IFREP_PS_FAILED, CUT_FAILED, "the cycle failed" },
+		{ 100, false, IFREP_PS_FAILED, CUT_COMMITTED,
+		  "failing after the commit does not undo it" },
+	};
 	struct ifrep_status_pair p;
+	enum ifrep_cut_progress got;
+	size_t i;
 
-	/* the cycle of the cut at 100 runs; the last sync point is older */
-	p = async_pair(90, true, IFREP_PS_CONSISTENT);
-	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_PENDING);
-	/* no sync point at all yet */
-	p = async_pair(-1, true, IFREP_PS_CONSISTENT);
-	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_PENDING);
-	/* an earlier cycle of the same second committed; ours runs */
-	p = async_pair(100, true, IFREP_PS_CONSISTENT);
-	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_PENDING);
-	/* ours committed */
-	p = async_pair(100, false, IFREP_PS_CONSISTENT);
-	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_COMMITTED);
-	/* a later cut committed (and the next cycle runs): ours is in it */
-	p = async_pair(105, true, IFREP_PS_CONSISTENT);
-	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_COMMITTED);
-	/* the link broke: the chunks go with a later cycle */
-	p = async_pair(90, false, IFREP_PS_RETRYING);
-	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_PENDING);
-	/* the cycle failed */
-	p = async_pair(90, false, IFREP_PS_FAILED);
-	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_FAILED);
-	/* failing after the commit does not undo it */
-	p = async_pair(100, false, IFREP_PS_FAILED);
-	CHECK_EQ(ifrep_cut_progress(&p, 100), CUT_COMMITTED);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		memset(&p, 0, sizeof(p));
+		p.mode = IFREP_MODE_ASYNC;
+		p.state = cases[i].state;
+		p.has_last_sync = cases[i].last_sync >= 0;
+		p.last_sync = cases[i].last_sync >= 0 ? cases[i].last_sync : 0;
+		p.has_cycle = cases[i].cycle;
+		got = ifrep_cut_progress(&p, 100);
+		if (got != cases[i].want) {
+			unit_fail(__FILE__, __LINE__, "%s: progress %d, expected %d",
+				  cases[i].what, got, cases[i].want);
+			return;
+		}
+	}
 }

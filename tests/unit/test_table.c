@@ -3,68 +3,70 @@
 #include "unit.h"
 #include "msg.h"
 #include "table.h"
+#include "util.h"
 
 #include <errno.h>
 #include <stdio.h>
 
-TEST(table_fresh)
-{
-	struct ifrep_table_args a = {
-		.meta_dev = "/dev/vdc", .data_dev = "/dev/vdb",
-		.role = "primary", .chunk_sectors = 16384,
-	};
-	char buf[256], line[300];
+/* Constructor arguments, and the params ifrep_table_params() makes of them. */
+static const struct {
+	const char *what;
+	struct ifrep_table_args a;
+	const char *params;
+} tables[] = {
+	{ "create: formatted by the kernel",
+	  { .meta_dev = "/dev/vdc", .data_dev = "/dev/vdb", .role = "primary",
+	    .chunk_sectors = 16384 },
+	  "/dev/vdc /dev/vdb 4 role primary chunk_sectors 16384" },
+	{ "activate: the metadata says the rest",
+	  { .meta_dev = "/dev/vdc", .data_dev = "/dev/vdb" },
+	  "/dev/vdc /dev/vdb 0" },
+	{ "activate a listening secondary",
+	  { .meta_dev = "/dev/vdc", .data_dev = "/dev/vdb", .listen = "[2001:db8::1]:7789" },
+	  "/dev/vdc /dev/vdb 2 listen [2001:db8::1]:7789" },
+	{ "create --force",
+	  { .meta_dev = "/dev/vdc", .data_dev = "/dev/vdb", .format = true,
+	    .role = "secondary", .chunk_sectors = 128, .listen = "[2001:db8::1]:7789" },
+	  "/dev/vdc /dev/vdb 7 format role secondary chunk_sectors 128 "
+	  "listen [2001:db8::1]:7789" },
+	{ "a journal",
+	  { .meta_dev = "/dev/vdc", .data_dev = "/dev/vdb", .journal = "/dev/vdd" },
+	  "/dev/vdc /dev/vdb 2 journal /dev/vdd" },
+	{ "a journal and listen",
+	  { .meta_dev = "/dev/vdc", .data_dev = "/dev/vdb", .journal = "/dev/vdd",
+	    .listen = "169.254.77.2:7788" },
+	  "/dev/vdc /dev/vdb 4 listen 169.254.77.2:7788 journal /dev/vdd" },
+	{ "every optional argument at once: the kernel's limit of 10",
+	  { .meta_dev = "/dev/vdc", .data_dev = "/dev/vdb", .journal = "/dev/vdd",
+	    .listen = "169.254.77.2:7788", .format = true, .role = "secondary",
+	    .chunk_sectors = 16384, .insecure = true },
+	  "/dev/vdc /dev/vdb 10 format role secondary chunk_sectors 16384 "
+	  "listen 169.254.77.2:7788 insecure journal /dev/vdd" },
+};
 
-	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "/dev/vdc /dev/vdb 4 role primary chunk_sectors 16384");
-	CHECK_EQ(ifrep_table_line(2097152, buf, line, sizeof(line)), 0);
+TEST(table_params)
+{
+	char buf[256];
+	size_t i;
+	int r;
+
+	for (i = 0; i < ARRAY_SIZE(tables); i++) {
+		r = ifrep_table_params(&tables[i].a, buf, sizeof(buf));
+		if (r || strcmp(buf, tables[i].params)) {
+			unit_fail(__FILE__, __LINE__, "%s: %d \"%s\", expected \"%s\"",
+				  tables[i].what, r, buf, tables[i].params);
+			return;
+		}
+	}
+}
+
+TEST(table_line)
+{
+	char line[300];
+
+	CHECK_EQ(ifrep_table_line(2097152, "/dev/vdc /dev/vdb 4 role primary chunk_sectors 16384",
+				  line, sizeof(line)), 0);
 	CHECK_STR(line, "0 2097152 ifrep /dev/vdc /dev/vdb 4 role primary chunk_sectors 16384");
-}
-
-TEST(table_load_and_force)
-{
-	struct ifrep_table_args a = { .meta_dev = "/dev/vdc", .data_dev = "/dev/vdb" };
-	char buf[256];
-
-	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "/dev/vdc /dev/vdb 0");
-
-	a.listen = "[2001:db8::1]:7789";
-	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "/dev/vdc /dev/vdb 2 listen [2001:db8::1]:7789");
-
-	a.format = true;
-	a.role = "secondary";
-	a.chunk_sectors = 128;
-	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "/dev/vdc /dev/vdb 7 format role secondary chunk_sectors 128 "
-		  "listen [2001:db8::1]:7789");
-}
-
-TEST(table_journal)
-{
-	struct ifrep_table_args a = {
-		.meta_dev = "/dev/vdc", .data_dev = "/dev/vdb", .journal = "/dev/vdd",
-	};
-	char buf[256];
-
-	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "/dev/vdc /dev/vdb 2 journal /dev/vdd");
-	a.listen = "169.254.77.2:7788";
-	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "/dev/vdc /dev/vdb 4 listen 169.254.77.2:7788 journal /dev/vdd");
-	/* every optional argument at once: the kernel's limit of 10 */
-	a.format = true;
-	a.role = "secondary";
-	a.chunk_sectors = 16384;
-	a.insecure = true;
-	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "/dev/vdc /dev/vdb 10 format role secondary chunk_sectors 16384 "
-		  "listen 169.254.77.2:7788 insecure journal /dev/vdd");
-	a.journal = "/dev/my journal";
-	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), -EINVAL);
-	a.journal = "";
-	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), -EINVAL);
 }
 
 TEST(table_refusals)
@@ -79,6 +81,11 @@ TEST(table_refusals)
 	a.data_dev = NULL;
 	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), -EINVAL);
 	a.data_dev = "/dev/vdb";
+	a.journal = "/dev/my journal";
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), -EINVAL);
+	a.journal = "";
+	CHECK_EQ(ifrep_table_params(&a, buf, sizeof(buf)), -EINVAL);
+	a.journal = NULL;
 	CHECK_EQ(ifrep_table_params(&a, small, sizeof(small)), -ENAMETOOLONG);
 	CHECK_STR(small, "");
 	CHECK_EQ(ifrep_table_line(1, "x", small, 5), -ENAMETOOLONG);

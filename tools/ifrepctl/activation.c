@@ -20,6 +20,21 @@
 #include "dm.h"
 #include "util.h"
 
+int activation_devices(struct activation *a, const char *name, const char *data,
+		       const char *meta)
+{
+	int r;
+
+	memset(a, 0, sizeof(*a));
+	a->name = name;
+	if ((r = device_arg("--data", data, a->data, sizeof(a->data), &a->data_devt)) ||
+	    (r = device_arg("--meta", meta, a->meta, sizeof(a->meta), &a->meta_devt)))
+		return r;
+	if (a->data_devt == a->meta_devt)
+		return fail("--data and --meta are the same device (%s)", a->data);
+	return 0;
+}
+
 int check_existing(const struct vol *v, dev_t data_devt, dev_t meta_devt)
 {
 	const char *name = v->name;
@@ -154,11 +169,15 @@ static int explain_create_error(const struct activation *a, int r)
 
 int load_table(const struct activation *a)
 {
+	struct ifrep_table_args targs = a->targs;
 	char params[1024], line[1200];
 	char uuid[sizeof(IFREP_UUID_PREFIX) + 128];
 	int r;
 
-	r = ifrep_table_params(&a->targs, params, sizeof(params));
+	targs.meta_dev = a->meta;
+	targs.data_dev = a->data;
+	targs.journal = a->journal[0] ? a->journal : NULL;
+	r = ifrep_table_params(&targs, params, sizeof(params));
 	if (r)
 		return fail("cannot build the table of %s: %s", a->name, strerror(-r));
 	ifrep_table_line(a->sectors, params, line, sizeof(line));

@@ -23,8 +23,16 @@ struct activation {
 	char journal[PATH_MAX];			/* "" if none */
 	dev_t journal_devt;
 	uint64_t sectors;
-	struct ifrep_table_args targs;
+	struct ifrep_table_args targs;		/* its devices are set by load_table() */
 };
+
+/*
+ * Start @a for the volume @name over the devices given as --data and
+ * --meta: block devices both, and not the same one.  0 or EXIT_FAILED
+ * after printing.
+ */
+int activation_devices(struct activation *a, const char *name, const char *data,
+		       const char *meta);
 
 /*
  * @v (loaded) exists already: succeed if it is this volume, refuse otherwise.
@@ -51,7 +59,10 @@ int check_journal(const struct activation *a, uint32_t chunk_sectors, bool fresh
  */
 int recorded_journal(struct activation *a, const struct ifrep_meta *m);
 
-/* Create the device with the table of @a; 0 or EXIT_FAILED after printing. */
+/*
+ * Create the device with the table of @a: its devices, and the other
+ * arguments in @a->targs.  0 or EXIT_FAILED after printing.
+ */
 int load_table(const struct activation *a);
 
 #endif /* IFREPCTL_ACTIVATION_H */

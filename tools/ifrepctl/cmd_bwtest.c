@@ -173,8 +173,7 @@ static void bw_print(const char *target, uint64_t secs, const struct bw_result *
 		       res->rtt_max * 1e3);
 		return;
 	}
-	json_init(&j, stdout);
-	json_begin_object(&j, NULL);
+	json_begin_document(&j, stdout);
 	json_string(&j, "target", target);
 	json_fixed3(&j, "seconds", (uint64_t)(res->elapsed * 1e3 + 0.5));
 	json_u64(&j, "requested_seconds", secs);
@@ -185,8 +184,7 @@ static void bw_print(const char *target, uint64_t secs, const struct bw_result *
 	json_fixed3(&j, "avg", (uint64_t)(avg * 1e6 + 0.5));
 	json_fixed3(&j, "max", (uint64_t)(res->rtt_max * 1e6 + 0.5));
 	json_end_object(&j);
-	json_end_object(&j);
-	putchar('\n');
+	json_end_document(&j);
 }
 
 /* Checked as given, so that a bad --seconds is reported before later options. */
@@ -225,11 +223,7 @@ static int cmd_test_bandwidth(const struct cli_args *args)
 		return usage_error("%s: %s", pos[0], why);
 	if (addr.unspecified)
 		return usage_error("%s: cannot test an unspecified address", pos[0]);
-	if (!secret_file && !insecure)
-		return usage_error("needs --secret-file FILE (or --insecure)");
-	if (secret_file && insecure)
-		return usage_error("--secret-file and --insecure exclude each other");
-	if (secret_file && (r = load_secret(secret_file, &secret)))
+	if ((r = load_secret_option(secret_file, insecure, &secret)))
 		return r;
 
 	r = ifrep_conn_open(&c, &addr, BW_CONNECT_MS);

@@ -261,15 +261,8 @@ static int cmd_pair_add(const struct cli_args *args)
 		goto out;
 	}
 send:
-	if (secret.set) {
-		r = send_secret(v.name, o.name, &secret);
-		if (r) {
-			r = fail("pair %s is on %s, but its secret was not taken: %s",
-				 o.name, v.name, secret_errstr(r));
-			goto out;
-		}
-	}
-	r = 0;
+	r = hand_over_secret(v.name, o.name, &secret,
+			     "pair %s is on %s, but its secret was not taken", o.name, v.name);
 out:
 	wipe_secret(&secret);
 	return r;

@@ -24,6 +24,10 @@
  * promote / demote / resolve
  *--------------------------------------------------------------*/
 
+/* Said when we see the connection, and when the kernel does (EBUSY). */
+#define CONNECTED_TO_PRIMARY \
+	"%s is connected to its primary: demote the primary first (or use --force if it is really gone)"
+
 static const struct cli_option promote_opts[] = {
 	{ "force", 'f', CLI_FLAG, NULL },
 	{ NULL }
@@ -43,12 +47,10 @@ static int cmd_promote(const struct cli_args *args)
 		return 0;
 	}
 	if (!force && !strcmp(v.st.upstream, "connected"))
-		return fail("%s is connected to its primary: demote the primary first (or use --force if it is really gone)",
-			    v.name);
+		return fail(CONNECTED_TO_PRIMARY, v.name);
 	r = ifrep_dm_message(v.name, force ? "promote force" : "promote", false, NULL);
 	if (r == -EBUSY)
-		return fail("%s is connected to its primary: demote the primary first (or use --force if it is really gone)",
-			    v.name);
+		return fail(CONNECTED_TO_PRIMARY, v.name);
 	if (r == -EINVAL)
 		return fail("%s does not hold a complete image (its resync was interrupted): --force uses it anyway (see dmesg)",
 			    v.name);
@@ -98,11 +100,7 @@ static int cmd_demote(const struct cli_args *args)
 	if (ifrep_parse_addr(listen, &addr, &why))
 		return usage_error("--listen %s: %s", listen, why);
 	ifrep_format_addr(&addr, listen_buf, sizeof(listen_buf));
-	if (!secret_file && !insecure)
-		return usage_error("needs --secret-file FILE (or --insecure)");
-	if (secret_file && insecure)
-		return usage_error("--secret-file and --insecure exclude each other");
-	if (secret_file && (r = load_secret(secret_file, &secret)))
+	if ((r = load_secret_option(secret_file, insecure, &secret)))
 		return r;
 
 	need_dm();
@@ -124,11 +122,10 @@ static int cmd_demote(const struct cli_args *args)
 		r = fail("cannot demote %s: %s (see dmesg)", v.name, dm_strerror(r));
 		goto out;
 	}
-	if (secret.set && (r = send_secret(v.name, NULL, &secret))) {
-		r = fail("%s is a secondary now, but its listen secret was not taken: %s",
-			 v.name, secret_errstr(r));
+	r = hand_over_secret(v.name, NULL, &secret,
+			     "%s is a secondary now, but its listen secret was not taken", v.name);
+	if (r)
 		goto out;
-	}
 	printf("%s is now a secondary, listening on %s\n", v.name, listen_buf);
 	r = 0;
 out:

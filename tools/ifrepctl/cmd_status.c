@@ -19,6 +19,7 @@
 #include "cmdline.h"
 #include "commands.h"
 #include "dm.h"
+#include "outbuf.h"
 #include "report.h"
 #include "status.h"
 #include "table.h"
@@ -38,24 +39,20 @@ static const struct cli_option wait_opts[] = {
 /* "a=resyncing (dirty 3/128), b=in-sync" */
 static void describe_states(const struct vol *v, const char *pair, char *buf, size_t len)
 {
-	size_t pos = 0;
+	struct outbuf o;
 	unsigned int i;
-	int n;
 
-	buf[0] = '\0';
-	for (i = 0; i < v->st.nr_pairs && pos < len; i++) {
+	outbuf_init(&o, buf, len);
+	for (i = 0; i < v->st.nr_pairs; i++) {
 		const struct ifrep_status_pair *p = &v->st.pairs[i];
 
 		if (pair && strcmp(p->name, pair))
 			continue;
-		n = snprintf(buf + pos, len - pos, "%s%s is %s (dirty %llu/%llu)%s%s",
-			     pos ? ", " : "", p->name, ifrep_pair_state_name(p->state),
-			     (unsigned long long)ifrep_pair_pending(&v->st, p),
-			     (unsigned long long)v->st.total_chunks,
-			     p->reason[0] ? ", reason " : "", p->reason);
-		if (n < 0)
-			break;
-		pos += (size_t)n;
+		outbuf_printf(&o, "%s%s is %s (dirty %llu/%llu)%s%s",
+			      o.pos ? ", " : "", p->name, ifrep_pair_state_name(p->state),
+			      (unsigned long long)ifrep_pair_pending(&v->st, p),
+			      (unsigned long long)v->st.total_chunks,
+			      p->reason[0] ? ", reason " : "", p->reason);
 	}
 }
 

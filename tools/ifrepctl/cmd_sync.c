@@ -29,6 +29,7 @@
 #include "commands.h"
 #include "dm.h"
 #include "msg.h"
+#include "outbuf.h"
 #include "report.h"
 #include "status.h"
 #include "util.h"
@@ -83,19 +84,15 @@ static struct sync_pair *job_pair(struct sync_job *job, const char *name)
 /* "dr (retrying (connect_failed)), dr2 (...)" of the pairs not cut. */
 static void list_not_cut(const struct sync_job *job, char *buf, size_t len)
 {
-	size_t pos = 0;
+	struct outbuf o;
 	unsigned int i;
-	int k;
 
-	buf[0] = '\0';
-	for (i = 0; i < job->n && pos < len; i++) {
+	outbuf_init(&o, buf, len);
+	for (i = 0; i < job->n; i++) {
 		if (job->pairs[i].cut)
 			continue;
-		k = snprintf(buf + pos, len - pos, "%s%s is %s", pos ? ", " : "",
-			     job->pairs[i].name, job->pairs[i].state);
-		if (k < 0)
-			break;
-		pos += (size_t)k;
+		outbuf_printf(&o, "%s%s is %s", o.pos ? ", " : "", job->pairs[i].name,
+			      job->pairs[i].state);
 	}
 }
 
@@ -224,26 +221,24 @@ static int wait_between_cycles(struct sync_job *job, const char *mp)
 	struct timespec poll = { 0, FREEZE_POLL_NS };
 	const struct ifrep_status_pair *p;
 	char busy[256];
+	struct outbuf o;
 	bool told = false;
 	struct vol v;
 	unsigned int i;
-	size_t pos;
 	int r;
 
 	for (;;) {
 		if ((r = need_volume(job->volume, true, &v)))
 			return r;
-		busy[0] = '\0';
-		pos = 0;
+		outbuf_init(&o, busy, sizeof(busy));
 		for (i = 0; i < job->n; i++) {
 			if (!job->pairs[i].candidate)
 				continue;
 			p = ifrep_status_find_pair(&v.st, job->pairs[i].name);
-			if (p && p->has_cycle && pos < sizeof(busy))
-				pos += (size_t)snprintf(busy + pos, sizeof(busy) - pos,
-							"%s%s (cycle %" PRIu64 "/%" PRIu64 ")",
-							pos ? ", " : "", p->name,
-							p->cycle_shipped, p->cycle_total);
+			if (p && p->has_cycle)
+				outbuf_printf(&o, "%s%s (cycle %" PRIu64 "/%" PRIu64 ")",
+					      o.pos ? ", " : "", p->name,
+					      p->cycle_shipped, p->cycle_total);
 		}
 		if (!busy[0])
 			return 0;
@@ -382,9 +377,9 @@ static int wait_commits(struct sync_job *job)
 	const struct ifrep_status_pair *p;
 	char when[32], pending[1024];
 	struct sync_pair *sp;
+	struct outbuf o;
 	struct vol v;
 	unsigned int i;
-	size_t pos;
 	bool done;
 	int r;
 
@@ -392,8 +387,7 @@ static int wait_commits(struct sync_job *job)
 		if ((r = need_volume(job->volume, true, &v)))
 			return r;
 		done = true;
-		pending[0] = '\0';
-		pos = 0;
+		outbuf_init(&o, pending, sizeof(pending));
 		for (i = 0; i < job->n; i++) {
 			sp = &job->pairs[i];
 			if (!sp->cut || sp->committed)
@@ -422,24 +416,19 @@ static int wait_commits(struct sync_job *job)
 					    " (see dmesg)");
 			default:
 				done = false;
-				if (pos >= sizeof(pending))
-					break;
 				if (p->has_cycle)
-					pos += (size_t)snprintf(pending + pos, sizeof(pending) - pos,
-								"%s%s: cycle %" PRIu64 "/%" PRIu64 " shipped",
-								pos ? ", " : "", p->name,
-								p->cycle_shipped, p->cycle_total);
+					outbuf_printf(&o, "%s%s: cycle %" PRIu64 "/%" PRIu64 " shipped",
+						      o.pos ? ", " : "", p->name,
+						      p->cycle_shipped, p->cycle_total);
 				else if (p->state == IFREP_PS_CONSISTENT)
-					pos += (size_t)snprintf(pending + pos, sizeof(pending) - pos,
-								"%s%s: its cycle ended uncommitted (interrupted link?); the chunks go with the next cycle, which only 'sync' starts with --interval 0",
-								pos ? ", " : "", p->name);
+					outbuf_printf(&o, "%s%s: its cycle ended uncommitted (interrupted link?); the chunks go with the next cycle, which only 'sync' starts with --interval 0",
+						      o.pos ? ", " : "", p->name);
 				else
-					pos += (size_t)snprintf(pending + pos, sizeof(pending) - pos,
-								"%s%s: %s%s%s%s, no cycle running",
-								pos ? ", " : "", p->name,
-								ifrep_pair_state_name(p->state),
-								p->reason[0] ? " (" : "", p->reason,
-								p->reason[0] ? ")" : "");
+					outbuf_printf(&o, "%s%s: %s%s%s%s, no cycle running",
+						      o.pos ? ", " : "", p->name,
+						      ifrep_pair_state_name(p->state),
+						      p->reason[0] ? " (" : "", p->reason,
+						      p->reason[0] ? ")" : "");
 				break;
 			}
 		}

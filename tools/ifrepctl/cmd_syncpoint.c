@@ -22,6 +22,11 @@
 #include "util.h"
 #include "volume.h"
 
+/* Messages of rollback and show, which refuse the same way. */
+#define NO_SYNC_POINT "%s has no sync point %" PRIu64 " ('ifrepctl sync-point list %s' shows them)"
+#define ROLLBACK_CONNECTED \
+	"%s is connected to its primary: a rollback needs it away (pause or remove its pair on the primary, or demote the primary, first)"
+
 /*----------------------------------------------------------------
  * sync-point list (a secondary with a journal)
  *--------------------------------------------------------------*/
@@ -71,24 +76,19 @@ static int cmd_sync_point_list(const struct cli_args *args)
 		return r;
 
 	if (json) {
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
+		json_begin_document(&j, stdout);
 		json_begin_array(&j, "sync_points");
 		for (i = 0; i < n; i++) {
 			json_begin_object(&j, NULL);
 			json_u64(&j, "id", pts[i].id);
-			if (pts[i].time)
-				json_string(&j, "time", ifrep_format_iso8601(pts[i].time, when,
-									     sizeof(when)));
-			else
-				json_null(&j, "time");
+			json_string(&j, "time", pts[i].time ?
+				    ifrep_format_iso8601(pts[i].time, when, sizeof(when)) : NULL);
 			json_u64(&j, "rollback_bytes", pts[i].rollback_bytes);
 			json_bool(&j, "current", pts[i].current);
 			json_end_object(&j);
 		}
 		json_end_array(&j);
-		json_end_object(&j);
-		putchar('\n');
+		json_end_document(&j);
 		return 0;
 	}
 	for (i = 0; i < n; i++) {
@@ -150,21 +150,18 @@ static int cmd_sync_point_rollback(const struct cli_args *args)
 		to = &pts[i];
 	}
 	if (!to)
-		return fail("%s has no sync point %" PRIu64 " ('ifrepctl sync-point list %s' shows them)",
-			    v.name, id, v.name);
+		return fail(NO_SYNC_POINT, v.name, id, v.name);
 	if (to->current) {
 		info("%s holds sync point %" PRIu64 " already", v.name, id);
 		return 0;
 	}
 	if (!strcmp(v.st.upstream, "connected"))
-		return fail("%s is connected to its primary: a rollback needs it away (pause or remove its pair on the primary, or demote the primary, first)",
-			    v.name);
+		return fail(ROLLBACK_CONNECTED, v.name);
 	snprintf(msg, sizeof(msg), "rollback %" PRIu64, id);
 	info("message: %s", msg);
 	r = ifrep_dm_message(v.name, msg, false, NULL);
 	if (r == -EBUSY)
-		return fail("%s is connected to its primary: a rollback needs it away (pause or remove its pair on the primary, or demote the primary, first)",
-			    v.name);
+		return fail(ROLLBACK_CONNECTED, v.name);
 	if (r == -ENOENT)
 		return fail("%s has no sync point %" PRIu64 " any more (the journal dropped it; see 'ifrepctl sync-point list %s')",
 			    v.name, id, v.name);
@@ -261,8 +258,7 @@ static int cmd_sync_point_show(const struct cli_args *args)
 	snprintf(msg, sizeof(msg), "sync_point_map %" PRIu64, id);
 	r = ifrep_dm_message(v.name, msg, false, &reply);
 	if (r == -ENOENT)
-		return fail("%s has no sync point %" PRIu64 " ('ifrepctl sync-point list %s' shows them)",
-			    v.name, id, v.name);
+		return fail(NO_SYNC_POINT, v.name, id, v.name);
 	if (r == -EBUSY)
 		return fail("%s is applying a cycle right now: try again", v.name);
 	if (r)

@@ -54,8 +54,7 @@ static void verify_print(const char *volume, const char *pair,
 	struct json j;
 
 	if (json) {
-		json_init(&j, stdout);
-		json_begin_object(&j, NULL);
+		json_begin_document(&j, stdout);
 		json_string(&j, "volume", volume);
 		json_string(&j, "pair", pair);
 		json_string(&j, "result", vs->state == IFREP_VERIFY_DONE ? "done" :
@@ -63,12 +62,8 @@ static void verify_print(const char *volume, const char *pair,
 		json_u64(&j, "checked_chunks", vs->checked);
 		json_u64(&j, "total_chunks", vs->total);
 		json_u64(&j, "differing_chunks", vs->differing);
-		if (vs->reason[0])
-			json_string(&j, "reason", vs->reason);
-		else
-			json_null(&j, "reason");
-		json_end_object(&j);
-		putchar('\n');
+		json_string(&j, "reason", vs->reason[0] ? vs->reason : NULL);
+		json_end_document(&j);
 		return;
 	}
 	if (vs->state == IFREP_VERIFY_RUNNING)

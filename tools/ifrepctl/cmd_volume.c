@@ -107,13 +107,8 @@ static int cmd_create(const struct cli_args *args)
 	if (secret_file && !listen)
 		return usage_error("--secret-file goes with --listen (pair secrets are given to 'pair add')");
 
-	memset(&a, 0, sizeof(a));
-	a.name = pos[0];
-	if ((r = device_arg("--data", data, a.data, sizeof(a.data), &a.data_devt)) ||
-	    (r = device_arg("--meta", meta, a.meta, sizeof(a.meta), &a.meta_devt)))
+	if ((r = activation_devices(&a, pos[0], data, meta)))
 		return r;
-	if (a.data_devt == a.meta_devt)
-		return fail("--data and --meta are the same device (%s)", a.data);
 	if (journal) {
 		if ((r = device_arg("--journal", journal, a.journal, sizeof(a.journal),
 				    &a.journal_devt)))
@@ -269,11 +264,8 @@ static int cmd_create(const struct cli_args *args)
 		goto out;
 	}
 
-	a.targs.meta_dev = a.meta;
-	a.targs.data_dev = a.data;
 	a.targs.listen = listen;
 	a.targs.insecure = insecure;
-	a.targs.journal = a.journal[0] ? a.journal : NULL;
 	if (!load) {
 		a.targs.format = kind != META_FRESH;
 		a.targs.role = role_word(eff_role);
@@ -282,15 +274,8 @@ static int cmd_create(const struct cli_args *args)
 	if ((r = load_table(&a)))
 		goto out;
 send:
-	if (secret.set) {
-		r = send_secret(a.name, NULL, &secret);
-		if (r) {
-			r = fail("%s is active, but its listen secret was not taken: %s",
-				 a.name, secret_errstr(r));
-			goto out;
-		}
-	}
-	r = 0;
+	r = hand_over_secret(a.name, NULL, &secret,
+			     "%s is active, but its listen secret was not taken", a.name);
 out:
 	wipe_secret(&secret);
 	return r;
@@ -332,26 +317,38 @@ const struct cli_command command_create = {
  *--------------------------------------------------------------*/
 
 /*
+ * Load the secret in @file and send it to @pair of @name (NULL: its listen
+ * socket).  Returns 1 after a failure (reported), else 0.
+ */
+static int send_recorded_secret(const char *name, const char *pair, const char *file)
+{
+	struct secret s;
+	int r;
+
+	memset(&s, 0, sizeof(s));
+	if (load_secret(file, &s))
+		r = EXIT_FAILED;
+	else if (pair)
+		r = hand_over_secret(name, pair, &s, "%s: secret of pair %s was not taken",
+				     name, pair);
+	else
+		r = hand_over_secret(name, NULL, &s, "%s: listen secret from %s was not taken",
+				     name, file);
+	wipe_secret(&s);
+	return r ? 1 : 0;
+}
+
+/*
  * Send the secrets that the metadata names (listen socket, remote pairs).
  * Returns the number of failures, each reported.
  */
 static int send_recorded_secrets(const char *name, const struct ifrep_meta *m)
 {
-	struct secret s;
 	unsigned int i;
-	int failures = 0, r;
+	int failures = 0;
 
-	if (m->listen[0] && m->listen_secret_file[0]) {
-		memset(&s, 0, sizeof(s));
-		if (load_secret(m->listen_secret_file, &s))
-			failures++;
-		else if ((r = send_secret(name, NULL, &s))) {
-			fail("%s: listen secret from %s was not taken: %s", name,
-			     m->listen_secret_file, secret_errstr(r));
-			failures++;
-		}
-		wipe_secret(&s);
-	}
+	if (m->listen[0] && m->listen_secret_file[0])
+		failures += send_recorded_secret(name, NULL, m->listen_secret_file);
 	for (i = 0; i < m->nr_pairs; i++) {
 		const struct ifrep_meta_pair *p = &m->pairs[i];
 
@@ -360,15 +357,7 @@ static int send_recorded_secrets(const char *name, const struct ifrep_meta *m)
 		/* a finished copy never connects again: its secret may be gone */
 		if (p->mode == IFREP_MODE_COPY && (p->flags & IFREP_PAIR_F_INITIAL_DONE))
 			continue;
-		memset(&s, 0, sizeof(s));
-		if (load_secret(p->secret_file, &s))
-			failures++;
-		else if ((r = send_secret(name, p->name, &s))) {
-			fail("%s: secret of pair %s was not taken: %s", name, p->name,
-			     secret_errstr(r));
-			failures++;
-		}
-		wipe_secret(&s);
+		failures += send_recorded_secret(name, p->name, p->secret_file);
 	}
 	return failures;
 }
@@ -382,13 +371,8 @@ static int activate_one(const char *name, const char *data, const char *meta)
 	uint64_t data_bytes;
 	int r, kind;
 
-	memset(&a, 0, sizeof(a));
-	a.name = name;
-	if ((r = device_arg("--data", data, a.data, sizeof(a.data), &a.data_devt)) ||
-	    (r = device_arg("--meta", meta, a.meta, sizeof(a.meta), &a.meta_devt)))
+	if ((r = activation_devices(&a, name, data, meta)))
 		return r;
-	if (a.data_devt == a.meta_devt)
-		return fail("--data and --meta are the same device (%s)", a.data);
 
 	need_dm();
 	r = load_volume(name, false, &v);
@@ -441,9 +425,6 @@ static int activate_one(const char *name, const char *data, const char *meta)
 	}
 
 	a.sectors = m.data_sectors;
-	a.targs.meta_dev = a.meta;
-	a.targs.data_dev = a.data;
-	a.targs.journal = a.journal[0] ? a.journal : NULL;
 	if (m.role == IFREP_ROLE_SECONDARY && m.listen[0]) {
 		a.targs.listen = m.listen;
 		a.targs.insecure = m.flags & IFREP_SB_F_INSECURE;
@@ -458,18 +439,25 @@ struct scan_state {
 	dev_t only_data;		/* activate only volumes with this data or journal device */
 };
 
+/* Never read a suspended dm device (it would block), nor our own volumes. */
+static bool never_read(dev_t devt)
+{
+	char uuid[160];
+	bool suspended;
+
+	return ifrep_blkdev_dm_info(devt, &suspended, uuid, sizeof(uuid)) &&
+	       (suspended || !strncmp(uuid, IFREP_UUID_PREFIX, strlen(IFREP_UUID_PREFIX)));
+}
+
 static int scan_one(const char *path, dev_t devt, void *arg)
 {
 	struct scan_state *s = arg;
 	struct ifrep_meta m;
 	struct ifrep_dm_info di;
-	char why[512], uuid[160];
+	char why[512];
 	const char *e;
-	bool suspended;
 
-	/* Never read a suspended dm device (it would block), nor our own volumes. */
-	if (ifrep_blkdev_dm_info(devt, &suspended, uuid, sizeof(uuid)) &&
-	    (suspended || !strncmp(uuid, IFREP_UUID_PREFIX, strlen(IFREP_UUID_PREFIX))))
+	if (never_read(devt))
 		return 0;
 	if (ifrep_meta_read(path, &m, why, sizeof(why)) != META_VALID)
 		return 0;
@@ -499,6 +487,16 @@ static int scan_one(const char *path, dev_t devt, void *arg)
 	return 0;
 }
 
+/* Activate what scan_one() finds on every block device (of @s->only_data). */
+static int scan_all(struct scan_state *s)
+{
+	int r = ifrep_blkdev_scan(IFREP_META_PROBE_SIZE, scan_one, s);
+
+	if (r)
+		return fail("cannot list block devices: %s", strerror(-r));
+	return s->failed ? EXIT_FAILED : 0;
+}
+
 /*
  * activate --udev DEV (the udev rule, for every block device that appears):
  * DEV holding metadata activates its volume once the data device (and a
@@ -511,16 +509,12 @@ static int activate_udev(const char *dev)
 	struct scan_state s = { 0, 0, 0 };
 	struct ifrep_meta m;
 	struct ifrep_dm_info di;
-	char why[512], uuid[160];
-	bool suspended;
+	char why[512];
 	dev_t devt;
-	int r;
 
 	if (ifrep_blkdev_check(dev, &devt, why, sizeof(why)))
 		return fail("%s", why);
-	/* as in the scan: never read a suspended dm device, nor our volumes */
-	if (ifrep_blkdev_dm_info(devt, &suspended, uuid, sizeof(uuid)) &&
-	    (suspended || !strncmp(uuid, IFREP_UUID_PREFIX, strlen(IFREP_UUID_PREFIX))))
+	if (never_read(devt))
 		return 0;
 	need_dm();
 	if (ifrep_meta_read(dev, &m, why, sizeof(why)) == META_VALID) {
@@ -533,10 +527,7 @@ static int activate_udev(const char *dev)
 		return activate_one(m.volume_name, m.data_path, dev);
 	}
 	s.only_data = devt;
-	r = ifrep_blkdev_scan(IFREP_META_PROBE_SIZE, scan_one, &s);
-	if (r)
-		return fail("cannot list block devices: %s", strerror(-r));
-	return s.failed ? EXIT_FAILED : 0;
+	return scan_all(&s);
 }
 
 static const struct cli_option activate_opts[] = {
@@ -568,10 +559,7 @@ static int cmd_activate(const struct cli_args *args)
 		if (data || meta || args->nr_pos)
 			return usage_error("--all takes no NAME, --data or --meta");
 		need_dm();
-		r = ifrep_blkdev_scan(IFREP_META_PROBE_SIZE, scan_one, &s);
-		if (r)
-			return fail("cannot list block devices: %s", strerror(-r));
-		return s.failed ? EXIT_FAILED : 0;
+		return scan_all(&s);
 	}
 	if ((r = cli_positionals(args, 1, 1, "NAME (or --all)")))
 		return r;

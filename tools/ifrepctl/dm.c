@@ -106,6 +106,16 @@ static int run_with_cookie(struct dm_task *dmt)
 	return r;
 }
 
+/* Run @dmt, a question about one device, and read the device's dm_info. */
+static int run_query(struct dm_task *dmt, struct dm_info *di)
+{
+	int r = run(dmt);
+
+	if (!r && !dm_task_get_info(dmt, di))
+		r = -EIO;
+	return r;
+}
+
 int ifrep_dm_info(const char *name, struct ifrep_dm_info *info)
 {
 	struct dm_task *dmt = task(DM_DEVICE_INFO, name);
@@ -116,9 +126,7 @@ int ifrep_dm_info(const char *name, struct ifrep_dm_info *info)
 	memset(info, 0, sizeof(*info));
 	if (!dmt)
 		return -EIO;
-	r = run(dmt);
-	if (!r && !dm_task_get_info(dmt, &di))
-		r = -EIO;
+	r = run_query(dmt, &di);
 	if (!r && di.exists) {
 		info->exists = true;
 		info->suspended = di.suspended;
@@ -145,9 +153,7 @@ int ifrep_dm_get(const char *name, bool status, struct ifrep_dm_target *t)
 	memset(t, 0, sizeof(*t));
 	if (!dmt)
 		return -EIO;
-	r = run(dmt);
-	if (!r && !dm_task_get_info(dmt, &di))
-		r = -EIO;
+	r = run_query(dmt, &di);
 	if (!r && !di.exists)
 		r = -ENXIO;
 	while (!r) {
@@ -180,108 +186,103 @@ void ifrep_dm_target_free(struct ifrep_dm_target *t)
 
 /*----------------------------------------------------------------*/
 
-int ifrep_dm_reload(const char *name, uint64_t sectors, const char *type,
-		    const char *params)
+/*
+ * Run @dmt (NULL: it could not be made, see task()) and destroy it.
+ * @cookie: it changes /dev nodes (resume, remove).
+ */
+static int run_once(struct dm_task *dmt, bool cookie)
 {
-	struct dm_task *dmt = task(DM_DEVICE_RELOAD, name);
 	int r;
 
 	if (!dmt)
 		return -EIO;
-	r = dm_task_add_target(dmt, 0, sectors, type, params) ? run(dmt) : -ENOMEM;
+	r = cookie ? run_with_cookie(dmt) : run(dmt);
 	dm_task_destroy(dmt);
 	return r;
+}
+
+/* Load @n segments as the inactive table of @name (read-only if @ro). */
+static int load(const char *name, bool ro, size_t n, const struct ifrep_dm_segment *segs)
+{
+	struct dm_task *dmt = task(DM_DEVICE_RELOAD, name);
+	size_t i;
+
+	if (dmt && ro && !dm_task_set_ro(dmt))
+		goto nomem;
+	for (i = 0; dmt && i < n; i++)
+		if (!dm_task_add_target(dmt, segs[i].start, segs[i].len, segs[i].type,
+					segs[i].params))
+			goto nomem;
+	return run_once(dmt, false);
+nomem:
+	dm_task_destroy(dmt);
+	return -ENOMEM;
+}
+
+/*
+ * Create @name with the @n segments of @segs and resume it; a device that
+ * cannot be completed is removed again.
+ */
+static int create(const char *name, const char *uuid, bool ro, size_t n,
+		  const struct ifrep_dm_segment *segs)
+{
+	struct dm_task *dmt = task(DM_DEVICE_CREATE, name);
+	int r;
+
+	if (dmt && uuid && !dm_task_set_uuid(dmt, uuid)) {
+		dm_task_destroy(dmt);
+		return -EINVAL;
+	}
+	r = run_once(dmt, false);
+	if (r)
+		return r;
+	r = load(name, ro, n, segs);
+	if (!r)
+		r = ifrep_dm_resume(name);
+	if (r)
+		(void)ifrep_dm_remove(name);
+	return r;
+}
+
+int ifrep_dm_reload(const char *name, uint64_t sectors, const char *type,
+		    const char *params)
+{
+	const struct ifrep_dm_segment seg = { 0, sectors, type, params };
+
+	return load(name, false, 1, &seg);
 }
 
 int ifrep_dm_suspend(const char *name)
 {
-	struct dm_task *dmt = task(DM_DEVICE_SUSPEND, name);
-	int r;
-
-	if (!dmt)
-		return -EIO;
-	r = run(dmt);
-	dm_task_destroy(dmt);
-	return r;
+	return run_once(task(DM_DEVICE_SUSPEND, name), false);
 }
 
 int ifrep_dm_resume(const char *name)
 {
-	struct dm_task *dmt = task(DM_DEVICE_RESUME, name);
-	int r;
-
-	if (!dmt)
-		return -EIO;
-	r = run_with_cookie(dmt);
-	dm_task_destroy(dmt);
-	return r;
+	return run_once(task(DM_DEVICE_RESUME, name), true);
 }
 
 int ifrep_dm_remove(const char *name)
 {
 	struct dm_task *dmt = task(DM_DEVICE_REMOVE, name);
-	int r;
 
-	if (!dmt)
-		return -EIO;
-	dm_task_retry_remove(dmt);
-	r = run_with_cookie(dmt);
-	dm_task_destroy(dmt);
-	return r;
+	if (dmt)
+		dm_task_retry_remove(dmt);
+	return run_once(dmt, true);
 }
 
 int ifrep_dm_create(const char *name, const char *uuid, uint64_t sectors,
 		    const char *type, const char *params)
 {
-	struct dm_task *dmt = task(DM_DEVICE_CREATE, name);
-	int r;
+	const struct ifrep_dm_segment seg = { 0, sectors, type, params };
 
-	if (!dmt)
-		return -EIO;
-	r = (uuid && !dm_task_set_uuid(dmt, uuid)) ? -EINVAL : run(dmt);
-	dm_task_destroy(dmt);
-	if (r)
-		return r;
-
-	r = ifrep_dm_reload(name, sectors, type, params);
-	if (!r)
-		r = ifrep_dm_resume(name);
-	if (r)
-		(void)ifrep_dm_remove(name);
-	return r;
+	return create(name, uuid, false, 1, &seg);
 }
 
 int ifrep_dm_create_readonly(const char *name, const char *uuid, size_t n,
 			     const struct ifrep_dm_segment *segs)
 {
-	struct dm_task *dmt = task(DM_DEVICE_CREATE, name);
-	size_t i;
-	int r;
-
-	if (!dmt)
-		return -EIO;
-	r = (uuid && !dm_task_set_uuid(dmt, uuid)) ? -EINVAL : run(dmt);
-	dm_task_destroy(dmt);
-	if (r)
-		return r;
-
-	dmt = task(DM_DEVICE_RELOAD, name);
-	r = dmt ? 0 : -EIO;
-	if (!r && !dm_task_set_ro(dmt))
-		r = -ENOMEM;
-	for (i = 0; !r && i < n; i++)
-		if (!dm_task_add_target(dmt, segs[i].start, segs[i].len, segs[i].type,
-					segs[i].params))
-			r = -ENOMEM;
-	if (!r)
-		r = run(dmt);
-	if (dmt)
-		dm_task_destroy(dmt);
-	if (!r)
-		r = ifrep_dm_resume(name);
-	if (r)
-		(void)ifrep_dm_remove(name);
-	return r;
+	return create(name, uuid, true, n, segs);
 }
 
 int ifrep_dm_message(const char *name, const char *msg, bool secure, char **response)

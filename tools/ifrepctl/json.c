@@ -14,6 +14,18 @@ void json_init(struct json *j, FILE *f)
 	j->first[0] = true;
 }
 
+void json_begin_document(struct json *j, FILE *f)
+{
+	json_init(j, f);
+	json_begin_object(j, NULL);
+}
+
+void json_end_document(struct json *j)
+{
+	json_end_object(j);
+	fputc('\n', j->f);
+}
+
 /* Length of the valid UTF-8 sequence at @s, or 0 if it is not valid. */
 static size_t utf8_len(const unsigned char *s)
 {
@@ -143,6 +155,14 @@ void json_u64(struct json *j, const char *key, uint64_t val)
 {
 	prefix(j, key);
 	fprintf(j->f, "%" PRIu64, val);
+}
+
+void json_u64_or_null(struct json *j, const char *key, bool known, uint64_t val)
+{
+	if (known)
+		json_u64(j, key, val);
+	else
+		json_null(j, key);
 }
 
 void json_i64(struct json *j, const char *key, int64_t val)

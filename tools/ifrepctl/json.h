@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * json.h - a tiny streaming JSON writer: objects, arrays, strings, numbers,
- * null.  Output is compact (one line); the caller adds the final newline.
+ * null.  Output is compact (one line); the caller adds the final newline,
+ * or writes a document: one object on a line of its own, the output of
+ * every --json.
  *
  * Inside an object every value takes a key; inside an array @key is NULL.
  * Strings are escaped per RFC 8259; bytes that are not valid UTF-8 are
@@ -23,12 +25,20 @@ struct json {
 };
 
 void json_init(struct json *j, FILE *f);
+
+/* The object of a document on @f: starts it, then closes it and the line. */
+void json_begin_document(struct json *j, FILE *f);
+void json_end_document(struct json *j);
+
 void json_begin_object(struct json *j, const char *key);
 void json_end_object(struct json *j);
 void json_begin_array(struct json *j, const char *key);
 void json_end_array(struct json *j);
+/* @val NULL writes null */
 void json_string(struct json *j, const char *key, const char *val);
 void json_u64(struct json *j, const char *key, uint64_t val);
+/* @val if it is @known, else null */
+void json_u64_or_null(struct json *j, const char *key, bool known, uint64_t val);
 void json_i64(struct json *j, const char *key, int64_t val);
 /** json_fixed1() - a number with one decimal: @tenths = 1005 writes 100.5 */
 void json_fixed1(struct json *j, const char *key, uint64_t tenths);

@@ -138,7 +138,8 @@ static void json_pair(struct json *j, const struct ifrep_status *st,
 		      const struct ifrep_status_pair *p)
 {
 	char when[32];
-	uint64_t secs;
+	uint64_t secs = 0;
+	bool eta;
 
 	json_begin_object(j, NULL);
 	json_string(j, "name", p->name);
@@ -151,26 +152,13 @@ static void json_pair(struct json *j, const struct ifrep_status *st,
 		    ifrep_synced_per_mille(ifrep_pair_pending(st, p), st->total_chunks));
 	json_u64(j, "bytes_sent", p->bytes_sent);
 	json_u64(j, "rate_bytes_per_s", p->rate);
-	if (ifrep_pair_eta(st, p, &secs))
-		json_u64(j, "eta_seconds", secs);
-	else
-		json_null(j, "eta_seconds");
-	if (p->has_last_sync)
-		json_string(j, "last_sync_point",
-			    ifrep_format_iso8601(p->last_sync, when, sizeof(when)));
-	else
-		json_null(j, "last_sync_point");
-	if (p->has_rpo)
-		json_u64(j, "rpo_seconds", p->rpo);
-	else
-		json_null(j, "rpo_seconds");
-	if (p->has_cycle) {
-		json_u64(j, "cycle_shipped_chunks", p->cycle_shipped);
-		json_u64(j, "cycle_total_chunks", p->cycle_total);
-	} else {
-		json_null(j, "cycle_shipped_chunks");
-		json_null(j, "cycle_total_chunks");
-	}
+	eta = ifrep_pair_eta(st, p, &secs);
+	json_u64_or_null(j, "eta_seconds", eta, secs);
+	json_string(j, "last_sync_point", p->has_last_sync ?
+		    ifrep_format_iso8601(p->last_sync, when, sizeof(when)) : NULL);
+	json_u64_or_null(j, "rpo_seconds", p->has_rpo, p->rpo);
+	json_u64_or_null(j, "cycle_shipped_chunks", p->has_cycle, p->cycle_shipped);
+	json_u64_or_null(j, "cycle_total_chunks", p->has_cycle, p->cycle_total);
 	json_string(j, "reason", p->reason[0] ? p->reason : NULL);
 	json_end_object(j);
 }
@@ -182,30 +170,19 @@ static void json_volume(struct json *j, const struct ifrep_volume_view *v)
 
 	json_begin_object(j, NULL);
 	json_string(j, "name", v->name);
-	if (st->whole_fail) {
-		json_null(j, "role");
-		json_u64(j, "size_bytes", v->size_bytes);
-		json_null(j, "chunk_bytes");
-	} else {
-		json_string(j, "role", ifrep_role_name(st->role));
-		json_u64(j, "size_bytes", v->size_bytes);
-		json_u64(j, "chunk_bytes", (uint64_t)st->chunk_sectors * 512);
-	}
+	/* a target that reports Fail says nothing else about itself */
+	json_string(j, "role", st->whole_fail ? NULL : ifrep_role_name(st->role));
+	json_u64(j, "size_bytes", v->size_bytes);
+	json_u64_or_null(j, "chunk_bytes", !st->whole_fail, (uint64_t)st->chunk_sectors * 512);
 	json_string(j, "data_device", v->data_device);
 	json_string(j, "meta_device", v->meta_device);
 	json_string(j, "journal_device", v->journal_device[0] ? v->journal_device : NULL);
 	json_string(j, "health", ifrep_health_name(st->health));
-	if (st->whole_fail)
-		json_null(j, "generation");
-	else
-		json_u64(j, "generation", st->generation);
+	json_u64_or_null(j, "generation", !st->whole_fail, st->generation);
 	json_string(j, "listen", st->listen[0] ? st->listen : NULL);
 	json_string(j, "upstream", st->upstream[0] ? st->upstream : NULL);
 	json_string(j, "image", ifrep_image_name(st->image));
-	if (st->whole_fail)
-		json_null(j, "meta_writes");
-	else
-		json_u64(j, "meta_writes", st->meta_writes);
+	json_u64_or_null(j, "meta_writes", !st->whole_fail, st->meta_writes);
 	json_begin_array(j, "pairs");
 	for (i = 0; i < st->nr_pairs; i++)
 		json_pair(j, st, &st->pairs[i]);
@@ -218,12 +195,10 @@ void ifrep_report_json(FILE *f, const struct ifrep_volume_view *v, size_t n)
 	struct json j;
 	size_t i;
 
-	json_init(&j, f);
-	json_begin_object(&j, NULL);
+	json_begin_document(&j, f);
 	json_begin_array(&j, "volumes");
 	for (i = 0; i < n; i++)
 		json_volume(&j, &v[i]);
 	json_end_array(&j);
-	json_end_object(&j);
-	fputc('\n', f);
+	json_end_document(&j);
 }

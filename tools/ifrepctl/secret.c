@@ -8,6 +8,8 @@
 #include "secret.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +39,15 @@ int load_secret(const char *file, struct secret *s)
 	return 0;
 }
 
+int load_secret_option(const char *file, bool insecure, struct secret *s)
+{
+	if (!file && !insecure)
+		return usage_error("needs --secret-file FILE (or --insecure)");
+	if (file && insecure)
+		return usage_error("--secret-file and --insecure exclude each other");
+	return file ? load_secret(file, s) : 0;
+}
+
 void wipe_secret(struct secret *s)
 {
 	explicit_bzero(s->buf, sizeof(s->buf));
@@ -63,4 +74,22 @@ const char *secret_errstr(int r)
 	default:
 		return dm_strerror(r);
 	}
+}
+
+int hand_over_secret(const char *volume, const char *pair, const struct secret *s,
+		     const char *what_fmt, ...)
+{
+	char what[1024];
+	va_list ap;
+	int r;
+
+	if (!s->set)
+		return 0;
+	r = send_secret(volume, pair, s);
+	if (!r)
+		return 0;
+	va_start(ap, what_fmt);
+	vsnprintf(what, sizeof(what), what_fmt, ap);
+	va_end(ap);
+	return fail("%s: %s", what, secret_errstr(r));
 }

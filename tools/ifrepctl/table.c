@@ -3,55 +3,27 @@
  * table.c - build and read dm-ifrep constructor lines (see table.h).
  */
 #include "table.h"
+#include "outbuf.h"
 #include "util.h"
 
 #include <errno.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-struct out {
-	char *buf;
-	size_t len, pos;
-	bool overflow;
-};
-
-__attribute__((format(printf, 2, 3)))
-static void emit(struct out *o, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (o->overflow)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(o->buf + o->pos, o->len - o->pos, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= o->len - o->pos)
-		o->overflow = true;
-	else
-		o->pos += (size_t)n;
-}
-
-static bool usable_word(const char *s)
-{
-	return s && *s && !ifrep_has_space(s);
-}
-
 int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
 {
-	struct out o = { buf, len, 0, false };
+	struct outbuf o;
 	unsigned int nr_opt = 0;
 
-	if (!len)
+	outbuf_init(&o, buf, len);
+	if (o.overflow)
 		return -ENAMETOOLONG;
-	buf[0] = '\0';
-	if (!usable_word(a->meta_dev) || !usable_word(a->data_dev))
+	if (!ifrep_is_word(a->meta_dev) || !ifrep_is_word(a->data_dev))
 		return -EINVAL;
-	if ((a->role && !usable_word(a->role)) || (a->listen && !usable_word(a->listen)) ||
-	    (a->journal && !usable_word(a->journal)))
+	if ((a->role && !ifrep_is_word(a->role)) || (a->listen && !ifrep_is_word(a->listen)) ||
+	    (a->journal && !ifrep_is_word(a->journal)))
 		return -EINVAL;
 
 	nr_opt += a->format ? 1 : 0;
@@ -61,24 +33,20 @@ int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
 	nr_opt += a->listen && a->insecure ? 1 : 0;
 	nr_opt += a->journal ? 2 : 0;
 
-	emit(&o, "%s %s %u", a->meta_dev, a->data_dev, nr_opt);
+	outbuf_printf(&o, "%s %s %u", a->meta_dev, a->data_dev, nr_opt);
 	if (a->format)
-		emit(&o, " format");
+		outbuf_printf(&o, " format");
 	if (a->role)
-		emit(&o, " role %s", a->role);
+		outbuf_printf(&o, " role %s", a->role);
 	if (a->chunk_sectors)
-		emit(&o, " chunk_sectors %" PRIu32, a->chunk_sectors);
+		outbuf_printf(&o, " chunk_sectors %" PRIu32, a->chunk_sectors);
 	if (a->listen)
-		emit(&o, " listen %s", a->listen);
+		outbuf_printf(&o, " listen %s", a->listen);
 	if (a->listen && a->insecure)
-		emit(&o, " insecure");
+		outbuf_printf(&o, " insecure");
 	if (a->journal)
-		emit(&o, " journal %s", a->journal);
-	if (o.overflow) {
-		buf[0] = '\0';
-		return -ENAMETOOLONG;
-	}
-	return 0;
+		outbuf_printf(&o, " journal %s", a->journal);
+	return outbuf_whole(&o);
 }
 
 int ifrep_table_line(uint64_t sectors, const char *params, char *buf, size_t len)

@@ -22,12 +22,19 @@
 
 /*----------------------------------------------------------------*/
 
-/* Leading decimal digits of @s into @v; returns characters consumed or -1. */
-static int scan_digits(const char *s, uint64_t *v, const char **why)
+/*
+ * Leading decimal digits of @s into @v; returns characters consumed, or -1
+ * with *@why set (to @empty when there is no @s at all).
+ */
+static int scan_digits(const char *s, uint64_t *v, const char *empty, const char **why)
 {
 	uint64_t n = 0;
 	int i;
 
+	if (!s || !*s) {
+		*why = empty;
+		return -1;
+	}
 	for (i = 0; isdigit((unsigned char)s[i]); i++) {
 		unsigned int d = (unsigned int)(s[i] - '0');
 
@@ -50,11 +57,7 @@ int ifrep_parse_u64(const char *s, uint64_t *out, const char **why)
 	uint64_t v;
 	int n;
 
-	if (!s || !*s) {
-		*why = "empty value";
-		return -EINVAL;
-	}
-	n = scan_digits(s, &v, why);
+	n = scan_digits(s, &v, "empty value", why);
 	if (n < 0)
 		return -EINVAL;
 	if (s[n]) {
@@ -75,11 +78,7 @@ int ifrep_parse_size(const char *s, uint64_t *out, unsigned int flags,
 	size_t len;
 	int n, shift;
 
-	if (!s || !*s) {
-		*why = "empty size";
-		return -EINVAL;
-	}
-	n = scan_digits(s, &v, why);
+	n = scan_digits(s, &v, "empty size", why);
 	if (n < 0)
 		return -EINVAL;
 	p = s + n;
@@ -137,11 +136,7 @@ int ifrep_parse_duration(const char *s, uint64_t *secs, bool allow_zero,
 	uint64_t v, mult;
 	int n;
 
-	if (!s || !*s) {
-		*why = "empty duration";
-		return -EINVAL;
-	}
-	n = scan_digits(s, &v, why);
+	n = scan_digits(s, &v, "empty duration", why);
 	if (n < 0)
 		return -EINVAL;
 	if (!strcmp(s + n, "") || !strcmp(s + n, "s")) {
@@ -296,6 +291,11 @@ bool ifrep_has_space(const char *s)
 	return false;
 }
 
+bool ifrep_is_word(const char *s)
+{
+	return s && *s && !ifrep_has_space(s);
+}
+
 /*----------------------------------------------------------------*/
 
 int ifrep_read_secret(const char *path, uint8_t *buf, size_t bufsz,
@@ -413,24 +413,25 @@ const char *ifrep_format_hms(uint64_t secs, char *buf, size_t len)
 	return buf;
 }
 
-const char *ifrep_format_iso8601(int64_t t, char *buf, size_t len)
+/* @t in UTC or local time as @fmt says; "@<seconds>" if it cannot be. */
+static const char *format_time(int64_t t, bool utc, const char *fmt, char *buf, size_t len)
 {
 	time_t tt = (time_t)t;
 	struct tm tm;
 
-	if (!gmtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm))
+	if (!(utc ? gmtime_r(&tt, &tm) : localtime_r(&tt, &tm)) || !strftime(buf, len, fmt, &tm))
 		snprintf(buf, len, "@%lld", (long long)t);
 	return buf;
 }
 
+const char *ifrep_format_iso8601(int64_t t, char *buf, size_t len)
+{
+	return format_time(t, true, "%Y-%m-%dT%H:%M:%SZ", buf, len);
+}
+
 const char *ifrep_format_local_time(int64_t t, char *buf, size_t len)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-
-	if (!localtime_r(&tt, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm))
-		snprintf(buf, len, "@%lld", (long long)t);
-	return buf;
+	return format_time(t, false, "%Y-%m-%d %H:%M:%S", buf, len);
 }
 
 const char *ifrep_format_duration(uint64_t secs, char *buf, size_t len)

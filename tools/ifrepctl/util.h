@@ -71,6 +71,9 @@ bool ifrep_valid_volume_name(const char *s, const char **why);
 /** ifrep_has_space() - true if @s contains a blank or control character. */
 bool ifrep_has_space(const char *s);
 
+/** ifrep_is_word() - @s is one word of a kernel line: not NULL, not empty, no blanks. */
+bool ifrep_is_word(const char *s);
+
 /**
  * ifrep_read_secret() - read a secret file: refuses an empty file or one
  * larger than IFREP_MAX_SECRET; strips one trailing newline.
