@@ -242,11 +242,16 @@ static int wait_between_cycles(struct sync_job *job, const char *mp)
 		}
 		if (!busy[0])
 			return 0;
-		if (now_s() >= job->deadline)
+		if (now_s() >= job->deadline && mp)
 			return fail("cycles keep running (%s): found no moment between two of them to freeze %s within %llus",
 				    busy, mp, (unsigned long long)job->timeout_s);
-		if (!told)
+		if (now_s() >= job->deadline)
+			return fail("cycles keep running (%s): found no moment between two of them to cut within %llus",
+				    busy, (unsigned long long)job->timeout_s);
+		if (!told && mp)
 			info("waiting for the running cycle of %s to end before freezing %s", busy, mp);
+		else if (!told)
+			info("waiting for the running cycle of %s to end before cutting", busy);
 		told = true;
 		nanosleep(&poll, NULL);
 	}
@@ -448,6 +453,35 @@ static const struct cli_option sync_opts[] = {
 	{ NULL }
 };
 
+/*
+ * Whether a candidate was left uncut because a cycle started shipping just
+ * before the message: then only the uncut ones are candidates again.
+ */
+static bool retry_uncut(struct sync_job *job)
+{
+	const struct ifrep_status_pair *p;
+	bool again = false;
+	struct vol v;
+	unsigned int i;
+
+	if (now_s() >= job->deadline || load_volume(job->volume, true, &v))
+		return false;
+	for (i = 0; i < job->n; i++) {
+		p = ifrep_status_find_pair(&v.st, job->pairs[i].name);
+		if (job->pairs[i].candidate && !job->pairs[i].cut && p && p->has_cycle &&
+		    p->state == IFREP_PS_CONSISTENT)
+			again = true;
+	}
+	if (!again)
+		return false;
+	job->candidates = 0;
+	for (i = 0; i < job->n; i++) {
+		job->pairs[i].candidate = job->pairs[i].candidate && !job->pairs[i].cut;
+		job->candidates += job->pairs[i].candidate;
+	}
+	return true;
+}
+
 static int cmd_sync(const struct cli_args *args)
 {
 	const char *freeze = cli_opt(args, 'F'), *timeout = cli_opt(args, 'T'), *why;
@@ -477,12 +511,17 @@ static int cmd_sync(const struct cli_args *args)
 		return r;
 	if ((r = need_volume(job.volume, true, &v)) || (r = select_sync_pairs(&v, &job)))
 		goto out;
-	if (fd >= 0) {
+	if (fd >= 0)
 		check_freeze_target(fd, freeze, &v);
+	/*
+	 * The kernel does not cut a pair while its cycle ships: cut between two
+	 * cycles, and again for a pair whose next cycle started meanwhile.
+	 */
+	do {
 		if ((r = wait_between_cycles(&job, freeze)))
 			goto out;
-	}
-	r = send_syncs(&job, fd, freeze, err, sizeof(err));
+		r = send_syncs(&job, fd, freeze, err, sizeof(err));
+	} while (!r && retry_uncut(&job));
 	if (r > 0)
 		goto out;		/* freeze or thaw failed: said so */
 
