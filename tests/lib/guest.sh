@@ -100,7 +100,16 @@ nullb_create() {
 	echo "$3" >"$d/cache_size"
 	echo 512 >"$d/blocksize"
 	echo 1 >"$d/power"
-	echo "/dev/nullb$(cat "$d/index")"
+	_nullb_dev "$1"
+}
+
+# The device of null_blk NAME: newer kernels name the disk after the
+# configfs item, older ones nullbINDEX.
+_nullb_dev() {
+	local named=/dev/$1 numbered
+	numbered=/dev/nullb$(cat "/sys/kernel/config/nullb/$1/index")
+	wait_for "[[ -b $named || -b $numbered ]]" 10
+	if [[ -b $named ]]; then echo "$named"; else echo "$numbered"; fi
 }
 
 # nullb_power_cycle NAME: power the device off and on: its cache is lost.
@@ -108,5 +117,5 @@ nullb_power_cycle() {
 	local d=/sys/kernel/config/nullb/$1
 	echo 0 >"$d/power"
 	echo 1 >"$d/power"
-	wait_for "[[ -b /dev/nullb$(cat "$d/index") ]]" 10
+	_nullb_dev "$1" >/dev/null
 }

@@ -14,7 +14,10 @@
 IFREP_BOOT_TIMEOUT=${IFREP_BOOT_TIMEOUT:-120}
 IFREP_DISK_CACHE=${IFREP_DISK_CACHE:-none}
 # Kernel messages that fail a case, wherever they show up.
-IFREP_SPLAT='WARNING:|BUG:|(^|[^A-Za-z])BUG |Oops|KASAN|UBSAN|blocked for more than|Objects remaining|kernel BUG|general protection fault|Call Trace'
+IFREP_SPLAT='WARNING:|BUG:|(^|[^A-Za-z])BUG |Oops|KASAN|KFENCE|UBSAN|blocked for more than|Objects remaining|kernel BUG|general protection fault|Call Trace|Poison overwritten|Redzone overwritten|memory corruption|possible circular locking|inconsistent lock state|sleeping function called from invalid context'
+# Every VM runs with the allocators checking: redzones, poisoning and
+# sanity checks of every slab, poisoned free pages.  A report fails the case.
+IFREP_DEBUG_APPEND=${IFREP_DEBUG_APPEND-slub_debug=FZPU page_poison=1}
 
 # ---------------------------------------------------------------- outcome
 
@@ -191,7 +194,7 @@ vm_start() {
 	local -a q=(qemu-system-x86_64 -machine q35 -m "$mem" -smp 1 -nographic -no-reboot
 		-monitor none -chardev "file,id=con,path=$vmdir/console.log,append=on" -serial chardev:con
 		-kernel "/boot/vmlinuz-$IFREP_KVER" -initrd "$IFREP_INITRD"
-		-append "console=ttyS0 loglevel=5 panic=-1 edd=off ifrep.repo=$IFREP_REPO $append"
+		-append "console=ttyS0 loglevel=5 panic=-1 edd=off $IFREP_DEBUG_APPEND ifrep.repo=$IFREP_REPO $append"
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 		-virtfs "local,path=$vmdir/ctl,mount_tag=ctl,security_model=none,multidevs=remap"
 		"${netargs[@]}")
