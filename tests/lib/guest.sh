@@ -89,7 +89,9 @@ fi
 
 # nullb_create NAME SIZE_MB CACHE_MB: a memory-backed null_blk device with a
 # volatile write cache of CACHE_MB (what a flush has not made stable is lost
-# when its power goes off); prints its /dev path.
+# when its power goes off); prints its /dev path.  Note: null_blk caches a
+# write only into blocks it never stored (a flush stores them); discard a
+# range (nullb_uncache) to make its next writes volatile again.
 nullb_create() {
 	local d=/sys/kernel/config/nullb/$1
 	modprobe null_blk nr_devices=0 || die "no null_blk"
@@ -97,6 +99,7 @@ nullb_create() {
 	mkdir "$d"
 	echo "$2" >"$d/size"
 	echo 1 >"$d/memory_backed"
+	echo 1 >"$d/discard"
 	echo "$3" >"$d/cache_size"
 	echo 512 >"$d/blocksize"
 	echo 1 >"$d/power"
@@ -110,6 +113,12 @@ _nullb_dev() {
 	numbered=/dev/nullb$(cat "/sys/kernel/config/nullb/$1/index")
 	wait_for "[[ -b $named || -b $numbered ]]" 10
 	if [[ -b $named ]]; then echo "$named"; else echo "$numbered"; fi
+}
+
+# nullb_uncache DEV OFFSET LENGTH: drop the stored blocks of a range, so that
+# the device caches the next writes there (whoever has it open).
+nullb_uncache() {
+	blkdiscard --force --offset "$2" --length "$3" "$1"
 }
 
 # nullb_power_cycle NAME: power the device off and on: its cache is lost.
