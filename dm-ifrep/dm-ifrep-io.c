@@ -18,6 +18,7 @@
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-lineage.h"
+#include "dm-ifrep-debug.h"
 
 #define DM_MSG_PREFIX "ifrep"
 
@@ -162,6 +163,9 @@ static void issue(struct ifrep_volume *vol, struct ifrep_io *io,
 
 	atomic_set(&io->pending, 1 + n);
 	submit_data_leg(vol, io);
+	/* The pairs may be paused or removed meanwhile: their legs keep them. */
+	if (n)
+		ifrep_debug_delay();
 	for (i = 0; i < n; i++)
 		legs[i]->ops->submit(legs[i], io, io->bio, leg_done);
 }

@@ -33,6 +33,7 @@
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-proto.h"
+#include "dm-ifrep-debug.h"
 
 #include <linux/kthread.h>
 #include <linux/mempool.h>
@@ -583,6 +584,8 @@ static bool attached(struct ifrep_remote *r, struct ifrep_conn *conn,
 {
 	struct ifrep_pair *p = r->p;
 
+	/* The pair may be paused or removed meanwhile: it must not replicate. */
+	ifrep_debug_delay();
 	if (kthread_should_stop()) {
 		ifrep_conn_destroy(conn);
 		return false;
