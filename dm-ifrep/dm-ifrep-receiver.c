@@ -556,6 +556,11 @@ static int attach_primary(struct ifrep_session *s)
 	} else if (be32_to_cpu(att.chunk_sectors) != sb->chunk_sectors) {
 		refuse = "chunk sizes differ";
 		status = EINVAL;
+	} else if (be32_to_cpu(att.logical_block_size) &&
+		   be32_to_cpu(att.logical_block_size) < bdev_logical_block_size(vol->data_bdev)) {
+		/* Its smaller writes would fail here, one by one. */
+		refuse = "the secondary's data device has larger logical blocks than the primary's";
+		status = EINVAL;
 	} else if (memcmp(sb->peer_uuid, zero_uuid, 16) &&
 		   memcmp(sb->peer_uuid, att.uuid, 16)) {
 		refuse = "this secondary belongs to another primary";

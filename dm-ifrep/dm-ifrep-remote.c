@@ -463,6 +463,7 @@ static int attach(struct ifrep_remote *r, struct ifrep_conn *conn,
 	att.generation = cpu_to_be64(sb->data_generation);
 	att.parent_generation = cpu_to_be64(sb->parent_generation);
 	att.timeout_s = cpu_to_be32(p->remote.timeout_s);
+	att.logical_block_size = cpu_to_be32(bdev_logical_block_size(p->vol->data_bdev));
 	err = ifrep_conn_send(conn, IFREP_MSG_ATTACH, 0, 0, &pl);
 	if (err) {
 		*reason = "send_failed";

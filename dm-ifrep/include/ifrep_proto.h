@@ -110,7 +110,9 @@ struct ifrep_wire_attach {
 	ifrep_be64 parent_generation;	/* the one it was promoted from, or 0 */
 	ifrep_be32 timeout_s;		/* the pair's threshold: a primary silent
 					 * this long is gone (it pings sooner) */
-	ifrep_be32 reserved;
+	ifrep_be32 logical_block_size;	/* of the primary's data device: the
+					 * smallest write it may send; 0 from
+					 * primaries before protocol 1.2 */
 } __packed;
 
 /*
