@@ -50,6 +50,10 @@ demo: all testtools
 bench: all testtools
 	tests/bench/run $(if $(T),-t $(T))
 
+# Fault campaigns, not in make check: N rounds of each (default 10).
+torture: all testtools
+	IFREP_TORTURE_N=$(or $(N),10) tests/run --torture $(if $(T),-t $(T))
+
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps installs packages: run it as root" >&2; exit 1; fi
 	DEBIAN_FRONTEND=noninteractive apt-get update -q
@@ -77,5 +81,6 @@ help:
 	@echo "make check      unit tests and VM tests (T=name: one test; HOST=1: on this kernel)"
 	@echo "make demo       boot a VM and show replication, failure and incremental resync"
 	@echo "make bench      performance ratios measured side by side (T=name: one scenario)"
+	@echo "make torture    fault campaigns: power cuts and link flaps (N=rounds, T=name)"
 	@echo "make install    module, ifrepctl, udev rule, man page"
 	@echo "make man        regenerate docs/ifrepctl.8 from docs/ifrepctl.md (lowdown)"
