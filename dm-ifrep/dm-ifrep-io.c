@@ -89,8 +89,12 @@ static void leg_done(struct ifrep_io *io, struct ifrep_pair *p, blk_status_t sta
 			spin_lock_irqsave(&vol->lock, flags);
 			if (io->chunk != IFREP_NO_CHUNK)
 				__ifrep_pair_set_dirty(p, io->chunk);
-			/* A failed flush: what it covered may not be stable there. */
-			if (io->bio->bi_opf & REQ_PREFLUSH)
+			/*
+			 * A flush the target failed: what it covered may not be
+			 * stable there.  (A lost link says nothing about the
+			 * target's cache: the peer tells whether it restarted.)
+			 */
+			if ((io->bio->bi_opf & REQ_PREFLUSH) && status != BLK_STS_TRANSPORT)
 				__ifrep_pair_unflushed_dirty(p);
 			if (p->ops->remote && p->target_consistent)
 				io->unreplicated = true;

@@ -142,7 +142,10 @@ static void complete_rreq(struct ifrep_remote *r, struct ifrep_rreq *req, int st
 	struct ifrep_pair *p = r->p;
 
 	if (req->io) {
-		req->leg_done(req->io, p, status ? BLK_STS_TRANSPORT : BLK_STS_OK);
+		/* The link failed, or the peer failed the request. */
+		req->leg_done(req->io, p, !status ? BLK_STS_OK :
+			      status == -ECONNRESET || status == -ENOTCONN ?
+			      BLK_STS_TRANSPORT : BLK_STS_IOERR);
 	} else {
 		*req->result = status;
 		complete(req->done);
