@@ -14,15 +14,10 @@
 #include "dm-ifrep-message.h"
 #include "dm-ifrep-proto.h"
 #include "dm-ifrep-receiver.h"
-#include "dm-ifrep-debug.h"
 
 #include <linux/module.h>
 
 #define DM_MSG_PREFIX "ifrep"
-
-unsigned int ifrep_debug_delay_ms;
-module_param_named(debug_delay_ms, ifrep_debug_delay_ms, uint, 0644);
-MODULE_PARM_DESC(debug_delay_ms, "Tests only: widen race windows by this many ms (0: off)");
 
 /* Remote chunk of a host write: at most one DATA message. */
 #define IFREP_MAX_IO_SECTORS	(IFREP_MAX_PAYLOAD >> SECTOR_SHIFT)
