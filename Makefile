@@ -7,27 +7,57 @@
 # 'make man' (lowdown) and commit both; the unit test man-page.sh checks it.
 #
 # The kernel build directory defaults to the running kernel's when it has
-# one, else to the newest installed /lib/modules/*/build; KDIR= overrides.
+# one, else to the newest installed /lib/modules/*/build that is not the
+# debug kernel's; KDIR= overrides.
+#
+# KERNEL=debug (make check KERNEL=debug, make module KERNEL=debug): build the
+# debug kernel of tests/vm/build-debug-kernel (KASAN, KFENCE, lockdep) if it
+# is missing or stale, build dm-ifrep.ko for it and boot it in the VM tests.
+# Its build dependencies are DEBUG_KERNEL_PACKAGES, not DEB_PACKAGES: CI does
+# not build a kernel.
 
 RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
-KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(shell ls -d /lib/modules/*/build 2>/dev/null | sort -V | tail -n 1))
+KDIR ?= $(if $(wildcard $(RUNNING_KDIR)/Makefile),$(RUNNING_KDIR),$(shell ls -d /lib/modules/*/build 2>/dev/null | grep -v -- '-ifrep-debug/build$$' | sort -V | tail -n 1))
 PREFIX ?= /usr
 DESTDIR ?=
 T ?=
 HOST ?=
+KERNEL ?=
+
+ifeq ($(KERNEL),debug)
+# Recursive: expanded when a recipe runs, after debug-kernel has built it.
+DEBUG_KVER = $(shell tests/vm/build-debug-kernel --kver)
+KDIR = /lib/modules/$(DEBUG_KVER)/build
+VM_KVER = $(DEBUG_KVER)
+else ifneq ($(KERNEL),)
+$(error KERNEL=$(KERNEL): the only other kernel is KERNEL=debug)
+endif
 
 DEB_PACKAGES := build-essential make gcc kmod cpio busybox-static \
 	qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	dmsetup libdevmapper-dev libaio-dev fio iproute2 e2fsprogs \
 	drbd-utils util-linux procps jq bc perl lowdown man-db
 
-.PHONY: all module tools unit testtools check demo bench deps install man clean help
+# make debug-kernel only (tests/vm/build-debug-kernel)
+DEBUG_KERNEL_PACKAGES := linux-source-6.1 build-essential bc bison flex \
+	libelf-dev libssl-dev dwarves xz-utils kmod cpio rsync
+
+.PHONY: all module tools unit testtools check demo bench deps install man clean help \
+	debug-kernel debug-kernel-deps
 
 all: module tools
 
+# dm-ifrep.ko is built in the tree for one kernel at a time: one built for
+# another kernel (the stock one, or the debug one) is cleaned first.
 module:
 	@test -n "$(KDIR)" && test -f "$(KDIR)/Makefile" || \
 		{ echo "No kernel build directory: install kernel headers (make deps) or pass KDIR=" >&2; exit 1; }
+	@want=$$(sed -n 's/^#define UTS_RELEASE "\(.*\)"$$/\1/p' $(KDIR)/include/generated/utsrelease.h 2>/dev/null); \
+	have=$$(modinfo -F vermagic dm-ifrep/dm-ifrep.ko 2>/dev/null | cut -d' ' -f1); \
+	if [ -n "$$have" ] && [ "$$have" != "$$want" ]; then \
+		echo "dm-ifrep.ko was built for $$have, KDIR is for $${want:-another kernel}: cleaning"; \
+		$(MAKE) -C $(KDIR) M=$(CURDIR) clean; \
+	fi
 	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
 
 tools:
@@ -42,10 +72,10 @@ testtools: tools
 	$(MAKE) -C tests/tools
 
 check: all unit testtools
-	tests/run $(if $(T),-t $(T)) $(if $(HOST),--host)
+	$(if $(VM_KVER),IFREP_KVER=$(VM_KVER) )tests/run $(if $(T),-t $(T)) $(if $(HOST),--host)
 
 demo: all testtools
-	tests/demo
+	$(if $(VM_KVER),IFREP_KVER=$(VM_KVER) )tests/demo
 
 bench: all testtools
 	tests/bench/run $(if $(T),-t $(T))
@@ -69,6 +99,29 @@ install: all
 man:
 	$(MAKE) -C docs man
 
+# The debug kernel: packages, then tests/vm/build-debug-kernel (nothing to do
+# when it is up to date).  make check KERNEL=debug does this first.
+debug-kernel-deps:
+	@missing=$$(for p in $(DEBUG_KERNEL_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q ' installed$$' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" != 0 ]; then echo "the debug kernel needs these packages (as root: make debug-kernel-deps):" $$missing >&2; exit 1; fi; \
+		echo "installing" $$missing; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $$missing; \
+	fi
+
+debug-kernel: debug-kernel-deps
+	tests/vm/build-debug-kernel
+
+ifeq ($(KERNEL),debug)
+module: debug-kernel
+check demo: debug-kernel
+ifneq ($(filter bench,$(MAKECMDGOALS)),)
+$(error make bench KERNEL=debug: the debug kernel's numbers would mean nothing)
+endif
+endif
+
 clean:
 	-$(if $(wildcard $(KDIR)/Makefile),$(MAKE) -C $(KDIR) M=$(CURDIR) clean)
 	-$(MAKE) -C tools/ifrepctl clean
@@ -78,7 +131,9 @@ clean:
 help:
 	@echo "make            build dm-ifrep.ko (KDIR=$(KDIR)) and tools/ifrepctl/ifrepctl"
 	@echo "make deps       install the Debian 12 packages needed (root)"
-	@echo "make check      unit tests and VM tests (T=name: one test; HOST=1: on this kernel)"
+	@echo "make check      unit tests and VM tests (T=name: one test; HOST=1: on this kernel;"
+	@echo "                KERNEL=debug: VMs boot the debug kernel, built first if needed)"
+	@echo "make debug-kernel  build and install the KASAN/KFENCE/lockdep kernel (root; slow)"
 	@echo "make demo       boot a VM and show replication, failure and incremental resync"
 	@echo "make bench      performance ratios measured side by side (T=name: one scenario)"
 	@echo "make torture    fault campaigns: power cuts and link flaps (N=rounds, T=name)"

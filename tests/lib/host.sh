@@ -18,6 +18,14 @@ IFREP_SPLAT='WARNING:|BUG:|(^|[^A-Za-z])BUG |Oops|KASAN|KFENCE|UBSAN|blocked for
 # Every VM runs with the allocators checking: redzones, poisoning and
 # sanity checks of every slab, poisoned free pages.  A report fails the case.
 IFREP_DEBUG_APPEND=${IFREP_DEBUG_APPEND-slub_debug=FZPU page_poison=1}
+# The debug kernel (K-ifrep-debug, make debug-kernel) boots with these
+# instead: KASAN checks every slab and page access (redzones, use after
+# free) more precisely than slub_debug and page poisoning, which would only
+# halve its speed.  It needs more memory for the same work (KASAN's shadow
+# is 1/8 of it, its quarantine holds freed objects back): its VMs get
+# IFREP_DEBUG_KERNEL_MEM MiB more than asked for.
+IFREP_DEBUG_KERNEL_APPEND=${IFREP_DEBUG_KERNEL_APPEND-}
+IFREP_DEBUG_KERNEL_MEM=${IFREP_DEBUG_KERNEL_MEM:-256}
 
 # ---------------------------------------------------------------- outcome
 
@@ -141,6 +149,11 @@ vm_start() {
 		esac
 	done
 	[[ $(_vm_state "$name") != running ]] || fail "vm_start: VM $name is already running"
+	local debug_append=$IFREP_DEBUG_APPEND
+	if [[ ${IFREP_KVER-} == *-ifrep-debug ]]; then
+		mem=$((mem + IFREP_DEBUG_KERNEL_MEM))
+		debug_append=$IFREP_DEBUG_KERNEL_APPEND
+	fi
 
 	mkdir -p "$vmdir/ctl/cmd" "$vmdir/ctl/out"
 	declare -p args >"$vmdir/args"
@@ -194,7 +207,7 @@ vm_start() {
 	local -a q=(qemu-system-x86_64 -machine q35 -m "$mem" -smp 1 -nographic -no-reboot
 		-monitor none -chardev "file,id=con,path=$vmdir/console.log,append=on" -serial chardev:con
 		-kernel "/boot/vmlinuz-$IFREP_KVER" -initrd "$IFREP_INITRD"
-		-append "console=ttyS0 loglevel=5 panic=-1 edd=off $IFREP_DEBUG_APPEND ifrep.repo=$IFREP_REPO $append"
+		-append "console=ttyS0 loglevel=5 panic=-1 edd=off $debug_append ifrep.repo=$IFREP_REPO $append"
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 		-virtfs "local,path=$vmdir/ctl,mount_tag=ctl,security_model=none,multidevs=remap"
 		"${netargs[@]}")
