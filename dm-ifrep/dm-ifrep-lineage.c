@@ -22,6 +22,7 @@
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-lineage.h"
+#include "dm-ifrep-debug.h"
 #include "ifrep_proto.h"
 
 #define DM_MSG_PREFIX "ifrep"
@@ -135,6 +136,8 @@ int ifrep_lineage_stop_tracking_local(struct ifrep_volume *vol)
 		r = ifrep_md_commit(vol->md);	/* reverts the in-core copy on error */
 	}
 	mutex_unlock(&vol->sb_lock);
+	/* A crash here is what the order above is for (test 056). */
+	ifrep_debug_delay();
 	if (!r) {
 		spin_lock_irq(&vol->lock);
 		vol->track_local = false;
