@@ -62,6 +62,12 @@ struct ifrep_journal {
 	u64 current_cut_time;
 	unsigned int nr_cycles;
 	struct jcycle cycles[IFREP_JOURNAL_MAX_CYCLES];
+	/*
+	 * The newest superblock on disk: when a commit fails, the fields above
+	 * go back to what it says, so that what the journal does next (promote
+	 * checks, a later abort) follows what a restart would find.
+	 */
+	struct ifrep_disk_journal_sb *durable;
 
 	/* The cycle being applied (the newest record, APPLYING). */
 	unsigned long *saved;
@@ -145,9 +151,16 @@ static int commit_sb(struct ifrep_journal *j)
 	pack_sb(j, slot);
 	r = ifrep_md_block_io(j->jdev, j->page, slot, REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA);
 	if (r) {
-		DMERR("%s: journal superblock write failed: %d", j->name, r);
+		u64 seq = j->seq;	/* never reused: entries are tagged with it */
+
+		DMERR("%s: journal superblock write failed (%d): the journal stays as it was",
+		      j->name, r);
+		if (j->durable->magic)
+			unpack_sb(j, j->durable);
+		j->seq = seq;
 		return r;
 	}
+	memcpy(j->durable, page_address(j->page), IFREP_META_BLOCK_SIZE);
 	j->newest_slot = slot;
 	return 0;
 }
@@ -190,21 +203,36 @@ static int write_entry(struct ifrep_journal *j, u64 pos, u64 tag, u64 seq,
 			      REQ_OP_WRITE | REQ_PREFLUSH | REQ_FUA);
 }
 
-/* Reads entry @seq of cycle @c; false when it was never written. */
-static bool read_entry(struct ifrep_journal *j, const struct jcycle *c, u64 seq,
-		       u64 *chunk)
+/*
+ * Reads entry @seq of cycle @c: 0, -ENODATA when it was never written, or
+ * another -errno when it cannot be read or names no chunk of the volume.
+ * Only -ENODATA may end a cycle being applied: an I/O error says nothing of
+ * what the entry holds.
+ */
+static int read_entry(struct ifrep_journal *j, const struct jcycle *c, u64 seq,
+		      u64 *chunk)
 {
 	struct ifrep_disk_jentry *e = page_address(j->page);
 	u64 pos = c->first + seq;
+	int r;
 
-	if (ifrep_md_block_io(j->jdev, j->page, entry_block(j, pos), REQ_OP_READ))
-		return false;
+	r = ifrep_md_block_io(j->jdev, j->page, entry_block(j, pos), REQ_OP_READ);
+	if (r) {
+		DMERR("%s: cannot read journal entry %llu of cycle %llu: %d", j->name,
+		      seq, c->id, r);
+		return r;
+	}
 	if (le32_to_cpu(e->csum) != ifrep_md_block_csum(e, IFREP_JOURNAL_ENTRY_CSUM_XOR) ||
 	    le64_to_cpu(e->blocknr) != entry_block(j, pos) ||
 	    le64_to_cpu(e->tag) != c->tag || le64_to_cpu(e->seq) != seq)
-		return false;
+		return -ENODATA;
 	*chunk = le64_to_cpu(e->chunk);
-	return *chunk < j->nr_chunks;
+	if (*chunk >= j->nr_chunks) {
+		DMERR("%s: journal entry %llu of cycle %llu names chunk %llu, past the end",
+		      j->name, seq, c->id, *chunk);
+		return -EUCLEAN;
+	}
+	return 0;
 }
 
 static int journal_io(struct ifrep_journal *j, struct block_device *bdev,
@@ -250,13 +278,14 @@ static int undo_cycle(struct ifrep_journal *j, const struct jcycle *c, u64 count
 	int r;
 
 	for (seq = 0; seq < c->count && seq < count; seq++) {
-		if (!read_entry(j, c, seq, &chunk)) {
-			/* A cycle being applied ends at its last entry written. */
-			if (!committed)
-				break;
+		r = read_entry(j, c, seq, &chunk);
+		/* A cycle being applied ends at its last entry written. */
+		if (r == -ENODATA && !committed)
+			break;
+		if (r) {
 			DMERR("%s: journal entry %llu of cycle %llu is unreadable",
 			      j->name, seq, c->id);
-			return -EIO;
+			return r == -ENODATA ? -EIO : r;
 		}
 		r = copy_chunk(j, chunk, c->first + seq, false);
 		if (r)
@@ -302,9 +331,11 @@ static int abort_locked(struct ifrep_journal *j, u64 count)
 	if (r)
 		return r;
 	j->nr_cycles--;
-	DMINFO("%s: cycle %llu rolled back: the image of cycle %llu is back", j->name,
-	       c->id, j->current_id);
-	return commit_sb(j);
+	r = commit_sb(j);
+	if (!r)
+		DMINFO("%s: cycle %llu rolled back: the image of cycle %llu is back",
+		       j->name, c->id, j->current_id);
+	return r;
 }
 
 int ifrep_journal_abort(struct ifrep_journal *j)
@@ -508,8 +539,9 @@ int ifrep_journal_map(struct ifrep_journal *j, u64 id, unsigned long *seen,
 	/* The oldest record after the point saved the point's content. */
 	for (i = k; i < j->nr_cycles; i++)
 		for (seq = 0; seq < j->cycles[i].count; seq++) {
-			if (!read_entry(j, &j->cycles[i], seq, &chunk)) {
-				r = -EIO;
+			r = read_entry(j, &j->cycles[i], seq, &chunk);
+			if (r) {
+				r = r == -ENODATA ? -EIO : r;
 				goto out;
 			}
 			if (__test_and_set_bit(chunk, seen))
@@ -540,14 +572,16 @@ static int collect_chunks(struct ifrep_journal *j, unsigned int k, unsigned long
 {
 	unsigned int i;
 	u64 seq, chunk;
+	int r;
 
 	bitmap_zero(chunks, j->nr_chunks);
 	for (i = k; i < j->nr_cycles; i++)
 		for (seq = 0; seq < j->cycles[i].count; seq++) {
-			if (!read_entry(j, &j->cycles[i], seq, &chunk)) {
+			r = read_entry(j, &j->cycles[i], seq, &chunk);
+			if (r) {
 				DMERR("%s: journal entry %llu of cycle %llu is unreadable",
 				      j->name, seq, j->cycles[i].id);
-				return -EIO;
+				return r == -ENODATA ? -EIO : r;
 			}
 			__set_bit(chunk, chunks);
 		}
@@ -680,6 +714,7 @@ static int load(struct ifrep_journal *j, char **error)
 		return -EINVAL;
 	}
 	j->newest_slot = best;
+	memcpy(j->durable, d, IFREP_META_BLOCK_SIZE);
 	r = recover(j);
 	if (r)
 		*error = "cannot recover the journal";
@@ -710,7 +745,8 @@ struct ifrep_journal *ifrep_journal_open(struct block_device *jdev,
 	j->page = alloc_page(GFP_KERNEL);
 	j->buf = vmalloc(COPY_SEGMENT);
 	j->saved = bitmap_zalloc(j->nr_chunks, GFP_KERNEL);
-	if (!j->page || !j->buf || !j->saved)
+	j->durable = kzalloc(IFREP_META_BLOCK_SIZE, GFP_KERNEL);
+	if (!j->page || !j->buf || !j->saved || !j->durable)
 		goto out;
 	j->client = dm_io_client_create();
 	if (IS_ERR(j->client)) {
@@ -731,6 +767,7 @@ void ifrep_journal_close(struct ifrep_journal *j)
 {
 	if (j->client)
 		dm_io_client_destroy(j->client);
+	kfree(j->durable);
 	bitmap_free(j->saved);
 	vfree(j->buf);
 	if (j->page)
