@@ -56,7 +56,7 @@ int ifrep_role_promote(struct ifrep_volume *vol, bool force)
 	    ifrep_journal_abort(vol->journal)) {
 		DMERR("%s: promote: refused: a cycle left half applied cannot be rolled back",
 		      vol->name);
-		r = -EIO;
+		r = -ENOTRECOVERABLE;
 		goto out_restart;
 	}
 

@@ -54,6 +54,9 @@ static int cmd_promote(const struct cli_args *args)
 	if (r == -EINVAL)
 		return fail("%s does not hold a complete image (its resync was interrupted): --force uses it anyway (see dmesg)",
 			    v.name);
+	if (r == -ENOTRECOVERABLE)
+		return fail("cannot promote %s: an async cycle left half applied could not be rolled back: check the journal device (see dmesg)",
+			    v.name);
 	if (r)
 		return fail("cannot promote %s: %s (see dmesg)", v.name, dm_strerror(r));
 	if (!load_volume(pos[0], true, &v))
