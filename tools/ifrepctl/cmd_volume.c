@@ -27,6 +27,9 @@
  * create
  *--------------------------------------------------------------*/
 
+/* META_NEWER, for create and activate: never suggest overwriting it */
+#define NEWER_FORMAT "%s holds dm-ifrep metadata of a newer format (%s): upgrade ifrepctl"
+
 /* Checked as given, so that a bad --chunk-size is reported before later options. */
 static int parse_chunk_size(const char *arg, uint64_t *chunk_bytes)
 {
@@ -210,6 +213,10 @@ static int cmd_create(const struct cli_args *args)
 				  (!chunk_bytes || chunk_bytes == (uint64_t)m.chunk_sectors << 9) &&
 				  (!m.data_path[0] || ifrep_blkdev_same(m.data_path, a.data_devt)));
 		break;
+	case META_NEWER:
+		/* a newer ifrepctl's volume: --force does not overwrite it either */
+		r = fail(NEWER_FORMAT, a.meta, whybuf);
+		goto out;
 	case META_DAMAGED:
 		if (!force) {
 			r = fail("%s holds damaged dm-ifrep metadata (%s); use --force to overwrite",
@@ -390,6 +397,8 @@ static int activate_one(const char *name, const char *data, const char *meta)
 		return fail("%s", why);
 	if (kind == META_FRESH)
 		return fail("%s holds no dm-ifrep metadata (it is empty: use 'ifrepctl create')", a.meta);
+	if (kind == META_NEWER)
+		return fail(NEWER_FORMAT, a.meta, why);
 	if (kind == META_DAMAGED)
 		return fail("%s holds damaged dm-ifrep metadata: %s", a.meta, why);
 	if (kind != META_VALID)
@@ -400,11 +409,12 @@ static int activate_one(const char *name, const char *data, const char *meta)
 		     a.meta, m.data_path, a.data);
 	if (ifrep_blkdev_size(a.data, &data_bytes, why, sizeof(why)))
 		return fail("%s", why);
-	if (data_bytes < m.data_sectors << 9)
+	/* in sectors: the recorded size is bounded, but never shift it unchecked */
+	if (!ifrep_meta_data_fits(data_bytes, m.data_sectors))
 		return fail("%s (%s) is smaller than the volume recorded in %s (%s)", a.data,
 			    ifrep_format_bytes(data_bytes, sz, sizeof(sz)), a.meta,
 			    ifrep_format_bytes(m.data_sectors << 9, sz2, sizeof(sz2)));
-	if (data_bytes > m.data_sectors << 9)
+	if (data_bytes / 512 > m.data_sectors)
 		warn("%s is larger than the volume recorded in %s; only the first %llu sectors are used",
 		     a.data, a.meta, (unsigned long long)m.data_sectors);
 

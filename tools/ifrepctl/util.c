@@ -267,8 +267,10 @@ bool ifrep_valid_volume_name(const char *s, const char **why)
 {
 	size_t len = strlen(s);
 
-	if (!len || len > 127) {
-		*why = "a volume name has 1 to 127 characters";
+	/* its dm UUID is IFREP-NAME, which must fit device-mapper's 128 characters */
+	if (!len || len > IFREP_VOLUME_NAME_MAX) {
+		*why = "a volume name has 1 to " IFREP_STR(IFREP_VOLUME_NAME_MAX)
+			" characters (its device-mapper UUID, IFREP-NAME, holds at most 128)";
 		return false;
 	}
 	if (!strcmp(s, ".") || !strcmp(s, "..") || strchr(s, '/') ||
