@@ -206,7 +206,8 @@ int ifrep_meta_unpack(const void *block, unsigned int slot,
 	    !get_str(m.listen, sb->listen, sizeof(sb->listen)) ||
 	    !get_str(m.listen_secret_file, sb->listen_secret_file,
 		     sizeof(sb->listen_secret_file)) ||
-	    !get_str(m.journal_path, sb->journal_path, sizeof(sb->journal_path)))
+	    !get_str(m.journal_path, sb->journal_path, sizeof(sb->journal_path)) ||
+	    !get_str(m.home_host, sb->home_host, sizeof(sb->home_host)))
 		return fail(-EINVAL, why, whylen, "unterminated string");
 
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
@@ -248,6 +249,7 @@ void ifrep_meta_pack(const struct ifrep_meta *m, unsigned int slot, void *block)
 	put_str(sb->listen_secret_file, m->listen_secret_file,
 		sizeof(sb->listen_secret_file));
 	put_str(sb->journal_path, m->journal_path, sizeof(sb->journal_path));
+	put_str(sb->home_host, m->home_host, sizeof(sb->home_host));
 	for (i = 0; i < m->nr_pairs && i < IFREP_MAX_PAIRS; i++) {
 		const struct ifrep_meta_pair *p = &m->pairs[i];
 		struct ifrep_disk_pair *d = &sb->pairs[p->slot < IFREP_MAX_PAIRS ? p->slot : i];

@@ -74,6 +74,7 @@ struct ifrep_meta {
 	unsigned int nr_pairs;			/* pairs in use, packed below */
 	struct ifrep_meta_pair pairs[IFREP_MAX_PAIRS];
 	char journal_path[IFREP_PATH_LEN];	/* secondary: journal device, "" if none */
+	char home_host[IFREP_HOST_LEN];		/* who may auto-activate it; "" if none */
 };
 
 /**

@@ -83,6 +83,14 @@ bool ifrep_valid_pair_name(const char *s, const char **why);
  */
 bool ifrep_valid_volume_name(const char *s, const char **why);
 
+/**
+ * ifrep_escape() - @s made safe to print (a string read from a disk):
+ * printable ASCII stays, a backslash becomes "\\", every other byte
+ * (control characters, escape sequences, bytes above 0x7e) "\xNN".  Cut
+ * with "..." when @buf is too small.  Returns @buf.
+ */
+const char *ifrep_escape(const char *s, char *buf, size_t len);
+
 /** ifrep_has_space() - true if @s contains a blank or control character. */
 bool ifrep_has_space(const char *s);
 
