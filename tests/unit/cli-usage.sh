@@ -109,6 +109,9 @@ _expect create_data_regular_file 1 "not a block device" create vol0 --data "$tmp
 # activate / remove
 _expect activate_no_args 2 "missing NAME" activate
 _expect activate_all_with_name 2 "--all" activate --all vol0
+# automatic activation fails closed on an activate.conf it cannot understand
+printf 'homehost nodeb\npermit vol0\n' >"$tmp/activate.conf"
+IFREP_ACTIVATE_CONF=$tmp/activate.conf _expect activate_all_bad_conf 1 "activate.conf: line 2: unknown keyword 'permit'.*nothing is activated automatically" activate --all
 _expect activate_no_meta 2 "missing --meta" activate vol0 --data /dev/null
 _expect activate_not_blockdev 1 "not a block device" activate vol0 --data /dev/null --meta /dev/null
 _expect activate_udev_no_dev 2 "missing DEV" activate --udev

@@ -230,6 +230,24 @@ TEST(names_from_disk_are_escaped)
 	CHECK_CONTAINS(why, "'allow v\\\\ol uuid=");
 }
 
+TEST(device_paths_printable)
+{
+	struct ifrep_meta m;
+
+	parse("");
+	sample(&m);
+	strcpy(m.data_path, "/dev/vdb\x1b[2J");
+	CHECK_EQ(check(&m, "nodeb"), -EPERM);
+	CHECK_CONTAINS(why, "data device path '/dev/vdb\\x1b[2J' is not a usable path");
+	sample(&m);
+	m.data_path[0] = '\0';
+	CHECK_EQ(check(&m, "nodeb"), -EPERM);
+	sample(&m);
+	strcpy(m.journal_path, "/dev/a b");
+	CHECK_EQ(check(&m, "nodeb"), -EPERM);
+	CHECK_CONTAINS(why, "journal device path");
+}
+
 TEST(escape)
 {
 	char buf[16];

@@ -250,6 +250,17 @@ static const struct ifrep_allow *allowed(const struct ifrep_meta *m,
 	return NULL;
 }
 
+/* Not empty, and only printable ASCII without blanks. */
+static bool printable_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if ((unsigned char)*s <= 0x20 || (unsigned char)*s >= 0x7f)
+			return false;
+	return true;
+}
+
 __attribute__((format(printf, 3, 4)))
 static int refuse(char *why, size_t whylen, const char *fmt, ...)
 {
@@ -295,7 +306,7 @@ int ifrep_autoact_check(const struct ifrep_meta *m, const struct ifrep_autoact_c
 			const char *host_id, dev_t meta_devt, char *why, size_t whylen)
 {
 	char name[IFREP_VOLUME_NAME_LEN * 4], home[IFREP_HOST_LEN * 4], uuid[33];
-	char addr[IFREP_ADDR_LEN * 4];
+	char addr[IFREP_PATH_LEN * 4];
 	const char *e;
 	int r;
 
@@ -317,6 +328,14 @@ int ifrep_autoact_check(const struct ifrep_meta *m, const struct ifrep_autoact_c
 			      host_id && host_id[0] ? host_id : "",
 			      host_id && host_id[0] ? "')" : ")", name, uuid);
 	}
+	/* device paths go into the table line and into messages */
+	if (!printable_word(m->data_path))
+		return refuse(why, whylen, "its data device path '%s' is not a usable path",
+			      ifrep_escape(m->data_path, addr, sizeof(addr)));
+	if (m->role == IFREP_ROLE_SECONDARY && m->journal_path[0] &&
+	    !printable_word(m->journal_path))
+		return refuse(why, whylen, "its journal device path '%s' is not a usable path",
+			      ifrep_escape(m->journal_path, addr, sizeof(addr)));
 	if (m->role == IFREP_ROLE_SECONDARY && m->listen[0] && (m->flags & IFREP_SB_F_INSECURE))
 		return refuse(why, whylen,
 			      "it listens on %s for primaries without a secret (insecure), which is never activated automatically",
