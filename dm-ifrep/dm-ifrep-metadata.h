@@ -49,6 +49,7 @@ struct ifrep_sb {
 	u8 peer_uuid[16];
 	struct ifrep_pair_record pairs[IFREP_MAX_PAIRS];
 	char journal_path[IFREP_PATH_LEN];
+	char home_host[IFREP_HOST_LEN];	/* who may activate it automatically */
 };
 
 /* What the constructor asks for; zero means "not given". */
@@ -63,6 +64,7 @@ struct ifrep_md_params {
 	bool insecure;
 	struct block_device *journal;	/* secondary: async cycles' journal */
 	const char *journal_path;	/* as given in the table */
+	const char *home_host;		/* record this host identity (ifrepctl's) */
 };
 
 struct ifrep_metadata;

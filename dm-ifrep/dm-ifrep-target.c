@@ -8,7 +8,7 @@
  * Table line (docs/dm-ifrep.rst):
  *   ifrep <metadata dev> <data dev> <#opt args> [format] [role <r>]
  *         [chunk_sectors <n>] [listen <addr:port>] [insecure]
- *         [journal <dev>]
+ *         [journal <dev>] [home_host <host>]
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-message.h"
@@ -51,7 +51,7 @@ static int parse_opt_args(struct dm_target *ti, struct dm_arg_set *as,
 {
 	char **error = &ti->error;
 	static const struct dm_arg opt_count = {
-		0, 10, "Invalid number of optional arguments"
+		0, 12, "Invalid number of optional arguments"
 	};
 	bool seen_format = false;
 	unsigned int argc;
@@ -115,6 +115,15 @@ static int parse_opt_args(struct dm_target *ti, struct dm_arg_set *as,
 				return r;
 			}
 			params->journal_path = value;
+		} else if (!strcasecmp(arg, "home_host")) {
+			/* recorded only: ifrepctl's automatic activation reads it */
+			if (params->home_host)
+				goto duplicate;
+			if (!*value || strlen(value) >= IFREP_HOST_LEN) {
+				*error = "home_host must have 1 to 63 characters";
+				return -EINVAL;
+			}
+			params->home_host = value;
 		} else if (!strcasecmp(arg, "listen")) {
 			struct sockaddr_storage addr;
 

@@ -53,6 +53,7 @@
 #define IFREP_PEER_LEN			128
 #define IFREP_PATH_LEN			128
 #define IFREP_ADDR_LEN			64
+#define IFREP_HOST_LEN			64	/* home_host: 63 characters */
 
 /* Chunk size limits: a power of two from 64 KiB to 1 GiB. */
 #define IFREP_MIN_CHUNK_SECTORS		128
@@ -132,6 +133,12 @@ struct ifrep_disk_superblock {
 	ifrep_u8 reserved[32];
 	struct ifrep_disk_pair pairs[IFREP_MAX_PAIRS];
 	ifrep_u8 journal_path[IFREP_PATH_LEN];	/* secondary: its journal device */
+	/*
+	 * The host that may activate the volume automatically (udev, boot):
+	 * recorded from the table's home_host argument; "" = none recorded
+	 * (metadata of an older module, which leaves these bytes zero).
+	 */
+	ifrep_u8 home_host[IFREP_HOST_LEN];
 } __packed;
 
 #define IFREP_BITMAP_HEADER_SIZE	32

@@ -23,7 +23,7 @@
 
 #define IFREP_TARGET_NAME		"ifrep"
 #define IFREP_TARGET_VERSION_MAJOR	1
-#define IFREP_TARGET_VERSION_MINOR	1
+#define IFREP_TARGET_VERSION_MINOR	2
 #define IFREP_TARGET_VERSION_PATCH	0
 
 /*----------------------------------------------------------------

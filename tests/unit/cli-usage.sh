@@ -85,6 +85,11 @@ _expect create_extra_arg 2 "unexpected argument 'extra'" create vol0 extra --dat
 _expect create_unknown_option 2 "unknown option '--frob'" create vol0 --frob
 _expect create_option_needs_value 2 "'--data' needs a value" create vol0 --data
 _expect create_bad_name 2 "volume name" create a/b --data /dev/null --meta /dev/null
+# IFREP-NAME is the dm UUID (128 characters): 122 is the longest name
+long_name=$(printf 'v%.0s' $(seq 123))
+_expect create_name_overflows_dm_uuid 2 "1 to 122 characters" create "$long_name" --data /dev/null --meta /dev/null
+_expect activate_name_overflows_dm_uuid 2 "1 to 122 characters" activate "$long_name" --data /dev/null --meta /dev/null
+_expect create_name_fits_dm_uuid 1 "not a block device" create "${long_name%v}" --data /dev/null --meta /dev/null
 _expect create_bad_chunk_garbage 2 "chunk-size 8Q" create vol0 --data /dev/null --meta /dev/null --chunk-size 8Q
 _expect create_bad_chunk_not_pow2 2 "power of two" create vol0 --data /dev/null --meta /dev/null --chunk-size 3M
 _expect create_bad_chunk_small 2 "power of two" create vol0 --data /dev/null --meta /dev/null --chunk-size 32k
@@ -104,6 +109,9 @@ _expect create_data_regular_file 1 "not a block device" create vol0 --data "$tmp
 # activate / remove
 _expect activate_no_args 2 "missing NAME" activate
 _expect activate_all_with_name 2 "--all" activate --all vol0
+# automatic activation fails closed on an activate.conf it cannot understand
+printf 'homehost nodeb\npermit vol0\n' >"$tmp/activate.conf"
+IFREP_ACTIVATE_CONF=$tmp/activate.conf _expect activate_all_bad_conf 1 "activate.conf: line 2: unknown keyword 'permit'.*nothing is activated automatically" activate --all
 _expect activate_no_meta 2 "missing --meta" activate vol0 --data /dev/null
 _expect activate_not_blockdev 1 "not a block device" activate vol0 --data /dev/null --meta /dev/null
 _expect activate_udev_no_dev 2 "missing DEV" activate --udev

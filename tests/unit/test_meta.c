@@ -276,7 +276,8 @@ TEST(wrong_blocknr)
 	CHECK_EQ(classify(&m), META_DAMAGED);
 }
 
-TEST(unknown_version)
+/* A newer format is not damage: it says so, and is never read as valid. */
+TEST(newer_version)
 {
 	struct ifrep_meta in, m;
 
@@ -285,11 +286,22 @@ TEST(unknown_version)
 	only_slot(&in, 0);
 	CHECK_EQ(unpack(&m), -EPROTO);
 	CHECK_CONTAINS(why, "version 2");
-	CHECK_EQ(classify(&m), META_DAMAGED);
-	CHECK_CONTAINS(why, "version");
+	CHECK_EQ(classify(&m), META_NEWER);
+	CHECK_STR(why, "superblock A: metadata version 2 (this ifrepctl knows version 1)");
+
+	/* the newer tool's commit in slot B, our format's older one in A */
+	sample(&in, 3);
+	only_slot(&in, 0);
+	in.version = IFREP_META_VERSION + 1;
+	in.seq = 4;
+	put_slot(&in, 1);
+	CHECK_EQ(classify(&m), META_NEWER);
+	CHECK_CONTAINS(why, "superblock B: metadata version 2");
 
 	in.version = 0;
-	CHECK_EQ(unpack_of(&in, &m), -EPROTO);
+	CHECK_EQ(unpack_of(&in, &m), -EINVAL);
+	only_slot(&in, 0);
+	CHECK_EQ(classify(&m), META_DAMAGED);
 }
 
 TEST(incompat_flags)
@@ -301,7 +313,34 @@ TEST(incompat_flags)
 	only_slot(&in, 0);
 	CHECK_EQ(unpack(&m), -EPROTO);
 	CHECK_CONTAINS(why, "0x4");
+	CHECK_EQ(classify(&m), META_NEWER);
+	CHECK_CONTAINS(why, "incompatible features 0x4");
+}
+
+/* Fuzzed: data_sectors << 9 wrapped around to a small size. */
+TEST(data_size_overflow)
+{
+	struct ifrep_meta in, m;
+
+	sample(&in, 3);
+	in.data_sectors = (UINT64_C(1) << 55) + 8;	/* << 9 is 4096 */
+	in.nr_chunks = ifrep_meta_nr_chunks(in.data_sectors, in.chunk_sectors);
+	only_slot(&in, 0);
+	CHECK_EQ(unpack(&m), -EINVAL);
+	CHECK_CONTAINS(why, "more than a block device can hold");
 	CHECK_EQ(classify(&m), META_DAMAGED);
+
+	in.data_sectors = IFREP_META_MAX_DATA_SECTORS;
+	in.nr_chunks = ifrep_meta_nr_chunks(in.data_sectors, in.chunk_sectors);
+	only_slot(&in, 0);
+	CHECK_EQ(classify(&m), META_VALID);
+
+	CHECK(!ifrep_meta_data_fits(4096, (UINT64_C(1) << 55) + 8));
+	CHECK(!ifrep_meta_data_fits(4096, UINT64_MAX));
+	CHECK(ifrep_meta_data_fits(4096, 8));
+	CHECK(ifrep_meta_data_fits(4096 + 511, 8));
+	CHECK(!ifrep_meta_data_fits(4095, 8));
+	CHECK(ifrep_meta_data_fits(UINT64_MAX, UINT64_MAX / 512));
 }
 
 TEST(inconsistent_contents)

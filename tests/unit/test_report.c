@@ -53,7 +53,7 @@ TEST(json_documented_example)
 		  "{\"volumes\":[{\"name\":\"vol0\",\"role\":\"primary\","
 		  "\"size_bytes\":1073741824,\"chunk_bytes\":8388608,"
 		  "\"data_device\":\"/dev/vdb\",\"meta_device\":\"/dev/vdc\","
-		  "\"journal_device\":null,\"health\":\"rw\",\"generation\":1,\"listen\":null,\"upstream\":null,"
+		  "\"journal_device\":null,\"health\":\"rw\",\"generation\":\"0000000000000001\",\"listen\":null,\"upstream\":null,"
 		  "\"image\":null,\"meta_writes\":3,\"pairs\":[{\"name\":\"backup\",\"mode\":\"sync\","
 		  "\"peer\":\"/dev/vdd\",\"state\":\"initial-sync\",\"total_chunks\":128,"
 		  "\"dirty_chunks\":64,\"synced_percent\":50.0,\"bytes_sent\":536870912,"
@@ -89,6 +89,18 @@ TEST(json_async_and_failed)
 	CHECK_CONTAINS(s, "{\"name\":\"replica\",\"role\":\"secondary\"");
 	CHECK_CONTAINS(s, "\"listen\":\"0.0.0.0:7789\",\"upstream\":\"connected\","
 		       "\"image\":\"consistent\",\"meta_writes\":0,\"pairs\":[]}");
+}
+
+/* The interface contract: generation is a hex string (jq would round 64-bit numbers). */
+TEST(json_generation_is_hex_string)
+{
+	struct ifrep_volume_view v;
+	const char *s;
+
+	view(&v, "primary rw 16384 128 fedcba9876543210 3 - - - 0");
+	s = render(&v, 1, true);
+	CHECK_CONTAINS(s, "\"generation\":\"fedcba9876543210\",");
+	CHECK(!strstr(s, "18364758544493064720"));
 }
 
 TEST(json_whole_fail)

@@ -218,6 +218,24 @@ TEST(volume_names)
 	CHECK(!ifrep_valid_volume_name("a b", &why));
 }
 
+/* IFREP-NAME is the dm UUID: 128 characters at most, so a name has 122. */
+TEST(volume_name_fits_dm_uuid)
+{
+	char name[200];
+	const char *why;
+
+	memset(name, 'v', sizeof(name));
+	name[122] = '\0';
+	CHECK(ifrep_valid_volume_name(name, &why));
+	name[122] = 'v';
+	name[123] = '\0';
+	CHECK(!ifrep_valid_volume_name(name, &why));
+	CHECK_CONTAINS(why, "1 to 122 characters");
+	CHECK_CONTAINS(why, "UUID");
+	name[127] = '\0';
+	CHECK(!ifrep_valid_volume_name(name, &why));
+}
+
 TEST(hex)
 {
 	const uint8_t in[] = { 0x00, 0x01, 0xab, 0xff, 0x7f };

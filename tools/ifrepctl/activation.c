@@ -171,8 +171,14 @@ int load_table(const struct activation *a)
 {
 	struct ifrep_table_args targs = a->targs;
 	char params[1024], line[1200];
-	char uuid[sizeof(IFREP_UUID_PREFIX) + 128];
+	char uuid[sizeof(IFREP_UUID_PREFIX) + IFREP_VOLUME_NAME_MAX];
 	int r;
+
+	_Static_assert(sizeof(IFREP_UUID_PREFIX) - 1 + IFREP_VOLUME_NAME_MAX == 128,
+		       "IFREP-NAME fits device-mapper's UUID");
+	if (strlen(a->name) > IFREP_VOLUME_NAME_MAX)
+		return fail("volume name %.32s... is too long: its device-mapper UUID would not fit",
+			    a->name);
 
 	targs.meta_dev = a->meta;
 	targs.data_dev = a->data;

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@ int verbose;
 const char *cur_cmd = "";
 bool dm_ready;
 bool from_udev;
+bool log_to_kmsg;
 
 /*----------------------------------------------------------------
  * Reporting
@@ -34,7 +36,32 @@ bool from_udev;
 static char warnings[MAX_WARNINGS][320];
 static unsigned int nr_warnings;
 
-static void vline(const char *suffix, const char *fmt, va_list ap)
+/* One line to the kernel log at @prio (a syslog level), or to syslog. */
+static void kmsg_line(int prio, const char *msg)
+{
+	char line[1200];
+	int fd, n;
+
+	n = snprintf(line, sizeof(line), "<%d>%s: %s%s%s\n", LOG_DAEMON | prio, PROG,
+		     *cur_cmd ? cur_cmd : "", *cur_cmd ? ": " : "", msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof(line))
+		n = sizeof(line) - 1;
+	fd = open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, line, (size_t)n) == n) {
+			close(fd);
+			return;
+		}
+		close(fd);
+	}
+	openlog(PROG, LOG_PID, LOG_DAEMON);
+	syslog(prio, "%s%s%s", *cur_cmd ? cur_cmd : "", *cur_cmd ? ": " : "", msg);
+	closelog();
+}
+
+static void vline_prio(int prio, const char *suffix, const char *fmt, va_list ap)
 {
 	char msg[1024];
 
@@ -43,6 +70,13 @@ static void vline(const char *suffix, const char *fmt, va_list ap)
 		fprintf(stderr, "%s: %s: %s%s\n", PROG, cur_cmd, msg, suffix);
 	else
 		fprintf(stderr, "%s: %s%s\n", PROG, msg, suffix);
+	if (log_to_kmsg && prio >= 0)
+		kmsg_line(prio, msg);
+}
+
+static void vline(const char *suffix, const char *fmt, va_list ap)
+{
+	vline_prio(-1, suffix, fmt, ap);
 }
 
 int fail(const char *fmt, ...)
@@ -50,7 +84,7 @@ int fail(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vline("", fmt, ap);
+	vline_prio(LOG_ERR, "", fmt, ap);
 	va_end(ap);
 	return EXIT_FAILED;
 }
@@ -83,8 +117,25 @@ void flush_warnings(void)
 {
 	unsigned int i;
 
-	for (i = 0; i < nr_warnings; i++)
+	for (i = 0; i < nr_warnings; i++) {
 		fprintf(stderr, "%s: %s: warning: %s\n", PROG, cur_cmd, warnings[i]);
+		if (log_to_kmsg)
+			kmsg_line(LOG_WARNING, warnings[i]);
+	}
+}
+
+void notice(const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (verbose)
+		fprintf(stderr, "%s: %s: %s\n", PROG, cur_cmd, msg);
+	if (log_to_kmsg)
+		kmsg_line(LOG_NOTICE, msg);
 }
 
 void info(const char *fmt, ...)

@@ -32,6 +32,9 @@ extern int verbose;			/* -v given this many times */
 extern const char *cur_cmd;		/* "create", "pair add", ...; "" before one is known */
 extern bool dm_ready;			/* need_dm() ran: clean up at exit */
 extern bool from_udev;			/* activate --udev: never wait for udev */
+extern bool log_to_kmsg;		/* automatic activation: errors and warnings go
+					 * to the kernel log (/dev/kmsg, else syslog)
+					 * too, where boot and udev leave a trace */
 
 /* The single error line of a refused or failed command; returns 1. */
 __attribute__((format(printf, 1, 2)))
@@ -46,6 +49,10 @@ __attribute__((format(printf, 1, 2)))
 void warn(const char *fmt, ...);
 
 void flush_warnings(void);
+
+/* What automatic activation did: the kernel log (log_to_kmsg), and -v. */
+__attribute__((format(printf, 1, 2)))
+void notice(const char *fmt, ...);
 
 /* Progress for -v. */
 __attribute__((format(printf, 1, 2)))

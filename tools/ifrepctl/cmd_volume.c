@@ -8,11 +8,18 @@
  * and metadata already on a device is used rather than overwritten unless
  * --force says so.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "activation.h"
+#include "autoact.h"
 #include "blkdev.h"
 #include "cli.h"
 #include "cmdline.h"
@@ -24,8 +31,67 @@
 #include "volume.h"
 
 /*----------------------------------------------------------------
+ * The home host
+ *--------------------------------------------------------------*/
+
+/*
+ * The host identity a table load records in the metadata (home_host); ""
+ * = record nothing.  create and an administrator's activate record this
+ * host; automatic activation keeps what the metadata says.
+ */
+static char home_host[IFREP_HOST_LEN];
+
+/* The first target version whose table takes home_host. */
+#define HOME_HOST_VERSION_MINOR 2
+
+static void claim_home_host(void)
+{
+	struct ifrep_autoact_conf conf;
+	char text[32768], why[512], hostname[256];
+	uint32_t version[3];
+	size_t n = 0;
+	FILE *f;
+
+	home_host[0] = '\0';
+	f = fopen(getenv("IFREP_ACTIVATE_CONF") && *getenv("IFREP_ACTIVATE_CONF") ?
+		  getenv("IFREP_ACTIVATE_CONF") : IFREP_ACTIVATE_CONF, "re");
+	if (f) {
+		n = fread(text, 1, sizeof(text) - 1, f);
+		fclose(f);
+	}
+	text[n] = '\0';
+	if (ifrep_autoact_parse(text, &conf, why, sizeof(why))) {
+		warn("activate.conf: %s: no home host recorded", why);
+		return;
+	}
+	if (gethostname(hostname, sizeof(hostname)))
+		hostname[0] = '\0';
+	hostname[sizeof(hostname) - 1] = '\0';
+	if (!ifrep_host_id(&conf, hostname, home_host, sizeof(home_host))) {
+		info("this host has no usable identity (hostname '%s'): no home host recorded",
+		     hostname);
+		return;
+	}
+	if (ifrep_dm_target_version(IFREP_TARGET_NAME, version) ||
+	    (version[0] == 1 && version[1] < HOME_HOST_VERSION_MINOR)) {
+		info("the loaded dm-ifrep module does not record a home host");
+		home_host[0] = '\0';
+	}
+}
+
+static bool vol_exists(const char *name)
+{
+	struct ifrep_dm_info di;
+
+	return !ifrep_dm_info(name, &di) && di.exists;
+}
+
+/*----------------------------------------------------------------
  * create
  *--------------------------------------------------------------*/
+
+/* META_NEWER, for create and activate: never suggest overwriting it */
+#define NEWER_FORMAT "%s holds dm-ifrep metadata of a newer format (%s): upgrade ifrepctl"
 
 /* Checked as given, so that a bad --chunk-size is reported before later options. */
 static int parse_chunk_size(const char *arg, uint64_t *chunk_bytes)
@@ -210,6 +276,10 @@ static int cmd_create(const struct cli_args *args)
 				  (!chunk_bytes || chunk_bytes == (uint64_t)m.chunk_sectors << 9) &&
 				  (!m.data_path[0] || ifrep_blkdev_same(m.data_path, a.data_devt)));
 		break;
+	case META_NEWER:
+		/* a newer ifrepctl's volume: --force does not overwrite it either */
+		r = fail(NEWER_FORMAT, a.meta, whybuf);
+		goto out;
 	case META_DAMAGED:
 		if (!force) {
 			r = fail("%s holds damaged dm-ifrep metadata (%s); use --force to overwrite",
@@ -266,6 +336,9 @@ static int cmd_create(const struct cli_args *args)
 
 	a.targs.listen = listen;
 	a.targs.insecure = insecure;
+	claim_home_host();
+	if (home_host[0])
+		a.targs.home_host = home_host;
 	if (!load) {
 		a.targs.format = kind != META_FRESH;
 		a.targs.role = role_word(eff_role);
@@ -362,7 +435,12 @@ static int send_recorded_secrets(const char *name, const struct ifrep_meta *m)
 	return failures;
 }
 
-static int activate_one(const char *name, const char *data, const char *meta)
+/*
+ * @pre: the metadata of @meta as read already (automatic activation reads
+ * each device once), or NULL to read it here.
+ */
+static int activate_one(const char *name, const char *data, const char *meta,
+			const struct ifrep_meta *pre)
 {
 	struct activation a;
 	struct ifrep_meta m;
@@ -385,11 +463,18 @@ static int activate_one(const char *name, const char *data, const char *meta)
 	if ((r = check_devices_free(&a)))
 		return r;
 
-	kind = ifrep_meta_read(a.meta, &m, why, sizeof(why));
+	if (pre) {
+		m = *pre;
+		kind = META_VALID;
+	} else {
+		kind = ifrep_meta_read(a.meta, &m, why, sizeof(why));
+	}
 	if (kind < 0)
 		return fail("%s", why);
 	if (kind == META_FRESH)
 		return fail("%s holds no dm-ifrep metadata (it is empty: use 'ifrepctl create')", a.meta);
+	if (kind == META_NEWER)
+		return fail(NEWER_FORMAT, a.meta, why);
 	if (kind == META_DAMAGED)
 		return fail("%s holds damaged dm-ifrep metadata: %s", a.meta, why);
 	if (kind != META_VALID)
@@ -400,11 +485,12 @@ static int activate_one(const char *name, const char *data, const char *meta)
 		     a.meta, m.data_path, a.data);
 	if (ifrep_blkdev_size(a.data, &data_bytes, why, sizeof(why)))
 		return fail("%s", why);
-	if (data_bytes < m.data_sectors << 9)
+	/* in sectors: the recorded size is bounded, but never shift it unchecked */
+	if (!ifrep_meta_data_fits(data_bytes, m.data_sectors))
 		return fail("%s (%s) is smaller than the volume recorded in %s (%s)", a.data,
 			    ifrep_format_bytes(data_bytes, sz, sizeof(sz)), a.meta,
 			    ifrep_format_bytes(m.data_sectors << 9, sz2, sizeof(sz2)));
-	if (data_bytes > m.data_sectors << 9)
+	if (data_bytes / 512 > m.data_sectors)
 		warn("%s is larger than the volume recorded in %s; only the first %llu sectors are used",
 		     a.data, a.meta, (unsigned long long)m.data_sectors);
 
@@ -429,15 +515,136 @@ static int activate_one(const char *name, const char *data, const char *meta)
 		a.targs.listen = m.listen;
 		a.targs.insecure = m.flags & IFREP_SB_F_INSECURE;
 	}
+	if (home_host[0])
+		a.targs.home_host = home_host;
 	if ((r = load_table(&a)))
 		return r;
 	return send_recorded_secrets(name, &m) ? EXIT_FAILED : 0;
 }
 
-struct scan_state {
+/*----------------------------------------------------------------
+ * Automatic activation (--all, --udev): see autoact.h
+ *--------------------------------------------------------------*/
+
+struct auto_state {
+	struct ifrep_autoact_conf conf;
+	char host[IFREP_HOST_LEN];		/* "" = no usable identity */
 	unsigned int activated, failed;
-	dev_t only_data;		/* activate only volumes with this data or journal device */
 };
+
+static const char *conf_path(void)
+{
+	const char *p = getenv("IFREP_ACTIVATE_CONF");
+
+	return p && *p ? p : IFREP_ACTIVATE_CONF;
+}
+
+static const char *run_dir(void)
+{
+	const char *p = getenv("IFREP_RUN_DIR");
+
+	return p && *p ? p : "/run/ifrep";
+}
+
+/*
+ * activate.conf and this host's identity.  A missing file is an empty one;
+ * one that cannot be read or parsed stops automatic activation (fail
+ * closed: its allow-list or homehost cannot be known).
+ */
+static int auto_setup(struct auto_state *s)
+{
+	char text[32768], why[512], hostname[256];
+	size_t n = 0;
+	FILE *f;
+
+	memset(s, 0, sizeof(*s));
+	log_to_kmsg = true;
+	f = fopen(conf_path(), "re");
+	if (!f && errno != ENOENT)
+		return fail("cannot read %s: %s: nothing is activated automatically",
+			    conf_path(), strerror(errno));
+	if (f) {
+		n = fread(text, 1, sizeof(text) - 1, f);
+		if (ferror(f) || !feof(f)) {
+			fclose(f);
+			return fail("cannot read %s (larger than %zu bytes?): nothing is activated automatically",
+				    conf_path(), sizeof(text) - 1);
+		}
+		fclose(f);
+	}
+	text[n] = '\0';
+	if (strlen(text) != n)
+		return fail("%s holds a NUL byte: nothing is activated automatically", conf_path());
+	if (ifrep_autoact_parse(text, &s->conf, why, sizeof(why)))
+		return fail("%s: %s: nothing is activated automatically", conf_path(), why);
+	if (gethostname(hostname, sizeof(hostname)))
+		hostname[0] = '\0';
+	hostname[sizeof(hostname) - 1] = '\0';
+	if (!ifrep_host_id(&s->conf, hostname, s->host, sizeof(s->host)))
+		info("this host has no usable identity (hostname '%s'): only volumes allowed in %s are activated",
+		     hostname, conf_path());
+	return 0;
+}
+
+/* A secret file's real path too must lie under /etc/ifrep (no symlink out). */
+static int real_path_under_etc(const char *path, const char *what)
+{
+	char real[PATH_MAX], e[IFREP_PATH_LEN * 4];
+
+	if (!realpath(path, real))
+		return 0;		/* reading it fails later, and says so */
+	if (!ifrep_path_under(real, IFREP_ETC_DIR))
+		return fail("%s %s leads to %s, outside " IFREP_ETC_DIR
+			    ": not read when activating automatically", what,
+			    ifrep_escape(path, e, sizeof(e)), real);
+	return 0;
+}
+
+/*
+ * May @m, read from @meta (@meta_devt), be activated automatically?  0, or
+ * EXIT_FAILED after the refusal (stderr and the kernel log).
+ */
+static int auto_allowed(const struct auto_state *s, const struct ifrep_meta *m,
+			const char *meta, dev_t meta_devt)
+{
+	char why[1024], name[IFREP_VOLUME_NAME_LEN * 4];
+	unsigned int i;
+	int r;
+
+	if (ifrep_autoact_check(m, &s->conf, s->host, meta_devt, why, sizeof(why)))
+		return fail("%s: volume %s not activated: %s", meta,
+			    ifrep_escape(m->volume_name, name, sizeof(name)), why);
+	if (m->role == IFREP_ROLE_SECONDARY && m->listen[0] && m->listen_secret_file[0] &&
+	    (r = real_path_under_etc(m->listen_secret_file, "the listen secret file")))
+		return r;
+	for (i = 0; i < m->nr_pairs; i++) {
+		const struct ifrep_meta_pair *p = &m->pairs[i];
+
+		if ((p->flags & IFREP_PAIR_F_REMOTE) && p->secret_file[0] &&
+		    (r = real_path_under_etc(p->secret_file, "the pair secret file")))
+			return r;
+	}
+	return 0;
+}
+
+/* activate_one() for a volume that passed auto_allowed(). */
+static int auto_activate(struct auto_state *s, const struct ifrep_meta *m, const char *meta)
+{
+	char name[IFREP_VOLUME_NAME_LEN * 4];
+	int r;
+
+	r = activate_one(m->volume_name, m->data_path, meta, m);
+	if (r) {
+		s->failed++;
+		return r;
+	}
+	if (vol_exists(m->volume_name)) {
+		s->activated++;
+		notice("activated %s (data %s, meta %s)",
+		       ifrep_escape(m->volume_name, name, sizeof(name)), m->data_path, meta);
+	}
+	return 0;
+}
 
 /* Never read a suspended dm device (it would block), nor our own volumes. */
 static bool never_read(dev_t devt)
@@ -451,44 +658,33 @@ static bool never_read(dev_t devt)
 
 static int scan_one(const char *path, dev_t devt, void *arg)
 {
-	struct scan_state *s = arg;
+	struct auto_state *s = arg;
 	struct ifrep_meta m;
-	struct ifrep_dm_info di;
-	char why[512];
-	const char *e;
+	char why[512], name[IFREP_VOLUME_NAME_LEN * 4];
 
 	if (never_read(devt))
 		return 0;
 	if (ifrep_meta_read(path, &m, why, sizeof(why)) != META_VALID)
 		return 0;
-	if (!m.volume_name[0] || !ifrep_valid_volume_name(m.volume_name, &e)) {
-		info("%s: dm-ifrep metadata without a usable volume name: skipped", path);
-		return 0;
-	}
-	if (!ifrep_dm_info(m.volume_name, &di) && di.exists) {
-		info("%s: %s is active already", path, m.volume_name);
-		return 0;
-	}
-	if (!m.data_path[0] || ifrep_blkdev_check(m.data_path, NULL, why, sizeof(why))) {
-		info("%s: data device %s of %s is not present: skipped", path,
-		     m.data_path[0] ? m.data_path : "(none recorded)", m.volume_name);
-		return 0;
-	}
-	if (s->only_data && !ifrep_blkdev_same(m.data_path, s->only_data) &&
-	    !(m.role == IFREP_ROLE_SECONDARY && m.journal_path[0] == '/' &&
-	      ifrep_blkdev_same(m.journal_path, s->only_data)))
-		return 0;
-	if (activate_one(m.volume_name, m.data_path, path)) {
+	if (auto_allowed(s, &m, path, devt)) {
 		s->failed++;
-	} else {
-		s->activated++;
-		info("activated %s (data %s, meta %s)", m.volume_name, m.data_path, path);
+		return 0;
 	}
+	ifrep_escape(m.volume_name, name, sizeof(name));
+	if (vol_exists(m.volume_name)) {
+		info("%s: %s is active already", path, name);
+		return 0;
+	}
+	if (ifrep_blkdev_check(m.data_path, NULL, why, sizeof(why))) {
+		info("%s: data device %s of %s is not present: skipped", path, m.data_path, name);
+		return 0;
+	}
+	auto_activate(s, &m, path);
 	return 0;
 }
 
-/* Activate what scan_one() finds on every block device (of @s->only_data). */
-static int scan_all(struct scan_state *s)
+/* activate --all: what scan_one() finds on every block device. */
+static int scan_all(struct auto_state *s)
 {
 	int r = ifrep_blkdev_scan(IFREP_META_PROBE_SIZE, scan_one, s);
 
@@ -498,36 +694,148 @@ static int scan_all(struct scan_state *s)
 }
 
 /*
+ * The udev path reads only the device of the event.  A volume whose
+ * metadata device appeared before its data (or journal) device is
+ * remembered in RUN_DIR/waiting-MAJ:MIN (of the metadata device): lines
+ * "meta PATH", "data PATH", "journal PATH".  When another device appears,
+ * those records, not the system's disks, say which volume waits for it.
+ */
+static void waiting_file(dev_t meta_devt, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/waiting-%u:%u", run_dir(), major(meta_devt), minor(meta_devt));
+}
+
+static void remember_waiting(const char *meta, dev_t meta_devt, const struct ifrep_meta *m)
+{
+	char path[PATH_MAX], tmp[PATH_MAX + 8];
+	FILE *f;
+
+	if (mkdir(run_dir(), 0700) && errno != EEXIST)
+		return;
+	waiting_file(meta_devt, path, sizeof(path));
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "we");
+	if (!f)
+		return;
+	fprintf(f, "meta %s\ndata %s\n", meta, m->data_path);
+	if (m->role == IFREP_ROLE_SECONDARY && m->journal_path[0])
+		fprintf(f, "journal %s\n", m->journal_path);
+	if (fclose(f) || rename(tmp, path))
+		unlink(tmp);
+}
+
+static void forget_waiting(dev_t meta_devt)
+{
+	char path[PATH_MAX];
+
+	waiting_file(meta_devt, path, sizeof(path));
+	unlink(path);
+}
+
+/* A record naming @devt as its data or journal device: its meta path. */
+static bool record_waits_for(const char *file, dev_t devt, char *meta, size_t len)
+{
+	char line[PATH_MAX + 16], key[16], val[PATH_MAX];
+	bool hit = false;
+	FILE *f = fopen(file, "re");
+
+	if (!f)
+		return false;
+	meta[0] = '\0';
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%15s %4095s", key, val) != 2)
+			continue;
+		if (!strcmp(key, "meta"))
+			snprintf(meta, len, "%s", val);
+		else if ((!strcmp(key, "data") || !strcmp(key, "journal")) &&
+			 ifrep_blkdev_same(val, devt))
+			hit = true;
+	}
+	fclose(f);
+	return hit && meta[0] == '/';
+}
+
+/* The metadata device @meta of the udev event, or of a waiting record. */
+static int udev_meta(struct auto_state *s, const char *meta, dev_t meta_devt,
+		     const struct ifrep_meta *m)
+{
+	char why[512];
+	int r;
+
+	if ((r = auto_allowed(s, m, meta, meta_devt))) {
+		forget_waiting(meta_devt);
+		return r;
+	}
+	if (vol_exists(m->volume_name)) {
+		forget_waiting(meta_devt);
+		return 0;
+	}
+	if (ifrep_blkdev_check(m->data_path, NULL, why, sizeof(why))) {
+		info("%s: waiting for data device %s", meta, m->data_path);
+		remember_waiting(meta, meta_devt, m);
+		return 0;
+	}
+	/* a secondary's missing journal: activate_one() says it waits */
+	remember_waiting(meta, meta_devt, m);
+	r = auto_activate(s, m, meta);
+	if (r || vol_exists(m->volume_name))
+		forget_waiting(meta_devt);
+	return r;
+}
+
+/*
  * activate --udev DEV (the udev rule, for every block device that appears):
  * DEV holding metadata activates its volume once the data device (and a
- * secondary's journal device) is there; DEV being a recorded data or
- * journal device activates the volumes waiting for it.  Nothing to do is
- * success.
+ * secondary's journal device) is there; DEV being the data or journal
+ * device a remembered volume waits for activates that volume.  DEV is read
+ * once; no other disk is scanned.  Nothing to do is success.
  */
 static int activate_udev(const char *dev)
 {
-	struct scan_state s = { 0, 0, 0 };
+	struct auto_state s;
 	struct ifrep_meta m;
-	struct ifrep_dm_info di;
-	char why[512];
-	dev_t devt;
+	char why[512], file[PATH_MAX], meta[PATH_MAX];
+	struct dirent *de;
+	dev_t devt, meta_devt;
+	DIR *d;
+	int r, kind, rc = 0;
 
 	if (ifrep_blkdev_check(dev, &devt, why, sizeof(why)))
 		return fail("%s", why);
 	if (never_read(devt))
 		return 0;
+	if ((r = auto_setup(&s)))
+		return r;
 	need_dm();
-	if (ifrep_meta_read(dev, &m, why, sizeof(why)) == META_VALID) {
-		if (!ifrep_dm_info(m.volume_name, &di) && di.exists)
-			return 0;
-		if (!m.data_path[0] || ifrep_blkdev_check(m.data_path, NULL, why, sizeof(why))) {
-			info("%s: waiting for data device %s", dev, m.data_path);
-			return 0;
-		}
-		return activate_one(m.volume_name, m.data_path, dev);
+	kind = ifrep_meta_read(dev, &m, why, sizeof(why));
+	if (kind == META_VALID)
+		return udev_meta(&s, dev, devt, &m);
+	if (kind == META_NEWER) {
+		forget_waiting(devt);
+		return fail("%s holds dm-ifrep metadata of a newer format (%s): upgrade ifrepctl",
+			    dev, why);
 	}
-	s.only_data = devt;
-	return scan_all(&s);
+	forget_waiting(devt);		/* not (or no longer) a metadata device */
+
+	d = opendir(run_dir());
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "waiting-", 8) || strchr(de->d_name, '.'))
+			continue;
+		snprintf(file, sizeof(file), "%s/%s", run_dir(), de->d_name);
+		if (!record_waits_for(file, devt, meta, sizeof(meta)))
+			continue;
+		if (ifrep_blkdev_check(meta, &meta_devt, why, sizeof(why)) ||
+		    ifrep_meta_read(meta, &m, why, sizeof(why)) != META_VALID) {
+			unlink(file);
+			continue;
+		}
+		if ((r = udev_meta(&s, meta, meta_devt, &m)))
+			rc = r;
+	}
+	closedir(d);
+	return rc;
 }
 
 static const struct cli_option activate_opts[] = {
@@ -542,7 +850,7 @@ static const struct cli_option activate_opts[] = {
 static int cmd_activate(const struct cli_args *args)
 {
 	const char *data = cli_opt(args, 'd'), *meta = cli_opt(args, 'm');
-	struct scan_state s = { 0, 0, 0 };
+	struct auto_state s;
 	bool all = cli_given(args, 'a'), udev = cli_given(args, 'u');
 	char *const *pos = args->pos;
 	int r;
@@ -558,6 +866,8 @@ static int cmd_activate(const struct cli_args *args)
 	if (all) {
 		if (data || meta || args->nr_pos)
 			return usage_error("--all takes no NAME, --data or --meta");
+		if ((r = auto_setup(&s)))
+			return r;
 		need_dm();
 		return scan_all(&s);
 	}
@@ -569,7 +879,9 @@ static int cmd_activate(const struct cli_args *args)
 		return usage_error("missing --data DEV");
 	if (!meta)
 		return usage_error("missing --meta DEV");
-	return activate_one(pos[0], data, meta);
+	need_dm();
+	claim_home_host();
+	return activate_one(pos[0], data, meta, NULL);
 }
 
 const struct cli_command command_activate = {
@@ -584,7 +896,12 @@ const struct cli_command command_activate = {
 		"recorded data device is present, and which is not active yet.  --udev DEV is\n"
 		"what the udev rule runs when DEV appears: it activates the volume whose\n"
 		"metadata DEV holds, or the volumes whose data or journal device DEV is, once\n"
-		"all their devices are there.\n",
+		"all their devices are there.\n"
+		"\n"
+		"--all and --udev activate only volumes whose metadata names this host (the\n"
+		"home host that create and 'activate NAME' record) or that /etc/ifrep/activate.conf\n"
+		"allows, never an insecure listener, and read secret files only under /etc/ifrep;\n"
+		"each refusal is one line on stderr and in the kernel log.\n",
 };
 
 /*----------------------------------------------------------------

@@ -94,6 +94,11 @@ bool ifrep_chunk_sectors_valid(uint64_t c)
 		!(c & (c - 1));
 }
 
+bool ifrep_meta_data_fits(uint64_t data_bytes, uint64_t data_sectors)
+{
+	return data_bytes / 512 >= data_sectors;
+}
+
 uint64_t ifrep_meta_nr_chunks(uint64_t data_sectors, uint32_t chunk_sectors)
 {
 	return data_sectors / chunk_sectors + !!(data_sectors % chunk_sectors);
@@ -159,12 +164,14 @@ int ifrep_meta_unpack(const void *block, unsigned int slot,
 		return fail(-ENOTBLK, why, whylen, "superblock copy of block %llu found in block %u",
 			    (unsigned long long)get64(sb->blocknr), slot);
 	m.version = get32(sb->version);
-	if (m.version != IFREP_META_VERSION)
-		return fail(-EPROTO, why, whylen, "unknown metadata version %u (this ifrepctl knows %d)",
+	if (!m.version)
+		return fail(-EINVAL, why, whylen, "metadata version 0 is not valid");
+	if (m.version > IFREP_META_VERSION)
+		return fail(-EPROTO, why, whylen, "metadata version %u (this ifrepctl knows version %d)",
 			    m.version, IFREP_META_VERSION);
 	m.incompat_flags = get32(sb->incompat_flags);
 	if (m.incompat_flags)
-		return fail(-EPROTO, why, whylen, "unknown incompatible features 0x%x",
+		return fail(-EPROTO, why, whylen, "incompatible features 0x%x that this ifrepctl does not know",
 			    m.incompat_flags);
 
 	m.slot = slot;
@@ -187,6 +194,10 @@ int ifrep_meta_unpack(const void *block, unsigned int slot,
 			    m.chunk_sectors);
 	if (!m.data_sectors)
 		return fail(-EINVAL, why, whylen, "data size is zero");
+	if (m.data_sectors > IFREP_META_MAX_DATA_SECTORS)
+		return fail(-EINVAL, why, whylen,
+			    "data size of %llu sectors is more than a block device can hold",
+			    (unsigned long long)m.data_sectors);
 	if (m.nr_chunks != ifrep_meta_nr_chunks(m.data_sectors, m.chunk_sectors))
 		return fail(-EINVAL, why, whylen, "%llu chunks do not match the data size",
 			    (unsigned long long)m.nr_chunks);
@@ -195,7 +206,8 @@ int ifrep_meta_unpack(const void *block, unsigned int slot,
 	    !get_str(m.listen, sb->listen, sizeof(sb->listen)) ||
 	    !get_str(m.listen_secret_file, sb->listen_secret_file,
 		     sizeof(sb->listen_secret_file)) ||
-	    !get_str(m.journal_path, sb->journal_path, sizeof(sb->journal_path)))
+	    !get_str(m.journal_path, sb->journal_path, sizeof(sb->journal_path)) ||
+	    !get_str(m.home_host, sb->home_host, sizeof(sb->home_host)))
 		return fail(-EINVAL, why, whylen, "unterminated string");
 
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
@@ -237,6 +249,7 @@ void ifrep_meta_pack(const struct ifrep_meta *m, unsigned int slot, void *block)
 	put_str(sb->listen_secret_file, m->listen_secret_file,
 		sizeof(sb->listen_secret_file));
 	put_str(sb->journal_path, m->journal_path, sizeof(sb->journal_path));
+	put_str(sb->home_host, m->home_host, sizeof(sb->home_host));
 	for (i = 0; i < m->nr_pairs && i < IFREP_MAX_PAIRS; i++) {
 		const struct ifrep_meta_pair *p = &m->pairs[i];
 		struct ifrep_disk_pair *d = &sb->pairs[p->slot < IFREP_MAX_PAIRS ? p->slot : i];
@@ -276,8 +289,9 @@ enum ifrep_meta_kind ifrep_meta_classify(const void *buf, struct ifrep_meta *m,
 	const uint8_t *b = buf;
 	struct ifrep_meta slot_meta[IFREP_META_SB_SLOTS];
 	char slot_why[IFREP_META_SB_SLOTS][160];
-	bool ok[IFREP_META_SB_SLOTS], magic[IFREP_META_SB_SLOTS];
+	bool ok[IFREP_META_SB_SLOTS], magic[IFREP_META_SB_SLOTS], newer[IFREP_META_SB_SLOTS];
 	unsigned int i, best = IFREP_META_SB_SLOTS;
+	int r;
 
 	if (whylen)
 		why[0] = '\0';
@@ -289,11 +303,19 @@ enum ifrep_meta_kind ifrep_meta_classify(const void *buf, struct ifrep_meta *m,
 		const struct ifrep_disk_superblock *sb = (const void *)blk;
 
 		magic[i] = get64(sb->magic) == IFREP_META_MAGIC;
-		ok[i] = !ifrep_meta_unpack(blk, i, &slot_meta[i], slot_why[i],
-					   sizeof(slot_why[i]));
+		r = ifrep_meta_unpack(blk, i, &slot_meta[i], slot_why[i], sizeof(slot_why[i]));
+		ok[i] = !r;
+		newer[i] = r == -EPROTO;
 		if (ok[i] && (best == IFREP_META_SB_SLOTS ||
 			      slot_meta[i].seq > slot_meta[best].seq))
 			best = i;
+	}
+	/* a newer tool's commit: never read past it, never call it damaged */
+	for (i = 0; i < IFREP_META_SB_SLOTS; i++) {
+		if (newer[i]) {
+			snprintf(why, whylen, "superblock %c: %s", 'A' + i, slot_why[i]);
+			return META_NEWER;
+		}
 	}
 	if (best < IFREP_META_SB_SLOTS) {
 		*m = slot_meta[best];

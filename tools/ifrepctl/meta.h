@@ -26,7 +26,16 @@ enum ifrep_meta_kind {
 	META_VALID,		/* dm-ifrep metadata with a usable superblock */
 	META_DAMAGED,		/* dm-ifrep magic, but no usable superblock */
 	META_FOREIGN,		/* anything else */
+	META_NEWER,		/* a sound superblock of a newer format (version or
+				 * incompat features this ifrepctl does not know) */
 };
+
+/*
+ * The largest data size a superblock may record: a block device's size in
+ * bytes is a signed 64-bit number (loff_t), so bytes = sectors << 9 can
+ * never overflow for a superblock that unpacks.
+ */
+#define IFREP_META_MAX_DATA_SECTORS	((uint64_t)INT64_MAX >> 9)
 
 struct ifrep_meta_pair {
 	unsigned int slot;			/* index in the superblock */
@@ -65,6 +74,7 @@ struct ifrep_meta {
 	unsigned int nr_pairs;			/* pairs in use, packed below */
 	struct ifrep_meta_pair pairs[IFREP_MAX_PAIRS];
 	char journal_path[IFREP_PATH_LEN];	/* secondary: journal device, "" if none */
+	char home_host[IFREP_HOST_LEN];		/* who may auto-activate it; "" if none */
 };
 
 /**
@@ -77,7 +87,8 @@ uint32_t ifrep_meta_sb_checksum(const void *block);
 /**
  * ifrep_meta_unpack() - validate one 4 KiB superblock slot and unpack it.
  * Return: 0; -EILSEQ for a bad magic or checksum; -ENOTBLK when blocknr is
- * not @slot; -EPROTO for an unknown version or incompat flags; -EINVAL for
+ * not @slot; -EPROTO for a newer format (a version above
+ * IFREP_META_VERSION, or incompat flags); -EINVAL for version 0 and for
  * contents that contradict themselves.  @why says which.
  */
 int ifrep_meta_unpack(const void *block, unsigned int slot,
@@ -92,7 +103,10 @@ void ifrep_meta_pack(const struct ifrep_meta *m, unsigned int slot, void *block)
 /**
  * ifrep_meta_classify() - decide what the first IFREP_META_PROBE_SIZE bytes
  * of a metadata device hold; for META_VALID fill @m from the valid slot
- * with the highest seq.  For META_DAMAGED, @why names the problem.
+ * with the highest seq.  For META_DAMAGED and META_NEWER, @why names the
+ * problem.  A slot of a newer format makes the device META_NEWER even when
+ * the other slot is valid: it is the newer tool's latest commit, and the
+ * older slot is stale.
  */
 enum ifrep_meta_kind ifrep_meta_classify(const void *buf, struct ifrep_meta *m,
 					 char *why, size_t whylen);
@@ -106,6 +120,12 @@ int ifrep_meta_read(const char *path, struct ifrep_meta *m, char *why, size_t wh
 
 /** ifrep_meta_blocks_needed() - 4 KiB blocks for a volume of @nr_chunks. */
 uint64_t ifrep_meta_blocks_needed(uint64_t nr_chunks);
+
+/**
+ * ifrep_meta_data_fits() - true if a data device of @data_bytes holds the
+ * @data_sectors a superblock records (compared in sectors: no overflow).
+ */
+bool ifrep_meta_data_fits(uint64_t data_bytes, uint64_t data_sectors);
 
 /** ifrep_meta_nr_chunks() - chunks covering @data_sectors. */
 uint64_t ifrep_meta_nr_chunks(uint64_t data_sectors, uint32_t chunk_sectors);

@@ -166,6 +166,7 @@ static void json_pair(struct json *j, const struct ifrep_status *st,
 static void json_volume(struct json *j, const struct ifrep_volume_view *v)
 {
 	const struct ifrep_status *st = &v->st;
+	char gen[17];
 	unsigned int i;
 
 	json_begin_object(j, NULL);
@@ -178,7 +179,9 @@ static void json_volume(struct json *j, const struct ifrep_volume_view *v)
 	json_string(j, "meta_device", v->meta_device);
 	json_string(j, "journal_device", v->journal_device[0] ? v->journal_device : NULL);
 	json_string(j, "health", ifrep_health_name(st->health));
-	json_u64_or_null(j, "generation", !st->whole_fail, st->generation);
+	/* a string: JSON numbers lose 64-bit values in most readers (jq) */
+	snprintf(gen, sizeof(gen), "%016" PRIx64, st->generation);
+	json_string(j, "generation", st->whole_fail ? NULL : gen);
 	json_string(j, "listen", st->listen[0] ? st->listen : NULL);
 	json_string(j, "upstream", st->upstream[0] ? st->upstream : NULL);
 	json_string(j, "image", ifrep_image_name(st->image));

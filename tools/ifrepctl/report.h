@@ -10,6 +10,10 @@
  *     "rate_bytes_per_s", "eta_seconds", "last_sync_point", "rpo_seconds",
  *     "cycle_shipped_chunks", "cycle_total_chunks", "reason"}]}]}
  *
+ * generation is a string of 16 lowercase hex digits (as in the status line
+ * and in `promote`'s message), not a number: JSON readers such as jq hold
+ * numbers as doubles, which cannot carry 64-bit values.
+ *
  * dirty_chunks and synced_percent count the chunks of an async pair's
  * running cycle that are not shipped yet (the kernel's dirty count leaves
  * them out: the cut moved them into the cycle).  last_sync_point is ISO 8601 UTC; it, rpo_seconds and the cycle fields are

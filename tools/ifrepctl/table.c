@@ -23,7 +23,8 @@ int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
 	if (!ifrep_is_word(a->meta_dev) || !ifrep_is_word(a->data_dev))
 		return -EINVAL;
 	if ((a->role && !ifrep_is_word(a->role)) || (a->listen && !ifrep_is_word(a->listen)) ||
-	    (a->journal && !ifrep_is_word(a->journal)))
+	    (a->journal && !ifrep_is_word(a->journal)) ||
+	    (a->home_host && !ifrep_is_word(a->home_host)))
 		return -EINVAL;
 
 	nr_opt += a->format ? 1 : 0;
@@ -32,6 +33,7 @@ int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
 	nr_opt += a->listen ? 2 : 0;
 	nr_opt += a->listen && a->insecure ? 1 : 0;
 	nr_opt += a->journal ? 2 : 0;
+	nr_opt += a->home_host ? 2 : 0;
 
 	outbuf_printf(&o, "%s %s %u", a->meta_dev, a->data_dev, nr_opt);
 	if (a->format)
@@ -46,6 +48,8 @@ int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
 		outbuf_printf(&o, " insecure");
 	if (a->journal)
 		outbuf_printf(&o, " journal %s", a->journal);
+	if (a->home_host)
+		outbuf_printf(&o, " home_host %s", a->home_host);
 	return outbuf_whole(&o);
 }
 

@@ -4,6 +4,7 @@
  *
  *   ifrep <metadata dev> <data dev> <#opt args> [format] [role R]
  *         [chunk_sectors N] [listen ADDR:PORT] [insecure] [journal DEV]
+ *         [home_host HOST]
  *
  * ifrep_table_params() builds the part after the target type (what
  * libdevmapper takes as "params"); ifrep_table_parse() reads back what the
@@ -27,6 +28,8 @@ struct ifrep_table_args {
 	const char *listen;		/* ADDR:PORT, NULL = leave out */
 	bool insecure;			/* with listen: accept primaries without a secret */
 	const char *journal;		/* secondary: journal device, NULL = leave out */
+	const char *home_host;		/* host identity to record, NULL = leave out
+					 * (target version 1.2 and later) */
 };
 
 /**

@@ -267,8 +267,10 @@ bool ifrep_valid_volume_name(const char *s, const char **why)
 {
 	size_t len = strlen(s);
 
-	if (!len || len > 127) {
-		*why = "a volume name has 1 to 127 characters";
+	/* its dm UUID is IFREP-NAME, which must fit device-mapper's 128 characters */
+	if (!len || len > IFREP_VOLUME_NAME_MAX) {
+		*why = "a volume name has 1 to " IFREP_STR(IFREP_VOLUME_NAME_MAX)
+			" characters (its device-mapper UUID, IFREP-NAME, holds at most 128)";
 		return false;
 	}
 	if (!strcmp(s, ".") || !strcmp(s, "..") || strchr(s, '/') ||
@@ -281,6 +283,40 @@ bool ifrep_valid_volume_name(const char *s, const char **why)
 		return false;
 	}
 	return true;
+}
+
+const char *ifrep_escape(const char *s, char *buf, size_t len)
+{
+	size_t o = 0;
+	char tmp[5];
+
+	if (!len)
+		return buf;
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		size_t n;
+
+		if (c == '\\')
+			n = (size_t)snprintf(tmp, sizeof(tmp), "\\\\");
+		else if (c >= 0x20 && c < 0x7f)
+			n = (size_t)snprintf(tmp, sizeof(tmp), "%c", c);
+		else
+			n = (size_t)snprintf(tmp, sizeof(tmp), "\\x%02x", c);
+		if (o + n + 1 > len) {
+			/* cut: room for "..." (what is kept is printable either way) */
+			while (o && o + 4 > len)
+				o--;
+			if (o + 4 <= len) {
+				memcpy(buf + o, "...", 3);
+				o += 3;
+			}
+			break;
+		}
+		memcpy(buf + o, tmp, n);
+		o += n;
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 bool ifrep_has_space(const char *s)

@@ -65,8 +65,31 @@ void ifrep_format_addr(const struct ifrep_addr *a, char *buf, size_t len);
 /** ifrep_valid_pair_name() - 1..31 characters of [A-Za-z0-9_.-]. */
 bool ifrep_valid_pair_name(const char *s, const char **why);
 
-/** ifrep_valid_volume_name() - a device-mapper name usable as /dev/mapper/NAME. */
+#define IFREP_STR_(x) #x
+#define IFREP_STR(x) IFREP_STR_(x)
+
+/*
+ * The longest volume name: device-mapper names hold 127 characters, but
+ * the volume's dm UUID is "IFREP-" NAME and UUIDs hold 128 (DM_UUID_LEN
+ * 129 with the NUL), so 122.
+ */
+#define IFREP_VOLUME_NAME_MAX	122
+
+/**
+ * ifrep_valid_volume_name() - a device-mapper name usable as /dev/mapper/NAME
+ * whose dm UUID IFREP-NAME fits too: 1 to IFREP_VOLUME_NAME_MAX characters,
+ * no '/', blanks or control characters, not '.', '..' or 'control', not
+ * starting with '-'.
+ */
 bool ifrep_valid_volume_name(const char *s, const char **why);
+
+/**
+ * ifrep_escape() - @s made safe to print (a string read from a disk):
+ * printable ASCII stays, a backslash becomes "\\", every other byte
+ * (control characters, escape sequences, bytes above 0x7e) "\xNN".  Cut
+ * with "..." when @buf is too small.  Returns @buf.
+ */
+const char *ifrep_escape(const char *s, char *buf, size_t len);
 
 /** ifrep_has_space() - true if @s contains a blank or control character. */
 bool ifrep_has_space(const char *s);
