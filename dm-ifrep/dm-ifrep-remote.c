@@ -56,6 +56,11 @@ struct ifrep_remote {
 	spinlock_t lock;
 	struct ifrep_conn *conn;	/* attached connection */
 	bool broken;			/* conn is being torn down */
+	/*
+	 * break_conn() shuts conn's socket down outside the lock: teardown()
+	 * waits for that before it frees conn.
+	 */
+	bool shutting_down;
 	struct list_head send_queue;
 	struct list_head inflight;
 	u64 next_id;
@@ -172,6 +177,7 @@ static void break_conn(struct ifrep_remote *r, const char *reason, bool retry)
 		return;
 	}
 	r->broken = true;
+	r->shutting_down = true;
 	list_splice_init(&r->inflight, &failed);
 	list_splice_tail_init(&r->send_queue, &failed);
 	if (r->sending) {
@@ -189,7 +195,13 @@ static void break_conn(struct ifrep_remote *r, const char *reason, bool retry)
 			    p->name, p->peer, reason);
 		p->events->state(p, IFREP_PS_RETRYING, reason);
 	}
+	/* The connection thread may tear conn down meanwhile: it waits. */
+	ifrep_debug_delay();
 	ifrep_transport_shutdown(conn->stream);
+	spin_lock_irq(&r->lock);
+	r->shutting_down = false;
+	spin_unlock_irq(&r->lock);
+	wake_up_all(&r->wait);
 	list_for_each_entry_safe(req, tmp, &failed, list) {
 		list_del(&req->list);
 		complete_rreq(r, req, -ECONNRESET);
@@ -736,11 +748,26 @@ static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 	break_conn(r, why ?: "stopped", !kthread_should_stop());
 }
 
+static bool conn_shut(struct ifrep_remote *r)
+{
+	bool shut;
+
+	spin_lock_irq(&r->lock);
+	shut = !r->shutting_down;
+	spin_unlock_irq(&r->lock);
+	return shut;
+}
+
+/*
+ * conn is broken by now (break_conn() ran), so no other break_conn() can
+ * start on it; the one that won may still be shutting it down.
+ */
 static void teardown(struct ifrep_remote *r)
 {
 	struct ifrep_conn *conn;
 
 	flush_work(&r->send_work);
+	wait_event(r->wait, conn_shut(r));
 	spin_lock_irq(&r->lock);
 	conn = r->conn;
 	r->conn = NULL;
