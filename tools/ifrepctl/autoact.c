@@ -287,10 +287,7 @@ static int check_secret_files(const struct ifrep_meta *m, char *why, size_t whyl
 	for (i = 0; i < m->nr_pairs; i++) {
 		const struct ifrep_meta_pair *p = &m->pairs[i];
 
-		if (!(p->flags & IFREP_PAIR_F_REMOTE) || !p->secret_file[0])
-			continue;
-		/* what activation skips: a finished copy never connects again */
-		if (p->mode == IFREP_MODE_COPY && (p->flags & IFREP_PAIR_F_INITIAL_DONE))
+		if (!ifrep_meta_pair_reads_secret(p))
 			continue;
 		if (!ifrep_path_under(p->secret_file, IFREP_ETC_DIR))
 			return refuse(why, whylen,

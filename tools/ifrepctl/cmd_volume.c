@@ -425,10 +425,7 @@ static int send_recorded_secrets(const char *name, const struct ifrep_meta *m)
 	for (i = 0; i < m->nr_pairs; i++) {
 		const struct ifrep_meta_pair *p = &m->pairs[i];
 
-		if (!(p->flags & IFREP_PAIR_F_REMOTE) || !p->secret_file[0])
-			continue;
-		/* a finished copy never connects again: its secret may be gone */
-		if (p->mode == IFREP_MODE_COPY && (p->flags & IFREP_PAIR_F_INITIAL_DONE))
+		if (!ifrep_meta_pair_reads_secret(p))
 			continue;
 		failures += send_recorded_secret(name, p->name, p->secret_file);
 	}

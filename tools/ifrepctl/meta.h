@@ -52,6 +52,17 @@ struct ifrep_meta_pair {
 	uint64_t last_sync_point;
 };
 
+/*
+ * Whether activating the volume reads this pair's recorded secret file: a
+ * remote pair's, unless it is a finished copy (it never connects again,
+ * and its secret may be gone).
+ */
+static inline bool ifrep_meta_pair_reads_secret(const struct ifrep_meta_pair *p)
+{
+	return (p->flags & IFREP_PAIR_F_REMOTE) && p->secret_file[0] &&
+	       !(p->mode == IFREP_MODE_COPY && (p->flags & IFREP_PAIR_F_INITIAL_DONE));
+}
+
 struct ifrep_meta {
 	unsigned int slot;			/* superblock slot used */
 	uint32_t flags;
