@@ -535,8 +535,9 @@ static int connect_peer(struct ifrep_remote *r, struct ifrep_conn **out,
 		err = -ENOMEM;
 		goto out;
 	}
-	err = ifrep_handshake_client(conn, IFREP_HELLO_PRIMARY, secret, secret_len,
-				     reason);
+	err = ifrep_handshake_client(conn, IFREP_HELLO_PRIMARY |
+				     (p->remote.integrity_only ? IFREP_HELLO_INTEGRITY : 0),
+				     secret, secret_len, reason);
 	if (err) {
 		DMERR_LIMIT("%s: pair %s: handshake with %s failed: %s", vol->name,
 			    p->name, p->peer, *reason);
