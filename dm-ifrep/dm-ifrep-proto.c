@@ -858,6 +858,7 @@ int ifrep_handshake_server(struct ifrep_conn *conn, const u8 *secret,
 		goto out;
 	}
 	theirs = buf.hello;
+	WRITE_ONCE(conn->hello_done, true);
 	if (secret && (*client_flags & IFREP_HELLO_INSECURE)) {
 		*reason = "client has no secret";
 		goto refuse;

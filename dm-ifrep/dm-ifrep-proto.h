@@ -49,6 +49,8 @@ struct ifrep_conn {
 	unsigned long timeout;
 	/* Set during the handshake: no read or send may go past it (jiffies). */
 	unsigned long deadline;
+	/* Server: the client's HELLO was valid (the listener evicts others first). */
+	bool hello_done;
 	/* Keyed session (NULL aead: CRC framing, the handshake or insecure). */
 	bool keyed;
 	bool integrity_only;		/* authenticate only, payload in clear */

@@ -297,12 +297,15 @@ static int session_thread(void *data)
 
 /*
  * The pre-auth pool is full: the oldest connection still in its handshake
- * goes (its thread sees the shutdown at once and ends).
+ * goes (its thread sees the shutdown at once and ends).  Those that have
+ * not even sent a valid HELLO go first: a real peer sends its HELLO at
+ * once, so a flood of idle or trickling connections that arrives while a
+ * primary is between its HELLO and its proof cannot push it out.
  * NOTE: l->lock held.
  */
 static void evict_oldest_preauth(struct ifrep_listener *l)
 {
-	struct ifrep_session *s, *oldest = NULL;
+	struct ifrep_session *s, *oldest = NULL, *oldest_silent = NULL;
 	unsigned int live = 0;
 
 	lockdep_assert_held(&l->lock);
@@ -310,9 +313,13 @@ static void evict_oldest_preauth(struct ifrep_listener *l)
 		if (!s->authed && !s->evicted) {
 			if (!oldest)
 				oldest = s;
+			if (!oldest_silent && !READ_ONCE(s->conn->hello_done))
+				oldest_silent = s;
 			live++;
 		}
 	}
+	if (oldest_silent)
+		oldest = oldest_silent;
 	if (live < MAX_PREAUTH)
 		return;
 	DMWARN_LIMIT("%s: pre-authentication pool full: dropping %s", l->vol->name,
