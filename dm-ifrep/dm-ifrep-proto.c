@@ -775,8 +775,12 @@ int ifrep_handshake_client(struct ifrep_conn *conn, u16 hello_flags,
 		goto out;
 	}
 	r = recv_step(conn, IFREP_MSG_HELLO, &buf, &server_flags, reason);
-	if (r)
+	if (r) {
+		/* Refused before any proof: its policy and ours differ (secret or not). */
+		if (r == -ECONNREFUSED)
+			r = -EACCES;
 		goto out;
+	}
 	r = check_version(conn, &buf.hello, reason);
 	if (r)
 		goto out;
@@ -894,8 +898,13 @@ int ifrep_handshake_server(struct ifrep_conn *conn, const u8 *secret,
 		goto out;
 	}
 	r = recv_step(conn, IFREP_MSG_AUTH, &buf, NULL, reason);
-	if (r)
+	if (r) {
+		if (r == -ECONNREFUSED) {
+			*reason = "authentication failed (the client refused our proof: the secrets differ)";
+			r = -EACCES;
+		}
 		goto out;
+	}
 	if (secret) {
 		if (crypto_memneq(expect, buf.auth.hmac, sizeof(expect))) {
 			/* No answer: a client with the wrong secret failed on ours. */
