@@ -150,19 +150,18 @@ static struct scatterlist *crypt_dir_map(struct ifrep_crypt_dir *d, size_t len)
 	u8 *p = d->buf;
 	size_t l;
 
-	sg_init_table(d->sg, d->sg_max);
 	if (!is_vmalloc_addr(p)) {
-		sg_set_buf(d->sg, p, len);
-		n = 1;
-	} else {
-		while (len) {
-			l = min_t(size_t, len, PAGE_SIZE - offset_in_page(p));
-			sg_set_page(&d->sg[n++], vmalloc_to_page(p), l, offset_in_page(p));
-			p += l;
-			len -= l;
-		}
+		sg_init_one(d->sg, p, len);
+		return d->sg;
 	}
-	sg_mark_end(&d->sg[n - 1]);
+	/* One entry per page: sg_init_table() marks the last one the end. */
+	sg_init_table(d->sg, DIV_ROUND_UP(offset_in_page(p) + len, PAGE_SIZE));
+	while (len) {
+		l = min_t(size_t, len, PAGE_SIZE - offset_in_page(p));
+		sg_set_page(&d->sg[n++], vmalloc_to_page(p), l, offset_in_page(p));
+		p += l;
+		len -= l;
+	}
 	return d->sg;
 }
 
