@@ -194,7 +194,7 @@ static void relay(struct dir *d, struct dir *back, bool c2s, uint8_t *m, size_t 
 		fix_crc(ack, 8);
 		back->last_seq++;	/* the secondary's next message collides */
 		emit(back, ack, HDR + 8 + (keyed(back) ? TAG : 0));
-		printf("tampered: forged ACK for id %llu as seq %llu\n",
+		printf("tampered: inject-ack: forged ACK for id %llu as seq %llu\n",
 		       (unsigned long long)get64(m + 24), (unsigned long long)back->last_seq);
 	}
 	fflush(stdout);
