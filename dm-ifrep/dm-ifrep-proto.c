@@ -702,7 +702,7 @@ static int recv_step(struct ifrep_conn *conn, u16 type, union handshake_buf *buf
 			    buf->error.reason);
 		/* A 1.x server answers a 2.0 HELLO with exactly this text. */
 		if (!strcmp(buf->error.reason, IFREP_ERR_VERSION)) {
-			*reason = "peer speaks dm-ifrep protocol 1.x; upgrade both sides";
+			*reason = IFREP_REASON_PEER_1X;
 			return -EPROTONOSUPPORT;
 		}
 		if (!strncmp(buf->error.reason, IFREP_ERR_VERSION, strlen(IFREP_ERR_VERSION))) {
@@ -728,7 +728,7 @@ static int check_version(struct ifrep_conn *conn, const struct ifrep_wire_hello 
 
 	if (major != IFREP_PROTO_MAJOR) {
 		if (major == 1) {
-			*reason = "peer speaks dm-ifrep protocol 1.x; upgrade both sides";
+			*reason = IFREP_REASON_PEER_1X;
 			DMERR_LIMIT("%s: peer speaks dm-ifrep protocol %u.%u; upgrade both sides (this module: %u.%u)",
 				    conn->stream->peer, major, be16_to_cpu(hello->proto_minor),
 				    IFREP_PROTO_MAJOR, IFREP_PROTO_MINOR);

@@ -16,6 +16,8 @@
 #include "ifrep_target.h"
 
 #define IFREP_HANDSHAKE_TIMEOUT	(10 * HZ)
+/* The handshake's reason when the peer speaks protocol 1.x. */
+#define IFREP_REASON_PEER_1X	"peer speaks dm-ifrep protocol 1.x; upgrade both sides"
 
 struct crypto_aead;
 struct aead_request;
