@@ -173,7 +173,7 @@ static void relay(struct dir *d, struct dir *back, bool c2s, uint8_t *m, size_t 
 		for (i = 0; i < plen - 8; i++)
 			m[HDR + 8 + i] = (uint8_t)MARKER[i % (sizeof(MARKER) - 1)];
 		fix_crc(m, plen);
-		printf("tampered: rewrite DATA seq %llu (%u bytes at sector %llu), CRC fixed\n",
+		printf("tampered: rewrite DATA seq %llu (%u bytes; sector field on the wire %llu, encrypted unless integrity-only or insecure), CRC fixed\n",
 		       (unsigned long long)d->last_seq, plen - 8,
 		       (unsigned long long)get64(m + HDR));
 	} else if (!strcmp(mode, "replay") && !done_replay && recorded) {
