@@ -4,7 +4,7 @@
  * what each message takes and when it is allowed; its handler turns the
  * words into typed arguments and calls the engine, which never sees argv.
  *
- *   pair_add <name> <sync|async|copy> <peer> [key=value...] [insecure]
+ *   pair_add <name> <sync|async|copy> <peer> [key=value...] [insecure|integrity-only]
  *   pair_remove <name>
  *   pause <name>
  *   resume <name>
@@ -97,6 +97,10 @@ static int parse_pair_options(struct ifrep_volume *vol, unsigned int argc,
 	for (i = 0; i < argc && !r; i++) {
 		if (!strcmp(argv[i], "insecure")) {
 			rec->flags |= IFREP_PAIR_F_INSECURE;
+			continue;
+		}
+		if (!strcmp(argv[i], "integrity-only")) {
+			rec->flags |= IFREP_PAIR_F_INTEGRITY;
 			continue;
 		}
 		value = strchr(argv[i], '=');

@@ -103,6 +103,7 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 	ifrep_remote_init_target(&p->remote);
 	p->remote.timeout_s = rec->timeout_s ?: IFREP_DEFAULT_TIMEOUT_S;
 	p->remote.insecure = rec->flags & IFREP_PAIR_F_INSECURE;
+	p->remote.integrity_only = rec->flags & IFREP_PAIR_F_INTEGRITY;
 	if (rec->flags & IFREP_PAIR_F_JOURNAL)
 		strscpy(p->local.journal_path, rec->secret_file,
 			sizeof(p->local.journal_path));
@@ -304,6 +305,12 @@ static int check_record(struct ifrep_volume *vol, const struct ifrep_pair_record
 		DMERR("%s: pair_add: journal= is for async pairs to a local target", vol->name);
 		return -EINVAL;
 	}
+	if ((rec->flags & IFREP_PAIR_F_INTEGRITY) &&
+	    (!(rec->flags & IFREP_PAIR_F_REMOTE) || (rec->flags & IFREP_PAIR_F_INSECURE))) {
+		DMERR("%s: pair_add: integrity-only is for remote pairs with a secret",
+		      vol->name);
+		return -EINVAL;
+	}
 	return 0;
 }
 
@@ -349,7 +356,7 @@ int ifrep_pairs_add(struct ifrep_volume *vol, const struct ifrep_pair_record *as
 		return r;
 	rec.flags = IFREP_PAIR_F_IN_USE |
 		    (rec.flags & (IFREP_PAIR_F_INSECURE | IFREP_PAIR_F_REMOTE |
-				  IFREP_PAIR_F_JOURNAL));
+				  IFREP_PAIR_F_JOURNAL | IFREP_PAIR_F_INTEGRITY));
 	p = alloc_pair(vol, slot, &rec);
 	if (!p)
 		return -ENOMEM;

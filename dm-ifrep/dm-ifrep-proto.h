@@ -9,12 +9,33 @@
 
 #include <linux/bio.h>
 #include <linux/mutex.h>
+#include <linux/scatterlist.h>
 
 #include "dm-ifrep-transport.h"
 #include "ifrep_proto.h"
 #include "ifrep_target.h"
 
 #define IFREP_HANDSHAKE_TIMEOUT	(10 * HZ)
+/* The handshake's reason when the peer speaks protocol 1.x. */
+#define IFREP_REASON_PEER_1X	"peer speaks dm-ifrep protocol 1.x; upgrade both sides"
+
+struct crypto_aead;
+struct aead_request;
+
+/*
+ * One direction of a keyed session: its AEAD (with the key set), a request,
+ * and a linear buffer holding one whole message (header, payload, tag),
+ * grown on demand up to IFREP_MAX_PAYLOAD + 64 bytes, with a scatterlist
+ * over it.  The sender uses its own under send_lock; the receiver, its own.
+ */
+struct ifrep_crypt_dir {
+	struct crypto_aead *aead;
+	struct aead_request *req;
+	u8 *buf;
+	size_t size;
+	struct scatterlist *sg;
+	unsigned int sg_max;
+};
 
 struct ifrep_conn {
 	struct ifrep_stream *stream;
@@ -28,6 +49,16 @@ struct ifrep_conn {
 	 * limit, then the pair's remote timeout threshold.
 	 */
 	unsigned long timeout;
+	/* Set during the handshake: no read or send may go past it (jiffies). */
+	unsigned long deadline;
+	/* Server: the client's HELLO was valid (the listener evicts others first). */
+	bool hello_done;
+	/* Keyed session (NULL aead: CRC framing, the handshake or insecure). */
+	bool keyed;
+	bool integrity_only;		/* authenticate only, payload in clear */
+	struct ifrep_crypt_dir tx;
+	struct ifrep_crypt_dir rx;
+	u32 rx_pos;			/* payload bytes handed out of rx.buf */
 };
 
 /* A received header, in host order, with the checksum run so far. */
@@ -40,6 +71,7 @@ struct ifrep_msg {
 	u32 csum;
 	u32 crc;
 	u32 received;			/* payload bytes read */
+	bool verified;			/* keyed: tag checked, payload in rx.buf */
 };
 
 /* What a message carries after its header: a fixed part plus data. */
@@ -84,7 +116,11 @@ void ifrep_conn_send_error(struct ifrep_conn *conn, const char *reason);
  * @idle_ok: return -EAGAIN when nothing arrived for a poll period.
  *
  * Checks magic, type, the length the type allows and the sequence number.
- * Return: 0, -EAGAIN, -EPROTO for a malformed header, or a transport error.
+ * In a keyed session it then reads the whole payload and the tag and
+ * verifies (and decrypts) them before it returns: nothing of a message is
+ * seen before it is known to come unchanged from the peer.
+ * Return: 0, -EAGAIN, -EPROTO for a malformed header, -EBADMSG for a tag
+ * that does not match, or a transport error.
  */
 int ifrep_conn_recv_header(struct ifrep_conn *conn, struct ifrep_msg *msg,
 			   bool idle_ok);
@@ -105,7 +141,12 @@ int ifrep_conn_recv_small(struct ifrep_conn *conn, struct ifrep_msg *msg,
 
 /**
  * ifrep_handshake_client() - HELLO and mutual authentication, client side.
- * @hello_flags: IFREP_HELLO_PRIMARY or IFREP_HELLO_BWTEST.
+ * @hello_flags: IFREP_HELLO_PRIMARY or IFREP_HELLO_BWTEST, with
+ *		 IFREP_HELLO_INTEGRITY for an integrity-only session.
+ *
+ * The server proves first; the client checks that proof before it sends
+ * its own.  On success with a secret the connection is keyed: every later
+ * message is sealed with the AEAD in both directions.
  * @secret: shared secret, or NULL for an insecure session.
  * @reason: set to why it failed.
  * Return: 0 or -errno (-EACCES: authentication, -EPROTONOSUPPORT: version).

@@ -3,7 +3,12 @@
  * dm-ifrep receiver: the secondary's side of a remote pair.
  *
  * A listener thread accepts connections on the volume's listen address and
- * gives each its own session thread.  A session authenticates its peer,
+ * gives each its own session thread.  Connections still in their handshake
+ * live in a pool of their own (MAX_PREAUTH, the oldest dropped to make room
+ * for a new one, one 10-second deadline for the whole handshake); only
+ * authenticated ones take one of the MAX_SESSIONS slots, so a host that
+ * floods the port with idle or trickling connections cannot keep a primary
+ * out.  A session authenticates its peer,
  * then either measures bandwidth (BW_DATA is read and thrown away) or
  * attaches as the volume's primary: at most one at a time; a newly
  * authenticated session of the same primary replaces a stale one.
@@ -28,7 +33,10 @@
 
 #define DM_MSG_PREFIX "ifrep"
 
-#define MAX_SESSIONS		4
+#define MAX_SESSIONS		4	/* authenticated */
+#define MAX_PREAUTH		16	/* in their handshake */
+/* Dropped ones whose threads have not yet exited count too, up to this. */
+#define MAX_PREAUTH_THREADS	(2 * MAX_PREAUTH)
 #define REPLACE_TIMEOUT		(10 * HZ)
 
 static void put_listener(struct ifrep_listener *l)
@@ -202,6 +210,8 @@ static void end_session(struct ifrep_session *s)
 
 	mutex_lock(&l->lock);
 	list_del(&s->list);
+	if (!s->authed)
+		l->nr_preauth--;
 	if (l->primary == s) {
 		l->primary = NULL;
 		DMINFO("%s: primary %s detached", l->vol->name, s->conn->stream->peer);
@@ -214,6 +224,31 @@ static void end_session(struct ifrep_session *s)
 	ifrep_conn_destroy(s->conn);
 	kfree(s);
 	put_listener(l);
+}
+
+/*
+ * An authenticated connection leaves the pre-auth pool for a session slot.
+ * A primary may take one more than MAX_SESSIONS: it replaces its own stale
+ * session at attach, and bandwidth tests must not keep it out.
+ */
+static int take_session_slot(struct ifrep_session *s, u16 flags, const char **reason)
+{
+	struct ifrep_listener *l = s->l;
+	unsigned int limit = MAX_SESSIONS + !!(flags & IFREP_HELLO_PRIMARY);
+	int r = 0;
+
+	mutex_lock(&l->lock);
+	if (s->evicted) {
+		r = -ECONNRESET;
+	} else if (l->nr_sessions - l->nr_preauth >= limit) {
+		*reason = "too many sessions";
+		r = -EBUSY;
+	} else {
+		s->authed = true;
+		l->nr_preauth--;
+	}
+	mutex_unlock(&l->lock);
+	return r;
 }
 
 static int session_thread(void *data)
@@ -238,7 +273,11 @@ static int session_thread(void *data)
 	r = ifrep_handshake_server(s->conn, secret, secret_len, insecure, &flags,
 				   &reason);
 	kfree_sensitive(secret);
+	if (!r)
+		r = take_session_slot(s, flags, &reason);
 	if (r) {
+		if (READ_ONCE(s->evicted))
+			reason = "pre-authentication pool full: oldest connection dropped";
 		DMERR_LIMIT("%s: refused connection from %s: %s", vol->name,
 			    s->conn->stream->peer, reason);
 	} else if (flags & IFREP_HELLO_BWTEST) {
@@ -254,6 +293,39 @@ static int session_thread(void *data)
 	end_session(s);
 	module_put_and_kthread_exit(0);
 	return 0;
+}
+
+/*
+ * The pre-auth pool is full: the oldest connection still in its handshake
+ * goes (its thread sees the shutdown at once and ends).  Those that have
+ * not even sent a valid HELLO go first: a real peer sends its HELLO at
+ * once, so a flood of idle or trickling connections that arrives while a
+ * primary is between its HELLO and its proof cannot push it out.
+ * NOTE: l->lock held.
+ */
+static void evict_oldest_preauth(struct ifrep_listener *l)
+{
+	struct ifrep_session *s, *oldest = NULL, *oldest_silent = NULL;
+	unsigned int live = 0;
+
+	lockdep_assert_held(&l->lock);
+	list_for_each_entry(s, &l->sessions, list) {
+		if (!s->authed && !s->evicted) {
+			if (!oldest)
+				oldest = s;
+			if (!oldest_silent && !READ_ONCE(s->conn->hello_done))
+				oldest_silent = s;
+			live++;
+		}
+	}
+	if (oldest_silent)
+		oldest = oldest_silent;
+	if (live < MAX_PREAUTH)
+		return;
+	DMWARN_LIMIT("%s: pre-authentication pool full: dropping %s", l->vol->name,
+		     oldest->conn->stream->peer);
+	oldest->evicted = true;
+	ifrep_transport_shutdown(oldest->conn->stream);
 }
 
 static void start_session(struct ifrep_listener *l, struct ifrep_stream *stream)
@@ -276,7 +348,7 @@ static void start_session(struct ifrep_listener *l, struct ifrep_stream *stream)
 	init_waitqueue_head(&s->wait);
 
 	mutex_lock(&l->lock);
-	if (l->stopping || l->nr_sessions >= MAX_SESSIONS) {
+	if (l->stopping || l->nr_preauth >= MAX_PREAUTH_THREADS) {
 		mutex_unlock(&l->lock);
 		DMERR_LIMIT("%s: too many connections: refusing %s", l->vol->name,
 			    stream->peer);
@@ -284,8 +356,10 @@ static void start_session(struct ifrep_listener *l, struct ifrep_stream *stream)
 		kfree(s);
 		return;
 	}
-	list_add(&s->list, &l->sessions);
+	evict_oldest_preauth(l);
+	list_add_tail(&s->list, &l->sessions);
 	l->nr_sessions++;
+	l->nr_preauth++;
 	refcount_inc(&l->refs);
 	mutex_unlock(&l->lock);
 
@@ -296,6 +370,7 @@ static void start_session(struct ifrep_listener *l, struct ifrep_stream *stream)
 		mutex_lock(&l->lock);
 		list_del(&s->list);
 		l->nr_sessions--;
+		l->nr_preauth--;
 		mutex_unlock(&l->lock);
 		ifrep_conn_destroy(s->conn);
 		kfree(s);

@@ -547,12 +547,16 @@ static int connect_peer(struct ifrep_remote *r, struct ifrep_conn **out,
 		err = -ENOMEM;
 		goto out;
 	}
-	err = ifrep_handshake_client(conn, IFREP_HELLO_PRIMARY, secret, secret_len,
-				     reason);
+	err = ifrep_handshake_client(conn, IFREP_HELLO_PRIMARY |
+				     (p->remote.integrity_only ? IFREP_HELLO_INTEGRITY : 0),
+				     secret, secret_len, reason);
 	if (err) {
 		DMERR_LIMIT("%s: pair %s: handshake with %s failed: %s", vol->name,
 			    p->name, p->peer, *reason);
+		/* An old peer gets a reason of its own: both sides need the upgrade. */
 		*reason = err == -EACCES ? "auth_failed" :
+			  err == -EPROTONOSUPPORT && !strcmp(*reason, IFREP_REASON_PEER_1X) ?
+			  "peer_protocol_1x" :
 			  err == -EPROTONOSUPPORT ? "version_mismatch" : "handshake_failed";
 		*fatal = err == -EACCES || err == -EPROTONOSUPPORT;
 	} else {

@@ -17,6 +17,7 @@ struct ifrep_remote_target {
 	struct ifrep_remote *link;	/* connection thread and queues; NULL when closed */
 	u32 timeout_s;			/* remote timeout threshold */
 	bool insecure;
+	bool integrity_only;		/* authenticate, do not encrypt */
 	u8 *secret;			/* under vol->secret_lock */
 	unsigned int secret_len;
 	bool discard_remote;		/* resolve: overwrite the peer's changes */

@@ -20,8 +20,9 @@ struct ifrep_listener {
 	const char *state;
 
 	struct mutex lock;
-	struct list_head sessions;
-	unsigned int nr_sessions;
+	struct list_head sessions;	/* oldest first */
+	unsigned int nr_sessions;	/* threads, whatever their state */
+	unsigned int nr_preauth;	/* of them, still in their handshake */
 	struct ifrep_session *primary;
 	wait_queue_head_t wait;
 	bool stopping;
@@ -41,6 +42,8 @@ struct ifrep_session {
 	atomic_long_t inflight_bytes;
 	wait_queue_head_t wait;
 	bool dead;
+	bool authed;			/* passed the handshake: a session slot */
+	bool evicted;			/* dropped from the pre-auth pool */
 	u64 primary_generation;		/* taken once we hold its full image */
 	unsigned long silence_limit;	/* the primary pings within this */
 };

@@ -80,7 +80,9 @@ enum ifrep_disk_mode {
 #define IFREP_PAIR_F_COPY_DONE		(1U << 5)	/* volume copy finished */
 #define IFREP_PAIR_F_JOURNAL		(1U << 6)	/* local async: secret_file
 							 * holds the journal path */
-#define IFREP_PAIR_KNOWN_FLAGS		0x7fU
+#define IFREP_PAIR_F_INTEGRITY		(1U << 7)	/* remote: authenticate the
+							 * link, do not encrypt */
+#define IFREP_PAIR_KNOWN_FLAGS		0xffU
 
 struct ifrep_disk_pair {
 	ifrep_le32 flags;

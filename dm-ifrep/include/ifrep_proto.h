@@ -6,15 +6,23 @@
  *
  * A connection is a TCP stream of messages.  Every message is a 40-byte
  * header followed by `length` payload bytes.  All integers are big-endian
- * (network order).  `csum` is the standard CRC-32C (initial ~0, final
- * inversion) over the header with csum set to zero, continued over the
- * payload.  `seq` counts the messages of one direction from 1; a gap, a bad
- * checksum, an unknown type, a length the type does not allow, or a
- * request outside the volume ends the connection.
+ * (network order).  `seq` counts the messages of one direction from 1; a
+ * gap, a bad checksum or tag, an unknown type, a length the type does not
+ * allow, or a request outside the volume ends the connection.
  *
- * Conversation:
+ * Handshake messages, and every message of an insecure session, carry in
+ * `csum` the standard CRC-32C (initial ~0, final inversion) over the
+ * header with csum set to zero, continued over the payload.  In a session
+ * with a secret every later message is followed by IFREP_TAG_LEN bytes of
+ * AEAD tag (IFREP_AEAD, nonce = 4 zero bytes || be64 seq, per-direction
+ * keys from HKDF-SHA256); csum is 0.  Encrypted sessions encrypt the
+ * payload with the header as associated data; integrity-only sessions
+ * (HELLO flag INTEGRITY) take header and payload as associated data.
+ *
+ * Conversation (protocol 2.0: the server proves first):
  *   client -> HELLO, server -> HELLO            versions, features, nonces
- *   client -> AUTH,  server -> AUTH             HMAC-SHA256 proofs
+ *   server -> AUTH,  client -> AUTH             HKDF-SHA256 proofs
+ *   -- keyed from here on --
  *   client -> ATTACH, server -> ATTACH_REPLY     (primaries only)
  *                     [server -> BITMAP]
  *   then DATA / FLUSH / SYNC_STATE / CYCLE_BEGIN / CYCLE_COMMIT / CSUM /
@@ -28,11 +36,14 @@
 #include "ifrep_types.h"
 
 #define IFREP_PROTO_MAGIC	0x49465250U	/* "IFRP" */
-#define IFREP_PROTO_MAJOR	1		/* incompatible changes */
-#define IFREP_PROTO_MINOR	2		/* compatible additions: 1 = CSUM,
-						 * 2 = ATTACH_RESTARTED */
+#define IFREP_PROTO_MAJOR	2		/* incompatible changes: 2 = AEAD */
+#define IFREP_PROTO_MINOR	0		/* compatible additions: none yet */
 
-/* Feature bits offered in HELLO; the session uses the common ones. */
+/*
+ * Feature bits offered in HELLO; the session uses the common ones.  Every
+ * addition after protocol 2.0 gets a bit of its own here, and is not used
+ * with a peer that did not offer it.
+ */
 #define IFREP_FEAT_FLUSH	(1U << 0)	/* FLUSH and REQ_PREFLUSH/FUA honoured */
 #define IFREP_FEAT_BWTEST	(1U << 1)	/* bandwidth test sessions */
 #define IFREP_FEAT_CSUM		(1U << 2)	/* CSUM requests (online verify) */
@@ -42,6 +53,10 @@
 
 #define IFREP_NONCE_LEN		32
 #define IFREP_HMAC_LEN		32
+#define IFREP_KEY_LEN		32
+#define IFREP_TAG_LEN		16		/* after each keyed message */
+#define IFREP_AEAD		"rfc7539(chacha20,poly1305)"
+#define IFREP_AEAD_NONCE_LEN	12
 #define IFREP_MAX_PAYLOAD	(4U << 20)	/* one DATA message */
 #define IFREP_REASON_LEN	96
 
@@ -80,6 +95,7 @@ struct ifrep_wire_header {
 #define IFREP_HELLO_PRIMARY	(1U << 0)	/* client will ATTACH a volume */
 #define IFREP_HELLO_BWTEST	(1U << 1)	/* client only measures the link */
 #define IFREP_HELLO_INSECURE	(1U << 2)	/* sender has no secret */
+#define IFREP_HELLO_INTEGRITY	(1U << 3)	/* authenticate, do not encrypt */
 
 struct ifrep_wire_hello {
 	ifrep_be16 proto_major;
@@ -89,13 +105,20 @@ struct ifrep_wire_hello {
 } __packed;
 
 /*
- * AUTH payload: HMAC-SHA256(secret, label || nonce_server || nonce_client)
- * where label is "ifrep-client" for the client's proof and "ifrep-server"
- * for the server's.  Insecure sessions send zeros, and are accepted only
- * when both sides were configured insecure.
+ * Key schedule (docs/wire-protocol.md, "Session protection"):
+ *   T   = be16 client HELLO flags || client HELLO payload ||
+ *         be16 server HELLO flags || server HELLO payload
+ *   PRK = HMAC-SHA256(nonce_client || nonce_server, secret)
+ *   out = HMAC-SHA256(PRK, label || T || 0x01)       (HKDF, one block)
+ * for each label below.  The AUTH payload is the sender's proof; the
+ * server sends its AUTH first.  Insecure sessions send zeros, and are
+ * accepted only when both sides were configured insecure.
  */
-#define IFREP_PROOF_CLIENT	"ifrep-client"
-#define IFREP_PROOF_SERVER	"ifrep-server"
+#define IFREP_LABEL_SERVER_PROOF	"ifrep 2.0 server proof"
+#define IFREP_LABEL_CLIENT_PROOF	"ifrep 2.0 client proof"
+#define IFREP_LABEL_KEY_C2S		"ifrep 2.0 key c2s"
+#define IFREP_LABEL_KEY_S2C		"ifrep 2.0 key s2c"
+#define IFREP_TRANSCRIPT_LEN	(2 * (2 + 40))
 
 struct ifrep_wire_auth {
 	ifrep_u8 hmac[IFREP_HMAC_LEN];

@@ -27,6 +27,13 @@
  * are disposable.  --data-sectors and --chunk-sectors must match the
  * secondary for an ATTACH to get past its size checks.
  *
+ * Protocol 2.0: with a secret, every message after the handshake is
+ * sealed (AEAD).  The kinds after the ATTACH then send properly sealed
+ * messages whose content is wrong (a sector outside the volume, an odd
+ * length, an ACK), or sealed messages corrupted after sealing (a bit of
+ * the header, the payload or the tag): the tag must catch those.  The
+ * guard opens what it checks with the session's key.
+ *
  * It connects only to the address given.
  */
 #include <errno.h>
@@ -58,7 +65,7 @@ enum kind {
 	K_TYPE_0,
 	K_TYPE_99,
 	K_TRUNCATED,
-	K_HELLO_MAJOR_2,
+	K_HELLO_MAJOR_1,
 	K_AUTH_BAD_HMAC,
 	K_DATA_BEFORE_AUTH,
 	/* after HELLO, AUTH with the right secret and an ATTACH */
@@ -75,15 +82,15 @@ enum kind {
 static const char *const kind_names[NR_KINDS] = {
 	"garbage", "bad-magic", "bad-checksum", "length-over-max",
 	"length-under-min", "wrong-sequence", "type-0", "type-99",
-	"truncated", "hello-major-2", "auth-wrong-hmac", "data-before-auth",
+	"truncated", "hello-major-1", "auth-wrong-hmac", "data-before-auth",
 	"data-bad-sector", "data-bad-checksum", "data-length-not-512",
 	"ack-to-server", "data-bit-flip", "checksum-request-outside",
 };
 
 /* What the secondary must answer with an ERROR before dropping. */
 static const char *const expected_error[NR_KINDS] = {
-	[K_HELLO_MAJOR_2] = "unsupported protocol version",
-	[K_AUTH_BAD_HMAC] = "",		/* any reason */
+	[K_HELLO_MAJOR_1] = "unsupported protocol version",
+	/* a wrong client proof is dropped without an answer (2.0) */
 };
 
 enum outcome {
@@ -194,17 +201,34 @@ static struct ifrep_hdr hdr(uint16_t type, uint32_t length, uint64_t seq)
  * The safety net: decode @buf as the receiver would, expecting @seq; if it
  * is a well-formed DATA for sectors that may exist, stop everything.
  */
-static void guard(const struct fuzz *f, const uint8_t *buf, size_t len, uint64_t seq)
+static void guard(const struct fuzz *f, const struct ifrep_conn *c, const uint8_t *buf,
+		  size_t len, uint64_t seq)
 {
+	static uint8_t copy[2 * MAX_MSG];
 	uint64_t limit = f->data_sectors ? f->data_sectors : IMPOSSIBLE_SECTOR;
 	struct ifrep_wire_data data;
+	struct ifrep_wire_header w;
 	const uint8_t *p;
 	struct ifrep_hdr h;
 	const char *why;
 	uint64_t sector, bytes;
 
-	if (ifrep_msg_decode(buf, len, seq, &h, &p, &why) || h.type != IFREP_MSG_DATA)
+	if (c->keyed) {
+		/* sealed: what the receiver would accept opens with the key */
+		if (len < IFREP_HDR_LEN || len > sizeof(copy))
+			return;
+		memcpy(&w, buf, sizeof(w));
+		ifrep_hdr_unpack(&w, &h);
+		if (ifrep_hdr_check(&h, seq, &why) || h.type != IFREP_MSG_DATA ||
+		    len < IFREP_HDR_LEN + (size_t)h.length + IFREP_TAG_LEN)
+			return;
+		memcpy(copy, buf, IFREP_HDR_LEN + h.length + IFREP_TAG_LEN);
+		if (ifrep_aead_open(c->tx_key, c->integrity_only, copy, h.length))
+			return;
+		p = copy + IFREP_HDR_LEN;
+	} else if (ifrep_msg_decode(buf, len, seq, &h, &p, &why) || h.type != IFREP_MSG_DATA) {
 		return;
+	}
 	memcpy(&data, p, sizeof(data));
 	sector = ifrep_get_be64(data.sector);
 	bytes = h.length - sizeof(data);
@@ -219,7 +243,7 @@ static void guard(const struct fuzz *f, const uint8_t *buf, size_t len, uint64_t
 static int send_checked(struct fuzz *f, struct ifrep_conn *c, const uint8_t *buf,
 			size_t len, uint64_t seq)
 {
-	guard(f, buf, len, seq);
+	guard(f, c, buf, len, seq);
 	return ifrep_send_bytes(c, buf, len);
 }
 
@@ -330,6 +354,12 @@ static int hello_exchange(struct fuzz *f, struct ifrep_conn *c, struct round *rd
 		return -1;
 	}
 	*theirs = rx.hello;
+	/* 2.0: the server proves first; its AUTH comes before ours */
+	if (ifrep_recv_msg(c, &h, &rx, sizeof(rx)) || h.type != IFREP_MSG_AUTH) {
+		rd->out = OUT_SETUP;
+		note(rd, "the server's AUTH: %s", c->why);
+		return -1;
+	}
 	return 0;
 }
 
@@ -461,8 +491,8 @@ static size_t first_message(struct fuzz *f, enum kind k, unsigned int variant,
 		n = frame(buf, h, &hello, sizeof(hello), false);
 		*cut = 1 + rnd_below(f, (uint32_t)n - 1);
 		return n;
-	case K_HELLO_MAJOR_2:
-		hello.proto_major = ifrep_put_be16(2);
+	case K_HELLO_MAJOR_1:
+		hello.proto_major = ifrep_put_be16(1);
 		return frame(buf, h, &hello, sizeof(hello), false);
 	case K_DATA_BEFORE_AUTH:
 		return data_msg(f, buf, 1, IMPOSSIBLE_SECTOR + rnd_below(f, 1000), 512);
@@ -471,17 +501,34 @@ static size_t first_message(struct fuzz *f, enum kind k, unsigned int variant,
 	}
 }
 
-/* Input after the handshake and an accepted ATTACH; @seq is ours. */
-static size_t attached_message(struct fuzz *f, enum kind k, unsigned int variant,
-			       uint8_t *buf, uint64_t seq, size_t *send_len)
+/* In a keyed session, the clean message of @n bytes at @buf is sealed. */
+static size_t seal(const struct ifrep_conn *c, uint8_t *buf, size_t n, size_t room)
 {
+	size_t sealed;
+
+	if (!c->keyed)
+		return n;
+	sealed = ifrep_seal_buf(c, buf, room);
+	if (!sealed) {
+		fprintf(stderr, "ifrep-fuzz: internal error: cannot seal a message\n");
+		exit(3);
+	}
+	return sealed;
+}
+
+/* Input after the handshake and an accepted ATTACH; @seq is ours. */
+static size_t attached_message(struct fuzz *f, const struct ifrep_conn *c, enum kind k,
+			       unsigned int variant, uint8_t *buf, uint64_t seq,
+			       size_t *send_len)
+{
+	size_t room = 2 * MAX_MSG;
 	struct ifrep_wire_ack ack = { ifrep_put_be32(0), ifrep_put_be32(0) };
 	uint64_t end = f->data_sectors, sector;
 	struct ifrep_wire_header w;
 	struct ifrep_hdr h, m;
 	const uint8_t *p;
 	const char *why;
-	uint32_t bytes, grow;
+	uint32_t bytes, grow, tail;
 	size_t n, bit;
 
 	switch (k) {
@@ -492,9 +539,9 @@ static size_t attached_message(struct fuzz *f, enum kind k, unsigned int variant
 		case 2: sector = UINT64_MAX; bytes = 512; break;
 		default: sector = 1ULL << 63; bytes = 65536; break;
 		}
-		return data_msg(f, buf, seq, sector, bytes);
+		return seal(c, buf, data_msg(f, buf, seq, sector, bytes), room);
 	case K_DATA_BAD_CSUM:
-		n = data_msg(f, buf, seq, rnd_below(f, 64) * 8, 4096);
+		n = seal(c, buf, data_msg(f, buf, seq, rnd_below(f, 64) * 8, 4096), room);
 		/* a bit of the csum field or of the data */
 		if (variant % 2)
 			buf[12 + rnd_below(f, 4)] ^= (uint8_t)(1U << rnd_below(f, 8));
@@ -503,29 +550,41 @@ static size_t attached_message(struct fuzz *f, enum kind k, unsigned int variant
 				(uint8_t)(1U << rnd_below(f, 8));
 		return n;
 	case K_DATA_ODD_LENGTH:
-		return data_msg(f, buf, seq, 0, 512 * (variant % 8) + 1 + rnd_below(f, 511));
+		return seal(c, buf, data_msg(f, buf, seq, 0,
+					     512 * (variant % 8) + 1 + rnd_below(f, 511)), room);
 	case K_ACK_TO_SERVER:
 		h = hdr(IFREP_MSG_ACK, sizeof(ack), seq);
 		h.id = rnd(f);
-		return frame(buf, h, &ack, sizeof(ack), false);
+		return seal(c, buf, frame(buf, h, &ack, sizeof(ack), false), room);
 	case K_DATA_MUTATED:
-		n = data_msg(f, buf, seq, rnd_below(f, 64) * 8, 4096);
+		n = seal(c, buf, data_msg(f, buf, seq, rnd_below(f, 64) * 8, 4096), room);
 		for (;;) {
 			bit = rnd_below(f, (uint32_t)(8 * n));
 			buf[bit / 8] ^= (uint8_t)(1U << (bit % 8));
 			/* the length may have grown: send that much more */
 			memcpy(&w, buf, sizeof(w));
 			ifrep_hdr_unpack(&w, &m);
-			grow = m.length > n - IFREP_HDR_LEN && m.length <= 8 + 65536 ?
-			       m.length - (uint32_t)(n - IFREP_HDR_LEN) : 0;
+			tail = c->keyed ? IFREP_TAG_LEN : 0;
+			grow = m.length + tail > n - IFREP_HDR_LEN && m.length <= 8 + 65536 ?
+			       m.length + tail - (uint32_t)(n - IFREP_HDR_LEN) : 0;
 			memset(buf + n, 0, grow);
 			*send_len = n + grow;
+			if (c->keyed) {
+				static uint8_t copy[2 * MAX_MSG];
+
+				/* the tag must catch it: one in 2^128 would not */
+				memcpy(copy, buf, *send_len);
+				if (ifrep_hdr_check(&m, seq, &why) ||
+				    ifrep_aead_open(c->tx_key, c->integrity_only, copy, m.length))
+					return n;
+				continue;
+			}
 			if (ifrep_msg_decode(buf, *send_len, seq, &h, &p, &why))
 				return n;
 			/* still valid (cannot happen with CRC-32C): flip another */
 		}
 	case K_CSUM_BAD_RANGE: {
-		struct ifrep_wire_csum c = { 0 };
+		struct ifrep_wire_csum cs = { 0 };
 
 		switch (variant % 4) {
 		case 0: sector = end ? end : IMPOSSIBLE_SECTOR; bytes = 4096; break;
@@ -533,9 +592,10 @@ static size_t attached_message(struct fuzz *f, enum kind k, unsigned int variant
 		case 2: sector = 0; bytes = 1000; break;
 		default: sector = 0; bytes = 64U << 20; break;
 		}
-		c.sector = ifrep_put_be64(sector);
-		c.length = ifrep_put_be32(bytes);
-		return frame(buf, hdr(IFREP_MSG_CSUM, sizeof(c), seq), &c, sizeof(c), false);
+		cs.sector = ifrep_put_be64(sector);
+		cs.length = ifrep_put_be32(bytes);
+		return seal(c, buf, frame(buf, hdr(IFREP_MSG_CSUM, sizeof(cs), seq), &cs,
+					  sizeof(cs), false), room);
 	}
 	default:
 		return 0;
@@ -555,7 +615,7 @@ static void run_round(struct fuzz *f, enum kind k, unsigned int variant, struct 
 	if (open_conn(f, &c, rd))
 		return;
 
-	if (k < K_HELLO_MAJOR_2 || (k == K_DATA_BEFORE_AUTH && variant % 2 == 0)) {
+	if (k < K_HELLO_MAJOR_1 || (k == K_DATA_BEFORE_AUTH && variant % 2 == 0)) {
 		n = first_message(f, k, variant, buf, &cut);
 		if (cut) {
 			r = send_checked(f, &c, buf, cut, 1);
@@ -564,7 +624,7 @@ static void run_round(struct fuzz *f, enum kind k, unsigned int variant, struct 
 			r = send_checked(f, &c, buf, n, 1);
 		}
 		wait_drop(&c, rd, expected_error[k], r);
-	} else if (k == K_HELLO_MAJOR_2) {
+	} else if (k == K_HELLO_MAJOR_1) {
 		n = first_message(f, k, variant, buf, &cut);
 		r = send_checked(f, &c, buf, n, 1);
 		wait_drop(&c, rd, expected_error[k], r);
@@ -590,7 +650,7 @@ static void run_round(struct fuzz *f, enum kind k, unsigned int variant, struct 
 			goto out;
 		}
 		send_len = 0;
-		n = attached_message(f, k, variant, buf, c.send_seq + 1, &send_len);
+		n = attached_message(f, &c, k, variant, buf, c.send_seq + 1, &send_len);
 		r = send_checked(f, &c, buf, send_len ? send_len : n, c.send_seq + 1);
 		wait_drop(&c, rd, NULL, r);
 	}

@@ -133,25 +133,72 @@ TEST(encode_known_answer)
 		  "0000000000000007000000000000000070696e67");
 }
 
-/* Proofs as the kernel computes them (values from Python's hmac). */
-TEST(auth_proof_known_answer)
+/* The 2.0 key schedule (values from Python's hmac). */
+static void kdf_example(struct ifrep_kdf *k)
 {
-	const char *secret = "the right secret";
-	uint8_t ns[32], nc[32], mac[32];
+	struct ifrep_wire_hello hc, hs;
 	int i;
 
+	memset(&hc, 0, sizeof(hc));
+	memset(&hs, 0, sizeof(hs));
+	hc.proto_major = hs.proto_major = ifrep_put_be16(2);
+	hc.features = hs.features = ifrep_put_be32(0xf);
 	for (i = 0; i < 32; i++) {
-		ns[i] = (uint8_t)i;
-		nc[i] = (uint8_t)(32 + i);
+		hs.nonce[i] = (uint8_t)i;
+		hc.nonce[i] = (uint8_t)(32 + i);
 	}
-	ifrep_auth_proof((const uint8_t *)secret, strlen(secret), IFREP_PROOF_CLIENT,
-			 ns, nc, mac);
-	CHECK_STR(hex(mac, 32),
-		  "b1755ad8180e907e8620a4d1ffc7a52866e82cadfd6616fee2238f828c6a5ba0");
-	ifrep_auth_proof((const uint8_t *)secret, strlen(secret), IFREP_PROOF_SERVER,
-			 ns, nc, mac);
-	CHECK_STR(hex(mac, 32),
-		  "74543e8e4caf29376f06fdd940c7a9fa2fc3e4a184f7697ee960ad61358d1139");
+	ifrep_kdf_init(k, (const uint8_t *)"the right secret", 16, IFREP_HELLO_BWTEST,
+		       &hc, 0, &hs);
+}
+
+TEST(kdf_known_answer)
+{
+	struct ifrep_kdf k;
+	uint8_t out[32];
+
+	kdf_example(&k);
+	ifrep_kdf_expand(&k, IFREP_LABEL_SERVER_PROOF, out);
+	CHECK_STR(hex(out, 32),
+		  "f898ea7bc79842bc3efb8676aa630b2e6e2a579d598d664d2b11cf82881e7acc");
+	ifrep_kdf_expand(&k, IFREP_LABEL_CLIENT_PROOF, out);
+	CHECK_STR(hex(out, 32),
+		  "9db493dde46a201a06f3fc4c3de951a5274429aea77dd7da9d67167a295e7ad4");
+	ifrep_kdf_expand(&k, IFREP_LABEL_KEY_C2S, out);
+	CHECK_STR(hex(out, 32),
+		  "89401d039dc6ca6d51e2194bd7fd837933860e150f7be813e5bef3cc1de8659c");
+}
+
+/* Sealed PING seq 3, id 7, "ping" (values from Python's cryptography). */
+TEST(aead_known_answer)
+{
+	struct ifrep_kdf k;
+	uint8_t key[32], buf[64];
+	size_t n;
+	int i;
+
+	kdf_example(&k);
+	ifrep_kdf_expand(&k, IFREP_LABEL_KEY_C2S, key);
+	for (i = 0; i < 2; i++) {
+		n = ifrep_msg_encode(buf, sizeof(buf), IFREP_MSG_PING, 0, 3, 7, "ping", 4);
+		CHECK(!ifrep_aead_seal(key, i, buf, 4));
+		CHECK_STR(hex(buf, n + IFREP_TAG_LEN), i ?
+			  "4946525000080000000000040000000000000000000000030000000000000007"
+			  "000000000000000070696e676df221a3238752b66b7209c6423e89bf" :
+			  "4946525000080000000000040000000000000000000000030000000000000007"
+			  "0000000000000000ee3be45d3f4c11b87d973cd4aadca1195a7f000c");
+		CHECK(!ifrep_aead_open(key, i, buf, 4));
+		CHECK(!memcmp(buf + IFREP_HDR_LEN, "ping", 4));
+		/* any changed bit: header (seq too), payload or tag */
+		CHECK(!ifrep_aead_seal(key, i, buf, 4));
+		buf[23] ^= 1;
+		CHECK(ifrep_aead_open(key, i, buf, 4) == -EBADMSG);
+		buf[23] ^= 1;
+		buf[41] ^= 0x80;
+		CHECK(ifrep_aead_open(key, i, buf, 4) == -EBADMSG);
+		buf[41] ^= 0x80;
+		buf[n + 3] ^= 2;
+		CHECK(ifrep_aead_open(key, i, buf, 4) == -EBADMSG);
+	}
 }
 
 TEST(payload_limits)
@@ -448,8 +495,8 @@ TEST(recv_checks)
 enum fake_fault {
 	FAKE_OK,
 	FAKE_WRONG_SECRET,		/* the server proves another secret */
-	FAKE_REFUSE_AUTH,		/* ERROR "authentication failed" */
-	FAKE_MAJOR_2,			/* HELLO claims protocol 2.0 */
+	FAKE_REFUSE_AUTH,		/* ERROR instead of its AUTH */
+	FAKE_MAJOR_3,			/* HELLO claims protocol 3.0 */
 	FAKE_ERROR_ON_HELLO,		/* ERROR "unsupported protocol version" */
 	FAKE_INSECURE,			/* both insecure: zero proofs */
 };
@@ -480,10 +527,13 @@ static int fake_server(int fd, enum fake_fault fault, uint16_t want_flags)
 	union {
 		struct ifrep_wire_hello hello;
 		struct ifrep_wire_auth auth;
+		struct ifrep_wire_error error;
+		uint8_t ping[64];
 	} rx;
-	struct ifrep_wire_hello mine;
+	struct ifrep_wire_hello mine, theirs;
 	struct ifrep_wire_auth auth = { { 0 } };
-	uint8_t nonce_client[32], expect[32];
+	struct ifrep_kdf kdf;
+	uint8_t expect[32];
 	const char *secret = fault == FAKE_WRONG_SECRET ? "another secret" : FAKE_SECRET;
 
 	conn_from_fd(&s, fd);
@@ -493,42 +543,57 @@ static int fake_server(int fd, enum fake_fault fault, uint16_t want_flags)
 	if (ifrep_get_be16(rx.hello.proto_major) != IFREP_PROTO_MAJOR ||
 	    ifrep_get_be32(rx.hello.features) != IFREP_FEATURES)
 		return 11;
-	memcpy(nonce_client, rx.hello.nonce, 32);
+	theirs = rx.hello;
 	if (fault == FAKE_ERROR_ON_HELLO) {
 		send_error(&s, "unsupported protocol version");
 		return 0;
 	}
 	ifrep_hello_fill(&mine);
-	if (fault == FAKE_MAJOR_2)
-		mine.proto_major = ifrep_put_be16(2);
+	if (fault == FAKE_MAJOR_3)
+		mine.proto_major = ifrep_put_be16(3);
 	if (send_one(&s, IFREP_MSG_HELLO, &mine, sizeof(mine)))
 		return 12;
-	if (fault == FAKE_MAJOR_2) {
+	if (fault == FAKE_MAJOR_3) {
 		/* the client must hang up without sending AUTH */
 		s.timeout_ms = 1000;
 		return ifrep_recv_msg(&s, &h, &rx, sizeof(rx)) == -ECONNRESET ? 0 : 13;
 	}
-	if (ifrep_recv_msg(&s, &h, &rx, sizeof(rx)) || h.type != IFREP_MSG_AUTH || h.seq != 2)
-		return 14;
-	if (fault == FAKE_INSECURE) {
-		static const uint8_t zero[32];
-
-		if (memcmp(rx.auth.hmac, zero, 32))
-			return 15;
-	} else {
-		ifrep_auth_proof((const uint8_t *)FAKE_SECRET, strlen(FAKE_SECRET),
-				 IFREP_PROOF_CLIENT, mine.nonce, nonce_client, expect);
-		if (memcmp(expect, rx.auth.hmac, 32))
-			return 16;
-		ifrep_auth_proof((const uint8_t *)secret, strlen(secret),
-				 IFREP_PROOF_SERVER, mine.nonce, nonce_client, auth.hmac);
-	}
 	if (fault == FAKE_REFUSE_AUTH) {
-		send_error(&s, "authentication failed");
+		send_error(&s, "no secret configured here");
 		return 0;
+	}
+	/* the server proves first */
+	if (fault != FAKE_INSECURE) {
+		ifrep_kdf_init(&kdf, (const uint8_t *)secret, strlen(secret), want_flags,
+			       &theirs, 0, &mine);
+		ifrep_kdf_expand(&kdf, IFREP_LABEL_SERVER_PROOF, auth.hmac);
 	}
 	if (send_one(&s, IFREP_MSG_AUTH, &auth, sizeof(auth)))
 		return 17;
+	if (ifrep_recv_msg(&s, &h, &rx, sizeof(rx)) || h.seq != 2)
+		return 14;
+	if (fault == FAKE_WRONG_SECRET)	/* the client tells why and hangs up */
+		return h.type == IFREP_MSG_ERROR ? 0 : 18;
+	if (h.type != IFREP_MSG_AUTH)
+		return 19;
+	if (fault == FAKE_INSECURE) {
+		static const uint8_t zero[32];
+
+		return memcmp(rx.auth.hmac, zero, 32) ? 15 : 0;
+	}
+	ifrep_kdf_expand(&kdf, IFREP_LABEL_CLIENT_PROOF, expect);
+	if (memcmp(expect, rx.auth.hmac, 32))
+		return 16;
+	/* keyed from here on: a sealed PING must open, the PONG is sealed */
+	ifrep_kdf_expand(&kdf, IFREP_LABEL_KEY_C2S, s.rx_key);
+	ifrep_kdf_expand(&kdf, IFREP_LABEL_KEY_S2C, s.tx_key);
+	s.keyed = true;
+	if (ifrep_recv_msg(&s, &h, &rx, sizeof(rx)) || h.type != IFREP_MSG_PING ||
+	    h.seq != 3 || h.length != 4 || memcmp(rx.ping, "ping", 4))
+		return 20;
+	if (send_one(&s, IFREP_MSG_PONG, "pong", 4))
+		return 21;
+	ifrep_conn_close(&s);
 	return 0;
 }
 
@@ -557,6 +622,18 @@ static int handshake_with(enum fake_fault fault, bool insecure, char *why, size_
 					      strlen(FAKE_SECRET), &reason);
 	snprintf(why, len, "%s", r ? reason : "");
 	*features = c.features;
+	if (!r && !insecure) {
+		struct iovec part = { "ping", 4 };
+		struct ifrep_hdr h;
+		char pong[64];
+
+		if (ifrep_send_msg(&c, IFREP_MSG_PING, 0, 1, &part, 1) ||
+		    ifrep_recv_msg(&c, &h, pong, sizeof(pong)) || h.type != IFREP_MSG_PONG ||
+		    h.length != 4 || memcmp(pong, "pong", 4)) {
+			snprintf(why, len, "keyed PING: %s", c.why);
+			r = -EBADMSG;
+		}
+	}
 	ifrep_conn_close(&c);
 	waitpid(pid, &st, 0);
 	*server_status = WIFEXITED(st) ? WEXITSTATUS(st) : 100;
@@ -575,11 +652,11 @@ static const struct {
 	{ "both insecure", FAKE_INSECURE, true, 0, "" },
 	{ "server without the secret", FAKE_WRONG_SECRET, false, -EACCES,
 	  "the peer does not know the secret" },
-	{ "auth refused", FAKE_REFUSE_AUTH, false, -EACCES,
-	  "refused by the peer: authentication failed" },
-	{ "protocol 2", FAKE_MAJOR_2, false, -EPROTONOSUPPORT, "the peer speaks protocol 2." },
-	{ "version refused", FAKE_ERROR_ON_HELLO, false, -EPROTONOSUPPORT,
-	  "refused by the peer: unsupported protocol version" },
+	{ "refused before its proof", FAKE_REFUSE_AUTH, false, -EACCES,
+	  "refused by the peer: no secret configured here" },
+	{ "protocol 3", FAKE_MAJOR_3, false, -EPROTONOSUPPORT, "the peer speaks protocol 3." },
+	{ "a 1.x server", FAKE_ERROR_ON_HELLO, false, -EPROTONOSUPPORT,
+	  "peer speaks dm-ifrep protocol 1.x; upgrade both sides" },
 };
 
 TEST(handshakes)

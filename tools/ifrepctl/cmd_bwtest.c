@@ -203,6 +203,7 @@ static const struct cli_option bandwidth_opts[] = {
 	{ "seconds", 'n', CLI_VALUE, parse_seconds },
 	{ "secret-file", 's', CLI_VALUE, NULL },
 	{ "insecure", 'I', CLI_FLAG, NULL },
+	{ "integrity-only", 'G', CLI_FLAG, NULL },
 	{ "json", 'j', CLI_FLAG, NULL },
 	{ NULL }
 };
@@ -223,6 +224,8 @@ static int cmd_test_bandwidth(const struct cli_args *args)
 		return usage_error("%s: %s", pos[0], why);
 	if (addr.unspecified)
 		return usage_error("%s: cannot test an unspecified address", pos[0]);
+	if (cli_given(args, 'G') && insecure)
+		return usage_error("--integrity-only needs --secret-file");
 	if ((r = load_secret_option(secret_file, insecure, &secret)))
 		return r;
 
@@ -233,7 +236,8 @@ static int cmd_test_bandwidth(const struct cli_args *args)
 	}
 	c.timeout_ms = BW_STEP_MS;
 	info("connected to %s", c.peer);
-	r = ifrep_client_handshake(&c, IFREP_HELLO_BWTEST, secret.set ? secret.buf : NULL,
+	r = ifrep_client_handshake(&c, IFREP_HELLO_BWTEST |
+				   (cli_given(args, 'G') ? IFREP_HELLO_INTEGRITY : 0), secret.set ? secret.buf : NULL,
 				   secret.len, &reason);
 	wipe_secret(&secret);
 	if (r) {
@@ -243,7 +247,9 @@ static int cmd_test_bandwidth(const struct cli_args *args)
 			 "handshake failed", reason);
 		goto out;
 	}
-	info("authenticated; the peer speaks protocol %u.%u", c.peer_major, c.peer_minor);
+	info("authenticated; the peer speaks protocol %u.%u; messages %s", c.peer_major,
+	     c.peer_minor, !c.keyed ? "neither authenticated nor encrypted (insecure)" :
+	     c.integrity_only ? "authenticated, not encrypted" : "authenticated and encrypted");
 	if (!(c.features & IFREP_FEAT_BWTEST)) {
 		r = fail("%s: the peer does not offer bandwidth tests", c.peer);
 		goto out;
@@ -268,7 +274,8 @@ const struct cli_command command_test_bandwidth = {
 	.min_pos = 1, .max_pos = 1, .pos_names = "HOST:PORT",
 	.handler = cmd_test_bandwidth,
 	.synopsis =
-		"test-bandwidth HOST:PORT [--seconds N] [--secret-file FILE | --insecure] [--json]",
+		"test-bandwidth HOST:PORT [--seconds N]\n"
+		"                [--secret-file FILE [--integrity-only] | --insecure] [--json]",
 	.help =
 		"Measure the link to a secondary volume listening on HOST:PORT: round-trip\n"
 		"time (10 pings), then throughput (1 MiB messages, 8 in flight) for N seconds.\n"
@@ -278,6 +285,7 @@ const struct cli_command command_test_bandwidth = {
 		"  --seconds N           how long to send data, 1 to 300 (default 5)\n"
 		"  --secret-file FILE    the secondary's shared secret (required unless --insecure)\n"
 		"  --insecure            no authentication (the secondary must be insecure too)\n"
+		"  --integrity-only      authenticate every message but do not encrypt\n"
 		"  --json                one JSON object: target, seconds, bytes,\n"
 		"                        throughput_bytes_per_s, rtt_ms {min, avg, max}\n",
 };

@@ -75,6 +75,8 @@ static int compare_existing_pair(const struct vol *v, const struct ifrep_status_
 		differs = true;
 	if (o->remote && o->insecure != !!(mp->flags & IFREP_PAIR_F_INSECURE))
 		differs = true;
+	if (o->remote && o->integrity_only != !!(mp->flags & IFREP_PAIR_F_INTEGRITY))
+		differs = true;
 	if (differs)
 		return fail("a pair named %s exists on %s with other settings (remove it first to change them)",
 			    o->name, v->name);
@@ -112,6 +114,7 @@ static const struct cli_option pair_add_opts[] = {
 	{ "rate", 'R', CLI_VALUE, NULL },
 	{ "secret-file", 's', CLI_VALUE, NULL },
 	{ "insecure", 'I', CLI_FLAG, NULL },
+	{ "integrity-only", 'G', CLI_FLAG, NULL },
 	{ "journal", 'J', CLI_VALUE, NULL },
 	{ NULL }
 };
@@ -139,6 +142,7 @@ static int cmd_pair_add(const struct cli_args *args)
 
 	memset(&o, 0, sizeof(o));
 	o.insecure = cli_given(args, 'I');
+	o.integrity_only = cli_given(args, 'G');
 	o.name = pos[1];
 	if (!to)
 		return usage_error("missing --to DEV|HOST:PORT");
@@ -196,6 +200,8 @@ static int cmd_pair_add(const struct cli_args *args)
 		return usage_error("a remote pair needs --secret-file FILE (or --insecure)");
 	if (secret_file && o.insecure)
 		return usage_error("--secret-file and --insecure exclude each other");
+	if (o.integrity_only && (!o.remote || o.insecure))
+		return usage_error("--integrity-only is for remote pairs with --secret-file");
 
 	if (journal && (o.remote || o.mode != IFREP_MODE_ASYNC))
 		return usage_error("--journal is for async pairs to a local target");
@@ -277,7 +283,8 @@ const struct cli_command command_pair_add = {
 	.synopsis =
 		"pair add NAME PAIR --to DEV|HOST:PORT --mode sync|async|copy\n"
 		"                [--interval SEC] [--timeout SEC] [--sync-points N] [--rate BYTES_PER_S]\n"
-		"                [--secret-file FILE | --insecure] [--journal DEV]",
+		"                [--secret-file FILE [--integrity-only] | --insecure]\n"
+		"                [--journal DEV]",
 	.help =
 		"Add the pair PAIR to the primary volume NAME: replication to a local block\n"
 		"device or to a secondary volume listening on HOST:PORT.  The new pair starts with\n"
@@ -292,6 +299,7 @@ const struct cli_command command_pair_add = {
 		"  --rate BYTES_PER_S    resync rate limit, e.g. 50M (0 = unlimited)\n"
 		"  --secret-file FILE    remote: shared secret (required unless --insecure)\n"
 		"  --insecure            remote: no authentication\n"
+		"  --integrity-only      remote: authenticate every message, do not encrypt\n"
 		"  --journal DEV         async to a local target: the device that makes each\n"
 		"                        cycle atomic (it saves what a cycle overwrites)\n",
 };

@@ -37,6 +37,8 @@ int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len)
 		outbuf_printf(&out, " secret_file=%s", o->secret_file);
 	if (o->insecure)
 		outbuf_printf(&out, " insecure");
+	if (o->integrity_only)
+		outbuf_printf(&out, " integrity-only");
 	if (o->journal)
 		outbuf_printf(&out, " journal=%s", o->journal);
 	return outbuf_whole(&out);

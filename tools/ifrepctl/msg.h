@@ -39,6 +39,7 @@ struct ifrep_pair_opts {
 	uint64_t timeout_s, rate, interval_s, sync_points;
 	const char *secret_file;	/* absolute path or NULL */
 	bool insecure;
+	bool integrity_only;		/* remote: authenticate, do not encrypt */
 	const char *journal;		/* local async: journal device path, or NULL */
 };
 

@@ -25,9 +25,11 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <openssl/evp.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/socket.h>
@@ -256,18 +258,87 @@ int ifrep_hello_fill(struct ifrep_wire_hello *hello)
 	return 0;
 }
 
-void ifrep_auth_proof(const uint8_t *secret, size_t secret_len, const char *label,
-		      const uint8_t nonce_server[IFREP_NONCE_LEN],
-		      const uint8_t nonce_client[IFREP_NONCE_LEN],
+/*----------------------------------------------------------------
+ * Key schedule and AEAD
+ *--------------------------------------------------------------*/
+
+void ifrep_kdf_init(struct ifrep_kdf *k, const uint8_t *secret, size_t secret_len,
+		    uint16_t client_flags, const struct ifrep_wire_hello *client,
+		    uint16_t server_flags, const struct ifrep_wire_hello *server)
+{
+	uint8_t salt[2 * IFREP_NONCE_LEN], *t = k->transcript;
+	ifrep_be16 f;
+
+	memcpy(salt, client->nonce, IFREP_NONCE_LEN);
+	memcpy(salt + IFREP_NONCE_LEN, server->nonce, IFREP_NONCE_LEN);
+	ifrep_hmac_sha256(salt, sizeof(salt), secret, secret_len, k->prk);
+	f = ifrep_put_be16(client_flags);
+	memcpy(t, &f, 2);
+	memcpy(t + 2, client, sizeof(*client));
+	t += 2 + sizeof(*client);
+	f = ifrep_put_be16(server_flags);
+	memcpy(t, &f, 2);
+	memcpy(t + 2, server, sizeof(*server));
+}
+
+void ifrep_kdf_expand(const struct ifrep_kdf *k, const char *label,
 		      uint8_t out[IFREP_HMAC_LEN])
 {
+	static const uint8_t one = 1;
 	struct ifrep_hmac_sha256 h;
 
-	ifrep_hmac_sha256_init(&h, secret, secret_len);
+	ifrep_hmac_sha256_init(&h, k->prk, sizeof(k->prk));
 	ifrep_hmac_sha256_update(&h, label, strlen(label));
-	ifrep_hmac_sha256_update(&h, nonce_server, IFREP_NONCE_LEN);
-	ifrep_hmac_sha256_update(&h, nonce_client, IFREP_NONCE_LEN);
+	ifrep_hmac_sha256_update(&h, k->transcript, sizeof(k->transcript));
+	ifrep_hmac_sha256_update(&h, &one, 1);
 	ifrep_hmac_sha256_final(&h, out);
+}
+
+/* Seals (@seal) or opens the message at @msg in place; see proto.h. */
+static int aead_run(const uint8_t key[IFREP_KEY_LEN], bool integrity_only,
+		    uint8_t *msg, uint32_t len, bool seal)
+{
+	uint8_t iv[IFREP_AEAD_NONCE_LEN] = { 0 }, *tag = msg + IFREP_HDR_LEN + len;
+	int assoc = (int)IFREP_HDR_LEN, text = (int)len, n, ok;
+	EVP_CIPHER_CTX *ctx;
+
+	if (seal)
+		memset(msg + 12, 0, 4);			/* csum */
+	memcpy(iv + 4, msg + 16, 8);			/* seq, big-endian */
+	if (integrity_only) {
+		assoc += text;
+		text = 0;
+	}
+	ctx = EVP_CIPHER_CTX_new();
+	if (!ctx)
+		return -ENOMEM;
+	ok = EVP_CipherInit_ex(ctx, EVP_chacha20_poly1305(), NULL, NULL, NULL, seal) &&
+	     EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_IVLEN, sizeof(iv), NULL) &&
+	     EVP_CipherInit_ex(ctx, NULL, NULL, key, iv, seal) &&
+	     EVP_CipherUpdate(ctx, NULL, &n, msg, assoc) &&
+	     (!text || EVP_CipherUpdate(ctx, msg + assoc, &n, msg + assoc, text));
+	if (ok && !seal)
+		ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, IFREP_TAG_LEN, tag);
+	if (ok)
+		ok = EVP_CipherFinal_ex(ctx, msg + IFREP_HDR_LEN + len, &n) > 0;
+	if (ok && seal)
+		ok = EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, IFREP_TAG_LEN, tag);
+	EVP_CIPHER_CTX_free(ctx);
+	if (!ok)
+		return seal ? -EIO : -EBADMSG;
+	return 0;
+}
+
+int ifrep_aead_seal(const uint8_t key[IFREP_KEY_LEN], bool integrity_only,
+		    uint8_t *msg, uint32_t len)
+{
+	return aead_run(key, integrity_only, msg, len, true);
+}
+
+int ifrep_aead_open(const uint8_t key[IFREP_KEY_LEN], bool integrity_only,
+		    uint8_t *msg, uint32_t len)
+{
+	return aead_run(key, integrity_only, msg, len, false);
 }
 
 void ifrep_reason_copy(const uint8_t *field, size_t field_len, char *out,
@@ -480,6 +551,67 @@ void ifrep_conn_close(struct ifrep_conn *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	free(c->stage);
+	c->stage = NULL;
+	c->stage_size = 0;
+	c->keyed = false;
+	explicit_bzero(c->tx_key, sizeof(c->tx_key));
+	explicit_bzero(c->rx_key, sizeof(c->rx_key));
+}
+
+/* Room for one sealed message of @len payload bytes in c->stage. */
+static int stage_reserve(struct ifrep_conn *c, size_t len)
+{
+	size_t need = IFREP_HDR_LEN + len + IFREP_TAG_LEN;
+	uint8_t *p;
+
+	if (need <= c->stage_size)
+		return 0;
+	p = realloc(c->stage, need);
+	if (!p)
+		return set_why(c, -ENOMEM, "out of memory");
+	c->stage = p;
+	c->stage_size = need;
+	return 0;
+}
+
+size_t ifrep_seal_buf(const struct ifrep_conn *c, uint8_t *buf, size_t size)
+{
+	struct ifrep_wire_header w;
+	uint32_t len;
+
+	memcpy(&w, buf, sizeof(w));
+	len = ifrep_get_be32(w.length);
+	if (size < IFREP_HDR_LEN + (size_t)len + IFREP_TAG_LEN ||
+	    ifrep_aead_seal(c->tx_key, c->integrity_only, buf, len))
+		return 0;
+	return IFREP_HDR_LEN + len + IFREP_TAG_LEN;
+}
+
+/* Keyed: header and payload parts staged, sealed, sent. */
+static int send_sealed(struct ifrep_conn *c, const struct ifrep_wire_header *w,
+		       const struct iovec *parts, unsigned int n, uint32_t len)
+{
+	struct iovec iov;
+	uint8_t *p;
+	unsigned int i;
+	int r;
+
+	r = stage_reserve(c, len);
+	if (r)
+		return r;
+	p = c->stage;
+	memcpy(p, w, sizeof(*w));
+	p += sizeof(*w);
+	for (i = 0; i < n; i++) {
+		memcpy(p, parts[i].iov_base, parts[i].iov_len);
+		p += parts[i].iov_len;
+	}
+	if (ifrep_aead_seal(c->tx_key, c->integrity_only, c->stage, len))
+		return set_why(c, -EIO, "cannot seal the message");
+	iov.iov_base = c->stage;
+	iov.iov_len = IFREP_HDR_LEN + len + IFREP_TAG_LEN;
+	return send_iov(c, &iov, 1);
 }
 
 void ifrep_conn_shutdown_write(struct ifrep_conn *c)
@@ -532,6 +664,10 @@ int ifrep_send_msg(struct ifrep_conn *c, uint16_t type, uint16_t flags,
 	h.length = (uint32_t)len;
 	h.seq = c->send_seq + 1;
 	ifrep_hdr_pack(&h, &w);
+	if (c->keyed) {
+		c->send_seq++;
+		return send_sealed(c, &w, parts, n, h.length);
+	}
 	h.csum = ifrep_msg_csum(&w, parts, n);
 	ifrep_hdr_pack(&h, &w);
 	c->send_seq++;
@@ -550,6 +686,10 @@ int ifrep_send_prepared(struct ifrep_conn *c, uint16_t type, uint16_t flags,
 	uint32_t crc;
 
 	ifrep_hdr_pack(&h, &w);
+	if (c->keyed) {
+		c->send_seq++;
+		return send_sealed(c, &w, &part, 1, pp->len);
+	}
 	crc = ifrep_crc32c(~0U, &w, sizeof(w));		/* csum is zero here */
 	h.csum = ~(ifrep_crc32c_apply(pp->zeros_op, crc) ^ pp->crc);
 	ifrep_hdr_pack(&h, &w);
@@ -576,6 +716,22 @@ int ifrep_recv_msg(struct ifrep_conn *c, struct ifrep_hdr *h, void *buf, size_t 
 	if (h->length > size)
 		return set_why(c, -EPROTO, "unexpected %s of %u bytes from the peer",
 			       ifrep_msg_type_name(h->type), h->length);
+	if (c->keyed) {
+		r = stage_reserve(c, h->length);
+		if (r)
+			return r;
+		memcpy(c->stage, &w, sizeof(w));
+		r = recv_exact(c, c->stage + IFREP_HDR_LEN, h->length + IFREP_TAG_LEN,
+			       deadline);
+		if (r)
+			return io_error(c, r, "receive");
+		if (ifrep_aead_open(c->rx_key, c->integrity_only, c->stage, h->length))
+			return set_why(c, -EBADMSG, "%s from the peer failed authentication",
+				       ifrep_msg_type_name(h->type));
+		memcpy(buf, c->stage + IFREP_HDR_LEN, h->length);
+		c->recv_seq++;
+		return 0;
+	}
 	r = recv_exact(c, buf, h->length, deadline);
 	if (r)
 		return io_error(c, r, "receive");
@@ -631,10 +787,12 @@ int ifrep_client_handshake(struct ifrep_conn *c, uint16_t hello_flags,
 			   const uint8_t *secret, size_t secret_len,
 			   const char **reason)
 {
-	struct ifrep_wire_hello mine;
+	struct ifrep_wire_hello mine, theirs;
 	struct ifrep_wire_auth auth = { { 0 } };
 	union handshake_buf buf;
-	uint8_t nonce_server[IFREP_NONCE_LEN], expect[IFREP_HMAC_LEN];
+	struct ifrep_hdr h;
+	struct ifrep_kdf kdf;
+	uint8_t expect[IFREP_HMAC_LEN];
 	struct iovec part;
 	int r;
 
@@ -643,50 +801,81 @@ int ifrep_client_handshake(struct ifrep_conn *c, uint16_t hello_flags,
 	if (r)
 		return set_why(c, r, "no random numbers: %s", strerror(-r));
 	if (!secret)
-		hello_flags |= IFREP_HELLO_INSECURE;
+		hello_flags = (hello_flags | IFREP_HELLO_INSECURE) & ~IFREP_HELLO_INTEGRITY;
 	part.iov_base = &mine;
 	part.iov_len = sizeof(mine);
 	r = ifrep_send_msg(c, IFREP_MSG_HELLO, hello_flags, 0, &part, 1);
 	if (r)
 		return r;
 
-	r = recv_step(c, IFREP_MSG_HELLO, &buf, "HELLO");
+	r = ifrep_recv_msg(c, &h, &buf, sizeof(buf));
 	if (r) {
-		/* the kernel's only ERROR answer to HELLO is about the version */
-		if (r == -ECONNREFUSED && strstr(c->why, "version"))
-			return -EPROTONOSUPPORT;
-		return r;
+		char tmp[sizeof(c->why)];
+
+		snprintf(tmp, sizeof(tmp), "%s", c->why);
+		return set_why(c, r, "HELLO: %s", tmp);
 	}
-	c->peer_major = ifrep_get_be16(buf.hello.proto_major);
-	c->peer_minor = ifrep_get_be16(buf.hello.proto_minor);
+	if (h.type == IFREP_MSG_ERROR) {
+		char text[IFREP_REASON_LEN + 1];
+
+		ifrep_reason_copy(buf.error.reason, sizeof(buf.error.reason), text,
+				  sizeof(text));
+		/* a 1.x server answers a 2.0 HELLO with exactly this */
+		if (!strcmp(text, "unsupported protocol version"))
+			return set_why(c, -EPROTONOSUPPORT, "peer speaks dm-ifrep protocol "
+				       "1.x; upgrade both sides");
+		if (strstr(text, "version"))
+			return set_why(c, -EPROTONOSUPPORT, "refused by the peer: %s", text);
+		return set_why(c, -ECONNREFUSED, "refused by the peer: %s", text);
+	}
+	if (h.type != IFREP_MSG_HELLO)
+		return set_why(c, -EPROTO, "HELLO: unexpected %s from the peer",
+			       ifrep_msg_type_name(h.type));
+	theirs = buf.hello;
+	c->peer_major = ifrep_get_be16(theirs.proto_major);
+	c->peer_minor = ifrep_get_be16(theirs.proto_minor);
 	if (c->peer_major != IFREP_PROTO_MAJOR)
 		return set_why(c, -EPROTONOSUPPORT,
 			       "the peer speaks protocol %u.%u, this tool %u.%u",
 			       c->peer_major, c->peer_minor, IFREP_PROTO_MAJOR,
 			       IFREP_PROTO_MINOR);
-	c->features = ifrep_get_be32(buf.hello.features) & IFREP_FEATURES;
-	memcpy(nonce_server, buf.hello.nonce, sizeof(nonce_server));
+	c->features = ifrep_get_be32(theirs.features) & IFREP_FEATURES;
 
-	if (secret)
-		ifrep_auth_proof(secret, secret_len, IFREP_PROOF_CLIENT, nonce_server,
-				 mine.nonce, auth.hmac);
-	part.iov_base = &auth;
-	part.iov_len = sizeof(auth);
-	r = ifrep_send_msg(c, IFREP_MSG_AUTH, 0, 0, &part, 1);
-	explicit_bzero(&auth, sizeof(auth));
-	if (r)
-		return r;
-
+	/* The server proves first. */
 	r = recv_step(c, IFREP_MSG_AUTH, &buf, "AUTH");
 	if (r)
 		return r == -ECONNREFUSED ? -EACCES : r;
 	if (secret) {
-		ifrep_auth_proof(secret, secret_len, IFREP_PROOF_SERVER, nonce_server,
-				 mine.nonce, expect);
+		ifrep_kdf_init(&kdf, secret, secret_len, hello_flags, &mine, h.flags,
+			       &theirs);
+		ifrep_kdf_expand(&kdf, IFREP_LABEL_SERVER_PROOF, expect);
 		r = ifrep_memeq_ct(expect, buf.auth.hmac, sizeof(expect));
 		explicit_bzero(expect, sizeof(expect));
-		if (!r)
+		if (!r) {
+			struct ifrep_wire_error err = { { 0 } };
+
+			explicit_bzero(&kdf, sizeof(kdf));
+			memcpy(err.reason, "server proof does not match", 27);
+			part.iov_base = &err;
+			part.iov_len = sizeof(err);
+			ifrep_send_msg(c, IFREP_MSG_ERROR, 0, 0, &part, 1);
 			return set_why(c, -EACCES, "the peer does not know the secret");
+		}
+		ifrep_kdf_expand(&kdf, IFREP_LABEL_CLIENT_PROOF, auth.hmac);
 	}
+	part.iov_base = &auth;
+	part.iov_len = sizeof(auth);
+	r = ifrep_send_msg(c, IFREP_MSG_AUTH, 0, 0, &part, 1);
+	explicit_bzero(&auth, sizeof(auth));
+	if (r || !secret) {
+		if (secret)
+			explicit_bzero(&kdf, sizeof(kdf));
+		return r;
+	}
+	ifrep_kdf_expand(&kdf, IFREP_LABEL_KEY_C2S, c->tx_key);
+	ifrep_kdf_expand(&kdf, IFREP_LABEL_KEY_S2C, c->rx_key);
+	explicit_bzero(&kdf, sizeof(kdf));
+	c->integrity_only = hello_flags & IFREP_HELLO_INTEGRITY;
+	c->keyed = true;
 	return 0;
 }

@@ -11,6 +11,12 @@
  *            message in a buffer (unit-tested without sockets);
  *   conn     a blocking TCP connection with a timeout on every step.
  *
+ * Protocol 2.0: after a handshake with a secret every message is sealed
+ * with ChaCha20-Poly1305 (OpenSSL's libcrypto), keys from HKDF-SHA256, as
+ * the kernel does (docs/wire-protocol.md, "Session protection");
+ * ifrep_send_msg(), ifrep_send_prepared() and ifrep_recv_msg() seal and
+ * open by themselves once c->keyed is set.  ifrep_send_raw() never does.
+ *
  * Every function that can fail returns 0 or a negative errno and, for
  * connections, leaves a sentence in conn->why.  Errors:
  *   -ECONNREFUSED  nothing listens there, or the peer refused (ERROR)
@@ -110,14 +116,39 @@ int ifrep_msg_decode(const void *buf, size_t len, uint64_t expect_seq,
 /** ifrep_hello_fill() - our HELLO: version, features, a fresh random nonce. */
 int ifrep_hello_fill(struct ifrep_wire_hello *hello);
 
-/**
- * ifrep_auth_proof() - HMAC-SHA256(secret, label || nonce_server ||
- * nonce_client), label IFREP_PROOF_CLIENT or IFREP_PROOF_SERVER.
+/*
+ * The key schedule: HKDF-SHA256 over the secret, both nonces and the
+ * transcript of both HELLOs (ifrep_proto.h).
  */
-void ifrep_auth_proof(const uint8_t *secret, size_t secret_len, const char *label,
-		      const uint8_t nonce_server[IFREP_NONCE_LEN],
-		      const uint8_t nonce_client[IFREP_NONCE_LEN],
+struct ifrep_kdf {
+	uint8_t prk[IFREP_HMAC_LEN];
+	uint8_t transcript[IFREP_TRANSCRIPT_LEN];
+};
+
+/** ifrep_kdf_init() - HKDF-Extract and the transcript. */
+void ifrep_kdf_init(struct ifrep_kdf *k, const uint8_t *secret, size_t secret_len,
+		    uint16_t client_flags, const struct ifrep_wire_hello *client,
+		    uint16_t server_flags, const struct ifrep_wire_hello *server);
+
+/** ifrep_kdf_expand() - HKDF-Expand, one block: a proof or a key for @label. */
+void ifrep_kdf_expand(const struct ifrep_kdf *k, const char *label,
 		      uint8_t out[IFREP_HMAC_LEN]);
+
+/**
+ * ifrep_aead_seal() - seal in place the message at @msg: the 40-byte
+ * header (its csum is set to 0, its seq is the nonce), @len payload bytes,
+ * and IFREP_TAG_LEN bytes of room for the tag.  @integrity_only: the
+ * payload is authenticated, not encrypted.  Return: 0 or -EIO.
+ */
+int ifrep_aead_seal(const uint8_t key[IFREP_KEY_LEN], bool integrity_only,
+		    uint8_t *msg, uint32_t len);
+
+/**
+ * ifrep_aead_open() - check and decrypt in place what ifrep_aead_seal()
+ * made.  Return: 0, or -EBADMSG when the tag does not match.
+ */
+int ifrep_aead_open(const uint8_t key[IFREP_KEY_LEN], bool integrity_only,
+		    uint8_t *msg, uint32_t len);
 
 /** ifrep_reason_copy() - a wire reason field as a printable C string. */
 void ifrep_reason_copy(const uint8_t *field, size_t field_len, char *out,
@@ -147,6 +178,12 @@ struct ifrep_conn {
 	uint64_t recv_seq;		/* seq of the last message received */
 	uint32_t features;		/* common to both sides, after HELLO */
 	uint16_t peer_major, peer_minor;
+	bool keyed;			/* after a handshake with a secret */
+	bool integrity_only;
+	uint8_t tx_key[IFREP_KEY_LEN];
+	uint8_t rx_key[IFREP_KEY_LEN];
+	uint8_t *stage;			/* one sealed message */
+	size_t stage_size;
 	char peer[64];			/* "ADDR:PORT", for messages */
 	char why[192];			/* the last failure */
 };
@@ -175,6 +212,13 @@ int ifrep_send_prepared(struct ifrep_conn *c, uint16_t type, uint16_t flags,
 			uint64_t id, const struct ifrep_prepared *pp);
 
 /**
+ * ifrep_seal_buf() - seal a CRC-framed message that is at @buf (header and
+ * payload, as ifrep_msg_encode() makes them) with c's send key, in place:
+ * @size must leave room for the tag.  Return: the sealed length, or 0.
+ */
+size_t ifrep_seal_buf(const struct ifrep_conn *c, uint8_t *buf, size_t size);
+
+/**
  * ifrep_send_raw() - send @w as it is (no field is filled in, c->send_seq
  * is untouched) followed by the @n @parts: for tests that need wrong
  * magic, lengths, checksums or sequence numbers.
@@ -195,7 +239,11 @@ int ifrep_recv_msg(struct ifrep_conn *c, struct ifrep_hdr *h, void *buf, size_t 
 
 /**
  * ifrep_client_handshake() - HELLO and mutual authentication as a client.
- * @hello_flags: IFREP_HELLO_PRIMARY or IFREP_HELLO_BWTEST.
+ * @hello_flags: IFREP_HELLO_PRIMARY or IFREP_HELLO_BWTEST, optionally
+ *		 with IFREP_HELLO_INTEGRITY.
+ *
+ * The server proves first; the client checks that before it sends its
+ * own proof, then keys the connection.
  * @secret: the shared secret; NULL for an insecure session (zeros are sent
  *	    as the proof and IFREP_HELLO_INSECURE is set).
  * @reason: set to c->why on failure.
