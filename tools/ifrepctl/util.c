@@ -279,7 +279,7 @@ bool ifrep_valid_volume_name(const char *s, const char **why)
 		return false;
 	}
 	if (ifrep_has_space(s) || s[0] == '-') {
-		*why = "a volume name may not start with '-' or hold blanks";
+		*why = "a volume name may not start with '-' or hold blanks or control characters";
 		return false;
 	}
 	return true;
