@@ -312,8 +312,13 @@ static int run_cycle(struct ifrep_pair *p, const char **reason)
 	spin_unlock_irq(&vol->lock);
 	if (record_sync_point(p, id, cut_time, initial))
 		DMERR("%s: pair %s: cannot record sync point %llu", vol->name, p->name, id);
-	/* As after a resync: the peer holds our generation in full now. */
-	if (initial && READ_ONCE(vol->track_local) && ifrep_lineage_stop_tracking_local(vol))
+	/*
+	 * As after a resync: a remote peer holds our generation in full now.
+	 * A local target never takes over from a peer of the parent
+	 * generation, so the area that syncs such a peer back stays.
+	 */
+	if (initial && p->ops->remote && READ_ONCE(vol->track_local) &&
+	    ifrep_lineage_stop_tracking_local(vol))
 		DMERR("%s: could not clear the local bitmap", vol->name);
 	ifrep_lineage_update_divergence(vol);
 	ifrep_volume_event(vol);
