@@ -128,15 +128,15 @@ _bench_fmt() {
 	awk -v v="$1" -v d="$2" 'BEGIN { printf "%.*f\n", d, v }'
 }
 
-# bench_ratio KEY TEXT NUM DEN [BETTER]: print "TEXT: NUM/DEN" as a ratio and
-# record it.  BETTER is "lower" or "higher" (which way is better for
-# dm-ifrep), shown as a hint.
+# bench_ratio KEY TEXT NUM DEN [BETTER [WHO]]: print "TEXT: NUM/DEN" as a
+# ratio and record it.  BETTER is "lower" or "higher" (which way is better
+# for WHO, the numerator: default dm-ifrep), shown as a hint.
 bench_ratio() {
-	local key=$1 text=$2 num=$3 den=$4 better=${5:-} r shown hint=''
+	local key=$1 text=$2 num=$3 den=$4 better=${5:-} who=${6:-dm-ifrep} r shown hint=''
 	r=$(bench_div "$num" "$den")
 	case $better in
-	lower) hint=" (below 1: dm-ifrep is faster)" ;;
-	higher) hint=" (above 1: dm-ifrep is faster)" ;;
+	lower) hint=" (below 1: $who is faster)" ;;
+	higher) hint=" (above 1: $who is faster)" ;;
 	esac
 	if [[ -n $r ]]; then
 		shown=$(_bench_fmt "$r" 2)
@@ -305,6 +305,25 @@ bench_fio_both() {
 # where they are numbers).
 _bench_counters_json() {
 	jq -Rn '[inputs | capture("^(?<k>[^ ]+) ?(?<v>.*)$") | {(.k): ((.v | tonumber?) // (.v | sub(" +$"; "")))}] | add // {}' "$1"
+}
+
+# bench_link_measure N WHEN [SECONDS]: one TCP stream a -> b (VM a sends
+# to VM b on the link) for SECONDS (default 10), as big writes and reads as
+# a program can do (busybox nc's small buffers would measure nc, not the
+# link).  Sets LINK_MIB; records link_tcp_N; prints a line saying WHEN.
+bench_link_measure() {
+	local n=$1 when=$2 secs=${3:-10} h rx_bytes rx_secs
+	h=$(vm_run_bg b "$BENCH_GUEST_LIB"'
+		bench_tcp_receive "$VM_ADDR" 5001 | tee "$OUT/tcp"')
+	vm_run a "$BENCH_GUEST_LIB
+		bench_tcp_send \"\$PEER_ADDR\" 5001 $secs"
+	vm_wait "$h"
+	read -r _ rx_bytes rx_secs <"$CASE_DIR/b/ctl/out/tcp"
+	LINK_MIB=$(awk -v b="$rx_bytes" -v s="$rx_secs" 'BEGIN { if (s > 0) printf "%.1f\n", b / s / 1048576 }')
+	bench_set "link_tcp_$n" "$(jq -cn --argjson b "$rx_bytes" --argjson s "$rx_secs" --arg m "$LINK_MIB" \
+		'{bytes: $b, seconds: $s, mib_s: ($m | tonumber? // null),
+		  method: "one TCP stream a -> b, perl, 1 MiB writes and reads"}')"
+	say "Link a -> b, one TCP stream for ${secs} s ($when): $LINK_MIB MiB/s"
 }
 
 # bench_check_after LABEL EXPECTED: note it when the check command's output
