@@ -49,8 +49,10 @@ static int event_attached(struct ifrep_pair *p, const struct ifrep_peer_view *v)
 		state = IFREP_PS_IN_SYNC;
 	__ifrep_pair_set_state(p, state, NULL);
 	spin_unlock_irq(&vol->lock);
-	DMINFO("%s: pair %s: connected to %s (%s)", vol->name, p->name, p->peer,
-	       ifrep_pair_state_name(state));
+	/* The administrator reads here what protects the link. */
+	DMINFO("%s: pair %s: connected to %s (%s, %s)", vol->name, p->name, p->peer,
+	       ifrep_pair_state_name(state), p->remote.insecure ? "insecure" :
+	       p->remote.integrity_only ? "integrity-only" : "encrypted");
 	if (state != IFREP_PS_IN_SYNC && state != IFREP_PS_CONSISTENT &&
 	    !READ_ONCE(vol->suspended))
 		ifrep_pair_kick(p);
