@@ -89,8 +89,7 @@ int main(int argc, char **argv)
 {
 	static uint8_t blocks[IFREP_META_SB_SLOTS][IFREP_META_BLOCK_SIZE];
 	struct ifrep_meta m;
-	unsigned int i, best = IFREP_META_SB_SLOTS;
-	uint64_t best_seq = 0;
+	unsigned int i, best;
 	char why[256], value[512];
 	int fd, n;
 
@@ -101,16 +100,10 @@ int main(int argc, char **argv)
 		die("%s: %s", argv[1], strerror(errno));
 	if (pread(fd, blocks, sizeof(blocks), 0) != (ssize_t)sizeof(blocks))
 		die("%s: cannot read the superblocks", argv[1]);
-	for (i = 0; i < IFREP_META_SB_SLOTS; i++) {
-		if (ifrep_meta_unpack(blocks[i], i, &m, why, sizeof(why)))
-			continue;
-		if (best == IFREP_META_SB_SLOTS || m.seq > best_seq) {
-			best = i;
-			best_seq = m.seq;
-		}
-	}
-	if (best == IFREP_META_SB_SLOTS)
+	/* the superblock activation would read: the newest valid slot */
+	if (ifrep_meta_classify(blocks, &m, why, sizeof(why)) != META_VALID)
 		die("%s: no valid superblock", argv[1]);
+	best = m.slot;
 
 	for (i = 2; i < (unsigned int)argc; i++) {
 		struct ifrep_disk_superblock *sb = (void *)blocks[best];
