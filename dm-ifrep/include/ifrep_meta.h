@@ -95,7 +95,8 @@ struct ifrep_disk_pair {
 	ifrep_le32 interval_s;			/* async cycle period */
 	ifrep_le64 rate_bytes_per_s;		/* resync limit, 0 = none */
 	ifrep_le32 sync_points;
-	ifrep_le32 reserved0;
+	ifrep_le32 granule_sectors;			/* async/copy snapshot granule,
+							 * 0 = default (64 KiB) */
 	ifrep_le64 peer_generation;			/* generation both last agreed on */
 	ifrep_le64 last_sync_point;			/* unix time of last cut, 0 = none */
 	ifrep_le64 last_cycle;			/* id of the last committed cycle */

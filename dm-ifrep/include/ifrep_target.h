@@ -23,7 +23,7 @@
 
 #define IFREP_TARGET_NAME		"ifrep"
 #define IFREP_TARGET_VERSION_MAJOR	1
-#define IFREP_TARGET_VERSION_MINOR	2
+#define IFREP_TARGET_VERSION_MINOR	3
 #define IFREP_TARGET_VERSION_PATCH	0
 
 /*----------------------------------------------------------------
@@ -33,10 +33,15 @@
  *   <meta writes> <listen> <upstream> <image> <#pairs> [<pair> ...]
  *   <pair> = <name> <mode> <peer> <state> <dirty chunks> <bytes sent>
  *            <rate> <last sync point> <rpo> <reason> <cycle>
+ *            <cow fallbacks> <snapshot store used bytes>
+ *
+ * Fields are only ever added at the end of a pair (target 1.3 added the
+ * last two): a parser takes the layout from the field count.
  *--------------------------------------------------------------*/
 
 #define IFREP_STATUS_VOLUME_FIELDS	10	/* <role> .. <#pairs> */
-#define IFREP_STATUS_PAIR_FIELDS	11
+#define IFREP_STATUS_PAIR_FIELDS	13
+#define IFREP_STATUS_PAIR_FIELDS_1_2	11	/* target 1.0 .. 1.2: up to <cycle> */
 #define IFREP_STATUS_NONE		"-"	/* a field that does not apply */
 
 /* <health>: what the metadata still allows. */
