@@ -70,6 +70,11 @@ int ifrep_snap_store_init(struct ifrep_volume *vol)
 	return 0;
 }
 
+void ifrep_snap_store_quiesce(struct ifrep_volume *vol)
+{
+	wait_event(vol->wait, !atomic_read(&vol->store.copying));
+}
+
 void ifrep_snap_store_exit(struct ifrep_volume *vol)
 {
 	struct ifrep_snap_store *st = &vol->store;
@@ -288,6 +293,8 @@ static void saved_endio(int read_err, unsigned long write_err, void *context)
 		DMERR_LIMIT("%s: snapshot store copy failed (read %d, write %lu): writes into frozen chunks wait for the link this cycle",
 			    vol->name, read_err, write_err);
 	ifrep_volume_unpark(vol);
+	if (atomic_dec_and_test(&vol->store.copying))
+		wake_up_all(&vol->wait);
 }
 
 void ifrep_snap_start(struct ifrep_volume *vol, struct list_head *saves)
@@ -306,6 +313,7 @@ void ifrep_snap_start(struct ifrep_volume *vol, struct list_head *saves)
 		to.bdev = vol->meta_bdev;
 		to.sector = vol->store.start + (sector_t)g->block * IFREP_SNAP_BLOCK_SECTORS;
 		to.count = from.count;
+		atomic_inc(&vol->store.copying);
 		dm_kcopyd_copy(vol->store.kc, &from, 1, &to, 0, saved_endio, g);
 	}
 }

@@ -11,6 +11,7 @@
 #ifndef DM_IFREP_SNAP_H
 #define DM_IFREP_SNAP_H
 
+#include <linux/atomic.h>
 #include <linux/list.h>
 #include <linux/rbtree.h>
 #include <linux/types.h>
@@ -31,6 +32,7 @@ struct ifrep_snap_store {
 	unsigned long nr_blocks;	/* 0: no store, every save falls back */
 	unsigned long *used;		/* under vol->lock */
 	unsigned long cursor;		/* next fit */
+	atomic_t copying;		/* copies in flight */
 };
 
 /* One per async or copy pair; all under vol->lock. */
@@ -46,6 +48,8 @@ struct ifrep_snap {
 int ifrep_snap_store_init(struct ifrep_volume *vol);
 /* Waits for the copies in flight; after the pairs are gone. */
 void ifrep_snap_store_exit(struct ifrep_volume *vol);
+/* Waits for the copies in flight (suspend: no I/O of ours may run). */
+void ifrep_snap_store_quiesce(struct ifrep_volume *vol);
 
 void ifrep_snap_init(struct ifrep_pair *p, u32 granule_sectors);
 /* The granule size a record asks for, or the default for 0; false if invalid. */

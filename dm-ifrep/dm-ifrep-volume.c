@@ -276,6 +276,7 @@ void ifrep_volume_presuspend(struct ifrep_volume *vol)
 /* No host I/O is in flight now: write the bitmaps' cleared bits. */
 void ifrep_volume_postsuspend(struct ifrep_volume *vol)
 {
+	ifrep_snap_store_quiesce(vol);
 	flush_workqueue(vol->wq);
 	ifrep_bitmap_sweep(vol, true);
 }
