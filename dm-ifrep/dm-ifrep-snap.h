@@ -16,14 +16,16 @@
 #include <linux/rbtree.h>
 #include <linux/types.h>
 
+#include "ifrep_target.h"
+
 struct dm_kcopyd_client;
 struct ifrep_pair;
 struct ifrep_volume;
 
 /* The store's allocation unit: the metadata block size. */
 #define IFREP_SNAP_BLOCK_SECTORS	8
-#define IFREP_DEFAULT_GRANULE_SECTORS	128	/* 64 KiB */
-#define IFREP_MIN_GRANULE_SECTORS	8	/* 4 KiB */
+#define IFREP_DEFAULT_GRANULE_SECTORS	(IFREP_DEFAULT_GRANULE_BYTES >> SECTOR_SHIFT)
+#define IFREP_MIN_GRANULE_SECTORS	(IFREP_MIN_GRANULE_BYTES >> SECTOR_SHIFT)
 
 /* One per volume, shared by its pairs. */
 struct ifrep_snap_store {

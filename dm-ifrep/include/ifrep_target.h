@@ -214,5 +214,8 @@ static inline int ifrep_verify_state_parse(const char *s)
 #define IFREP_MAX_INTERVAL_S		(7 * 86400)
 #define IFREP_MAX_SYNC_POINTS		1024	/* sync_points= of a pair */
 #define IFREP_MAX_SECRET		1024	/* bytes */
+/* granule_sectors= of an async or copy pair (at most the chunk size) */
+#define IFREP_MIN_GRANULE_BYTES		4096
+#define IFREP_DEFAULT_GRANULE_BYTES	65536
 
 #endif /* IFREP_TARGET_H */
