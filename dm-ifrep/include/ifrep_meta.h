@@ -14,6 +14,9 @@
  *                area i < IFREP_MAX_PAIRS belongs to pair slot i, the last
  *                one (IFREP_LOCAL_SLOT) records the volume's own changes
  *                since the generation it last agreed on with its peer.
+ *   meta_blocks  to the end of the device: the snapshot store of async
+ *                cycles (target 1.3), scratch space whose map is in
+ *                kernel memory only; nothing on disk describes it.
  *
  * A bitmap block holds (4096 - 32) * 8 chunk bits after its header.  A set
  * bit means "this chunk may differ on the target".  A bitmap block with a
