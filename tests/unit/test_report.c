@@ -60,7 +60,8 @@ TEST(json_documented_example)
 		  "\"rate_bytes_per_s\":90000000,\"eta_seconds\":6,"
 		  "\"last_sync_point\":null,\"rpo_seconds\":null,"
 		  "\"cycle_shipped_chunks\":null,\"cycle_total_chunks\":null,"
-		  "\"reason\":null,\"cow_fallbacks\":null,\"snapshot_store_used_bytes\":null}]}]}\n");
+		  "\"reason\":null,\"cow_fallbacks\":null,\"snapshot_store_used_bytes\":null}],"
+		  "\"snapshot_store_bytes\":null}]}\n");
 }
 
 /* Target 1.3: an async pair's snapshot store and its copy-on-write fallbacks. */
@@ -77,7 +78,13 @@ TEST(json_snapshot_store)
 		       "\"snapshot_store_used_bytes\":1048576}");
 	CHECK_CONTAINS(s, "\"reason\":null,\"cow_fallbacks\":null,"
 		       "\"snapshot_store_used_bytes\":null}]");
+	CHECK_CONTAINS(s, "}],\"snapshot_store_bytes\":null}");
+	v.has_store = true;
+	v.store_bytes = 64 << 20;
+	s = render(&v, 1, true);
+	CHECK_CONTAINS(s, "}],\"snapshot_store_bytes\":67108864}");
 	s = render(&v, 1, false);
+	CHECK_CONTAINS(s, "health=rw snapshot-store=64MiB\n");
 	CHECK_CONTAINS(s, "cycle 2/5  snapshot 1.0MiB  cow-fallbacks 4");
 }
 
@@ -106,7 +113,8 @@ TEST(json_async_and_failed)
 	CHECK_CONTAINS(s, "\"reason\":\"write_error\"");
 	CHECK_CONTAINS(s, "{\"name\":\"replica\",\"role\":\"secondary\"");
 	CHECK_CONTAINS(s, "\"listen\":\"0.0.0.0:7789\",\"upstream\":\"connected\","
-		       "\"image\":\"consistent\",\"meta_writes\":0,\"pairs\":[]}");
+		       "\"image\":\"consistent\",\"meta_writes\":0,\"pairs\":[],"
+		       "\"snapshot_store_bytes\":null}");
 }
 
 /* The interface contract: generation is a hex string (jq would round 64-bit numbers). */

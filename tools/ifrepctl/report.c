@@ -92,7 +92,7 @@ static void human_pair(FILE *f, const struct ifrep_status *st,
 static void human_volume(FILE *f, const struct ifrep_volume_view *v)
 {
 	const struct ifrep_status *st = &v->st;
-	char size[32], chunk[32];
+	char size[32], chunk[32], store[32];
 	int name_w = 0, peer_w = 0, w;
 	unsigned int i;
 
@@ -115,6 +115,9 @@ static void human_volume(FILE *f, const struct ifrep_volume_view *v)
 		fprintf(f, " upstream=%s", st->upstream);
 	if (ifrep_image_name(st->image))
 		fprintf(f, " image=%s", ifrep_image_name(st->image));
+	if (v->has_store && st->role == IFREP_ROLE_PRIMARY)
+		fprintf(f, " snapshot-store=%s", ifrep_format_bytes(v->store_bytes, store,
+								    sizeof(store)));
 	fputc('\n', f);
 
 	for (i = 0; i < st->nr_pairs; i++) {
@@ -198,6 +201,7 @@ static void json_volume(struct json *j, const struct ifrep_volume_view *v)
 	for (i = 0; i < st->nr_pairs; i++)
 		json_pair(j, st, &st->pairs[i]);
 	json_end_array(j);
+	json_u64_or_null(j, "snapshot_store_bytes", v->has_store, v->store_bytes);
 	json_end_object(j);
 }
 
