@@ -11,11 +11,15 @@
  *     new, empty dirty set takes the writes that follow.  Host I/O waits only
  *     for that switch.
  *  2. Ship: each frozen chunk is read from the data device and sent.  A host
- *     write into a frozen chunk not shipped yet waits until that chunk was
- *     shipped (it is moved to the front: "urgent"), so the cycle always
- *     carries the pre-cut content: copy-on-write through the link, with no
- *     space needed on the primary.  The write then lands in the new dirty
- *     set.
+ *     write into a frozen chunk not shipped yet first has the pre-cut
+ *     content of the granules it touches copied to the snapshot store
+ *     (dm-ifrep-snap.c), once per granule and cycle; the chunk is shipped
+ *     from the data device with its saved granules read from the store.
+ *     A write waits only for the copies of its own granules, never for
+ *     the link.  When the store is full (or absent) the write waits until
+ *     its chunk was shipped instead (the chunk is moved to the front:
+ *     "urgent"): copy-on-write through the link, counted in cow_fallbacks.
+ *     Either way the write then lands in the new dirty set.
  *  3. Commit: the secondary makes the cycle its image in one step (its
  *     journal rolled back any cycle that does not commit).  The cut's time
  *     becomes the pair's last sync point.
@@ -52,6 +56,7 @@ int ifrep_cycle_init(struct ifrep_pair *p, const struct ifrep_pair_record *rec)
 	c->last_sync_point = rec->last_sync_point;
 	if (p->mode == IFREP_MODE_SYNC)
 		return 0;
+	ifrep_snap_init(p, rec->granule_sectors);
 	c->frozen = ifrep_bitmap_alloc(n, false);
 	c->chunks = ifrep_bitmap_alloc(n, false);
 	c->urgent = ifrep_bitmap_alloc(n, false);
@@ -62,6 +67,11 @@ void ifrep_cycle_exit(struct ifrep_pair *p)
 {
 	struct ifrep_cycle *c = &p->cycle;
 
+	if (c->frozen) {
+		spin_lock_irq(&p->vol->lock);
+		__ifrep_snap_release_all(p);
+		spin_unlock_irq(&p->vol->lock);
+	}
 	ifrep_bitmap_free(c->frozen);
 	ifrep_bitmap_free(c->chunks);
 	ifrep_bitmap_free(c->urgent);
@@ -86,20 +96,21 @@ void ifrep_cycle_stop(struct ifrep_pair *p)
 	mutex_unlock(&p->cycle.lock);
 }
 
-bool __ifrep_cycle_chunk_frozen(struct ifrep_volume *vol, u64 chunk)
+bool __ifrep_cycle_write_waits(struct ifrep_volume *vol, u64 chunk, sector_t sector,
+			       sector_t end, struct list_head *saves)
 {
 	struct ifrep_pair *p;
-	bool frozen = false;
+	bool waits = false;
 	unsigned int i;
 
+	end = min_t(sector_t, end, (chunk + 1) << vol->chunk_shift);
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
-		if (p && p->cycle.running && test_bit(chunk, p->cycle.frozen)) {
-			__set_bit(chunk, p->cycle.urgent);
-			frozen = true;
-		}
+		if (p && p->cycle.running && test_bit(chunk, p->cycle.frozen) &&
+		    __ifrep_snap_write(p, chunk, sector, end, saves))
+			waits = true;
 	}
-	return frozen;
+	return waits;
 }
 
 static bool nothing_in_flight(struct ifrep_volume *vol)
@@ -172,13 +183,14 @@ static int ship(struct ifrep_pair *p, const char **reason)
 			*reason = NULL;
 			return -EINTR;
 		}
-		/* Host writes into the chunk wait while it is frozen. */
+		/* Read through the snapshot store: see ifrep_snap_read(). */
 		r = ifrep_resync_copy_chunk(p, chunk, reason);
 		if (r)
 			return r;
 		spin_lock_irq(&vol->lock);
 		__clear_bit(chunk, p->cycle.frozen);
 		__clear_bit(chunk, p->cycle.urgent);
+		__ifrep_snap_release_chunk(p, chunk);
 		p->cycle.shipped++;
 		spin_unlock_irq(&vol->lock);
 		ifrep_volume_unpark(vol);
@@ -200,6 +212,7 @@ static void end_cycle(struct ifrep_pair *p, bool committed)
 	bitmap_zero(c->frozen, vol->nr_chunks);
 	bitmap_zero(c->urgent, vol->nr_chunks);
 	bitmap_zero(c->chunks, vol->nr_chunks);
+	__ifrep_snap_release_all(p);
 	c->running = false;
 	spin_unlock_irq(&vol->lock);
 	ifrep_volume_unpark(vol);

@@ -10,6 +10,8 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
+#include "dm-ifrep-snap.h"
+
 struct ifrep_pair;
 struct ifrep_pair_record;
 struct ifrep_volume;
@@ -31,6 +33,7 @@ struct ifrep_cycle {
 	u64 total;			/* chunks of the running cycle */
 	u64 shipped;
 	u64 last_sync_point;		/* unix time of the last committed cut */
+	struct ifrep_snap snap;		/* pre-cut granules (dm-ifrep-snap.c) */
 };
 
 /* Sets up a pair's cycle state from its record; bitmaps only for async/copy. */
@@ -43,11 +46,15 @@ void ifrep_cycle_kick(struct ifrep_pair *p);
 void ifrep_cycle_stop(struct ifrep_pair *p);
 
 /*
- * Whether a host write into @chunk must wait for an async pair to ship the
- * chunk's pre-cut content first (the chunk then goes first).  NOTE:
- * vol->lock held.
+ * Whether a host write into [@sector, @end) of @chunk must wait for a
+ * cycle: a granule it touches of a frozen, not yet shipped chunk is being
+ * saved in the snapshot store (the copies to start are put on @saves, for
+ * ifrep_snap_start() once vol->lock is dropped), or the store could not
+ * take it and the chunk must be shipped first (it then goes first).
+ * NOTE: vol->lock held.
  */
-bool __ifrep_cycle_chunk_frozen(struct ifrep_volume *vol, u64 chunk);
+bool __ifrep_cycle_write_waits(struct ifrep_volume *vol, u64 chunk, sector_t sector,
+			       sector_t end, struct list_head *saves);
 
 /*
  * sync [<pair>]: cuts a cycle of the async pair @name, or of each with

@@ -9,7 +9,9 @@
  *
  * A write may only be issued into a marked chunk (its bits are durable in
  * every pair's bitmap), and never into a chunk a resync, a cycle or a
- * verify is working on.  Such writes wait on vol->to_mark (the mark worker
+ * verify is working on, nor into a granule of a frozen chunk whose pre-cut
+ * content a cycle still needs and the snapshot store does not hold yet
+ * (dm-ifrep-snap.c).  Such writes wait on vol->to_mark (the mark worker
  * below issues them once their chunks are marked) or on vol->parked (tried
  * again by the unpark worker once the engine released a chunk: the engine
  * sits below this file and only queues that work).  Every issued write is
@@ -182,6 +184,7 @@ static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 {
 	struct ifrep_io *io = dm_per_bio_data(bio, sizeof(struct ifrep_io));
 	struct ifrep_pair *legs[IFREP_MAX_PAIRS];
+	LIST_HEAD(saves);
 	bool queue_mark = false;
 	unsigned long flags;
 	unsigned int n;
@@ -196,9 +199,12 @@ static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 	spin_lock_irqsave(&vol->lock, flags);
 	if (io->chunk != IFREP_NO_CHUNK && (vol->nr_pairs || vol->track_local)) {
 		if (vol->cutting || __chunk_locked(vol, io->chunk) ||
-		    __ifrep_cycle_chunk_frozen(vol, io->chunk)) {
+		    __ifrep_cycle_write_waits(vol, io->chunk, bio->bi_iter.bi_sector,
+					      bio_end_sector(bio), &saves)) {
 			bio_list_add(&vol->parked, bio);
 			spin_unlock_irqrestore(&vol->lock, flags);
+			/* The copies' completion tries the write again. */
+			ifrep_snap_start(vol, &saves);
 			return false;
 		}
 		if (!test_bit(io->chunk, vol->marked) ||

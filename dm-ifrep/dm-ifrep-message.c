@@ -5,6 +5,7 @@
  * words into typed arguments and calls the engine, which never sees argv.
  *
  *   pair_add <name> <sync|async|copy> <peer> [key=value...] [insecure|integrity-only]
+ *            (granule_sectors=<n>: target 1.3)
  *   pair_remove <name>
  *   pause <name>
  *   resume <name>
@@ -115,6 +116,10 @@ static int parse_pair_options(struct ifrep_volume *vol, unsigned int argc,
 			r = parse_u32_max(value, IFREP_MAX_INTERVAL_S, &rec->interval_s);
 		else if (!strcmp(argv[i], "sync_points"))
 			r = parse_u32_max(value, IFREP_MAX_SYNC_POINTS, &rec->sync_points);
+		else if (!strcmp(argv[i], "granule_sectors"))
+			r = parse_u32_max(value, vol->chunk_sectors, &rec->granule_sectors) ?:
+			    (ifrep_snap_valid_granule(vol, rec->granule_sectors) &&
+			     rec->granule_sectors ? 0 : -EINVAL);
 		else if (!strcmp(argv[i], "rate"))
 			r = kstrtou64(value, 10, &rec->rate_bytes_per_s) ? -EINVAL : 0;
 		else if (!strcmp(argv[i], "secret_file") && !(rec->flags & IFREP_PAIR_F_JOURNAL))

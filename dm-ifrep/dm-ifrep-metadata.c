@@ -93,6 +93,7 @@ static void pack_pair(struct ifrep_disk_pair *d, const struct ifrep_pair_record 
 	d->interval_s = cpu_to_le32(p->interval_s);
 	d->rate_bytes_per_s = cpu_to_le64(p->rate_bytes_per_s);
 	d->sync_points = cpu_to_le32(p->sync_points);
+	d->granule_sectors = cpu_to_le32(p->granule_sectors);
 	d->peer_generation = cpu_to_le64(p->peer_generation);
 	d->last_sync_point = cpu_to_le64(p->last_sync_point);
 	d->last_cycle = cpu_to_le64(p->last_cycle);
@@ -109,6 +110,7 @@ static void unpack_pair(struct ifrep_pair_record *p, const struct ifrep_disk_pai
 	p->interval_s = le32_to_cpu(d->interval_s);
 	p->rate_bytes_per_s = le64_to_cpu(d->rate_bytes_per_s);
 	p->sync_points = le32_to_cpu(d->sync_points);
+	p->granule_sectors = le32_to_cpu(d->granule_sectors);
 	p->peer_generation = le64_to_cpu(d->peer_generation);
 	p->last_sync_point = le64_to_cpu(d->last_sync_point);
 	p->last_cycle = le64_to_cpu(d->last_cycle);

@@ -24,6 +24,7 @@ struct ifrep_pair_record {
 	u32 interval_s;
 	u64 rate_bytes_per_s;
 	u32 sync_points;
+	u32 granule_sectors;		/* 0: the default */
 	u64 peer_generation;
 	u64 last_sync_point;
 	u64 last_cycle;

@@ -233,5 +233,9 @@ void ifrep_pair_status(struct ifrep_pair *p, char *result, unsigned int maxlen,
 		DMEMIT(" %llu/%llu", c->shipped, c->total);
 	else
 		DMEMIT(" -");
+	if (p->mode != IFREP_MODE_SYNC)
+		DMEMIT(" %llu %llu", c->snap.cow_fallbacks, ifrep_snap_used_bytes(&c->snap));
+	else
+		DMEMIT(" - -");
 	*sz_ptr = sz;
 }

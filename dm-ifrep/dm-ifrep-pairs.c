@@ -295,6 +295,10 @@ static int check_record(struct ifrep_volume *vol, const struct ifrep_pair_record
 		DMERR("%s: pair_add: interval= and sync_points= are for async pairs", vol->name);
 		return -EINVAL;
 	}
+	if (rec->mode == IFREP_MODE_SYNC && rec->granule_sectors) {
+		DMERR("%s: pair_add: granule_sectors= is for async and copy pairs", vol->name);
+		return -EINVAL;
+	}
 	/* Cycles are atomic thanks to a journal: the secondary's, or this one. */
 	if (rec->mode == IFREP_MODE_ASYNC && !(rec->flags & IFREP_PAIR_F_REMOTE) &&
 	    !(rec->flags & IFREP_PAIR_F_JOURNAL)) {

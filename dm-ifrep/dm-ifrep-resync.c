@@ -48,10 +48,12 @@ void ifrep_resync_begin(struct ifrep_pair *p)
 	p->resync.throttle_bytes = 0;
 }
 
-static int read_data(struct ifrep_volume *vol, sector_t sector, void *buf,
-		     unsigned int len)
+/* A cycle ships its cut: the data device as the snapshot store amends it. */
+static int read_data(struct ifrep_pair *p, sector_t sector, void *buf, unsigned int len)
 {
-	return ifrep_io_vmalloc(vol->io_client, vol->data_bdev, sector, buf, len,
+	if (p->mode != IFREP_MODE_SYNC)
+		return ifrep_snap_read(p, sector, buf, len);
+	return ifrep_io_vmalloc(p->vol->io_client, p->vol->data_bdev, sector, buf, len,
 				REQ_OP_READ);
 }
 
@@ -88,7 +90,7 @@ static int copy_serial(struct ifrep_pair *p, sector_t sector, sector_t end,
 
 	while (sector < end) {
 		len = min_t(u64, IFREP_RESYNC_SEGMENT, (end - sector) << SECTOR_SHIFT);
-		r = read_data(p->vol, sector, p->resync.buf, len);
+		r = read_data(p, sector, p->resync.buf, len);
 		if (r) {
 			*reason = "source_read_error";
 			return r;
@@ -123,7 +125,7 @@ static int copy_pipelined(struct ifrep_pair *p, sector_t sector, sector_t end,
 		for (n = 0; n < IFREP_RESYNC_WINDOW && sector < end; n++) {
 			len[n] = min_t(u64, IFREP_RESYNC_SEGMENT, (end - sector) << SECTOR_SHIFT);
 			buf = p->resync.buf + (size_t)n * IFREP_RESYNC_SEGMENT;
-			r = read_data(p->vol, sector, buf, len[n]);
+			r = read_data(p, sector, buf, len[n]);
 			if (r) {
 				*reason = "source_read_error";
 				break;

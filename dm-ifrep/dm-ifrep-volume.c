@@ -47,6 +47,8 @@ static void destroy_volume(struct ifrep_volume *vol)
 	if (vol->wq)
 		flush_workqueue(vol->wq);
 	ifrep_pairs_unload(vol);
+	/* Before the workqueues: a copy's completion unparks. */
+	ifrep_snap_store_exit(vol);
 	if (vol->wq)
 		destroy_workqueue(vol->wq);
 	if (vol->resync_wq)
@@ -148,6 +150,9 @@ static struct ifrep_volume *create_volume(struct dm_target *ti,
 		vol->io_client = NULL;
 		goto out;
 	}
+	r = ifrep_snap_store_init(vol);
+	if (r)
+		goto out;
 
 	/* Kept by a promoted secondary too: a later demotion uses it again. */
 	if (params->journal) {
@@ -271,6 +276,7 @@ void ifrep_volume_presuspend(struct ifrep_volume *vol)
 /* No host I/O is in flight now: write the bitmaps' cleared bits. */
 void ifrep_volume_postsuspend(struct ifrep_volume *vol)
 {
+	ifrep_snap_store_quiesce(vol);
 	flush_workqueue(vol->wq);
 	ifrep_bitmap_sweep(vol, true);
 }

@@ -22,8 +22,9 @@
  *                        load, start and stop them
  *   resync, cycle,       the pairs' workers, and the secondary's side of
  *   verify, receiver     a remote pair
- *   lineage, pair        generations and divergence; a pair's state and
- *                        the chunks it must copy
+ *   lineage, pair,       generations and divergence; a pair's state and
+ *   snap                 the chunks it must copy; the snapshot store that
+ *                        keeps a cycle's pre-cut granules
  *   local, remote        the targets (struct ifrep_pair_ops)
  *   bitmap               change tracking storage and the sweep
  *   metadata, journal,   on-disk formats, the wire protocol, TCP
@@ -42,7 +43,8 @@
  *   marked, after flushing the targets.
  *
  * Lock order: admin_lock -> sweep_lock -> p->cycle.lock -> bitmap_lock ->
- * sb_lock -> vol->lock; secret_lock and p->remote.lock are leaves.
+ * sb_lock -> vol->lock; secret_lock and p->remote.lock are leaves.  The
+ * snapshot store's map and space are under vol->lock.
  */
 #ifndef DM_IFREP_H
 #define DM_IFREP_H
@@ -59,6 +61,7 @@
 
 #include "dm-ifrep-compat.h"
 #include "dm-ifrep-metadata.h"
+#include "dm-ifrep-snap.h"
 #include "ifrep_target.h"
 
 #define IFREP_NO_CHUNK		((u64)-1)
@@ -124,6 +127,7 @@ struct ifrep_volume {
 
 	struct bio_set bs;
 	struct dm_io_client *io_client;
+	struct ifrep_snap_store store;	/* async cycles' pre-cut granules */
 
 	/* Secondary: accepts its primary (dm-ifrep-receiver.c). */
 	struct ifrep_listener *listener;

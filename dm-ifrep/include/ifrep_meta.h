@@ -14,6 +14,9 @@
  *                area i < IFREP_MAX_PAIRS belongs to pair slot i, the last
  *                one (IFREP_LOCAL_SLOT) records the volume's own changes
  *                since the generation it last agreed on with its peer.
+ *   meta_blocks  to the end of the device: the snapshot store of async
+ *                cycles (target 1.3), scratch space whose map is in
+ *                kernel memory only; nothing on disk describes it.
  *
  * A bitmap block holds (4096 - 32) * 8 chunk bits after its header.  A set
  * bit means "this chunk may differ on the target".  A bitmap block with a
@@ -95,7 +98,8 @@ struct ifrep_disk_pair {
 	ifrep_le32 interval_s;			/* async cycle period */
 	ifrep_le64 rate_bytes_per_s;		/* resync limit, 0 = none */
 	ifrep_le32 sync_points;
-	ifrep_le32 reserved0;
+	ifrep_le32 granule_sectors;			/* async/copy snapshot granule,
+							 * 0 = default (64 KiB) */
 	ifrep_le64 peer_generation;			/* generation both last agreed on */
 	ifrep_le64 last_sync_point;			/* unix time of last cut, 0 = none */
 	ifrep_le64 last_cycle;			/* id of the last committed cycle */

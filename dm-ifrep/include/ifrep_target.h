@@ -23,7 +23,7 @@
 
 #define IFREP_TARGET_NAME		"ifrep"
 #define IFREP_TARGET_VERSION_MAJOR	1
-#define IFREP_TARGET_VERSION_MINOR	2
+#define IFREP_TARGET_VERSION_MINOR	3
 #define IFREP_TARGET_VERSION_PATCH	0
 
 /*----------------------------------------------------------------
@@ -33,10 +33,15 @@
  *   <meta writes> <listen> <upstream> <image> <#pairs> [<pair> ...]
  *   <pair> = <name> <mode> <peer> <state> <dirty chunks> <bytes sent>
  *            <rate> <last sync point> <rpo> <reason> <cycle>
+ *            <cow fallbacks> <snapshot store used bytes>
+ *
+ * Fields are only ever added at the end of a pair (target 1.3 added the
+ * last two): a parser takes the layout from the field count.
  *--------------------------------------------------------------*/
 
 #define IFREP_STATUS_VOLUME_FIELDS	10	/* <role> .. <#pairs> */
-#define IFREP_STATUS_PAIR_FIELDS	11
+#define IFREP_STATUS_PAIR_FIELDS	13
+#define IFREP_STATUS_PAIR_FIELDS_1_2	11	/* target 1.0 .. 1.2: up to <cycle> */
 #define IFREP_STATUS_NONE		"-"	/* a field that does not apply */
 
 /* <health>: what the metadata still allows. */
@@ -209,5 +214,8 @@ static inline int ifrep_verify_state_parse(const char *s)
 #define IFREP_MAX_INTERVAL_S		(7 * 86400)
 #define IFREP_MAX_SYNC_POINTS		1024	/* sync_points= of a pair */
 #define IFREP_MAX_SECRET		1024	/* bytes */
+/* granule_sectors= of an async or copy pair (at most the chunk size) */
+#define IFREP_MIN_GRANULE_BYTES		4096
+#define IFREP_DEFAULT_GRANULE_BYTES	65536
 
 #endif /* IFREP_TARGET_H */

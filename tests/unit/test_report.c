@@ -60,7 +60,32 @@ TEST(json_documented_example)
 		  "\"rate_bytes_per_s\":90000000,\"eta_seconds\":6,"
 		  "\"last_sync_point\":null,\"rpo_seconds\":null,"
 		  "\"cycle_shipped_chunks\":null,\"cycle_total_chunks\":null,"
-		  "\"reason\":null}]}]}\n");
+		  "\"reason\":null,\"cow_fallbacks\":null,\"snapshot_store_used_bytes\":null}],"
+		  "\"snapshot_store_bytes\":null}]}\n");
+}
+
+/* Target 1.3: an async pair's snapshot store and its copy-on-write fallbacks. */
+TEST(json_snapshot_store)
+{
+	struct ifrep_volume_view v;
+	const char *s;
+
+	view(&v, "primary rw 16384 128 0000000000000002 9 - - - 2 "
+		 "dr async 192.0.2.7:7789 consistent 3 100 0 1795603200 42 - 2/5 4 1048576 "
+		 "usb sync /dev/sdz in-sync 0 0 0 - - - - - -");
+	s = render(&v, 1, true);
+	CHECK_CONTAINS(s, "\"reason\":null,\"cow_fallbacks\":4,"
+		       "\"snapshot_store_used_bytes\":1048576}");
+	CHECK_CONTAINS(s, "\"reason\":null,\"cow_fallbacks\":null,"
+		       "\"snapshot_store_used_bytes\":null}]");
+	CHECK_CONTAINS(s, "}],\"snapshot_store_bytes\":null}");
+	v.has_store = true;
+	v.store_bytes = 64 << 20;
+	s = render(&v, 1, true);
+	CHECK_CONTAINS(s, "}],\"snapshot_store_bytes\":67108864}");
+	s = render(&v, 1, false);
+	CHECK_CONTAINS(s, "health=rw snapshot-store=64MiB\n");
+	CHECK_CONTAINS(s, "cycle 2/5  snapshot 1.0MiB  cow-fallbacks 4");
 }
 
 TEST(json_async_and_failed)
@@ -88,7 +113,8 @@ TEST(json_async_and_failed)
 	CHECK_CONTAINS(s, "\"reason\":\"write_error\"");
 	CHECK_CONTAINS(s, "{\"name\":\"replica\",\"role\":\"secondary\"");
 	CHECK_CONTAINS(s, "\"listen\":\"0.0.0.0:7789\",\"upstream\":\"connected\","
-		       "\"image\":\"consistent\",\"meta_writes\":0,\"pairs\":[]}");
+		       "\"image\":\"consistent\",\"meta_writes\":0,\"pairs\":[],"
+		       "\"snapshot_store_bytes\":null}");
 }
 
 /* The interface contract: generation is a hex string (jq would round 64-bit numbers). */

@@ -143,11 +143,11 @@ TEST(truncated)
 	CHECK(refused("primary", "health"));
 	CHECK(refused("primary rw 16384 128 0000000000000001 3 - -", "image"));
 	CHECK(refused("primary rw 16384 128 0000000000000001 3 - - -", "#pairs"));
-	CHECK(refused(VOL "1", "1 pairs need 11 fields"));
+	CHECK(refused(VOL "1", "1 pairs need 13 fields"));
 	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 64 536870912 90000000 - -",
 		      "pairs need"));
 	CHECK(refused(VOL "2 " PAIR_DOC " backup2 sync /dev/vde in-sync 0 0 0 - - -",
-		      "2 pairs need 22 fields, the line has 21"));
+		      "2 pairs need 26 fields, the line has 21"));
 	CHECK(refused(VOL "0 extra", "0 pairs need 0 fields"));
 	CHECK(refused(VOL "1 " PAIR_DOC " extra", "pairs need"));
 }
@@ -200,7 +200,7 @@ TEST(too_many_pairs)
 	pos = (size_t)snprintf(line, sizeof(line), "%s8", VOL);
 	for (i = 0; i < 9; i++)
 		pos += (size_t)snprintf(line + pos, sizeof(line) - pos,
-					" p%u sync /dev/x%u in-sync 0 0 0 - - - -", i, i);
+					" p%u sync /dev/x%u in-sync 0 0 0 - - - - - -", i, i);
 	CHECK(refused(line, "too many fields"));
 }
 
@@ -281,7 +281,29 @@ TEST(old_ten_field_pairs)
 	CHECK(!st.pairs[1].has_cycle);
 	/* a mix of the two layouts is neither */
 	CHECK(refused(VOL "2 backup sync /dev/vdd in-sync 0 0 0 - - - "
-		      "usb sync /dev/sdz in-sync 0 0 0 - - - -", "pairs need 22 fields"));
+		      "usb sync /dev/sdz in-sync 0 0 0 - - - -", "pairs need 26 fields"));
+}
+
+/* Target 1.3 adds <cow fallbacks> <snapshot store used bytes>; 1.2 lines still parse. */
+TEST(snapshot_store_fields)
+{
+	struct ifrep_status st;
+
+	CHECK_EQ(parse(VOL "2 dr async 192.0.2.7:7789 consistent 3 100 0 1795603200 42 - 2/5 "
+		       "7 65536 usb sync /dev/sdz in-sync 0 0 0 - - - - - -", &st), 0);
+	CHECK(st.pairs[0].has_snapshot);
+	CHECK_EQ(st.pairs[0].cow_fallbacks, 7);
+	CHECK_EQ(st.pairs[0].snapshot_store_used, 65536);
+	CHECK(st.pairs[0].has_cycle);
+	CHECK(!st.pairs[1].has_snapshot);
+	CHECK_EQ(parse(VOL "1 dr async 192.0.2.7:7789 consistent 3 100 0 1795603200 42 - 2/5",
+		       &st), 0);
+	CHECK(!st.pairs[0].has_snapshot);
+	CHECK_EQ(st.pairs[0].cycle_total, 5);
+	CHECK(refused(VOL "1 dr async 192.0.2.7:7789 consistent 3 100 0 - - - - x 0",
+		      "cow fallbacks"));
+	CHECK(refused(VOL "1 dr async 192.0.2.7:7789 consistent 3 100 0 - - - - 0 1k",
+		      "snapshot store used bytes"));
 }
 
 TEST(cut_progress)

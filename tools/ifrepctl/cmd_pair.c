@@ -71,6 +71,9 @@ static int compare_existing_pair(const struct vol *v, const struct ifrep_status_
 		differs = true;
 	if (o->has_sync_points && mp->sync_points != o->sync_points)
 		differs = true;
+	if (o->has_granule && (mp->granule_sectors ? mp->granule_sectors :
+			       IFREP_DEFAULT_GRANULE_BYTES / 512) != o->granule_sectors)
+		differs = true;
 	if (o->secret_file && strcmp(mp->secret_file, o->secret_file))
 		differs = true;
 	if (o->remote && o->insecure != !!(mp->flags & IFREP_PAIR_F_INSECURE))
@@ -116,6 +119,7 @@ static const struct cli_option pair_add_opts[] = {
 	{ "insecure", 'I', CLI_FLAG, NULL },
 	{ "integrity-only", 'G', CLI_FLAG, NULL },
 	{ "journal", 'J', CLI_VALUE, NULL },
+	{ "granule", 'g', CLI_VALUE, NULL },
 	{ NULL }
 };
 
@@ -125,7 +129,7 @@ static int cmd_pair_add(const struct cli_args *args)
 	const char *secret_file = cli_opt(args, 's'), *why;
 	const char *interval = cli_opt(args, 'i'), *timeout = cli_opt(args, 'T');
 	const char *sync_points = cli_opt(args, 'p'), *rate = cli_opt(args, 'R');
-	const char *journal = cli_opt(args, 'J');
+	const char *journal = cli_opt(args, 'J'), *granule = cli_opt(args, 'g');
 	char journal_path[PATH_MAX];
 	dev_t journal_devt = 0;
 	struct ifrep_pair_opts o;
@@ -191,6 +195,20 @@ static int cmd_pair_add(const struct cli_args *args)
 			return usage_error("--rate %s: %s", rate, why);
 		o.has_rate = true;
 	}
+	if (granule) {
+		uint64_t bytes;
+
+		if (ifrep_parse_size(granule, &bytes, 0, &why))
+			return usage_error("--granule %s: %s", granule, why);
+		if (bytes < IFREP_MIN_GRANULE_BYTES || bytes > IFREP_MAX_CHUNK_SECTORS * 512ULL ||
+		    (bytes & (bytes - 1)))
+			return usage_error("--granule %s: must be a power of two from 4KiB to the chunk size",
+					   granule);
+		if (o.mode == IFREP_MODE_SYNC)
+			return usage_error("--granule is for async and copy pairs");
+		o.granule_sectors = bytes / 512;
+		o.has_granule = true;
+	}
 	if (o.mode != IFREP_MODE_ASYNC && (interval || sync_points))
 		return usage_error("--%s is for async pairs", interval ? "interval" : "sync-points");
 	if (!o.remote && (timeout || secret_file || o.insecure))
@@ -253,6 +271,10 @@ static int cmd_pair_add(const struct cli_args *args)
 	}
 	if (!o.remote && (r = check_local_target(&v, peer, peer_devt)))
 		goto out;
+	if (o.has_granule && o.granule_sectors > v.st.chunk_sectors) {
+		r = usage_error("--granule %s: larger than the chunk size of %s", granule, v.name);
+		goto out;
+	}
 
 	r = ifrep_msg_pair_add(&o, msg, sizeof(msg));
 	if (r) {
@@ -284,7 +306,7 @@ const struct cli_command command_pair_add = {
 		"pair add NAME PAIR --to DEV|HOST:PORT --mode sync|async|copy\n"
 		"                [--interval SEC] [--timeout SEC] [--sync-points N] [--rate BYTES_PER_S]\n"
 		"                [--secret-file FILE [--integrity-only] | --insecure]\n"
-		"                [--journal DEV]",
+		"                [--journal DEV] [--granule SIZE]",
 	.help =
 		"Add the pair PAIR to the primary volume NAME: replication to a local block\n"
 		"device or to a secondary volume listening on HOST:PORT.  The new pair starts with\n"
@@ -301,7 +323,11 @@ const struct cli_command command_pair_add = {
 		"  --insecure            remote: no authentication\n"
 		"  --integrity-only      remote: authenticate every message, do not encrypt\n"
 		"  --journal DEV         async to a local target: the device that makes each\n"
-		"                        cycle atomic (it saves what a cycle overwrites)\n",
+		"                        cycle atomic (it saves what a cycle overwrites)\n"
+		"  --granule SIZE        async, copy: what a host write into a chunk a cycle\n"
+		"                        has not shipped yet saves first in the snapshot store\n"
+		"                        (the metadata device past the metadata), a power of\n"
+		"                        two from 4KiB to the chunk size (64KiB)\n",
 };
 
 /*----------------------------------------------------------------

@@ -19,6 +19,7 @@
 #include "cmdline.h"
 #include "commands.h"
 #include "dm.h"
+#include "meta.h"
 #include "outbuf.h"
 #include "report.h"
 #include "status.h"
@@ -131,6 +132,25 @@ static void on_signal(int sig)
 	stop_watch = 1;
 }
 
+/*
+ * What the kernel uses as the snapshot store: the metadata device past the
+ * blocks the metadata takes.  Unknown when the device cannot be opened by
+ * its name (it is then left out, not guessed).
+ */
+static void store_size(struct ifrep_volume_view *view)
+{
+	uint64_t bytes, meta;
+	char why[256];
+
+	if (view->st.whole_fail || view->meta_device[0] != '/' ||
+	    ifrep_blkdev_size(view->meta_device, &bytes, why, sizeof(why)))
+		return;
+	meta = ifrep_meta_blocks_needed(view->st.total_chunks) * IFREP_META_BLOCK_SIZE;
+	view->has_store = true;
+	view->store_bytes = bytes > meta ? (bytes - meta) / IFREP_META_BLOCK_SIZE *
+					   IFREP_META_BLOCK_SIZE : 0;
+}
+
 static void fill_view(const struct vol *v, struct ifrep_volume_view *view)
 {
 	memset(view, 0, sizeof(*view));
@@ -142,6 +162,7 @@ static void fill_view(const struct vol *v, struct ifrep_volume_view *view)
 		ifrep_blkdev_token_name(v->table.journal, view->journal_device,
 					sizeof(view->journal_device));
 	view->st = v->st;
+	store_size(view);
 }
 
 /*

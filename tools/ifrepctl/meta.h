@@ -48,6 +48,7 @@ struct ifrep_meta_pair {
 	uint32_t interval_s;
 	uint64_t rate_bytes_per_s;
 	uint32_t sync_points;
+	uint32_t granule_sectors;		/* 0: the default (64 KiB) */
 	uint64_t peer_generation;
 	uint64_t last_sync_point;
 };

@@ -33,6 +33,8 @@ int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len)
 		outbuf_printf(&out, " interval=%" PRIu64, o->interval_s);
 	if (o->has_sync_points)
 		outbuf_printf(&out, " sync_points=%" PRIu64, o->sync_points);
+	if (o->has_granule)
+		outbuf_printf(&out, " granule_sectors=%" PRIu64, o->granule_sectors);
 	if (o->secret_file)
 		outbuf_printf(&out, " secret_file=%s", o->secret_file);
 	if (o->insecure)

@@ -35,8 +35,9 @@ struct ifrep_pair_opts {
 	enum ifrep_disk_mode mode;
 	const char *peer;		/* absolute device path or ADDR:PORT */
 	bool remote;
-	bool has_timeout, has_rate, has_interval, has_sync_points;
+	bool has_timeout, has_rate, has_interval, has_sync_points, has_granule;
 	uint64_t timeout_s, rate, interval_s, sync_points;
+	uint64_t granule_sectors;	/* async/copy: snapshot store granule */
 	const char *secret_file;	/* absolute path or NULL */
 	bool insecure;
 	bool integrity_only;		/* remote: authenticate, do not encrypt */

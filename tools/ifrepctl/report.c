@@ -52,7 +52,7 @@ bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pai
 static void human_pair(FILE *f, const struct ifrep_status *st,
 		       const struct ifrep_status_pair *p, int name_w, int peer_w)
 {
-	char sent[32], rate[32], eta[32], when[32], rpo[32];
+	char sent[32], rate[32], eta[32], when[32], rpo[32], store[32];
 	uint64_t pending = ifrep_pair_pending(st, p);
 	unsigned int pm = ifrep_synced_per_mille(pending, st->total_chunks);
 	uint64_t secs;
@@ -79,6 +79,11 @@ static void human_pair(FILE *f, const struct ifrep_status *st,
 	}
 	if (p->has_cycle)
 		fprintf(f, "  cycle %" PRIu64 "/%" PRIu64, p->cycle_shipped, p->cycle_total);
+	if (p->has_snapshot && (p->has_cycle || p->snapshot_store_used))
+		fprintf(f, "  snapshot %s", ifrep_format_bytes(p->snapshot_store_used, store,
+								sizeof(store)));
+	if (p->has_snapshot && p->cow_fallbacks)
+		fprintf(f, "  cow-fallbacks %" PRIu64, p->cow_fallbacks);
 	if (p->reason[0])
 		fprintf(f, "  reason %s", p->reason);
 	fputc('\n', f);
@@ -87,7 +92,7 @@ static void human_pair(FILE *f, const struct ifrep_status *st,
 static void human_volume(FILE *f, const struct ifrep_volume_view *v)
 {
 	const struct ifrep_status *st = &v->st;
-	char size[32], chunk[32];
+	char size[32], chunk[32], store[32];
 	int name_w = 0, peer_w = 0, w;
 	unsigned int i;
 
@@ -110,6 +115,9 @@ static void human_volume(FILE *f, const struct ifrep_volume_view *v)
 		fprintf(f, " upstream=%s", st->upstream);
 	if (ifrep_image_name(st->image))
 		fprintf(f, " image=%s", ifrep_image_name(st->image));
+	if (v->has_store && st->role == IFREP_ROLE_PRIMARY)
+		fprintf(f, " snapshot-store=%s", ifrep_format_bytes(v->store_bytes, store,
+								    sizeof(store)));
 	fputc('\n', f);
 
 	for (i = 0; i < st->nr_pairs; i++) {
@@ -160,6 +168,9 @@ static void json_pair(struct json *j, const struct ifrep_status *st,
 	json_u64_or_null(j, "cycle_shipped_chunks", p->has_cycle, p->cycle_shipped);
 	json_u64_or_null(j, "cycle_total_chunks", p->has_cycle, p->cycle_total);
 	json_string(j, "reason", p->reason[0] ? p->reason : NULL);
+	json_u64_or_null(j, "cow_fallbacks", p->has_snapshot, p->cow_fallbacks);
+	json_u64_or_null(j, "snapshot_store_used_bytes", p->has_snapshot,
+			 p->snapshot_store_used);
 	json_end_object(j);
 }
 
@@ -190,6 +201,7 @@ static void json_volume(struct json *j, const struct ifrep_volume_view *v)
 	for (i = 0; i < st->nr_pairs; i++)
 		json_pair(j, st, &st->pairs[i]);
 	json_end_array(j);
+	json_u64_or_null(j, "snapshot_store_bytes", v->has_store, v->store_bytes);
 	json_end_object(j);
 }
 

@@ -8,7 +8,8 @@
  *     "meta_writes", "pairs":[{"name", "mode", "peer", "state",
  *     "total_chunks", "dirty_chunks", "synced_percent", "bytes_sent",
  *     "rate_bytes_per_s", "eta_seconds", "last_sync_point", "rpo_seconds",
- *     "cycle_shipped_chunks", "cycle_total_chunks", "reason"}]}]}
+ *     "cycle_shipped_chunks", "cycle_total_chunks", "reason", "cow_fallbacks",
+ *     "snapshot_store_used_bytes"}], "snapshot_store_bytes"}]}
  *
  * generation is a string of 16 lowercase hex digits (as in the status line
  * and in `promote`'s message), not a number: JSON readers such as jq hold
@@ -39,6 +40,9 @@ struct ifrep_volume_view {
 	char meta_device[256];
 	char journal_device[256];	/* a secondary's journal; "" if none */
 	struct ifrep_status st;
+	/* The metadata device past the metadata: async cycles' snapshot store. */
+	bool has_store;			/* its size could be read */
+	uint64_t store_bytes;
 };
 
 /**

@@ -17,8 +17,13 @@
 #include <string.h>
 #include <strings.h>
 
-/* Modules without async cycles reported pairs without <cycle>. */
-#define OLD_PAIR_FIELDS	(IFREP_STATUS_PAIR_FIELDS - 1)
+/*
+ * Older layouts of a pair: without <cow fallbacks> <snapshot store used
+ * bytes> (target 1.0 .. 1.2), and modules without async cycles, without
+ * <cycle> either.
+ */
+#define PAIR_FIELDS_1_2	IFREP_STATUS_PAIR_FIELDS_1_2
+#define OLD_PAIR_FIELDS	(IFREP_STATUS_PAIR_FIELDS_1_2 - 1)
 #define MAX_TOKENS	(IFREP_STATUS_VOLUME_FIELDS + \
 			 IFREP_MAX_PAIRS * IFREP_STATUS_PAIR_FIELDS)
 
@@ -171,7 +176,7 @@ static int field_cycle(struct cursor *c, struct ifrep_status_pair *p)
 }
 
 static int parse_pair(struct cursor *c, unsigned int i, struct ifrep_status_pair *p,
-		      bool with_cycle)
+		      unsigned int width)
 {
 	uint64_t v;
 	const char *why;
@@ -202,7 +207,13 @@ static int parse_pair(struct cursor *c, unsigned int i, struct ifrep_status_pair
 	if (field_opt_u64(c, "rpo", &p->has_rpo, &p->rpo) ||
 	    field_word(c, "reason", p->reason, sizeof(p->reason)))
 		return -EINVAL;
-	return with_cycle ? field_cycle(c, p) : 0;
+	if (width > OLD_PAIR_FIELDS && field_cycle(c, p))
+		return -EINVAL;
+	if (width <= PAIR_FIELDS_1_2)
+		return 0;
+	return field_opt_u64(c, "cow fallbacks", &p->has_snapshot, &p->cow_fallbacks) ||
+	       field_opt_u64(c, "snapshot store used bytes", &p->has_snapshot,
+			     &p->snapshot_store_used) ? -EINVAL : 0;
 }
 
 static int parse_generation(struct cursor *c, uint64_t *gen)
@@ -229,7 +240,7 @@ static int parse_generation(struct cursor *c, uint64_t *gen)
 static int parse_tokens(struct cursor *c, struct ifrep_status *st)
 {
 	uint64_t v, nr;
-	unsigned int i, fields;
+	unsigned int i, fields, width;
 	int k = 0;
 
 	if (c->n == 1 && !strcasecmp(c->tok[0], "fail")) {
@@ -267,13 +278,15 @@ static int parse_tokens(struct cursor *c, struct ifrep_status *st)
 		return bad(c, "%llu pairs reported, at most %d exist",
 			   (unsigned long long)nr, IFREP_MAX_PAIRS);
 	fields = c->n - c->pos;
-	if (fields != nr * IFREP_STATUS_PAIR_FIELDS && (!nr || fields != nr * OLD_PAIR_FIELDS))
+	width = nr ? fields / (unsigned int)nr : IFREP_STATUS_PAIR_FIELDS;
+	if (fields != nr * IFREP_STATUS_PAIR_FIELDS &&
+	    (!nr || fields % nr || (width != PAIR_FIELDS_1_2 && width != OLD_PAIR_FIELDS)))
 		return bad(c, "%llu pairs need %llu fields, the line has %u",
 			   (unsigned long long)nr,
 			   (unsigned long long)(nr * IFREP_STATUS_PAIR_FIELDS), fields);
 	st->nr_pairs = (unsigned int)nr;
 	for (i = 0; i < st->nr_pairs; i++)
-		if (parse_pair(c, i, &st->pairs[i], fields == nr * IFREP_STATUS_PAIR_FIELDS))
+		if (parse_pair(c, i, &st->pairs[i], width))
 			return -EINVAL;
 	return 0;
 }

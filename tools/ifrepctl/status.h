@@ -7,15 +7,20 @@
  *   <listen> <upstream> <#pairs> [<pair> ...]
  *   <pair> = <name> <mode> <peer> <state> <dirty chunks> <bytes sent>
  *            <rate> <last sync point> <rpo> <reason> <cycle>
+ *            <cow fallbacks> <snapshot store used bytes>
  *
  * <last sync point> is the unix time of an async pair's last committed cut,
  * <rpo> the seconds since then, <cycle> "<shipped>/<total>" chunks of the
- * async cycle running now; each is '-' when it does not apply.
+ * async cycle running now; <cow fallbacks> the chunks host writes waited
+ * for to cross the link (snapshot store full) since activation, <snapshot
+ * store used bytes> what the running cycle holds in the store now; each is
+ * '-' when it does not apply.
  *
  * Parsing is strict: a wrong field count, an unknown keyword or a number
- * that is not one makes the whole line invalid.  Lines of modules older
- * than the async mirror, whose pairs have 10 fields (no <cycle>), are
- * accepted too: the pair count says which layout the line has.  The single word "Fail"
+ * that is not one makes the whole line invalid.  Lines of older modules
+ * are accepted too: pairs of 11 fields (target 1.0 .. 1.2, no snapshot
+ * store) or of 10 (before the async mirror, no <cycle>); the pair count
+ * says which layout the line has.  The single word "Fail"
  * (device-mapper's convention for a target that cannot report) is accepted
  * as health "fail" with every other field unknown.
  */
@@ -51,6 +56,9 @@ struct ifrep_status_pair {
 	bool has_cycle;			/* an async cycle is running */
 	uint64_t cycle_shipped;		/* chunks of it shipped */
 	uint64_t cycle_total;		/* chunks it ships */
+	bool has_snapshot;		/* an async or copy pair of a 1.3+ module */
+	uint64_t cow_fallbacks;		/* chunks writes waited for to cross the link */
+	uint64_t snapshot_store_used;	/* bytes of the snapshot store it holds */
 };
 
 struct ifrep_status {
