@@ -431,6 +431,13 @@ for p in "$CTL"/cmd/*.pid; do
 	[[ $pid != "$self" ]] || continue
 	kill -KILL -- "-$pid" 2>/dev/null && echo "killed leftover command ${p##*/}"
 done
+# A case that failed with a filesystem mounted on a device: end its users, unmount it.
+while read -r src m _; do
+	[[ $src == /dev/mapper/* || $src == /dev/dm-* ]] || continue
+	fuser -km "$m" >/dev/null 2>&1 || true
+	umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
+	echo "unmounted leftover $m"
+done < <(sort -r -k 2 /proc/mounts)
 ifrep_devs() { dmsetup table --target ifrep 2>/dev/null | sed -n "s/^\([^:]*\): .*/\1/p" | sort -u || true; }
 # remove_dm NAME: remove a device-mapper device, after those stacked on it.
 remove_dm() {
