@@ -22,6 +22,8 @@ PREFIX ?= /usr
 DESTDIR ?=
 T ?=
 HOST ?=
+# make check: VMs at once (a two-VM case beside a one-VM case on 2 cores).
+J ?= 3
 KERNEL ?=
 
 ifeq ($(KERNEL),debug)
@@ -72,7 +74,7 @@ testtools: tools
 	$(MAKE) -C tests/tools
 
 check: all unit testtools
-	$(if $(VM_KVER),IFREP_KVER=$(VM_KVER) )tests/run $(if $(T),-t $(T)) $(if $(HOST),--host)
+	$(if $(VM_KVER),IFREP_KVER=$(VM_KVER) )tests/run -j $(J) $(if $(T),-t $(T)) $(if $(HOST),--host)
 
 demo: all testtools
 	$(if $(VM_KVER),IFREP_KVER=$(VM_KVER) )tests/demo
@@ -131,7 +133,7 @@ clean:
 help:
 	@echo "make            build dm-ifrep.ko (KDIR=$(KDIR)) and tools/ifrepctl/ifrepctl"
 	@echo "make deps       install the Debian 12 packages needed (root)"
-	@echo "make check      unit tests and VM tests (T=name: one test; HOST=1: on this kernel;"
+	@echo "make check      unit tests and VM tests (T=name: one test; J=3: VMs at once; HOST=1: on this kernel;"
 	@echo "                KERNEL=debug: VMs boot the debug kernel, built first if needed)"
 	@echo "make debug-kernel  build and install the KASAN/KFENCE/lockdep kernel (root; slow)"
 	@echo "make demo       boot a VM and show replication, failure and incremental resync"
