@@ -98,7 +98,7 @@ static int pair_journal(struct ifrep_volume *vol, const char *name, struct sp_jo
 	if (r) {
 		DMERR("%s: pair %s: cannot open its target and journal (%d): %s", vol->name,
 		      p->name, r, reason);
-		return r == -EBUSY ? -EBUSY : -EIO;
+		return -ENXIO;
 	}
 	sj->j = p->local.journal;
 	sj->opened = true;

@@ -18,7 +18,8 @@ struct ifrep_pair;
  * ifrep_syncpoint_list() - one "<id> <time> <bytes>" line per sync point.
  * Return: 1 (text printed), -ENOENT (no journal), -ENODEV (no such pair),
  * -EINVAL (the pair is not async to a local target), -EBUSY (its target is
- * not open and the pair is not paused), or an I/O error opening it.
+ * not open and the pair is not paused), -ENXIO (a paused pair's target or
+ * journal cannot be opened).
  */
 int ifrep_syncpoint_list(struct ifrep_volume *vol, const char *pair, char *result,
 			 unsigned int maxlen);
