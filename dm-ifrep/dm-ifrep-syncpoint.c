@@ -45,15 +45,13 @@ struct sp_journal {
  * Finding the journal
  *--------------------------------------------------------------*/
 
-static int secondary_journal(struct ifrep_volume *vol, struct sp_journal *sj)
+/* A volume's own journal (a secondary's); -ENOENT without one, as before pairs had any. */
+static int volume_journal(struct ifrep_volume *vol, struct sp_journal *sj)
 {
-	if (ifrep_md_sb(vol->md)->role != IFREP_ROLE_SECONDARY) {
-		DMERR("%s: a primary's sync points are those of its async pairs to local targets: name the pair",
-		      vol->name);
-		return -EINVAL;
-	}
 	if (!vol->journal) {
-		DMERR("%s: no journal: no sync points", vol->name);
+		DMERR("%s: no journal: no sync points%s", vol->name,
+		      ifrep_md_sb(vol->md)->role == IFREP_ROLE_PRIMARY ?
+		      " (name an async pair to a local target for its journal's)" : "");
 		return -ENOENT;
 	}
 	sj->j = vol->journal;
@@ -109,7 +107,7 @@ static int get_journal(struct ifrep_volume *vol, const char *pair, struct sp_jou
 {
 	memset(sj, 0, sizeof(*sj));
 	sj->vol = vol;
-	return pair ? pair_journal(vol, pair, sj) : secondary_journal(vol, sj);
+	return pair ? pair_journal(vol, pair, sj) : volume_journal(vol, sj);
 }
 
 static void put_journal(struct sp_journal *sj)
@@ -237,9 +235,12 @@ static int rollback_secondary(struct ifrep_volume *vol, u64 id, unsigned long *c
 	struct sp_journal sj;
 	int r;
 
-	r = get_journal(vol, NULL, &sj);
-	if (r)
-		return r == -ENOENT ? -EINVAL : r;
+	if (ifrep_md_sb(vol->md)->role != IFREP_ROLE_SECONDARY || !vol->journal) {
+		DMERR("%s: rollback is for a secondary with a journal, or names a paused async pair to a local target",
+		      vol->name);
+		return -EINVAL;
+	}
+	get_journal(vol, NULL, &sj);
 	/* No primary may attach, and write, while the data goes back. */
 	r = ifrep_receiver_hold(vol);
 	if (r) {
@@ -280,7 +281,7 @@ int ifrep_syncpoint_recover_paused(struct ifrep_pair *p)
 
 	r = p->ops->open(p, &reason);
 	if (r) {
-		DMERR("%s: pair %s: cannot open its target and journal (%d: %s): an interrupted cycle or rollback is finished when the pair is resumed",
+		DMINFO("%s: pair %s (paused): cannot open its target and journal (%d: %s): an interrupted cycle or rollback is finished when the pair is resumed",
 		      p->vol->name, p->name, r, reason);
 		return r;
 	}
