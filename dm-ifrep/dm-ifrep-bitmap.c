@@ -251,7 +251,12 @@ static unsigned int __sweep_select(struct ifrep_volume *vol, bool final,
 
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
-		if (!p || pair_done(p))
+		/*
+		 * A paused pair's target is closed (or opened by a sync point
+		 * message, which must not see it flushed and closed under it):
+		 * nothing to flush, so nothing to clear.
+		 */
+		if (!p || pair_done(p) || p->state == IFREP_PS_PAUSED)
 			continue;
 		scratch = p->bitmap.scratch;
 		bitmap_andnot(scratch, p->bitmap.ondisk, p->dirty, vol->nr_chunks);

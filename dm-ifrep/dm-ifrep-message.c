@@ -14,9 +14,11 @@
  *   demote <listen addr:port> [insecure]
  *   resolve discard-local | resolve <name> discard-remote
  *   sync [<name>]                (primary: start async cycles now; prints)
- *   sync_points                  (secondary: list them; prints)
- *   sync_point_map <id>          (secondary: where its image lives; prints)
- *   rollback <sync point id>     (secondary)
+ *   sync_points [<pair>]         (a journal's sync points: the secondary's,
+ *                                 or a local async pair's; prints)
+ *   sync_point_map <id> [<pair>] (where its image lives; prints)
+ *   rollback <id> [<pair>]       (secondary; or a paused local async pair)
+ *                                (<pair>: target 1.4)
  *   verify <name> [start|status|stop]   (online verify; status prints)
  *
  * Every message runs under admin_lock.  A handler returns 0, 1 when it
@@ -345,21 +347,28 @@ static int msg_sync(struct msg_args *m)
 				    m->maxlen);
 }
 
+/* The optional pair name after a sync point message's other words. */
+static const char *syncpoint_pair(struct msg_args *m, unsigned int at)
+{
+	return m->argc > at ? m->argv[at] : NULL;
+}
+
 static int msg_sync_points(struct msg_args *m)
 {
-	return ifrep_syncpoint_list(m->vol, m->result, m->maxlen);
+	return ifrep_syncpoint_list(m->vol, syncpoint_pair(m, 0), m->result, m->maxlen);
 }
 
 static int msg_sync_point_map(struct msg_args *m)
 {
+	const char *pair = syncpoint_pair(m, 1);
 	u64 id;
 
-	if (kstrtou64(m->argv[0], 10, &id) || !m->vol->journal) {
+	if (kstrtou64(m->argv[0], 10, &id) || (!pair && !m->vol->journal)) {
 		DMERR("%s: sync_point_map takes the id of a sync point of a journal",
 		      m->vol->name);
 		return -EINVAL;
 	}
-	return ifrep_syncpoint_map(m->vol, id, m->result, m->maxlen);
+	return ifrep_syncpoint_map(m->vol, pair, id, m->result, m->maxlen);
 }
 
 static int msg_rollback(struct msg_args *m)
@@ -370,7 +379,7 @@ static int msg_rollback(struct msg_args *m)
 		DMERR("%s: rollback takes a sync point id", m->vol->name);
 		return -EINVAL;
 	}
-	return ifrep_syncpoint_rollback(m->vol, id);
+	return ifrep_syncpoint_rollback(m->vol, syncpoint_pair(m, 1), id);
 }
 
 /*----------------------------------------------------------------
@@ -387,9 +396,9 @@ static const struct message messages[] = {
 	{ "demote", 1, 2, "<listen addr:port> [insecure]", false, msg_demote },
 	{ "resolve", 1, 2, "discard-local, or <pair> discard-remote", false, msg_resolve },
 	{ "sync", 0, 1, "[<pair>]", true, msg_sync },
-	{ "sync_points", 0, 0, "nothing", false, msg_sync_points },
-	{ "sync_point_map", 1, 1, "<id>", false, msg_sync_point_map },
-	{ "rollback", 1, 1, "<sync point id>", false, msg_rollback },
+	{ "sync_points", 0, 1, "[<pair>]", false, msg_sync_points },
+	{ "sync_point_map", 1, 2, "<id> [<pair>]", false, msg_sync_point_map },
+	{ "rollback", 1, 2, "<sync point id> [<pair>]", false, msg_rollback },
 	{ "verify", 1, 2, "<pair> [start|status|stop]", false, msg_verify },
 };
 

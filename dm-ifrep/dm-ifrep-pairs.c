@@ -12,6 +12,7 @@
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-lineage.h"
+#include "dm-ifrep-syncpoint.h"
 
 #define DM_MSG_PREFIX "ifrep"
 
@@ -242,6 +243,13 @@ int ifrep_pairs_load(struct ifrep_volume *vol)
 			bitmap_zero(p->bitmap.ondisk, vol->nr_chunks);
 		bitmap_copy(p->dirty, p->bitmap.ondisk, vol->nr_chunks);
 		p->nr_dirty = bitmap_weight(p->dirty, vol->nr_chunks);
+		/*
+		 * A paused pair's target stays closed, but a local rollback
+		 * (or a cycle) that a crash interrupted is finished now, so
+		 * that the target holds a whole image while it is paused.
+		 */
+		if ((rec->flags & IFREP_PAIR_F_PAUSED) && (rec->flags & IFREP_PAIR_F_JOURNAL))
+			ifrep_syncpoint_recover_paused(p);
 		publish(vol, p);
 		open_target(p, rec->flags);
 		DMINFO("%s: pair %s to %s: %llu of %llu chunks to resync",

@@ -23,7 +23,7 @@
 
 #define IFREP_TARGET_NAME		"ifrep"
 #define IFREP_TARGET_VERSION_MAJOR	1
-#define IFREP_TARGET_VERSION_MINOR	3
+#define IFREP_TARGET_VERSION_MINOR	4
 #define IFREP_TARGET_VERSION_PATCH	0
 
 /*----------------------------------------------------------------

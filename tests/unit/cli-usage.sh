@@ -197,16 +197,22 @@ _expect sync_point_show_no_id 2 "missing NAME and ID" sync-point show vol0
 _expect sync_point_show_bad_id 2 "sync point ID 'x'" sync-point show vol0 x
 _expect sync_point_hide_bad_as 2 "" sync-point hide vol0 3 --as 'bad/name'
 _expect sync_point_list_no_name 2 "missing NAME" sync-point list
-_expect sync_point_list_two 2 "unexpected argument 'b'" sync-point list a b
+_expect sync_point_list_three 2 "unexpected argument 'c'" sync-point list a b c
+_expect sync_point_list_bad_pair 2 "pair name" sync-point list vol0 'p/q'
+_expect sync_point_show_bad_pair 2 "pair name" sync-point show vol0 'p/q' 3
+_expect sync_point_show_pair_bad_id 2 "sync point ID 'x'" sync-point show vol0 loc x
+_expect sync_point_hide_pair_bad_id 2 "sync point ID 'y'" sync-point hide vol0 loc y
+_expect sync_point_rollback_bad_pair 2 "pair name" sync-point rollback vol0 'p q' 3
+_expect sync_point_rollback_pair_bad_id 2 "sync point ID 'latest'" sync-point rollback vol0 loc latest
 _expect sync_point_list_bad_name 2 "volume name" sync-point list 'a/b'
 _expect sync_point_list_bad_option 2 "unknown option '--yaml'" sync-point list vol0 --yaml
 _expect sync_point_rollback_no_id 2 "missing NAME and ID" sync-point rollback vol0
 _expect sync_point_rollback_bad_id 2 "sync point ID 'latest'" sync-point rollback vol0 latest
 _expect sync_point_rollback_negative_id 2 "sync point ID '-1'" sync-point rollback vol0 -- -1
-_expect sync_point_rollback_extra 2 "unexpected argument" sync-point rollback vol0 3 4
+_expect sync_point_rollback_extra 2 "unexpected argument" sync-point rollback vol0 p 3 4
 _expect sync_point_rollback_json 2 "unknown option '--json'" sync-point rollback vol0 3 --json
-_expect_ok help_sync_point_list "sync-point list NAME \[--json\]" sync-point list --help
-_expect_ok help_sync_point_rollback "sync-point rollback NAME ID" help sync-point rollback
+_expect_ok help_sync_point_list "sync-point list NAME \[PAIR\] \[--json\]" sync-point list --help
+_expect_ok help_sync_point_rollback "sync-point rollback NAME \[PAIR\] ID" help sync-point rollback
 _expect verify_usage 2 "missing NAME and PAIR" verify vol0
 
 # test-bandwidth (no secondary is needed to check the arguments; the one

@@ -349,3 +349,48 @@ TEST(cut_progress)
 		}
 	}
 }
+
+/* Which journal the sync-point commands address: a secondary's, or a local async pair's. */
+TEST(sync_point_pair)
+{
+	static const char *const secondary =
+		"secondary rw 2048 32 0000000000000001 3 192.0.2.2:7788 listening consistent 0";
+	const struct ifrep_status_pair *p = (const void *)1;
+	struct ifrep_status st;
+	char why[256] = "";
+
+	/* a secondary: its own journal, and no pair */
+	CHECK_EQ(parse(secondary, &st), 0);
+	CHECK_EQ(ifrep_sync_point_pair(&st, "v1", NULL, &p, why, sizeof(why)), 0);
+	CHECK(p == NULL);
+	CHECK_EQ(ifrep_sync_point_pair(&st, "v1", "loc", &p, why, sizeof(why)), -EINVAL);
+	CHECK_CONTAINS(why, "v1 is a secondary");
+
+	/* a primary with a local async pair, a remote one and a sync one */
+	CHECK_EQ(parse(VOL "3 loc async /dev/vdd paused 2 100 0 1795603200 42 - - 0 0 "
+		       "dr async 192.0.2.7:7789 consistent 3 100 0 1795603200 42 - - 0 0 "
+		       "mir sync /dev/vde in-sync 0 0 0 - - - - - -", &st), 0);
+	CHECK_EQ(ifrep_sync_point_pair(&st, "v0", "loc", &p, why, sizeof(why)), 0);
+	CHECK(p && !strcmp(p->name, "loc"));
+	p = NULL;
+	CHECK_EQ(ifrep_sync_point_pair(&st, "v0", NULL, &p, why, sizeof(why)), 0);
+	CHECK(p && !strcmp(p->name, "loc"));
+	CHECK_EQ(ifrep_sync_point_pair(&st, "v0", "nope", &p, why, sizeof(why)), -EINVAL);
+	CHECK_CONTAINS(why, "v0 has no pair named nope");
+	CHECK_EQ(ifrep_sync_point_pair(&st, "v0", "mir", &p, why, sizeof(why)), -EINVAL);
+	CHECK_CONTAINS(why, "is a sync pair");
+	CHECK_EQ(ifrep_sync_point_pair(&st, "v0", "dr", &p, why, sizeof(why)), -EINVAL);
+	CHECK_CONTAINS(why, "kept on that secondary");
+
+	/* without a local async pair, or with two, PAIR cannot be left out */
+	CHECK_EQ(parse(VOL "1 dr async 192.0.2.7:7789 consistent 3 100 0 1795603200 42 - - 0 0",
+		       &st), 0);
+	CHECK_EQ(ifrep_sync_point_pair(&st, "v0", NULL, &p, why, sizeof(why)), -EINVAL);
+	CHECK_CONTAINS(why, "v0 is a primary: sync points are kept on its secondary");
+	CHECK_EQ(parse(VOL "2 a async /dev/vdd consistent 0 0 0 - - - - 0 0 "
+		       "b async /dev/vde consistent 0 0 0 - - - - 0 0", &st), 0);
+	CHECK_EQ(ifrep_sync_point_pair(&st, "v0", NULL, &p, why, sizeof(why)), -EINVAL);
+	CHECK_CONTAINS(why, "2 async pairs to local targets");
+	CHECK_EQ(ifrep_sync_point_pair(&st, "v0", "b", &p, why, sizeof(why)), 0);
+	CHECK(p && !strcmp(p->name, "b"));
+}

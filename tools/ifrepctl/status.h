@@ -88,6 +88,18 @@ int ifrep_status_parse(const char *line, struct ifrep_status *st,
 const struct ifrep_status_pair *
 ifrep_status_find_pair(const struct ifrep_status *st, const char *name);
 
+/**
+ * ifrep_sync_point_pair() - which journal the sync-point commands address
+ * on volume @vol (status @st).  A secondary: its own (@pair must be NULL),
+ * *@out = NULL.  A primary: the async pair to a local target named @pair,
+ * or its only such pair when @pair is NULL, in *@out.
+ * Return: 0, or -EINVAL with @why, one sentence for the administrator (a
+ * pair on a secondary, no such pair, a pair that is not async or replicates
+ * to a remote secondary, none or several to choose from).
+ */
+int ifrep_sync_point_pair(const struct ifrep_status *st, const char *vol, const char *pair,
+			  const struct ifrep_status_pair **out, char *why, size_t whylen);
+
 enum ifrep_cut_progress {
 	CUT_PENDING,		/* the cycle of the cut is still on its way */
 	CUT_COMMITTED,		/* the secondary holds the cut (or a later one) */
