@@ -389,7 +389,8 @@ static int __attach(struct ifrep_volume *vol, struct attach_args *a)
 	bdev = blkdev_get_by_path(cd->path, COPYDEV_MODE, vol);
 	if (IS_ERR(bdev)) {
 		ti->error = "Cannot open the target device";
-		return PTR_ERR(bdev);
+		/* -ENODEV says "no such volume" to the caller. */
+		return PTR_ERR(bdev) == -ENODEV ? -ENXIO : PTR_ERR(bdev);
 	}
 
 	spin_lock_irq(&vol->lock);
