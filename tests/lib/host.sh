@@ -431,7 +431,8 @@ for p in "$CTL"/cmd/*.pid; do
 	[[ $pid != "$self" ]] || continue
 	kill -KILL -- "-$pid" 2>/dev/null && echo "killed leftover command ${p##*/}"
 done
-ifrep_devs() { dmsetup table --target ifrep 2>/dev/null | sed -n "s/^\([^:]*\): .*/\1/p" | sort -u || true; }
+# the volumes and their copy devices (target ifrep-copy)
+ifrep_devs() { { dmsetup table --target ifrep; dmsetup table --target ifrep-copy; } 2>/dev/null | sed -n "s/^\([^:]*\): .*/\1/p" | sort -u || true; }
 # remove_dm NAME: remove a device-mapper device, after those stacked on it.
 remove_dm() {
 	local h dev
