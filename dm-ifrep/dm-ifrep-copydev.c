@@ -25,8 +25,9 @@
  * Never copied again: the cut is the one the device showed.  Once the
  * device saw a cut ("engaged"), the pair's cycle is kept over a stop (a
  * suspend of the volume: it resumes where it stopped) instead of being
- * put back into the dirty chunks, and it is never cut again: when it
- * fails (a write error on the target, a read error on the source) the
+ * put back into the dirty chunks ("pinned", until the cycle ends, also
+ * after the device was removed: what it wrote is on the target), and it
+ * is never cut again while the device is attached: when it fails (a write error on the target, a read error on the source) the
  * device fails I/O to the chunks not copied and the pair stays failed
  * until the device is removed.  Pause and resume are refused while a
  * device is attached (dm-ifrep-pairs.c).
@@ -135,8 +136,10 @@ void __ifrep_copydev_cut(struct ifrep_pair *p)
 	if (!cd)
 		return;
 	spin_lock(&cd->lock);
-	if (cd->mode == CD_COPYING)
+	if (cd->mode == CD_COPYING) {
 		__set_cut(cd, p->cycle.frozen);
+		p->cycle.pinned = true;
+	}
 	__kick(cd);
 	spin_unlock(&cd->lock);
 }
@@ -411,8 +414,10 @@ static int __attach(struct ifrep_volume *vol, struct attach_args *a)
 	cd->pair = p;
 	if (p->state == IFREP_PS_DONE)
 		cd->mode = CD_DONE;
-	else if (p->cycle.running)
+	else if (p->cycle.running) {
 		__set_cut(cd, p->cycle.frozen);
+		p->cycle.pinned = true;
+	}
 	spin_unlock(&cd->lock);
 	p->copydev = cd;
 	spin_unlock_irq(&vol->lock);
@@ -491,6 +496,8 @@ static int copydev_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto out_detach;
 	}
 	ti->num_flush_bios = 1;
+	/* No iterate_devices (the target is not a table device): say it. */
+	ti->flush_supported = true;
 	ti->private = cd;
 	DMINFO("%s-%s: copy device on %s (%s)", cd->vol_name, cd->pair_name, cd->path,
 	       mode_names[cd->mode]);
