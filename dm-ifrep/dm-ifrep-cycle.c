@@ -38,11 +38,12 @@
  * Unless a copy device (dm-ifrep-copydev.c) uses the cut: the target is
  * then in use while it is copied, so the cut must stay the one the device
  * showed and no chunk may be copied twice.  Such a cycle is kept over a
- * stop (it goes on where it stopped at the next start), chunks the device
- * waits for are urgent, each chunk is reported to the device once its copy
- * completed, and a cycle that fails is not cut again while the device is
- * attached (the pair stays failed, the device fails I/O to the chunks not
- * copied).
+ * stop (it goes on where it stopped at the next start; "pinned" until it
+ * ends, also once the device was removed, since what the device wrote is
+ * on the target), chunks the device waits for are urgent, each chunk is
+ * reported to the device once its copy completed, and a cycle that fails
+ * is not cut again while the device is attached (the pair stays failed,
+ * the device fails I/O to the chunks not copied).
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-lineage.h"
@@ -93,15 +94,29 @@ void ifrep_cycle_kick(struct ifrep_pair *p)
 	mod_delayed_work(p->vol->resync_wq, &p->cycle.work, 0);
 }
 
-/* A copy device uses the running cut: it must not be given up. */
+/*
+ * A copy device showed the running cut: it must not be given up, also
+ * once the device is gone (what it wrote is on the target).
+ */
 static bool cycle_kept(struct ifrep_pair *p)
 {
 	bool kept;
 
 	spin_lock_irq(&p->vol->lock);
-	kept = __ifrep_copydev_engaged(p);
+	kept = p->cycle.running && p->cycle.pinned;
 	spin_unlock_irq(&p->vol->lock);
 	return kept;
+}
+
+/* A copy device that saw a cut is attached: no new cut under it. */
+static bool recut_refused(struct ifrep_pair *p)
+{
+	bool refused;
+
+	spin_lock_irq(&p->vol->lock);
+	refused = __ifrep_copydev_engaged(p);
+	spin_unlock_irq(&p->vol->lock);
+	return refused;
 }
 
 /*
@@ -243,6 +258,7 @@ static void end_cycle(struct ifrep_pair *p, bool committed)
 	bitmap_zero(c->chunks, vol->nr_chunks);
 	__ifrep_snap_release_all(p);
 	c->running = false;
+	c->pinned = false;
 	spin_unlock_irq(&vol->lock);
 	ifrep_volume_unpark(vol);
 }
@@ -392,7 +408,7 @@ static void cycle_worker(struct work_struct *ws)
 		mutex_unlock(&p->cycle.lock);
 		goto again;
 	}
-	if (!p->cycle.running && cycle_kept(p)) {
+	if (!p->cycle.running && recut_refused(p)) {
 		/* Its copy device showed the lost cut: never copy a chunk twice. */
 		mutex_unlock(&p->cycle.lock);
 		ifrep_pair_set_state(p, IFREP_PS_FAILED, "copy_device_attached");
