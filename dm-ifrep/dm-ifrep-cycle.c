@@ -34,6 +34,16 @@
  * stops tracking and releases the target, so that the administrator can
  * use it at once (mount a local one, promote a remote one).  A copy that
  * fails is cut again, later, like a failed initial cycle.
+ *
+ * Unless a copy device (dm-ifrep-copydev.c) uses the cut: the target is
+ * then in use while it is copied, so the cut must stay the one the device
+ * showed and no chunk may be copied twice.  Such a cycle is kept over a
+ * stop (it goes on where it stopped at the next start; "pinned" until it
+ * ends, also once the device was removed, since what the device wrote is
+ * on the target), chunks the device waits for are urgent, each chunk is
+ * reported to the device once its copy completed, and a cycle that fails
+ * is not cut again while the device is attached (the pair stays failed,
+ * the device fails I/O to the chunks not copied).
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-lineage.h"
@@ -84,14 +94,42 @@ void ifrep_cycle_kick(struct ifrep_pair *p)
 	mod_delayed_work(p->vol->resync_wq, &p->cycle.work, 0);
 }
 
-/* Stops cycles; a cut not shipped yet goes back to the dirty chunks. */
+/*
+ * A copy device showed the running cut: it must not be given up, also
+ * once the device is gone (what it wrote is on the target).
+ */
+static bool cycle_kept(struct ifrep_pair *p)
+{
+	bool kept;
+
+	spin_lock_irq(&p->vol->lock);
+	kept = p->cycle.running && p->cycle.pinned;
+	spin_unlock_irq(&p->vol->lock);
+	return kept;
+}
+
+/* A copy device that saw a cut is attached: no new cut under it. */
+static bool recut_refused(struct ifrep_pair *p)
+{
+	bool refused;
+
+	spin_lock_irq(&p->vol->lock);
+	refused = __ifrep_copydev_engaged(p);
+	spin_unlock_irq(&p->vol->lock);
+	return refused;
+}
+
+/*
+ * Stops cycles; a cut not shipped yet goes back to the dirty chunks, or
+ * stays cut, to go on at the next kick, when a copy device uses it.
+ */
 void ifrep_cycle_stop(struct ifrep_pair *p)
 {
 	WRITE_ONCE(p->resync.stop, true);
 	wake_up_all(&p->vol->wait);
 	cancel_delayed_work_sync(&p->cycle.work);
 	mutex_lock(&p->cycle.lock);
-	if (p->cycle.running)
+	if (p->cycle.running && !cycle_kept(p))
 		end_cycle(p, false);
 	mutex_unlock(&p->cycle.lock);
 }
@@ -147,6 +185,7 @@ static void cut(struct ifrep_pair *p, bool initial)
 	c->running = true;
 	c->initial = initial;
 	c->cut = ktime_get_real_seconds();
+	__ifrep_copydev_cut(p);
 	vol->cutting = false;
 	spin_unlock_irq(&vol->lock);
 	ifrep_volume_unpark(vol);
@@ -158,6 +197,7 @@ static u64 next_frozen(struct ifrep_pair *p, u64 *cursor)
 	u64 n = p->vol->nr_chunks, chunk;
 
 	spin_lock_irq(&p->vol->lock);
+	__ifrep_copydev_urgent(p, p->cycle.urgent);
 	chunk = find_first_bit(p->cycle.urgent, n);
 	if (chunk >= n) {
 		chunk = find_next_bit(p->cycle.frozen, n, *cursor);
@@ -191,6 +231,8 @@ static int ship(struct ifrep_pair *p, const char **reason)
 		__clear_bit(chunk, p->cycle.frozen);
 		__clear_bit(chunk, p->cycle.urgent);
 		__ifrep_snap_release_chunk(p, chunk);
+		/* The copy completed: the copy device's I/O into it may go. */
+		__ifrep_copydev_copied(p, chunk);
 		p->cycle.shipped++;
 		spin_unlock_irq(&vol->lock);
 		ifrep_volume_unpark(vol);
@@ -208,12 +250,15 @@ static void end_cycle(struct ifrep_pair *p, bool committed)
 		/* Everything of the cycle goes with the next one. */
 		bitmap_or(p->dirty, p->dirty, c->chunks, vol->nr_chunks);
 		p->nr_dirty = bitmap_weight(p->dirty, vol->nr_chunks);
+		/* A copy device showed this cut: its chunks not copied are lost. */
+		__ifrep_copydev_fail(p, "copy_failed");
 	}
 	bitmap_zero(c->frozen, vol->nr_chunks);
 	bitmap_zero(c->urgent, vol->nr_chunks);
 	bitmap_zero(c->chunks, vol->nr_chunks);
 	__ifrep_snap_release_all(p);
 	c->running = false;
+	c->pinned = false;
 	spin_unlock_irq(&vol->lock);
 	ifrep_volume_unpark(vol);
 }
@@ -304,6 +349,9 @@ static int run_cycle(struct ifrep_pair *p, const char **reason)
 		if (r)
 			*reason = "metadata_write_failed";
 	}
+	/* Stopped: a cut that a copy device uses goes on at the next start. */
+	if (r == -EINTR && !*reason && cycle_kept(p))
+		return r;
 	end_cycle(p, !r);
 	if (r)
 		return r;
@@ -312,6 +360,8 @@ static int run_cycle(struct ifrep_pair *p, const char **reason)
 		spin_lock_irq(&vol->lock);
 		p->cycle.last_sync_point = cut_time;
 		__ifrep_pair_set_state(p, IFREP_PS_DONE, NULL);
+		/* Flushed and recorded: the device maps the whole target. */
+		__ifrep_copydev_done(p);
 		spin_unlock_irq(&vol->lock);
 		finish_copy(p);
 		ifrep_volume_event(vol);
@@ -357,6 +407,13 @@ static void cycle_worker(struct work_struct *ws)
 			end_cycle(p, false);
 		mutex_unlock(&p->cycle.lock);
 		goto again;
+	}
+	if (!p->cycle.running && recut_refused(p)) {
+		/* Its copy device showed the lost cut: never copy a chunk twice. */
+		mutex_unlock(&p->cycle.lock);
+		ifrep_pair_set_state(p, IFREP_PS_FAILED, "copy_device_attached");
+		ifrep_volume_event(vol);
+		return;
 	}
 	if (!p->cycle.running)
 		cut(p, state == IFREP_PS_INITIAL_SYNC);

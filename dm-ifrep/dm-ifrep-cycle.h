@@ -29,6 +29,11 @@ struct ifrep_cycle {
 	unsigned long *urgent;		/* frozen chunks that host writes wait for */
 	bool running;			/* cut done, not committed or failed yet */
 	bool initial;			/* the initial copy, not journaled */
+	/*
+	 * A copy device showed this cut: it is kept over a stop and never
+	 * cut again, even once the device is gone (dm-ifrep-copydev.c).
+	 */
+	bool pinned;
 	u64 cut;			/* unix time of the running cycle's cut */
 	u64 total;			/* chunks of the running cycle */
 	u64 shipped;

@@ -20,6 +20,7 @@
 
 #include "dm-ifrep.h"
 #include "dm-ifrep-bitmap.h"
+#include "dm-ifrep-copydev.h"
 #include "dm-ifrep-cycle.h"
 #include "dm-ifrep-local.h"
 #include "dm-ifrep-remote.h"
@@ -129,6 +130,8 @@ struct ifrep_pair {
 	bool closing;
 	/* A local target was flushed when it was last closed: nothing it acked is lost. */
 	bool close_flushed;
+	/* The copy device of a local copy pair (dm-ifrep-copydev.c), or NULL. */
+	struct ifrep_copydev *copydev;
 
 	/*
 	 * Uses of the target in flight, host write legs and the sweep's

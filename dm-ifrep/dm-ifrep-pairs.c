@@ -269,6 +269,7 @@ void ifrep_pairs_unload(struct ifrep_volume *vol)
 			continue;
 		stop_background(p);
 		unpublish(vol, p);
+		ifrep_copydev_detach(p);
 		quiesce_and_close(p);
 		free_pair(p);
 	}
@@ -470,6 +471,7 @@ int ifrep_pairs_remove(struct ifrep_pair *p)
 	}
 
 	unpublish(vol, p);
+	ifrep_copydev_detach(p);
 	quiesce_and_close(p);
 	DMINFO("%s: pair %s removed", vol->name, p->name);
 	free_pair(p);
@@ -487,12 +489,31 @@ static bool refuse_done(struct ifrep_pair *p, const char *what)
 	return true;
 }
 
+/*
+ * A copy device uses the pair's cut: pausing would release the target it
+ * copies to, resuming would copy again what the device may have written.
+ */
+static bool refuse_copydev(struct ifrep_pair *p, const char *what)
+{
+	bool attached;
+
+	spin_lock_irq(&p->vol->lock);
+	attached = __ifrep_copydev_attached(p);
+	spin_unlock_irq(&p->vol->lock);
+	if (attached)
+		DMERR("%s: %s: pair %s has a copy device: remove the device first",
+		      p->vol->name, what, p->name);
+	return attached;
+}
+
 int ifrep_pairs_pause(struct ifrep_pair *p)
 {
 	int r;
 
 	if (refuse_done(p, "pause"))
 		return -EINVAL;
+	if (refuse_copydev(p, "pause"))
+		return -EBUSY;
 	stop_background(p);
 	r = ifrep_pair_record_flags(p, IFREP_PAIR_F_PAUSED, 0);
 	if (r)
@@ -511,6 +532,8 @@ int ifrep_pairs_resume(struct ifrep_pair *p)
 
 	if (refuse_done(p, "resume"))
 		return -EINVAL;
+	if (refuse_copydev(p, "resume"))
+		return -EBUSY;
 	stop_background(p);
 	r = ifrep_pair_record_flags(p, 0, IFREP_PAIR_F_PAUSED);
 	if (r)

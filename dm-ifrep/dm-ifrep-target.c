@@ -414,12 +414,20 @@ static int __init dm_ifrep_init(void)
 	if (r) {
 		DMERR("register failed %d", r);
 		ifrep_remote_exit();
+		return r;
+	}
+	r = ifrep_copydev_register();
+	if (r) {
+		DMERR("register of %s failed %d", IFREP_COPY_TARGET_NAME, r);
+		dm_unregister_target(&ifrep_target);
+		ifrep_remote_exit();
 	}
 	return r;
 }
 
 static void __exit dm_ifrep_exit(void)
 {
+	ifrep_copydev_unregister();
 	dm_unregister_target(&ifrep_target);
 	ifrep_remote_exit();
 }

@@ -244,6 +244,22 @@ struct ifrep_volume *ifrep_volume_get(struct dm_target *ti,
 	return vol;
 }
 
+int ifrep_volume_call(const char *name, int (*fn)(struct ifrep_volume *vol, void *arg),
+		      void *arg)
+{
+	struct ifrep_volume *vol;
+	int r = -ENODEV;
+
+	mutex_lock(&volumes_lock);
+	list_for_each_entry(vol, &volumes, registry)
+		if (!strcmp(vol->name, name)) {
+			r = fn(vol, arg);
+			break;
+		}
+	mutex_unlock(&volumes_lock);
+	return r;
+}
+
 void ifrep_volume_put(struct ifrep_volume *vol, struct dm_target *ti)
 {
 	mutex_lock(&vol->ti_lock);

@@ -43,7 +43,9 @@
  *   marked, after flushing the targets.
  *
  * Lock order: admin_lock -> sweep_lock -> p->cycle.lock -> bitmap_lock ->
- * sb_lock -> vol->lock; secret_lock and p->remote.lock are leaves.  The
+ * sb_lock -> vol->lock; secret_lock and p->remote.lock are leaves.  A copy
+ * device (dm-ifrep-copydev.c): the volume list's lock -> copydev_lock ->
+ * vol->lock -> its own lock; admin_lock -> copydev_lock.  The
  * snapshot store's map and space are under vol->lock.
  */
 #ifndef DM_IFREP_H
@@ -172,6 +174,15 @@ struct ifrep_volume *ifrep_volume_get(struct dm_target *ti,
 				      const struct ifrep_md_params *params,
 				      char **error);
 void ifrep_volume_put(struct ifrep_volume *vol, struct dm_target *ti);
+/*
+ * ifrep_volume_call() - calls @fn on the volume named @name with the
+ * volume list locked, so that the volume cannot be torn down meanwhile
+ * (its last table instance's destructor waits).  Context: process; @fn may
+ * block but must not take the volume list's lock.  Return: what @fn
+ * returned, or -ENODEV when no volume has that name.
+ */
+int ifrep_volume_call(const char *name, int (*fn)(struct ifrep_volume *vol, void *arg),
+		      void *arg);
 void ifrep_volume_presuspend(struct ifrep_volume *vol);
 void ifrep_volume_postsuspend(struct ifrep_volume *vol);
 void ifrep_volume_resume(struct ifrep_volume *vol, struct dm_target *ti);

@@ -25,6 +25,10 @@
 #define IFREP_TARGET_VERSION_MAJOR	1
 #define IFREP_TARGET_VERSION_MINOR	4
 #define IFREP_TARGET_VERSION_PATCH	0
+/* The copy device of a local copy pair (target 1.4), same module. */
+#define IFREP_COPY_TARGET_NAME		"ifrep-copy"
+/* Its status: <state> <copied>/<chunks> <deferred bios> <reason> */
+#define IFREP_COPY_STATUS_FIELDS	4
 
 /*----------------------------------------------------------------
  * Status line (docs/dm-ifrep.rst, "Status")

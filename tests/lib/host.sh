@@ -438,7 +438,8 @@ while read -r src m _; do
 	umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || true
 	echo "unmounted leftover $m"
 done < <(sort -r -k 2 /proc/mounts)
-ifrep_devs() { dmsetup table --target ifrep 2>/dev/null | sed -n "s/^\([^:]*\): .*/\1/p" | sort -u || true; }
+# the volumes and their copy devices (target ifrep-copy)
+ifrep_devs() { { dmsetup table --target ifrep; dmsetup table --target ifrep-copy; } 2>/dev/null | sed -n "s/^\([^:]*\): .*/\1/p" | sort -u || true; }
 # remove_dm NAME: remove a device-mapper device, after those stacked on it.
 remove_dm() {
 	local h dev

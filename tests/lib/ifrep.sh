@@ -122,3 +122,16 @@ wait_cycle() {
 hex_of() {
 	od -An -v -tx1 <"$1" | tr -d ' \n'
 }
+
+# copy_field NAME FIELD: one field of a copy device's status (target
+# ifrep-copy): state (copying|done|failed), copied ("N/TOTAL"), waiting
+# (bios waiting for their chunk's copy) or reason.
+copy_field() {
+	local idx
+	case $2 in
+	state) idx=1 ;; copied) idx=2 ;; waiting) idx=3 ;; reason) idx=4 ;;
+	*) die "copy_field: unknown field $2" ;;
+	esac
+	dmsetup status "$1" | awk -v t=ifrep-copy -v i="$idx" '$3 == t { print $(3 + i); f = 1 }
+		END { if (!f) exit 1 }' || die "$1 is not a copy device"
+}

@@ -60,7 +60,7 @@ TEST(json_documented_example)
 		  "\"rate_bytes_per_s\":90000000,\"eta_seconds\":6,"
 		  "\"last_sync_point\":null,\"rpo_seconds\":null,"
 		  "\"cycle_shipped_chunks\":null,\"cycle_total_chunks\":null,"
-		  "\"reason\":null,\"cow_fallbacks\":null,\"snapshot_store_used_bytes\":null}],"
+		  "\"reason\":null,\"cow_fallbacks\":null,\"snapshot_store_used_bytes\":null,\"copy_device\":null}],"
 		  "\"snapshot_store_bytes\":null}]}\n");
 }
 
@@ -75,9 +75,9 @@ TEST(json_snapshot_store)
 		 "usb sync /dev/sdz in-sync 0 0 0 - - - - - -");
 	s = render(&v, 1, true);
 	CHECK_CONTAINS(s, "\"reason\":null,\"cow_fallbacks\":4,"
-		       "\"snapshot_store_used_bytes\":1048576}");
+		       "\"snapshot_store_used_bytes\":1048576,\"copy_device\":null}");
 	CHECK_CONTAINS(s, "\"reason\":null,\"cow_fallbacks\":null,"
-		       "\"snapshot_store_used_bytes\":null}]");
+		       "\"snapshot_store_used_bytes\":null,\"copy_device\":null}]");
 	CHECK_CONTAINS(s, "}],\"snapshot_store_bytes\":null}");
 	v.has_store = true;
 	v.store_bytes = 64 << 20;
@@ -86,6 +86,22 @@ TEST(json_snapshot_store)
 	s = render(&v, 1, false);
 	CHECK_CONTAINS(s, "health=rw snapshot-store=64MiB\n");
 	CHECK_CONTAINS(s, "cycle 2/5  snapshot 1.0MiB  cow-fallbacks 4");
+}
+
+/* Target 1.4: a local copy pair's copy device, named in JSON and the text. */
+TEST(copy_device)
+{
+	struct ifrep_volume_view v;
+	const char *s;
+
+	view(&v, "primary rw 16384 128 0000000000000002 9 - - - 1 "
+		 "clone copy /dev/vdd initial-sync 128 0 0 - - - 3/128 0 0");
+	snprintf(v.copy_device[0], sizeof(v.copy_device[0]), "/dev/mapper/vol0-clone");
+	s = render(&v, 1, true);
+	CHECK_CONTAINS(s, "\"snapshot_store_used_bytes\":0,"
+		       "\"copy_device\":\"/dev/mapper/vol0-clone\"}]");
+	s = render(&v, 1, false);
+	CHECK_CONTAINS(s, "  device /dev/mapper/vol0-clone\n");
 }
 
 TEST(json_async_and_failed)

@@ -6,6 +6,10 @@
  * Adding a pair that exists with the same settings succeeds, and so do
  * removing one that is gone and pausing one that is paused: only a
  * contradiction is an error.
+ *
+ * A local copy pair gets its copy device /dev/mapper/VOL-PAIR (copydev.c)
+ * once the kernel took the pair, unless --no-device; pair remove removes
+ * it first, and pause and resume are refused while it exists.
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,6 +22,7 @@
 #include "cli.h"
 #include "cmdline.h"
 #include "commands.h"
+#include "copydev.h"
 #include "dm.h"
 #include "meta.h"
 #include "msg.h"
@@ -120,6 +125,7 @@ static const struct cli_option pair_add_opts[] = {
 	{ "integrity-only", 'G', CLI_FLAG, NULL },
 	{ "journal", 'J', CLI_VALUE, NULL },
 	{ "granule", 'g', CLI_VALUE, NULL },
+	{ "no-device", 'N', CLI_FLAG, NULL },
 	{ NULL }
 };
 
@@ -142,6 +148,7 @@ static int cmd_pair_add(const struct cli_args *args)
 	char *const *pos = args->pos;
 	struct stat st;
 	unsigned int i;
+	bool device;
 	int r, m;
 
 	memset(&o, 0, sizeof(o));
@@ -221,6 +228,11 @@ static int cmd_pair_add(const struct cli_args *args)
 	if (o.integrity_only && (!o.remote || o.insecure))
 		return usage_error("--integrity-only is for remote pairs with --secret-file");
 
+	if (cli_given(args, 'N') && (o.remote || o.mode != IFREP_MODE_COPY))
+		return usage_error("--no-device is for copy pairs to a local target");
+	/* Only a local copy's target can be used while it is copied. */
+	device = !o.remote && o.mode == IFREP_MODE_COPY && !cli_given(args, 'N');
+
 	if (journal && (o.remote || o.mode != IFREP_MODE_ASYNC))
 		return usage_error("--journal is for async pairs to a local target");
 	if (!o.remote && o.mode == IFREP_MODE_ASYNC && !journal)
@@ -252,6 +264,12 @@ static int cmd_pair_add(const struct cli_args *args)
 		if (r)
 			goto out;
 		info("pair %s exists with these settings: nothing to do", o.name);
+		/* Its device is made while it copies; a finished copy's is not. */
+		if (device && sp->state == IFREP_PS_INITIAL_SYNC) {
+			r = copydev_create(&v, o.name, sp->peer);
+			if (r)
+				goto out;
+		}
 		goto send;
 	}
 	if (v.st.role == IFREP_ROLE_SECONDARY) {
@@ -288,6 +306,14 @@ static int cmd_pair_add(const struct cli_args *args)
 				      ifrep_mode_name(o.mode), r);
 		goto out;
 	}
+	if (device) {
+		r = copydev_create(&v, o.name, o.peer);
+		if (r) {
+			warn("pair %s copies to %s without a copy device; it is usable once the pair is done",
+			     o.name, o.peer);
+			goto out;
+		}
+	}
 send:
 	r = hand_over_secret(v.name, o.name, &secret,
 			     "pair %s is on %s, but its secret was not taken", o.name, v.name);
@@ -306,7 +332,7 @@ const struct cli_command command_pair_add = {
 		"pair add NAME PAIR --to DEV|HOST:PORT --mode sync|async|copy\n"
 		"                [--interval SEC] [--timeout SEC] [--sync-points N] [--rate BYTES_PER_S]\n"
 		"                [--secret-file FILE [--integrity-only] | --insecure]\n"
-		"                [--journal DEV] [--granule SIZE]",
+		"                [--journal DEV] [--granule SIZE] [--no-device]",
 	.help =
 		"Add the pair PAIR to the primary volume NAME: replication to a local block\n"
 		"device or to a secondary volume listening on HOST:PORT.  The new pair starts with\n"
@@ -327,7 +353,10 @@ const struct cli_command command_pair_add = {
 		"  --granule SIZE        async, copy: what a host write into a chunk a cycle\n"
 		"                        has not shipped yet saves first in the snapshot store\n"
 		"                        (the metadata device past the metadata), a power of\n"
-		"                        two from 4KiB to the chunk size (64KiB)\n",
+		"                        two from 4KiB to the chunk size (64KiB)\n"
+		"  --no-device           copy to a local target: do not create the copy device\n"
+		"                        /dev/mapper/NAME-PAIR, through which the target is\n"
+		"                        usable read-write while it is copied\n",
 };
 
 /*----------------------------------------------------------------
@@ -350,6 +379,13 @@ static int pair_message(const struct cli_args *args, enum msg_kind kind)
 
 	if ((r = need_volume(pos[0], true, &v)))
 		return r;
+
+	/* The device uses the pair: it goes first (the kernel would fail its I/O). */
+	if (kind == MSG_PAIR_REMOVE && (r = copydev_remove(v.name, pos[1])))
+		return r;
+	if (kind != MSG_PAIR_REMOVE && copydev_exists(v.name, pos[1]))
+		return fail("pair %s has the copy device /dev/mapper/%s-%s: remove it first (dmsetup remove %s-%s)",
+			    pos[1], v.name, pos[1], v.name, pos[1]);
 
 	p = ifrep_status_find_pair(&v.st, pos[1]);
 	if (!p) {
@@ -391,7 +427,9 @@ const struct cli_command command_pair_remove = {
 	.checks = CHECK_POS0_VOLUME | CHECK_POS1_PAIR | CHECK_NEEDS_DM,
 	.handler = cmd_pair_remove,
 	.synopsis = "pair remove NAME PAIR",
-	.help = "Stop and forget the pair.  Removing a pair that does not exist succeeds.\n",
+	.help = "Stop and forget the pair.  Removing a pair that does not exist succeeds.\n"
+		"A copy pair's copy device /dev/mapper/NAME-PAIR is removed first (refused\n"
+		"while it is open).\n",
 };
 
 static int cmd_pause(const struct cli_args *args)

@@ -18,6 +18,7 @@
 #include "cli.h"
 #include "cmdline.h"
 #include "commands.h"
+#include "copydev.h"
 #include "dm.h"
 #include "meta.h"
 #include "outbuf.h"
@@ -153,6 +154,8 @@ static void store_size(struct ifrep_volume_view *view)
 
 static void fill_view(const struct vol *v, struct ifrep_volume_view *view)
 {
+	unsigned int i;
+
 	memset(view, 0, sizeof(*view));
 	snprintf(view->name, sizeof(view->name), "%s", v->name);
 	view->size_bytes = v->sectors << 9;
@@ -163,6 +166,11 @@ static void fill_view(const struct vol *v, struct ifrep_volume_view *view)
 					sizeof(view->journal_device));
 	view->st = v->st;
 	store_size(view);
+	for (i = 0; i < v->st.nr_pairs; i++)
+		if (v->st.pairs[i].mode == IFREP_MODE_COPY &&
+		    copydev_exists(v->name, v->st.pairs[i].name))
+			snprintf(view->copy_device[i], sizeof(view->copy_device[i]),
+				 "/dev/mapper/%s-%s", v->name, v->st.pairs[i].name);
 }
 
 /*

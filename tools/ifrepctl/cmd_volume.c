@@ -24,6 +24,7 @@
 #include "cli.h"
 #include "cmdline.h"
 #include "commands.h"
+#include "copydev.h"
 #include "dm.h"
 #include "meta.h"
 #include "secret.h"
@@ -918,6 +919,10 @@ static int cmd_remove(const struct cli_args *args)
 	}
 	if (r)
 		return r;
+	/* Its copy devices use its pairs: they go first. */
+	r = copydev_remove_all(pos[0]);
+	if (r)
+		return r;
 	r = ifrep_dm_remove(pos[0]);
 	if (r == -EBUSY) {
 		(void)ifrep_dm_info(pos[0], &v.info);
@@ -939,7 +944,8 @@ const struct cli_command command_remove = {
 	.synopsis = "remove NAME",
 	.help =
 		"Remove /dev/mapper/NAME.  The metadata stays: 'activate' brings the volume and\n"
-		"its pairs back.  Removing a volume that does not exist succeeds.\n",
+		"its pairs back.  Removing a volume that does not exist succeeds.  The copy\n"
+		"devices of its copy pairs are removed first (refused while one is open).\n",
 };
 
 /*----------------------------------------------------------------

@@ -50,7 +50,8 @@ bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pai
 /*----------------------------------------------------------------*/
 
 static void human_pair(FILE *f, const struct ifrep_status *st,
-		       const struct ifrep_status_pair *p, int name_w, int peer_w)
+		       const struct ifrep_status_pair *p, const char *copy_device,
+		       int name_w, int peer_w)
 {
 	char sent[32], rate[32], eta[32], when[32], rpo[32], store[32];
 	uint64_t pending = ifrep_pair_pending(st, p);
@@ -86,6 +87,8 @@ static void human_pair(FILE *f, const struct ifrep_status *st,
 		fprintf(f, "  cow-fallbacks %" PRIu64, p->cow_fallbacks);
 	if (p->reason[0])
 		fprintf(f, "  reason %s", p->reason);
+	if (copy_device[0])
+		fprintf(f, "  device %s", copy_device);
 	fputc('\n', f);
 }
 
@@ -127,7 +130,7 @@ static void human_volume(FILE *f, const struct ifrep_volume_view *v)
 		peer_w = w > peer_w ? w : peer_w;
 	}
 	for (i = 0; i < st->nr_pairs; i++)
-		human_pair(f, st, &st->pairs[i], name_w, peer_w);
+		human_pair(f, st, &st->pairs[i], v->copy_device[i], name_w, peer_w);
 	if (!st->nr_pairs && st->role == IFREP_ROLE_PRIMARY)
 		fprintf(f, "  (no pairs)\n");
 }
@@ -143,7 +146,7 @@ void ifrep_report_human(FILE *f, const struct ifrep_volume_view *v, size_t n)
 /*----------------------------------------------------------------*/
 
 static void json_pair(struct json *j, const struct ifrep_status *st,
-		      const struct ifrep_status_pair *p)
+		      const struct ifrep_status_pair *p, const char *copy_device)
 {
 	char when[32];
 	uint64_t secs = 0;
@@ -171,6 +174,7 @@ static void json_pair(struct json *j, const struct ifrep_status *st,
 	json_u64_or_null(j, "cow_fallbacks", p->has_snapshot, p->cow_fallbacks);
 	json_u64_or_null(j, "snapshot_store_used_bytes", p->has_snapshot,
 			 p->snapshot_store_used);
+	json_string(j, "copy_device", copy_device[0] ? copy_device : NULL);
 	json_end_object(j);
 }
 
@@ -199,7 +203,7 @@ static void json_volume(struct json *j, const struct ifrep_volume_view *v)
 	json_u64_or_null(j, "meta_writes", !st->whole_fail, st->meta_writes);
 	json_begin_array(j, "pairs");
 	for (i = 0; i < st->nr_pairs; i++)
-		json_pair(j, st, &st->pairs[i]);
+		json_pair(j, st, &st->pairs[i], v->copy_device[i]);
 	json_end_array(j);
 	json_u64_or_null(j, "snapshot_store_bytes", v->has_store, v->store_bytes);
 	json_end_object(j);

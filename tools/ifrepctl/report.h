@@ -43,6 +43,8 @@ struct ifrep_volume_view {
 	/* The metadata device past the metadata: async cycles' snapshot store. */
 	bool has_store;			/* its size could be read */
 	uint64_t store_bytes;
+	/* A copy pair's copy device ("/dev/mapper/VOL-PAIR"), "" if none; per pair. */
+	char copy_device[IFREP_MAX_PAIRS][160];
 };
 
 /**
