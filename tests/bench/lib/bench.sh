@@ -426,6 +426,7 @@ bench_drbd_start() {
 		BENCH_DRBD_SKIP="DRBD did not reach UpToDate/UpToDate: $(grep -v '^[[:space:]]*$' <<<"$out" | tail -n 1)"
 	fi
 	[[ -z $BENCH_DRBD_SKIP ]] || return 1
+	# shellcheck disable=SC2034 # read by the scenarios
 	BENCH_DRBD_SYNC_SECONDS=$(sed -n 's/^elapsed //p' "$CASE_DIR/a/ctl/out/drbd-sync")
 }
 
