@@ -346,14 +346,6 @@ bench_link_shape() {
 	done
 }
 
-# bench_link_unshape: remove the shaping of bench_link_shape.
-bench_link_unshape() {
-	local v
-	for v in a b; do
-		vm_run $v 'tc qdisc del dev eth0 root 2>/dev/null || true'
-	done
-}
-
 # bench_check_after LABEL EXPECTED: note it when the check command's output
 # after a run was not EXPECTED (e.g. a pair left in-sync while measured).
 bench_check_after() {
