@@ -202,6 +202,7 @@ _bench_cpu() {
 }
 
 # bench_fio VM LABEL DEV DESC [--counter CMD] [--meta-disk DEV] [--check CMD] [--peer VM]
+#           [--before CMD] [--sample CMD]
 # Measure both workloads on DEV in VM (DEV is expanded by the guest: '$DISK1'
 # works), record them under LABEL and print the table row.  --counter: a
 # guest command printing the metadata blocks written so far (dm-ifrep's
@@ -209,9 +210,14 @@ _bench_cpu() {
 # count is recorded too; --check: a guest command whose output after each
 # run is recorded (e.g. the pair state: a pair that left in-sync during the
 # run makes its numbers meaningless, and is reported); --peer: another VM
-# whose CPU use during the measured runs is recorded (the secondary).
+# whose CPU use during the measured runs is recorded (the secondary);
+# --before: a guest command run before each workload's warm-up, not
+# measured (e.g. cut a cycle); --sample: a guest command run in the
+# background during each measured run, its output in
+# VM/ctl/out/LABEL-WORKLOAD.samples (e.g. bench_status_watch).
 bench_fio() {
-	local vm=$1 label=$2 dev=$3 desc=$4 counter='' metadisk='' check='' peer='' out wl d c1 c2
+	local vm=$1 label=$2 dev=$3 desc=$4 counter='' metadisk='' check='' peer='' before='' sample=''
+	local out wl d c1 c2
 	shift 4
 	while (($#)); do
 		case $1 in
@@ -219,6 +225,8 @@ bench_fio() {
 		--meta-disk) metadisk=$2 && shift 2 ;;
 		--check) check=$2 && shift 2 ;;
 		--peer) peer=$2 && shift 2 ;;
+		--before) before=$2 && shift 2 ;;
+		--sample) sample=$2 && shift 2 ;;
 		*) fail "bench_fio: unknown option $1" ;;
 		esac
 	done
@@ -226,10 +234,10 @@ bench_fio() {
 	out=$CASE_DIR/$vm/ctl/out
 	for wl in lat tput; do
 		vm_run "$vm" "$BENCH_GUEST_LIB
-			bench_fio_warm $label $wl \"$dev\" $BENCH_WARMUP $(printf %q "$counter") \"$metadisk\""
+			bench_fio_warm $label $wl \"$dev\" $BENCH_WARMUP $(printf %q "$counter") \"$metadisk\" $(printf %q "$before")"
 		[[ -z $peer ]] || c1=$(vm_run "$peer" "$BENCH_GUEST_LIB"'bench_cpu')
 		vm_run "$vm" "$BENCH_GUEST_LIB
-			bench_fio_measure $label $wl \"$dev\" $BENCH_SECONDS $(printf %q "$counter") \"$metadisk\" $(printf %q "$check")"
+			bench_fio_measure $label $wl \"$dev\" $BENCH_SECONDS $(printf %q "$counter") \"$metadisk\" $(printf %q "$check") $(printf %q "$sample")"
 		if [[ -n $peer ]]; then
 			c2=$(vm_run "$peer" "$BENCH_GUEST_LIB"'bench_cpu')
 			printf 'peer_before_cpu %s\npeer_after_cpu %s\n' "$c1" "$c2" >>"$out/$label-$wl.counters"
@@ -326,6 +334,18 @@ bench_link_measure() {
 	say "Link a -> b, one TCP stream for ${secs} s ($when): $LINK_MIB MiB/s"
 }
 
+# bench_link_shape RATE: shape the link to RATE (tc's units: 80mbit is
+# 10 MB/s) in both directions, with a token bucket (tbf) on eth0 of both
+# VMs (each shapes what it sends).  The VMs talk only to each other there.
+bench_link_shape() {
+	local v
+	for v in a b; do
+		vm_run $v "modprobe sch_tbf
+			tc qdisc replace dev eth0 root tbf rate $1 burst 256k latency 50ms
+			tc qdisc show dev eth0"
+	done
+}
+
 # bench_check_after LABEL EXPECTED: note it when the check command's output
 # after a run was not EXPECTED (e.g. a pair left in-sync while measured).
 bench_check_after() {
@@ -335,4 +355,83 @@ bench_check_after() {
 		[[ $got == "$want" ]] ||
 			bench_note "  note: after the $wl run on $(bench_val "$l" .desc): '$got', expected '$want': its numbers are suspect"
 	done
+}
+
+# ---------------------------------------------------------------- DRBD
+
+# DRBD 8.4 resource r0 on the data (vda) and metadata (vdb) disks of VMs a
+# and b (host names are the VM names, addresses those of link0).  Defaults
+# except the protocol and the resync rate (the 8.4 default is far too slow
+# for a benchmark's initial sync).
+
+# bench_drbd_conf PROTOCOL: the configuration (A: asynchronous, C:
+# synchronous).
+bench_drbd_conf() {
+	cat <<EOC
+global { usage-count no; }
+resource r0 {
+	net { protocol $1; }
+	disk { resync-rate 1000M; c-plan-ahead 0; }
+	on a { device /dev/drbd0; disk /dev/vda; address 169.254.77.1:7789; meta-disk /dev/vdb; }
+	on b { device /dev/drbd0; disk /dev/vda; address 169.254.77.2:7789; meta-disk /dev/vdb; }
+}
+EOC
+}
+
+# bench_drbd_up VM PROTOCOL: load drbd, write the config to /tmp/drbd.conf,
+# create the metadata, bring r0 up.  Prints the failing step's output on
+# failure.
+bench_drbd_up() {
+	vm_run "$1" "cat >/tmp/drbd.conf <<'EOC'
+$(bench_drbd_conf "$2")
+EOC
+"'		[[ $DISK1 == /dev/vda && $DISK2 == /dev/vdb ]] || die "unexpected disks $DISK1 $DISK2"
+		modprobe drbd || die "modprobe drbd failed"
+		grep -q "^version: 8\." /proc/drbd || die "not DRBD 8: $(head -n 1 /proc/drbd)"
+		mountpoint -q /var/lib/drbd || mount -t tmpfs tmpfs /var/lib/drbd
+		drbdadm -c /tmp/drbd.conf create-md --force r0 </dev/null || die "drbdadm create-md failed"
+		drbdadm -c /tmp/drbd.conf up r0 || die "drbdadm up failed"
+		head -n 3 /proc/drbd'
+}
+
+# bench_drbd_down VM: best effort.
+bench_drbd_down() {
+	vm_run "$1" '[[ -e /proc/drbd ]] || exit 0
+		drbdadm -c /tmp/drbd.conf down r0 || true
+		rmmod drbd || true' || true
+}
+
+# bench_drbd_start PROTOCOL: r0 up on a and b, a primary (--force), timed
+# until UpToDate/UpToDate (the initial sync; BENCH_DRBD_SYNC_SECONDS).
+# Returns 1 with the reason in BENCH_DRBD_SKIP when DRBD cannot be set up.
+bench_drbd_start() {
+	local out
+	BENCH_DRBD_SKIP='' BENCH_DRBD_SYNC_SECONDS=''
+	if ! out=$(bench_drbd_up a "$1"); then
+		BENCH_DRBD_SKIP="setting up DRBD on VM a failed: $(grep -v '^[[:space:]]*$' <<<"$out" | tail -n 1)"
+	elif ! out=$(bench_drbd_up b "$1"); then
+		BENCH_DRBD_SKIP="setting up DRBD on VM b failed: $(grep -v '^[[:space:]]*$' <<<"$out" | tail -n 1)"
+	elif ! out=$(vm_run a "$BENCH_GUEST_LIB"'
+		drbdadm -c /tmp/drbd.conf primary --force r0 || die "drbdadm primary --force failed"
+		bench_timed wait_for "grep -q \"ds:UpToDate/UpToDate\" /proc/drbd" 300 | tee "$OUT/drbd-sync"
+		grep -q "cs:Connected ro:Primary/Secondary" /proc/drbd || die "not connected: $(grep cs: /proc/drbd)"'); then
+		BENCH_DRBD_SKIP="DRBD did not reach UpToDate/UpToDate: $(grep -v '^[[:space:]]*$' <<<"$out" | tail -n 1)"
+	fi
+	[[ -z $BENCH_DRBD_SKIP ]] || return 1
+	# shellcheck disable=SC2034 # read by the scenarios
+	BENCH_DRBD_SYNC_SECONDS=$(sed -n 's/^elapsed //p' "$CASE_DIR/a/ctl/out/drbd-sync")
+}
+
+# bench_drbd_fio LABEL DESC [bench_fio OPTIONS]: the two workloads on
+# /dev/drbd0 of VM a (b's CPU recorded too), with DRBD's own metadata
+# writes (activity log + bitmap updates, al: and bm: of /proc/drbd) as the
+# counter; notes it when the resource was not Connected and UpToDate on
+# both sides after a run.
+bench_drbd_fio() {
+	local label=$1 desc=$2
+	shift 2
+	bench_fio a "$label" /dev/drbd0 "$desc" --peer b \
+		--counter 'awk "/ al:/ { for (i = 1; i <= NF; i++) { split(\$i, f, \":\"); if (f[1] == \"al\" || f[1] == \"bm\") n += f[2] } } END { print n + 0 }" /proc/drbd' \
+		--meta-disk '$DISK2' --check "grep -o 'cs:[^ ]* ro:[^ ]* ds:[^ ]*' /proc/drbd" "$@"
+	bench_check_after "$label" "cs:Connected ro:Primary/Secondary ds:UpToDate/UpToDate"
 }

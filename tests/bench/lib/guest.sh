@@ -48,17 +48,24 @@ _bench_counters() {
 	fi
 }
 
-# bench_fio_warm LABEL WORKLOAD DEV WARMUP COUNTER META_DISK
-# bench_fio_measure LABEL WORKLOAD DEV SECONDS COUNTER META_DISK CHECK
+# bench_fio_warm LABEL WORKLOAD DEV WARMUP COUNTER META_DISK [BEFORE]
+# bench_fio_measure LABEL WORKLOAD DEV SECONDS COUNTER META_DISK CHECK [SAMPLE]
 # One workload on DEV: WARMUP seconds not measured, then SECONDS measured
 # (two calls, so that the host can sample another VM in between).  COUNTER
 # (a shell command printing one number: metadata blocks written so far),
 # META_DISK (the device holding the metadata: its block-layer counts) and
 # CHECK (a shell command whose output is recorded after the run, e.g. the
-# pair state) may be empty.
+# pair state) may be empty.  BEFORE: a shell command run first, before
+# anything is counted (e.g. start a cycle).  SAMPLE: a shell command run in
+# the background, in a process group of its own, for the measured run; its
+# output goes to $OUT/LABEL-WORKLOAD.samples and the group gets SIGTERM
+# when fio is done.
 bench_fio_warm() {
-	local label=$1 wl=$2 dev=$3 warm=$4 opts cnt
+	local label=$1 wl=$2 dev=$3 warm=$4 opts cnt before=${7:-}
 	BENCH_COUNTER=$5 BENCH_META_DISK=$6
+	if [[ -n $before ]]; then
+		eval "$before"
+	fi
 	[[ -b $dev ]] || die "$dev is not a block device"
 	opts=$(bench_workload_opts "$wl")
 	cnt=$OUT/$label-$wl.counters
@@ -77,12 +84,21 @@ bench_fio_warm() {
 }
 
 bench_fio_measure() {
-	local label=$1 wl=$2 dev=$3 secs=$4 opts json cnt check=$7
+	local label=$1 wl=$2 dev=$3 secs=$4 opts json cnt check=$7 sample=${8:-} spid=''
 	BENCH_COUNTER=$5 BENCH_META_DISK=$6
 	opts=$(bench_workload_opts "$wl")
 	json=$OUT/$label-$wl.json
 	cnt=$OUT/$label-$wl.counters
 	[[ -e $cnt.tmp ]] || die "bench_fio_measure: no warm-up for $label-$wl"
+	rm -f "$OUT/$label-$wl.samples"
+	if [[ -n $sample ]]; then
+		# Job control on: the background job gets a process group of its
+		# own, so that a pipeline is ended as a whole.
+		set -m
+		eval "$sample" >"$OUT/$label-$wl.samples" 2>&1 &
+		spid=$!
+		set +m
+	fi
 	# shellcheck disable=SC2086 # opts is a list
 	fio --name="$label-$wl" --filename="$dev" --direct=1 $opts \
 		--time_based --runtime="$secs" --output-format=json --output=/tmp/fio.json ||
@@ -92,6 +108,10 @@ bench_fio_measure() {
 		_bench_counters after
 		[[ -z $check ]] || echo "check $(eval "$check" 2>&1 | tr '\n' ' ')"
 	} >>"$cnt.tmp"
+	if [[ -n $spid ]]; then
+		kill -TERM -- "-$spid" 2>/dev/null || true
+		wait "$spid" 2>/dev/null || true
+	fi
 	# fio may put warnings before the JSON.
 	sed -n '/^{/,$p' /tmp/fio.json >"$json"
 	mv "$cnt.tmp" "$cnt"
@@ -171,4 +191,26 @@ bench_timed() {
 	local t0=$EPOCHREALTIME
 	"$@"
 	echo "elapsed $(echo "$EPOCHREALTIME - $t0" | bc)"
+}
+
+# bench_status_watch: `ifrepctl status --json --watch` (all volumes, one
+# object a second: one process, not one per sample), each line as
+# {"t": EPOCH_SECONDS, "s": STATUS}.
+bench_status_watch() {
+	local l
+	ifrepctl status --json --watch | while IFS= read -r l; do
+		printf '{"t":%s,"s":%s}\n' "$EPOCHREALTIME" "$l"
+	done
+}
+
+# bench_cycle_wait VOL PAIR: until no cycle of the async PAIR runs, asleep
+# in `dmsetup wait` for the volume's dm events (a cycle's commit raises
+# one), so that it takes no CPU from the shipping.
+bench_cycle_wait() {
+	local ev
+	while :; do
+		ev=$(dmsetup info -c --noheadings -o events "$1")
+		[[ $(pair_field "$1" "$2" cycle) == - ]] && return 0
+		dmsetup wait "$1" "$ev"
+	done
 }
