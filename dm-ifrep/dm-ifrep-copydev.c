@@ -27,9 +27,10 @@
  * suspend of the volume: it resumes where it stopped) instead of being
  * put back into the dirty chunks ("pinned", until the cycle ends, also
  * after the device was removed: what it wrote is on the target), and it
- * is never cut again while the device is attached: when it fails (a write error on the target, a read error on the source) the
- * device fails I/O to the chunks not copied and the pair stays failed
- * until the device is removed.  Pause and resume are refused while a
+ * is never cut again while the device is attached: when it fails (a write
+ * error on the target, a read error on the source) the device fails I/O
+ * to the chunks not copied and the pair stays failed until the device is
+ * removed.  Pause and resume are refused while a
  * device is attached (dm-ifrep-pairs.c).
  *
  * Lifetimes: the device finds the volume by name in the volume list and
@@ -42,9 +43,9 @@
  * both can hold it at once; the pair releases its open when the copy is
  * done, the device keeps its own until it is removed).
  *
- * Locks: the volume list's -> copydev_lock -> vol->lock -> cd->lock.  The device's map takes
- * cd->lock only, never the volume's: the cycle reads the chunks the device
- * waits for (cd->wanted) when it picks its next chunk.
+ * Locks: the volume list's -> copydev_lock -> vol->lock -> cd->lock.  The
+ * device's map takes cd->lock only, never the volume's: the cycle reads the
+ * chunks the device waits for (cd->wanted) when it picks its next chunk.
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-copydev.h"
