@@ -90,8 +90,10 @@ meta_sum() {
 }
 
 # dmesg_has PATTERN: the kernel log mentions PATTERN (extended regex).
+# Not "grep -q": it exits at the first match, dmesg then dies of SIGPIPE
+# on its next write and pipefail turns a found message into a failure.
 dmesg_has() {
-	dmesg | grep -Eq -- "$1"
+	dmesg | grep -E -- "$1" >/dev/null
 }
 
 # meta_dirty_bits META SLOT NCHUNKS: number of bits set on disk in pair
