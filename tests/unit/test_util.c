@@ -394,3 +394,14 @@ TEST(format_local_time)
 	setenv("TZ", "UTC", 1);
 	tzset();
 }
+
+TEST(explain)
+{
+	char why[16];
+
+	CHECK_EQ(ifrep_explain(-EPERM, why, sizeof(why), "pair %s of %s", "dr", "v0"), -EPERM);
+	CHECK_STR(why, "pair dr of v0");
+	/* Truncated to the buffer, still terminated. */
+	CHECK_EQ(ifrep_explain(-EINVAL, why, sizeof(why), "%s", "a reason longer than the buffer"), -EINVAL);
+	CHECK_STR(why, "a reason longer");
+}

@@ -261,17 +261,6 @@ static bool printable_word(const char *s)
 	return true;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int refuse(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -EPERM;
-}
-
 /* The secret files activation would read: each must lie under /etc/ifrep. */
 static int check_secret_files(const struct ifrep_meta *m, char *why, size_t whylen)
 {
@@ -280,7 +269,7 @@ static int check_secret_files(const struct ifrep_meta *m, char *why, size_t whyl
 
 	if (m->role == IFREP_ROLE_SECONDARY && m->listen[0] && m->listen_secret_file[0] &&
 	    !ifrep_path_under(m->listen_secret_file, IFREP_ETC_DIR))
-		return refuse(why, whylen,
+		return ifrep_explain(-EPERM, why, whylen,
 			      "its listen secret file %s is not under " IFREP_ETC_DIR
 			      ": not read when activating automatically",
 			      ifrep_escape(m->listen_secret_file, e1, sizeof(e1)));
@@ -290,7 +279,7 @@ static int check_secret_files(const struct ifrep_meta *m, char *why, size_t whyl
 		if (!ifrep_meta_pair_reads_secret(p))
 			continue;
 		if (!ifrep_path_under(p->secret_file, IFREP_ETC_DIR))
-			return refuse(why, whylen,
+			return ifrep_explain(-EPERM, why, whylen,
 				      "the secret file %s of its pair %s is not under " IFREP_ETC_DIR
 				      ": not read when activating automatically",
 				      ifrep_escape(p->secret_file, e1, sizeof(e1)),
@@ -309,15 +298,15 @@ int ifrep_autoact_check(const struct ifrep_meta *m, const struct ifrep_autoact_c
 
 	ifrep_escape(m->volume_name, name, sizeof(name));
 	if (!ifrep_valid_volume_name(m->volume_name, &e))
-		return refuse(why, whylen, "its volume name '%s' is not usable: %s", name, e);
+		return ifrep_explain(-EPERM, why, whylen, "its volume name '%s' is not usable: %s", name, e);
 	if (!(host_id && host_id[0] && !strcmp(m->home_host, host_id)) &&
 	    !allowed(m, c, meta_devt)) {
 		ifrep_uuid_format(m->uuid, uuid, sizeof(uuid));
 		if (!m->home_host[0])
-			return refuse(why, whylen,
+			return ifrep_explain(-EPERM, why, whylen,
 				      "its metadata names no home host, and 'allow %s uuid=%s' is not in "
 				      IFREP_ACTIVATE_CONF, name, uuid);
-		return refuse(why, whylen,
+		return ifrep_explain(-EPERM, why, whylen,
 			      "its metadata names home host '%s', not this host%s%s%s, and 'allow %s uuid=%s' is not in "
 			      IFREP_ACTIVATE_CONF,
 			      ifrep_escape(m->home_host, home, sizeof(home)),
@@ -327,14 +316,14 @@ int ifrep_autoact_check(const struct ifrep_meta *m, const struct ifrep_autoact_c
 	}
 	/* device paths go into the table line and into messages */
 	if (!printable_word(m->data_path))
-		return refuse(why, whylen, "its data device path '%s' is not a usable path",
+		return ifrep_explain(-EPERM, why, whylen, "its data device path '%s' is not a usable path",
 			      ifrep_escape(m->data_path, addr, sizeof(addr)));
 	if (m->role == IFREP_ROLE_SECONDARY && m->journal_path[0] &&
 	    !printable_word(m->journal_path))
-		return refuse(why, whylen, "its journal device path '%s' is not a usable path",
+		return ifrep_explain(-EPERM, why, whylen, "its journal device path '%s' is not a usable path",
 			      ifrep_escape(m->journal_path, addr, sizeof(addr)));
 	if (m->role == IFREP_ROLE_SECONDARY && m->listen[0] && (m->flags & IFREP_SB_F_INSECURE))
-		return refuse(why, whylen,
+		return ifrep_explain(-EPERM, why, whylen,
 			      "it listens on %s for primaries without a secret (insecure), which is never activated automatically",
 			      ifrep_escape(m->listen, addr, sizeof(addr)));
 	if ((r = check_secret_files(m, why, whylen)))

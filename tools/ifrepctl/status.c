@@ -341,16 +341,6 @@ static bool journal_pair(const struct ifrep_status_pair *p)
 	return p->mode == IFREP_MODE_ASYNC && p->peer[0] == '/';
 }
 
-static int why_not(char *why, size_t whylen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, whylen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
-
 int ifrep_sync_point_pair(const struct ifrep_status *st, const char *vol, const char *pair,
 			  const struct ifrep_status_pair **out, char *why, size_t whylen)
 {
@@ -360,19 +350,19 @@ int ifrep_sync_point_pair(const struct ifrep_status *st, const char *vol, const 
 	*out = NULL;
 	if (st->role != IFREP_ROLE_PRIMARY) {
 		if (pair)
-			return why_not(why, whylen, "%s is a secondary: its sync points are its own journal's (leave out the pair %s)",
+			return ifrep_explain(-EINVAL, why, whylen, "%s is a secondary: its sync points are its own journal's (leave out the pair %s)",
 				       vol, pair);
 		return 0;
 	}
 	if (pair) {
 		p = ifrep_status_find_pair(st, pair);
 		if (!p)
-			return why_not(why, whylen, "%s has no pair named %s", vol, pair);
+			return ifrep_explain(-EINVAL, why, whylen, "%s has no pair named %s", vol, pair);
 		if (p->mode != IFREP_MODE_ASYNC)
-			return why_not(why, whylen, "pair %s of %s is a %s pair: only async pairs have sync points",
+			return ifrep_explain(-EINVAL, why, whylen, "pair %s of %s is a %s pair: only async pairs have sync points",
 				       pair, vol, ifrep_mode_name(p->mode));
 		if (!journal_pair(p))
-			return why_not(why, whylen, "pair %s of %s replicates to %s: its sync points are kept on that secondary (run this there)",
+			return ifrep_explain(-EINVAL, why, whylen, "pair %s of %s replicates to %s: its sync points are kept on that secondary (run this there)",
 				       pair, vol, p->peer);
 		*out = p;
 		return 0;
@@ -381,10 +371,10 @@ int ifrep_sync_point_pair(const struct ifrep_status *st, const char *vol, const 
 		if (journal_pair(&st->pairs[i]) && !n++)
 			p = &st->pairs[i];
 	if (!n)
-		return why_not(why, whylen, "%s is a primary: sync points are kept on its secondary (run this there), or in the journal of an async pair to a local target, which it has none of",
+		return ifrep_explain(-EINVAL, why, whylen, "%s is a primary: sync points are kept on its secondary (run this there), or in the journal of an async pair to a local target, which it has none of",
 			       vol);
 	if (n > 1)
-		return why_not(why, whylen, "%s has %u async pairs to local targets: name the one whose sync points you mean",
+		return ifrep_explain(-EINVAL, why, whylen, "%s has %u async pairs to local targets: name the one whose sync points you mean",
 			       vol, n);
 	*out = p;
 	return 0;

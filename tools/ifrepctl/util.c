@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -496,4 +497,14 @@ unsigned int ifrep_synced_per_mille(uint64_t dirty, uint64_t total)
 		return (unsigned int)(clean * 1000 / total);
 	clean /= total / 1000;		/* huge volumes: lose some precision */
 	return clean >= 1000 ? (dirty ? 999 : 1000) : (unsigned int)clean;
+}
+
+int ifrep_explain(int err, char *why, size_t whylen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, whylen, fmt, ap);
+	va_end(ap);
+	return err;
 }

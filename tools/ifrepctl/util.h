@@ -134,4 +134,11 @@ const char *ifrep_format_duration(uint64_t secs, char *buf, size_t len);
  */
 unsigned int ifrep_synced_per_mille(uint64_t dirty, uint64_t total);
 
+/**
+ * ifrep_explain() - for checks that say why they refuse: format the reason
+ * into @why (truncated to @whylen) and return @err.
+ */
+int ifrep_explain(int err, char *why, size_t whylen, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
 #endif /* IFREPCTL_UTIL_H */
