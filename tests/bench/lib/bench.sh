@@ -44,11 +44,11 @@ bench_init() {
 		--arg kernel "${IFREP_KVER:-$(uname -r)}" --arg accel "$accel" \
 		--arg cpu "$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)" \
 		--argjson cpus "$(nproc)" --arg cache "$IFREP_DISK_CACHE" --arg commit "$commit" \
-		--arg fio "$(fio --version 2>/dev/null)" \
+		--arg fio "$(fio --version 2>/dev/null)" --arg append "${IFREP_DEBUG_APPEND-}" \
 		--argjson secs "$BENCH_SECONDS" --argjson warm "$BENCH_WARMUP" \
 		'{scenario: $scenario, title: $title, date: $date, commit: $commit,
 		  conditions: {kernel: $kernel, accel: $accel, host_cpu: $cpu, host_cpus: $cpus,
-		    vcpus_per_vm: 1, disk_cache: $cache, fio: $fio,
+		    vcpus_per_vm: 1, disk_cache: $cache, fio: $fio, debug_boot_options: $append,
 		    measured_seconds: $secs, warmup_seconds: $warm},
 		  workloads: {
 		    lat: "4 KiB random writes, QD1, O_DIRECT|O_SYNC (psync): completion latency",
@@ -59,6 +59,7 @@ bench_init() {
 	say "Each device: 4 KiB QD1 O_SYNC random writes, then 1 MiB QD16 sequential"
 	say "writes, ${BENCH_SECONDS} s each after ${BENCH_WARMUP} s of warm-up.  VMs under $accel,"
 	say "1 vCPU each, disk cache=$IFREP_DISK_CACHE: compare ratios, not absolute numbers."
+	say "Allocator debugging at boot: ${IFREP_DEBUG_APPEND:-none (as users run the kernel)}."
 	bench_host_load start
 }
 
