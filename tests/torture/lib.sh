@@ -24,13 +24,21 @@ torture_pair_up() {
 		ifrepctl wait v0 dr --state in-sync --timeout 180"
 }
 
-# torture_writer VM SEED [ACKWRITER OPTIONS]: starts a logged writer on v0;
+# torture_writer VM SEED [ACKWRITER OPTIONS]: starts a logged writer on v0
+# and returns once it had a write acknowledged (so that the fault that
+# follows always meets a running writer, however slowly the VM started it);
 # prints its handle.  The log is on the host's share: it survives the VM.
 torture_writer() {
-	local vm=$1 seed=$2
+	local vm=$1 seed=$2 h t
 	shift 2
-	vm_run_bg "$vm" "$ACKWRITER write /dev/mapper/v0 /ctl/out/ack.log --log-file \
-		--block-size 4096 --count 1000000 --seed $seed $*"
+	h=$(vm_run_bg "$vm" "$ACKWRITER write /dev/mapper/v0 /ctl/out/ack.log --log-file \
+		--block-size 4096 --count 1000000 --seed $seed $*")
+	for ((t = 0; t < 600; t++)); do
+		[[ -s $vm/ctl/out/ack.log ]] && break
+		sleep 0.1
+	done
+	[[ -s $vm/ctl/out/ack.log ]] || fail "the writer on $vm acknowledged nothing in 60 s"
+	echo "$h"
 }
 
 # torture_lost VM DEV: how many logged blocks DEV lost (0 when intact).
