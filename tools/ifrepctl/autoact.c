@@ -270,9 +270,9 @@ static int check_secret_files(const struct ifrep_meta *m, char *why, size_t whyl
 	if (m->role == IFREP_ROLE_SECONDARY && m->listen[0] && m->listen_secret_file[0] &&
 	    !ifrep_path_under(m->listen_secret_file, IFREP_ETC_DIR))
 		return ifrep_explain(-EPERM, why, whylen,
-			      "its listen secret file %s is not under " IFREP_ETC_DIR
-			      ": not read when activating automatically",
-			      ifrep_escape(m->listen_secret_file, e1, sizeof(e1)));
+				     "its listen secret file %s is not under " IFREP_ETC_DIR
+				     ": not read when activating automatically",
+				     ifrep_escape(m->listen_secret_file, e1, sizeof(e1)));
 	for (i = 0; i < m->nr_pairs; i++) {
 		const struct ifrep_meta_pair *p = &m->pairs[i];
 
@@ -280,10 +280,10 @@ static int check_secret_files(const struct ifrep_meta *m, char *why, size_t whyl
 			continue;
 		if (!ifrep_path_under(p->secret_file, IFREP_ETC_DIR))
 			return ifrep_explain(-EPERM, why, whylen,
-				      "the secret file %s of its pair %s is not under " IFREP_ETC_DIR
-				      ": not read when activating automatically",
-				      ifrep_escape(p->secret_file, e1, sizeof(e1)),
-				      ifrep_escape(p->name, e2, sizeof(e2)));
+					     "the secret file %s of its pair %s is not under " IFREP_ETC_DIR
+					     ": not read when activating automatically",
+					     ifrep_escape(p->secret_file, e1, sizeof(e1)),
+					     ifrep_escape(p->name, e2, sizeof(e2)));
 	}
 	return 0;
 }
@@ -304,28 +304,28 @@ int ifrep_autoact_check(const struct ifrep_meta *m, const struct ifrep_autoact_c
 		ifrep_uuid_format(m->uuid, uuid, sizeof(uuid));
 		if (!m->home_host[0])
 			return ifrep_explain(-EPERM, why, whylen,
-				      "its metadata names no home host, and 'allow %s uuid=%s' is not in "
-				      IFREP_ACTIVATE_CONF, name, uuid);
+					     "its metadata names no home host, and 'allow %s uuid=%s' is not in "
+					     IFREP_ACTIVATE_CONF, name, uuid);
 		return ifrep_explain(-EPERM, why, whylen,
-			      "its metadata names home host '%s', not this host%s%s%s, and 'allow %s uuid=%s' is not in "
-			      IFREP_ACTIVATE_CONF,
-			      ifrep_escape(m->home_host, home, sizeof(home)),
-			      host_id && host_id[0] ? " ('" : " (which has no usable identity: set 'homehost' in " IFREP_ACTIVATE_CONF,
-			      host_id && host_id[0] ? host_id : "",
-			      host_id && host_id[0] ? "')" : ")", name, uuid);
+				     "its metadata names home host '%s', not this host%s%s%s, and 'allow %s uuid=%s' is not in "
+				     IFREP_ACTIVATE_CONF,
+				     ifrep_escape(m->home_host, home, sizeof(home)),
+				     host_id && host_id[0] ? " ('" : " (which has no usable identity: set 'homehost' in " IFREP_ACTIVATE_CONF,
+				     host_id && host_id[0] ? host_id : "",
+				     host_id && host_id[0] ? "')" : ")", name, uuid);
 	}
 	/* device paths go into the table line and into messages */
 	if (!printable_word(m->data_path))
 		return ifrep_explain(-EPERM, why, whylen, "its data device path '%s' is not a usable path",
-			      ifrep_escape(m->data_path, addr, sizeof(addr)));
+				     ifrep_escape(m->data_path, addr, sizeof(addr)));
 	if (m->role == IFREP_ROLE_SECONDARY && m->journal_path[0] &&
 	    !printable_word(m->journal_path))
 		return ifrep_explain(-EPERM, why, whylen, "its journal device path '%s' is not a usable path",
-			      ifrep_escape(m->journal_path, addr, sizeof(addr)));
+				     ifrep_escape(m->journal_path, addr, sizeof(addr)));
 	if (m->role == IFREP_ROLE_SECONDARY && m->listen[0] && (m->flags & IFREP_SB_F_INSECURE))
 		return ifrep_explain(-EPERM, why, whylen,
-			      "it listens on %s for primaries without a secret (insecure), which is never activated automatically",
-			      ifrep_escape(m->listen, addr, sizeof(addr)));
+				     "it listens on %s for primaries without a secret (insecure), which is never activated automatically",
+				     ifrep_escape(m->listen, addr, sizeof(addr)));
 	if ((r = check_secret_files(m, why, whylen)))
 		return r;
 	return 0;

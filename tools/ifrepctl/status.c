@@ -351,7 +351,7 @@ int ifrep_sync_point_pair(const struct ifrep_status *st, const char *vol, const 
 	if (st->role != IFREP_ROLE_PRIMARY) {
 		if (pair)
 			return ifrep_explain(-EINVAL, why, whylen, "%s is a secondary: its sync points are its own journal's (leave out the pair %s)",
-				       vol, pair);
+					     vol, pair);
 		return 0;
 	}
 	if (pair) {
@@ -360,10 +360,10 @@ int ifrep_sync_point_pair(const struct ifrep_status *st, const char *vol, const 
 			return ifrep_explain(-EINVAL, why, whylen, "%s has no pair named %s", vol, pair);
 		if (p->mode != IFREP_MODE_ASYNC)
 			return ifrep_explain(-EINVAL, why, whylen, "pair %s of %s is a %s pair: only async pairs have sync points",
-				       pair, vol, ifrep_mode_name(p->mode));
+					     pair, vol, ifrep_mode_name(p->mode));
 		if (!journal_pair(p))
 			return ifrep_explain(-EINVAL, why, whylen, "pair %s of %s replicates to %s: its sync points are kept on that secondary (run this there)",
-				       pair, vol, p->peer);
+					     pair, vol, p->peer);
 		*out = p;
 		return 0;
 	}
@@ -372,10 +372,10 @@ int ifrep_sync_point_pair(const struct ifrep_status *st, const char *vol, const 
 			p = &st->pairs[i];
 	if (!n)
 		return ifrep_explain(-EINVAL, why, whylen, "%s is a primary: sync points are kept on its secondary (run this there), or in the journal of an async pair to a local target, which it has none of",
-			       vol);
+				     vol);
 	if (n > 1)
 		return ifrep_explain(-EINVAL, why, whylen, "%s has %u async pairs to local targets: name the one whose sync points you mean",
-			       vol, n);
+				     vol, n);
 	*out = p;
 	return 0;
 }
