@@ -38,7 +38,7 @@ endif
 DEB_PACKAGES := build-essential make gcc kmod cpio busybox-static \
 	qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	dmsetup libdevmapper-dev libssl-dev libaio-dev fio iproute2 e2fsprogs \
-	drbd-utils util-linux procps psmisc jq bc perl lowdown man-db
+	drbd-utils util-linux procps psmisc jq bc perl lowdown man-db gnuplot-nox
 
 # make debug-kernel only (tests/vm/build-debug-kernel)
 DEBUG_KERNEL_PACKAGES := linux-source-6.1 build-essential bc bison flex \
