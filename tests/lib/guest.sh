@@ -128,3 +128,21 @@ nullb_power_cycle() {
 	echo 1 >"$d/power"
 	_nullb_dev "$1" >/dev/null
 }
+
+# wan_profile [ONE_WAY_DELAY [RATE]]: this VM's half of the WAN profile, a
+# link between two sites: what it sends on eth0 is delayed by ONE_WAY_DELAY
+# (default 25ms) and limited to RATE (default 80mbit, 10 MB/s), with netem.
+# Run on both VMs of a link, both directions are shaped: a 50 ms round trip
+# by default, and a bandwidth-delay product (500 KB) that one 1 MiB request
+# in flight cannot fill.  "wan_profile off" removes it.  The queue holds a
+# few seconds of the rate, so that netem's own limit does not drop packets.
+wan_profile() {
+	local delay=${1:-25ms} rate=${2:-80mbit}
+	if [[ $delay == off ]]; then
+		tc qdisc del dev eth0 root 2>/dev/null || true
+		return 0
+	fi
+	modprobe sch_netem 2>/dev/null || true
+	tc qdisc replace dev eth0 root netem delay "$delay" rate "$rate" limit 20000 ||
+		die "wan_profile: tc could not shape eth0 (delay $delay, rate $rate)"
+}
