@@ -13,11 +13,22 @@
  * When the volume was promoted (track_local), the mark also sets the chunk
  * in the local area, which records every write since the promotion.
  *
- * Sweeping (lazy clear): every IFREP_SWEEP_INTERVAL the sweep unmarks
- * chunks that were not written for a whole period and have no write in
- * flight, flushes each target that has bits to clear (so the data copied
- * there is stable), then clears the ondisk bits that are neither dirty nor
- * marked, and writes them back.  Hot chunks stay marked and cost nothing.
+ * The hot set (activity log): a chunk stays marked once marked, so writes
+ * into a chunk already written cost no metadata I/O however far apart they
+ * come, but at most vol->hot_max chunks stay marked: that is the most a
+ * primary crash can leave to resync beyond what was dirty already.  When a
+ * batch needs more, the mark evicts the least recently used quiet chunks
+ * (a CLOCK over vol->marked with vol->touched as the reference bit: no
+ * per-write list to keep in order under vol->lock), flushes the targets
+ * that hold their data with no lock held, then clears their bits in the
+ * same metadata write that sets the new ones.  An evicted chunk that is
+ * dirty for a pair, or in its running cycle, keeps that pair's bit: only
+ * its place in the hot set is freed.
+ *
+ * Sweeping (lazy clear): every IFREP_SWEEP_INTERVAL the sweep clears the
+ * ondisk bits that are neither dirty nor marked (chunks a resync copied,
+ * evictions whose flush failed), after flushing the targets that held
+ * them, and writes them back.  Hot chunks stay marked and cost nothing.
  */
 #include "dm-ifrep-pair.h"
 
@@ -70,8 +81,9 @@ int ifrep_bitmap_pair_init(struct ifrep_pair_bitmap *b, struct ifrep_volume *vol
 {
 	b->ondisk = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	b->scratch = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	b->evict = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	b->changed = ifrep_bitmap_alloc(ifrep_md_sb(vol->md)->bitmap_blocks, false);
-	if (!b->ondisk || !b->scratch || !b->changed) {
+	if (!b->ondisk || !b->scratch || !b->evict || !b->changed) {
 		ifrep_bitmap_pair_exit(b);
 		return -ENOMEM;
 	}
@@ -82,8 +94,9 @@ void ifrep_bitmap_pair_exit(struct ifrep_pair_bitmap *b)
 {
 	ifrep_bitmap_free(b->ondisk);
 	ifrep_bitmap_free(b->scratch);
+	ifrep_bitmap_free(b->evict);
 	ifrep_bitmap_free(b->changed);
-	b->ondisk = b->scratch = b->changed = NULL;
+	b->ondisk = b->scratch = b->evict = b->changed = NULL;
 }
 
 /* A finished copy tracks nothing; its state is final once set. */
@@ -193,14 +206,165 @@ void ifrep_bitmap_metadata_failed(struct ifrep_volume *vol, int r)
 	}
 }
 
+/*
+ * Which bits of @p the chunks in @chunks may lose once its target was
+ * flushed: not dirty, not in a running cycle (dirty again if it fails).
+ * NOTE: vol->lock held.
+ */
+static void __clearable(struct ifrep_volume *vol, struct ifrep_pair *p,
+			unsigned long *out, const unsigned long *chunks)
+{
+	bitmap_and(out, chunks, p->bitmap.ondisk, vol->nr_chunks);
+	bitmap_andnot(out, out, p->dirty, vol->nr_chunks);
+	bitmap_andnot(out, out, vol->marked, vol->nr_chunks);
+	if (p->cycle.running)
+		bitmap_andnot(out, out, p->cycle.chunks, vol->nr_chunks);
+}
+
+/*
+ * A paused pair's target is closed (or opened by a sync point message,
+ * which must not see it flushed and closed under it): nothing to flush, so
+ * nothing to clear.  A finished copy tracks nothing.
+ */
+static bool may_clear(struct ifrep_pair *p)
+{
+	return !pair_done(p) && p->state != IFREP_PS_PAUSED;
+}
+
+/*
+ * The pair's bits in @bits to clear, less the chunks that were marked again
+ * or became dirty while its target was flushed.  NOTE: bitmap_lock held.
+ */
+static void clear_flushed(struct ifrep_volume *vol, struct ifrep_pair *p,
+			  unsigned long *bits)
+{
+	u64 chunk;
+
+	spin_lock_irq(&vol->lock);
+	__clearable(vol, p, bits, bits);
+	spin_unlock_irq(&vol->lock);
+	for_each_set_bit(chunk, bits, vol->nr_chunks)
+		set_ondisk(p, chunk, false);
+}
+
+/*
+ * Picks up to @need victims into vol->victims and unmarks them: chunks with
+ * no write in flight whose reference bit (vol->touched) is clear when the
+ * hand reaches them; the hand clears the bits it passes, so a chunk written
+ * since the last pass gets a second chance.  Three wraps at most: the first
+ * may start mid-bitmap, the second clears every reference bit, the third
+ * takes what the second left.  Returns how many it took.
+ * NOTE: bitmap_lock and vol->lock held.
+ */
+static u64 __evict(struct ifrep_volume *vol, u64 need)
+{
+	unsigned long *busy = vol->idle;
+	struct ifrep_io *io;
+	unsigned int wraps = 0;
+	u64 chunk, n = 0;
+
+	list_for_each_entry(io, &vol->inflight, inflight)
+		__set_bit(io->chunk, busy);
+	while (n < need && wraps < 3) {
+		chunk = find_next_bit(vol->marked, vol->nr_chunks, vol->hot_hand);
+		if (chunk >= vol->nr_chunks) {
+			vol->hot_hand = 0;
+			wraps++;
+			continue;
+		}
+		vol->hot_hand = chunk + 1;
+		if (test_bit(chunk, busy))
+			continue;
+		if (__test_and_clear_bit(chunk, vol->touched))
+			continue;
+		__clear_bit(chunk, vol->marked);
+		__set_bit(chunk, vol->victims);
+		n++;
+	}
+	list_for_each_entry(io, &vol->inflight, inflight)
+		__clear_bit(io->chunk, busy);
+	vol->hot_used -= n;
+	vol->hot_evicted += n;
+	return n;
+}
+
+/*
+ * Makes room in the hot set for the @nr_new chunks a batch marks: evicts
+ * what exceeds vol->hot_max and clears the victims' bits of the pairs whose
+ * target could be flushed.  The bits cleared here are written with the new
+ * marks.  Returns with bitmap_lock held, as it was entered; drops it (and
+ * holds no other lock) while the targets are flushed, so a target behind a
+ * dead link delays only the writes into chunks not marked yet.
+ */
+static void make_room(struct ifrep_volume *vol, u64 nr_new)
+{
+	struct ifrep_pair *users[IFREP_MAX_PAIRS], *p;
+	bool flushed[IFREP_MAX_PAIRS];
+	unsigned int i, n = 0;
+	u64 hot_max = READ_ONCE(vol->hot_max);
+
+	spin_lock_irq(&vol->lock);
+	if (vol->hot_used + nr_new <= hot_max ||
+	    !__evict(vol, vol->hot_used + nr_new - hot_max)) {
+		spin_unlock_irq(&vol->lock);
+		return;
+	}
+	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
+		p = vol->pairs[i];
+		if (!p || !may_clear(p))
+			continue;
+		__clearable(vol, p, p->bitmap.evict, vol->victims);
+		if (bitmap_empty(p->bitmap.evict, vol->nr_chunks))
+			continue;
+		atomic_inc(&p->target_users);
+		users[n++] = p;
+	}
+	bitmap_zero(vol->victims, vol->nr_chunks);
+	spin_unlock_irq(&vol->lock);
+	if (!n)
+		return;
+
+	mutex_unlock(&vol->bitmap_lock);
+	/* Data we are about to call clean must be stable there. */
+	for (i = 0; i < n; i++)
+		flushed[i] = !users[i]->ops->flush_sync(users[i]);
+	mutex_lock(&vol->bitmap_lock);
+
+	for (i = 0; i < n; i++) {
+		p = users[i];
+		if (flushed[i] && vol->pairs[p->slot] == p)
+			clear_flushed(vol, p, p->bitmap.evict);
+		if (atomic_dec_and_test(&p->target_users))
+			wake_up_all(&vol->wait);
+	}
+}
+
 int ifrep_bitmap_mark(struct ifrep_volume *vol, struct bio_list *batch)
 {
+	unsigned long *seen = vol->idle;
 	struct bio *bio;
 	unsigned int i;
-	u64 chunk;
+	u64 chunk, nr_new = 0;
 	int r;
 
 	mutex_lock(&vol->bitmap_lock);
+	if (READ_ONCE(vol->health) != IFREP_HEALTH_RW) {
+		r = -EIO;
+		goto out;
+	}
+	/* Writes that wait for a divergence record may be marked already. */
+	spin_lock_irq(&vol->lock);
+	bio_list_for_each(bio, batch) {
+		chunk = ifrep_chunk_of(vol, bio->bi_iter.bi_sector);
+		if (!test_bit(chunk, vol->marked) && !__test_and_set_bit(chunk, seen))
+			nr_new++;
+	}
+	bio_list_for_each(bio, batch)
+		__clear_bit(ifrep_chunk_of(vol, bio->bi_iter.bi_sector), seen);
+	spin_unlock_irq(&vol->lock);
+
+	if (nr_new)
+		make_room(vol, nr_new);
 	if (READ_ONCE(vol->health) != IFREP_HEALTH_RW) {
 		r = -EIO;
 		goto out;
@@ -216,9 +380,11 @@ int ifrep_bitmap_mark(struct ifrep_volume *vol, struct bio_list *batch)
 	r = writeback(vol);
 	if (!r) {
 		spin_lock_irq(&vol->lock);
-		bio_list_for_each(bio, batch)
-			__set_bit(ifrep_chunk_of(vol, bio->bi_iter.bi_sector),
-				  vol->marked);
+		bio_list_for_each(bio, batch) {
+			chunk = ifrep_chunk_of(vol, bio->bi_iter.bi_sector);
+			if (!__test_and_set_bit(chunk, vol->marked))
+				vol->hot_used++;
+		}
 		spin_unlock_irq(&vol->lock);
 	}
 out:
@@ -227,10 +393,9 @@ out:
 }
 
 /*
- * Computes, under vol->lock, which chunks to unmark and which bits to
- * clear, into @users the pairs with bits to clear (each then counts a use
- * of its target).  A final sweep (suspended, nothing in flight) unmarks
- * every chunk.
+ * Computes, under vol->lock, which bits to clear, into @users the pairs
+ * with bits to clear (each then counts a use of its target).  A final
+ * sweep (suspended, nothing in flight) first unmarks every chunk.
  */
 static unsigned int __sweep_select(struct ifrep_volume *vol, bool final,
 				   struct ifrep_pair **users)
@@ -238,57 +403,27 @@ static unsigned int __sweep_select(struct ifrep_volume *vol, bool final,
 	struct ifrep_io *io;
 	struct ifrep_pair *p;
 	unsigned int i, n = 0;
-	unsigned long *scratch;
 
-	if (final)
+	if (final) {
 		bitmap_copy(vol->idle, vol->marked, vol->nr_chunks);
-	else
-		bitmap_andnot(vol->idle, vol->marked, vol->touched, vol->nr_chunks);
-	list_for_each_entry(io, &vol->inflight, inflight)
-		__clear_bit(io->chunk, vol->idle);
-	bitmap_andnot(vol->marked, vol->marked, vol->idle, vol->nr_chunks);
-	bitmap_zero(vol->touched, vol->nr_chunks);
+		list_for_each_entry(io, &vol->inflight, inflight)
+			__clear_bit(io->chunk, vol->idle);
+		bitmap_andnot(vol->marked, vol->marked, vol->idle, vol->nr_chunks);
+		bitmap_zero(vol->touched, vol->nr_chunks);
+		vol->hot_used = bitmap_weight(vol->marked, vol->nr_chunks);
+	}
 
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
-		/*
-		 * A paused pair's target is closed (or opened by a sync point
-		 * message, which must not see it flushed and closed under it):
-		 * nothing to flush, so nothing to clear.
-		 */
-		if (!p || pair_done(p) || p->state == IFREP_PS_PAUSED)
+		if (!p || !may_clear(p))
 			continue;
-		scratch = p->bitmap.scratch;
-		bitmap_andnot(scratch, p->bitmap.ondisk, p->dirty, vol->nr_chunks);
-		bitmap_andnot(scratch, scratch, vol->marked, vol->nr_chunks);
-		/* A running cycle's chunks are dirty again if it fails. */
-		if (p->cycle.running)
-			bitmap_andnot(scratch, scratch, p->cycle.chunks, vol->nr_chunks);
-		if (bitmap_empty(scratch, vol->nr_chunks))
+		__clearable(vol, p, p->bitmap.scratch, p->bitmap.ondisk);
+		if (bitmap_empty(p->bitmap.scratch, vol->nr_chunks))
 			continue;
 		atomic_inc(&p->target_users);
 		users[n++] = p;
 	}
 	return n;
-}
-
-/*
- * The pair's bits to clear, less the chunks that were written or became
- * dirty while its target was flushed.  NOTE: bitmap_lock held.
- */
-static void clear_flushed(struct ifrep_volume *vol, struct ifrep_pair *p)
-{
-	unsigned long *scratch = p->bitmap.scratch;
-	u64 chunk;
-
-	spin_lock_irq(&vol->lock);
-	bitmap_andnot(scratch, scratch, p->dirty, vol->nr_chunks);
-	bitmap_andnot(scratch, scratch, vol->marked, vol->nr_chunks);
-	if (p->cycle.running)
-		bitmap_andnot(scratch, scratch, p->cycle.chunks, vol->nr_chunks);
-	spin_unlock_irq(&vol->lock);
-	for_each_set_bit(chunk, scratch, vol->nr_chunks)
-		set_ondisk(p, chunk, false);
 }
 
 /*
@@ -319,7 +454,7 @@ int ifrep_bitmap_sweep(struct ifrep_volume *vol, bool final)
 	for (i = 0; i < n; i++) {
 		p = users[i];
 		if (flushed[i] && vol->pairs[p->slot] == p)
-			clear_flushed(vol, p);
+			clear_flushed(vol, p, p->bitmap.scratch);
 		if (atomic_dec_and_test(&p->target_users))
 			wake_up_all(&vol->wait);
 	}

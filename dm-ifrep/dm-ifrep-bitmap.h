@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * dm-ifrep change tracking storage: in-core chunk bitmaps, their areas on
- * the metadata device, and the sweep that clears them lazily.
+ * the metadata device, the bounded hot set of marked chunks, and the sweep
+ * that clears bits lazily.
  */
 #ifndef DM_IFREP_BITMAP_H
 #define DM_IFREP_BITMAP_H
@@ -14,11 +15,20 @@ struct ifrep_volume;
 
 #define IFREP_SWEEP_INTERVAL	(5 * HZ)
 
+/*
+ * Marked chunks a volume keeps at most unless its table says otherwise
+ * (hot_chunks): 4 GiB at the default 8 MiB chunk, which is what a primary
+ * crash can leave to resync.
+ */
+#define IFREP_DEFAULT_HOT_CHUNKS	512
+#define IFREP_MAX_HOT_CHUNKS		(1U << 24)
+
 /* A pair's bitmap area, as written; under vol->bitmap_lock. */
 struct ifrep_pair_bitmap {
 	unsigned long *ondisk;
 	unsigned long *changed;		/* one bit per bitmap block */
 	unsigned long *scratch;		/* the sweep's bits to clear */
+	unsigned long *evict;		/* the mark's evicted bits to clear */
 };
 
 unsigned long *ifrep_bitmap_alloc(u64 nbits, bool set);
@@ -47,8 +57,11 @@ int ifrep_bitmap_reset_local(struct ifrep_volume *vol);
 /*
  * Write-ahead marking: sets the chunks of @batch's writes in every pair's
  * area (and the local area while it tracks), writes the changed blocks
- * with one flush, and only then marks the chunks in vol->marked.  Takes
- * bitmap_lock.  Return: 0, or -EIO when the metadata is not writable.
+ * with one flush, and only then marks the chunks in vol->marked.  When the
+ * hot set would outgrow vol->hot_max, evicts quiet chunks first: flushes
+ * the targets that held them (no lock held) and clears their bits in the
+ * same metadata write.  Takes bitmap_lock.  Return: 0, or -EIO when the
+ * metadata is not writable.
  */
 int ifrep_bitmap_mark(struct ifrep_volume *vol, struct bio_list *batch);
 
@@ -56,9 +69,9 @@ int ifrep_bitmap_mark(struct ifrep_volume *vol, struct bio_list *batch);
 void ifrep_bitmap_metadata_failed(struct ifrep_volume *vol, int r);
 
 /*
- * Unmarks idle chunks and clears the bits nothing needs any more, after
- * flushing the targets.  A final sweep (suspended, nothing in flight)
- * unmarks every chunk.  Blocks.
+ * Clears the bits nothing needs any more (neither dirty nor marked), after
+ * flushing the targets.  Hot chunks stay marked; a final sweep (suspended,
+ * nothing in flight) unmarks every chunk and empties the hot set.  Blocks.
  */
 int ifrep_bitmap_sweep(struct ifrep_volume *vol, bool final);
 /* Work function of vol->sweep_work: a sweep every IFREP_SWEEP_INTERVAL. */

@@ -147,6 +147,7 @@ static void pack_sb(void *block, const struct ifrep_sb *sb, unsigned int slot)
 		pack_pair(&d->pairs[i], &sb->pairs[i]);
 	put_str(d->journal_path, sb->journal_path, sizeof(d->journal_path));
 	put_str(d->home_host, sb->home_host, sizeof(d->home_host));
+	d->hot_chunks = cpu_to_le32(sb->hot_chunks);
 	d->csum = cpu_to_le32(ifrep_md_block_csum(block, IFREP_SB_CSUM_XOR));
 }
 
@@ -178,6 +179,7 @@ static void unpack_sb(struct ifrep_sb *sb, const void *block)
 		unpack_pair(&sb->pairs[i], &d->pairs[i]);
 	copy_str(sb->journal_path, d->journal_path, sizeof(sb->journal_path));
 	copy_str(sb->home_host, d->home_host, sizeof(sb->home_host));
+	sb->hot_chunks = le32_to_cpu(d->hot_chunks);
 }
 
 static u64 bitmap_blocks_for(u64 nr_chunks)
@@ -620,6 +622,10 @@ static int refresh_hints(struct ifrep_metadata *md,
 	if (params->home_host &&
 	    strncmp(sb->home_host, params->home_host, sizeof(sb->home_host))) {
 		strscpy(sb->home_host, params->home_host, sizeof(sb->home_host));
+		changed = true;
+	}
+	if (params->hot_chunks && sb->hot_chunks != params->hot_chunks) {
+		sb->hot_chunks = params->hot_chunks;
 		changed = true;
 	}
 	if (params->listen && !!(sb->flags & IFREP_SB_F_INSECURE) != params->insecure) {

@@ -51,6 +51,7 @@ struct ifrep_sb {
 	struct ifrep_pair_record pairs[IFREP_MAX_PAIRS];
 	char journal_path[IFREP_PATH_LEN];
 	char home_host[IFREP_HOST_LEN];	/* who may activate it automatically */
+	u32 hot_chunks;			/* 0 = default */
 };
 
 /* What the constructor asks for; zero means "not given". */
@@ -66,6 +67,7 @@ struct ifrep_md_params {
 	struct block_device *journal;	/* secondary: async cycles' journal */
 	const char *journal_path;	/* as given in the table */
 	const char *home_host;		/* record this host identity (ifrepctl's) */
+	u32 hot_chunks;			/* hot set size to record */
 };
 
 struct ifrep_metadata;

@@ -8,7 +8,7 @@
  * Table line (docs/dm-ifrep.rst):
  *   ifrep <metadata dev> <data dev> <#opt args> [format] [role <r>]
  *         [chunk_sectors <n>] [listen <addr:port>] [insecure]
- *         [journal <dev>] [home_host <host>]
+ *         [journal <dev>] [home_host <host>] [hot_chunks <n>]
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-message.h"
@@ -51,7 +51,7 @@ static int parse_opt_args(struct dm_target *ti, struct dm_arg_set *as,
 {
 	char **error = &ti->error;
 	static const struct dm_arg opt_count = {
-		0, 12, "Invalid number of optional arguments"
+		0, 14, "Invalid number of optional arguments"
 	};
 	bool seen_format = false;
 	unsigned int argc;
@@ -124,6 +124,15 @@ static int parse_opt_args(struct dm_target *ti, struct dm_arg_set *as,
 				return -EINVAL;
 			}
 			params->home_host = value;
+		} else if (!strcasecmp(arg, "hot_chunks")) {
+			if (params->hot_chunks)
+				goto duplicate;
+			if (kstrtou32(value, 10, &params->hot_chunks) ||
+			    !params->hot_chunks ||
+			    params->hot_chunks > IFREP_MAX_HOT_CHUNKS) {
+				*error = "hot_chunks must be from 1 to 16777216";
+				return -EINVAL;
+			}
 		} else if (!strcasecmp(arg, "listen")) {
 			struct sockaddr_storage addr;
 

@@ -59,6 +59,7 @@ static void destroy_volume(struct ifrep_volume *vol)
 	ifrep_bitmap_free(vol->marked);
 	ifrep_bitmap_free(vol->touched);
 	ifrep_bitmap_free(vol->idle);
+	ifrep_bitmap_free(vol->victims);
 	ifrep_bitmap_free(vol->local_ondisk);
 	ifrep_bitmap_free(vol->local_changed);
 	if (vol->journal)
@@ -117,16 +118,18 @@ static struct ifrep_volume *create_volume(struct dm_target *ti,
 	vol->chunk_sectors = sb->chunk_sectors;
 	vol->chunk_shift = __ffs(sb->chunk_sectors);
 	vol->nr_chunks = sb->nr_chunks;
+	vol->hot_max = sb->hot_chunks ?: IFREP_DEFAULT_HOT_CHUNKS;
 
 	r = -ENOMEM;
 	*error = "out of memory";
 	vol->marked = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	vol->touched = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	vol->idle = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	vol->victims = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	vol->local_ondisk = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	vol->local_changed = ifrep_bitmap_alloc(sb->bitmap_blocks, false);
-	if (!vol->marked || !vol->touched || !vol->idle || !vol->local_ondisk ||
-	    !vol->local_changed)
+	if (!vol->marked || !vol->touched || !vol->idle || !vol->victims ||
+	    !vol->local_ondisk || !vol->local_changed)
 		goto out;
 	vol->diverged = sb->flags & IFREP_SB_F_DIVERGED;
 	vol->track_local = sb->flags & IFREP_SB_F_TRACK_LOCAL;
@@ -214,6 +217,27 @@ static const char *check_attach(struct ifrep_volume *vol,
 	return NULL;
 }
 
+/*
+ * A reload that names another hot set size: recorded, then used by the
+ * next mark.  A smaller set shrinks as marks evict; nothing is cleared now.
+ */
+static void set_hot_max(struct ifrep_volume *vol, u32 hot_chunks)
+{
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	int r;
+
+	mutex_lock(&vol->sb_lock);
+	sb->hot_chunks = hot_chunks;
+	r = ifrep_md_commit(vol->md);
+	mutex_unlock(&vol->sb_lock);
+	if (r)
+		DMERR("%s: cannot record hot_chunks %u (%d): used until deactivation",
+		      vol->name, hot_chunks, r);
+	spin_lock_irq(&vol->lock);
+	vol->hot_max = hot_chunks;
+	spin_unlock_irq(&vol->lock);
+}
+
 struct ifrep_volume *ifrep_volume_get(struct dm_target *ti,
 				      struct block_device *meta,
 				      struct block_device *data,
@@ -232,6 +256,8 @@ struct ifrep_volume *ifrep_volume_get(struct dm_target *ti,
 			vol = ERR_PTR(-EBUSY);
 		} else {
 			vol->refs++;
+			if (params->hot_chunks && params->hot_chunks != vol->hot_max)
+				set_hot_max(vol, params->hot_chunks);
 		}
 	} else {
 		vol = create_volume(ti, meta, data, params, error);

@@ -36,11 +36,14 @@
  *     bitmap area.  Only changed under vol->bitmap_lock.  dirty is a subset
  *     of it.
  *   - vol->marked[c]: ondisk[c] is durably set for every pair, so a write
- *     into c may be issued without metadata I/O.
- *   - vol->touched[c]: c was written since the last sweep.
- *   A write is issued only into a marked chunk.  A sweep unmarks chunks idle
- *   for a whole period and clears ondisk bits that are neither dirty nor
- *   marked, after flushing the targets.
+ *     into c may be issued without metadata I/O.  The marked chunks are the
+ *     hot set: vol->hot_used of them, about vol->hot_max at most (a batch
+ *     that finds no quiet chunk to evict goes over).
+ *   - vol->touched[c]: c was written since the eviction hand last passed.
+ *   A write is issued only into a marked chunk.  A mark evicts the least
+ *   recently used quiet chunks when the hot set is full; the sweep clears
+ *   ondisk bits that are neither dirty nor marked, after flushing the
+ *   targets.
  *
  * Lock order: admin_lock -> sweep_lock -> p->cycle.lock -> bitmap_lock ->
  * sb_lock -> vol->lock; secret_lock and p->remote.lock are leaves.  A copy
@@ -113,7 +116,13 @@ struct ifrep_volume {
 	unsigned long *local_changed;
 	unsigned long *marked;
 	unsigned long *touched;
-	unsigned long *idle;		/* sweep scratch */
+	unsigned long *idle;		/* sweep and mark scratch */
+	unsigned long *victims;		/* mark scratch: chunks evicted */
+	/* The hot set: under vol->lock, changed under bitmap_lock too. */
+	u32 hot_max;			/* = the table's hot_chunks */
+	u64 hot_used;			/* bits set in marked */
+	u64 hot_hand;			/* the eviction hand: next chunk to look at */
+	u64 hot_evicted;		/* chunks evicted since activation */
 	struct list_head inflight;	/* struct ifrep_io of writes in flight */
 	struct bio_list to_mark;	/* writes waiting for their chunk's mark */
 	struct bio_list parked;		/* writes into a chunk being copied */

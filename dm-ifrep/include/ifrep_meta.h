@@ -136,7 +136,13 @@ struct ifrep_disk_superblock {
 	ifrep_u8 listen_secret_file[IFREP_PATH_LEN];
 	ifrep_u8 peer_uuid[16];			/* secondary: its primary's uuid */
 	ifrep_le64 parent_generation;		/* generation this one forked from */
-	ifrep_u8 reserved[32];
+	/*
+	 * Most chunks kept marked (the hot set), from the table's hot_chunks;
+	 * 0 = the module's default (metadata of an older module, which leaves
+	 * these bytes zero).
+	 */
+	ifrep_le32 hot_chunks;
+	ifrep_u8 reserved[28];
 	struct ifrep_disk_pair pairs[IFREP_MAX_PAIRS];
 	ifrep_u8 journal_path[IFREP_PATH_LEN];	/* secondary: its journal device */
 	/*
