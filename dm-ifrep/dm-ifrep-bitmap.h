@@ -15,14 +15,6 @@ struct ifrep_volume;
 
 #define IFREP_SWEEP_INTERVAL	(5 * HZ)
 
-/*
- * Marked chunks a volume keeps at most unless its table says otherwise
- * (hot_chunks): 4 GiB at the default 8 MiB chunk, which is what a primary
- * crash can leave to resync.
- */
-#define IFREP_DEFAULT_HOT_CHUNKS	512
-#define IFREP_MAX_HOT_CHUNKS		(1U << 24)
-
 /* A pair's bitmap area, as written; under vol->bitmap_lock. */
 struct ifrep_pair_bitmap {
 	unsigned long *ondisk;

@@ -221,5 +221,13 @@ static inline int ifrep_verify_state_parse(const char *s)
 /* granule_sectors= of an async or copy pair (at most the chunk size) */
 #define IFREP_MIN_GRANULE_BYTES		4096
 #define IFREP_DEFAULT_GRANULE_BYTES	65536
+/*
+ * hot_chunks of a volume (target 1.5): the most chunks kept marked, so the
+ * most a primary crash can leave to resync beyond the dirty chunks.  The
+ * default is 4 GiB at the default 8 MiB chunk.
+ */
+#define IFREP_DEFAULT_HOT_CHUNKS	512
+#define IFREP_MAX_HOT_CHUNKS		(1U << 24)
+#define IFREP_HOT_CHUNKS_VERSION_MINOR	5
 
 #endif /* IFREP_TARGET_H */

@@ -42,6 +42,11 @@ static const struct {
 	    .chunk_sectors = 16384, .insecure = true },
 	  "/dev/vdc /dev/vdb 10 format role secondary chunk_sectors 16384 "
 	  "listen 169.254.77.2:7788 insecure journal /dev/vdd" },
+	{ "create --hot-chunks (target 1.5)",
+	  { .meta_dev = "/dev/vdc", .data_dev = "/dev/vdb", .role = "primary",
+	    .chunk_sectors = 16384, .home_host = "h1", .hot_chunks = 64 },
+	  "/dev/vdc /dev/vdb 8 role primary chunk_sectors 16384 home_host h1 "
+	  "hot_chunks 64" },
 };
 
 TEST(table_params)

@@ -115,6 +115,18 @@ static int parse_role(const char *arg, uint64_t *unused)
 	return 0;
 }
 
+static int parse_hot_chunks(const char *arg, uint64_t *n)
+{
+	const char *why;
+
+	if (ifrep_parse_u64(arg, n, &why))
+		return usage_error("--hot-chunks %s: %s", arg, why);
+	if (!*n || *n > IFREP_MAX_HOT_CHUNKS)
+		return usage_error("--hot-chunks %s: must be from 1 to %u", arg,
+				   IFREP_MAX_HOT_CHUNKS);
+	return 0;
+}
+
 static const struct cli_option create_opts[] = {
 	{ "data", 'd', CLI_VALUE, NULL },
 	{ "meta", 'm', CLI_VALUE, NULL },
@@ -125,6 +137,7 @@ static const struct cli_option create_opts[] = {
 	{ "insecure", 'I', CLI_FLAG, NULL },
 	{ "force", 'f', CLI_FLAG, NULL },
 	{ "journal", 'J', CLI_VALUE, NULL },
+	{ "hot-chunks", 'K', CLI_VALUE | CLI_LONG_ONLY, parse_hot_chunks },
 	{ NULL }
 };
 
@@ -146,8 +159,9 @@ static int cmd_create(const struct cli_args *args)
 	struct secret secret = { 0 };
 	struct vol v;
 	char listen_buf[64], whybuf[512], sz[32], sz2[32];
-	uint64_t chunk_bytes = cli_value(args, 'c');
+	uint64_t chunk_bytes = cli_value(args, 'c'), hot_chunks = cli_value(args, 'K');
 	uint64_t data_bytes, meta_bytes, need, chunk_sectors;
+	uint32_t version[3];
 	bool force = cli_given(args, 'f'), load = false;
 	char *const *pos = args->pos;
 	uint32_t eff_role;
@@ -173,6 +187,8 @@ static int cmd_create(const struct cli_args *args)
 	}
 	if (secret_file && !listen)
 		return usage_error("--secret-file goes with --listen (pair secrets are given to 'pair add')");
+	if (hot_chunks && ((role && !strcmp(role, "secondary")) || listen || journal))
+		return usage_error("--hot-chunks is for primary volumes");
 
 	if ((r = activation_devices(&a, pos[0], data, meta)))
 		return r;
@@ -335,6 +351,20 @@ static int cmd_create(const struct cli_args *args)
 		goto out;
 	}
 
+	if (hot_chunks) {
+		if (eff_role != IFREP_ROLE_PRIMARY) {
+			r = fail("--hot-chunks is for primary volumes, and %s holds a secondary",
+				 a.meta);
+			goto out;
+		}
+		if (ifrep_dm_target_version(IFREP_TARGET_NAME, version) ||
+		    (version[0] == 1 && version[1] < IFREP_HOT_CHUNKS_VERSION_MINOR)) {
+			r = fail("the loaded dm-ifrep module has no hot set (target 1.%d or newer): leave out --hot-chunks",
+				 IFREP_HOT_CHUNKS_VERSION_MINOR);
+			goto out;
+		}
+		a.targs.hot_chunks = (uint32_t)hot_chunks;
+	}
 	a.targs.listen = listen;
 	a.targs.insecure = insecure;
 	claim_home_host();
@@ -363,7 +393,8 @@ const struct cli_command command_create = {
 	.handler = cmd_create,
 	.synopsis =
 		"create NAME --data DEV --meta DEV [--chunk-size SIZE] [--role primary|secondary]\n"
-		"                [--listen ADDR:PORT [--secret-file FILE | --insecure]] [--journal DEV] [--force]",
+		"                [--listen ADDR:PORT [--secret-file FILE | --insecure]] [--journal DEV]\n"
+		"                [--hot-chunks N] [--force]",
 	.help =
 		"Create the volume /dev/mapper/NAME over the data device DATA, with its metadata\n"
 		"on META.  Empty metadata (zeros) is formatted by the kernel; existing dm-ifrep\n"
@@ -383,6 +414,8 @@ const struct cli_command command_create = {
 		"  --journal DEV         secondary: device on which async cycles are journaled,\n"
 		"                        so that each applies atomically and sync points are kept\n"
 		"                        (needed to receive an async pair; empty or a journal)\n"
+		"  --hot-chunks N        primary: chunks kept marked after a write (default 512),\n"
+		"                        the most a crash can leave to resync; recorded in META\n"
 		"  --force               overwrite whatever META holds\n",
 };
 

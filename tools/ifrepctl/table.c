@@ -34,6 +34,7 @@ int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
 	nr_opt += a->listen && a->insecure ? 1 : 0;
 	nr_opt += a->journal ? 2 : 0;
 	nr_opt += a->home_host ? 2 : 0;
+	nr_opt += a->hot_chunks ? 2 : 0;
 
 	outbuf_printf(&o, "%s %s %u", a->meta_dev, a->data_dev, nr_opt);
 	if (a->format)
@@ -50,6 +51,8 @@ int ifrep_table_params(const struct ifrep_table_args *a, char *buf, size_t len)
 		outbuf_printf(&o, " journal %s", a->journal);
 	if (a->home_host)
 		outbuf_printf(&o, " home_host %s", a->home_host);
+	if (a->hot_chunks)
+		outbuf_printf(&o, " hot_chunks %" PRIu32, a->hot_chunks);
 	return outbuf_whole(&o);
 }
 

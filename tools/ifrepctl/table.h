@@ -4,7 +4,7 @@
  *
  *   ifrep <metadata dev> <data dev> <#opt args> [format] [role R]
  *         [chunk_sectors N] [listen ADDR:PORT] [insecure] [journal DEV]
- *         [home_host HOST]
+ *         [home_host HOST] [hot_chunks N]
  *
  * ifrep_table_params() builds the part after the target type (what
  * libdevmapper takes as "params"); ifrep_table_parse() reads back what the
@@ -30,6 +30,7 @@ struct ifrep_table_args {
 	const char *journal;		/* secondary: journal device, NULL = leave out */
 	const char *home_host;		/* host identity to record, NULL = leave out
 					 * (target version 1.2 and later) */
+	uint32_t hot_chunks;		/* 0 = leave out (target 1.5 and later) */
 };
 
 /**
