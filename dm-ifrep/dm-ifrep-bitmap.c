@@ -295,6 +295,11 @@ static u64 __evict(struct ifrep_volume *vol, u64 need)
  * marks.  Returns with bitmap_lock held, as it was entered; drops it (and
  * holds no other lock) while the targets are flushed, so a target behind a
  * dead link delays only the writes into chunks not marked yet.
+ *
+ * Only sync pairs that replicate are flushed here: their host writes wait
+ * for the target anyway.  An async or copy pair's link must never hold a
+ * host write, and a pair that does not replicate has nothing to make
+ * stable: their victims keep their bits until the sweep clears them.
  */
 static void make_room(struct ifrep_volume *vol, u64 nr_new)
 {
@@ -311,7 +316,7 @@ static void make_room(struct ifrep_volume *vol, u64 nr_new)
 	}
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
-		if (!p || !may_clear(p))
+		if (!p || !__ifrep_pair_replicating(p))
 			continue;
 		__clearable(vol, p, p->bitmap.evict, vol->victims);
 		if (bitmap_empty(p->bitmap.evict, vol->nr_chunks))
