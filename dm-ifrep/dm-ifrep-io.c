@@ -15,8 +15,8 @@
  * below issues them once their chunks are marked) or on vol->parked (tried
  * again by the unpark worker once the engine released a chunk: the engine
  * sits below this file and only queues that work).  Every issued write is
- * on vol->inflight until it completes, which is how the engine and the
- * sweep know a chunk is quiet.
+ * on vol->inflight until it completes, which is how the engine, the sweep
+ * and the hot set's eviction know a chunk is quiet.
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-lineage.h"
@@ -216,6 +216,7 @@ static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 				queue_work(vol->wq, &vol->mark_work);
 			return false;
 		}
+		/* The eviction's reference bit: a second chance for this chunk. */
 		__set_bit(io->chunk, vol->touched);
 	}
 	if (io->chunk != IFREP_NO_CHUNK)

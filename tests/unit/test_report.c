@@ -61,7 +61,7 @@ TEST(json_documented_example)
 		  "\"last_sync_point\":null,\"rpo_seconds\":null,"
 		  "\"cycle_shipped_chunks\":null,\"cycle_total_chunks\":null,"
 		  "\"reason\":null,\"cow_fallbacks\":null,\"snapshot_store_used_bytes\":null,\"copy_device\":null}],"
-		  "\"snapshot_store_bytes\":null}]}\n");
+		  "\"snapshot_store_bytes\":null,\"hot_chunks\":null,\"hot_chunks_max\":null}]}\n");
 }
 
 /* Target 1.3: an async pair's snapshot store and its copy-on-write fallbacks. */
@@ -78,14 +78,31 @@ TEST(json_snapshot_store)
 		       "\"snapshot_store_used_bytes\":1048576,\"copy_device\":null}");
 	CHECK_CONTAINS(s, "\"reason\":null,\"cow_fallbacks\":null,"
 		       "\"snapshot_store_used_bytes\":null,\"copy_device\":null}]");
-	CHECK_CONTAINS(s, "}],\"snapshot_store_bytes\":null}");
+	CHECK_CONTAINS(s, "}],\"snapshot_store_bytes\":null,");
 	v.has_store = true;
 	v.store_bytes = 64 << 20;
 	s = render(&v, 1, true);
-	CHECK_CONTAINS(s, "}],\"snapshot_store_bytes\":67108864}");
+	CHECK_CONTAINS(s, "}],\"snapshot_store_bytes\":67108864,");
 	s = render(&v, 1, false);
 	CHECK_CONTAINS(s, "health=rw snapshot-store=64MiB\n");
 	CHECK_CONTAINS(s, "cycle 2/5  snapshot 1.0MiB  cow-fallbacks 4");
+}
+
+/* Target 1.5: a primary's hot set, from its hot_set message. */
+TEST(hot_set)
+{
+	struct ifrep_volume_view v;
+	const char *s;
+
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 0");
+	v.has_hot = true;
+	v.hot_used = 4;
+	v.hot_max = 512;
+	s = render(&v, 1, true);
+	CHECK_CONTAINS(s, "\"snapshot_store_bytes\":null,\"hot_chunks\":4,"
+		       "\"hot_chunks_max\":512}]}");
+	s = render(&v, 1, false);
+	CHECK_CONTAINS(s, "health=rw hot=4/512\n");
 }
 
 /* Target 1.4: a local copy pair's copy device, named in JSON and the text. */
@@ -130,7 +147,7 @@ TEST(json_async_and_failed)
 	CHECK_CONTAINS(s, "{\"name\":\"replica\",\"role\":\"secondary\"");
 	CHECK_CONTAINS(s, "\"listen\":\"0.0.0.0:7789\",\"upstream\":\"connected\","
 		       "\"image\":\"consistent\",\"meta_writes\":0,\"pairs\":[],"
-		       "\"snapshot_store_bytes\":null}");
+		       "\"snapshot_store_bytes\":null,\"hot_chunks\":null,\"hot_chunks_max\":null}");
 }
 
 /* The interface contract: generation is a hex string (jq would round 64-bit numbers). */

@@ -152,6 +152,32 @@ static void store_size(struct ifrep_volume_view *view)
 					   IFREP_META_BLOCK_SIZE : 0;
 }
 
+/*
+ * The hot set of a primary, from the hot_set message; asked only of a
+ * module that has it, so that older ones log no unknown message per call.
+ */
+static void hot_set(struct ifrep_volume_view *view)
+{
+	static int known = -1;
+	unsigned long long used, max, evicted;
+	uint32_t version[3];
+	char *reply = NULL;
+
+	if (known < 0)
+		known = !ifrep_dm_target_version(IFREP_TARGET_NAME, version) &&
+			(version[0] > 1 ||
+			 (version[0] == 1 && version[1] >= IFREP_HOT_CHUNKS_VERSION_MINOR));
+	if (!known || view->st.whole_fail || view->st.role != IFREP_ROLE_PRIMARY)
+		return;
+	if (!ifrep_dm_message(view->name, "hot_set", false, &reply) &&
+	    sscanf(reply, "%llu %llu %llu", &used, &max, &evicted) == 3) {
+		view->has_hot = true;
+		view->hot_used = used;
+		view->hot_max = max;
+	}
+	free(reply);
+}
+
 static void fill_view(const struct vol *v, struct ifrep_volume_view *view)
 {
 	unsigned int i;
@@ -166,6 +192,7 @@ static void fill_view(const struct vol *v, struct ifrep_volume_view *view)
 					sizeof(view->journal_device));
 	view->st = v->st;
 	store_size(view);
+	hot_set(view);
 	for (i = 0; i < v->st.nr_pairs; i++)
 		if (v->st.pairs[i].mode == IFREP_MODE_COPY &&
 		    copydev_exists(v->name, v->st.pairs[i].name))

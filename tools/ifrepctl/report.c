@@ -121,6 +121,8 @@ static void human_volume(FILE *f, const struct ifrep_volume_view *v)
 	if (v->has_store && st->role == IFREP_ROLE_PRIMARY)
 		fprintf(f, " snapshot-store=%s", ifrep_format_bytes(v->store_bytes, store,
 								    sizeof(store)));
+	if (v->has_hot)
+		fprintf(f, " hot=%" PRIu64 "/%" PRIu64, v->hot_used, v->hot_max);
 	fputc('\n', f);
 
 	for (i = 0; i < st->nr_pairs; i++) {
@@ -206,6 +208,8 @@ static void json_volume(struct json *j, const struct ifrep_volume_view *v)
 		json_pair(j, st, &st->pairs[i], v->copy_device[i]);
 	json_end_array(j);
 	json_u64_or_null(j, "snapshot_store_bytes", v->has_store, v->store_bytes);
+	json_u64_or_null(j, "hot_chunks", v->has_hot, v->hot_used);
+	json_u64_or_null(j, "hot_chunks_max", v->has_hot, v->hot_max);
 	json_end_object(j);
 }
 

@@ -9,7 +9,8 @@
  *     "total_chunks", "dirty_chunks", "synced_percent", "bytes_sent",
  *     "rate_bytes_per_s", "eta_seconds", "last_sync_point", "rpo_seconds",
  *     "cycle_shipped_chunks", "cycle_total_chunks", "reason", "cow_fallbacks",
- *     "snapshot_store_used_bytes"}], "snapshot_store_bytes"}]}
+ *     "snapshot_store_used_bytes"}], "snapshot_store_bytes",
+ *     "hot_chunks", "hot_chunks_max"}]}
  *
  * generation is a string of 16 lowercase hex digits (as in the status line
  * and in `promote`'s message), not a number: JSON readers such as jq hold
@@ -19,7 +20,10 @@
  * running cycle that are not shipped yet (the kernel's dirty count leaves
  * them out: the cut moved them into the cycle).  last_sync_point is ISO 8601 UTC; it, rpo_seconds and the cycle fields are
  * null when they do not apply (not async, no sync point yet, no cycle
- * running).  People get the sync point in local time.
+ * running).  People get the sync point in local time.  hot_chunks is how
+ * many chunks a primary keeps marked now, hot_chunks_max its limit (the
+ * hot set: the most a crash can make dirty); both null on a secondary or
+ * a module before target 1.5 (its hot_set message reply).
  *
  * Pure formatting: the caller collects and resolves everything first.
  */
@@ -45,6 +49,9 @@ struct ifrep_volume_view {
 	uint64_t store_bytes;
 	/* A copy pair's copy device ("/dev/mapper/VOL-PAIR"), "" if none; per pair. */
 	char copy_device[IFREP_MAX_PAIRS][160];
+	/* The hot set (message hot_set, target 1.5): primaries only. */
+	bool has_hot;
+	uint64_t hot_used, hot_max;
 };
 
 /**
