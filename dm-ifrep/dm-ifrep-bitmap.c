@@ -27,8 +27,10 @@
  *
  * Sweeping (lazy clear): every IFREP_SWEEP_INTERVAL the sweep clears the
  * ondisk bits that are neither dirty nor marked (chunks a resync copied,
- * evictions whose flush failed), after flushing the targets that held
- * them, and writes them back.  Hot chunks stay marked and cost nothing.
+ * evictions whose flush failed or that left an async pair's bit), after
+ * flushing the targets that held them, and writes them back.  Every
+ * IFREP_HOT_IDLE_SWEEPS sweeps it first unmarks the chunks not written
+ * since the last such sweep.  Hot chunks stay marked and cost nothing.
  */
 #include "dm-ifrep-pair.h"
 
@@ -400,21 +402,26 @@ out:
 /*
  * Computes, under vol->lock, which bits to clear, into @users the pairs
  * with bits to clear (each then counts a use of its target).  A final
- * sweep (suspended, nothing in flight) first unmarks every chunk.
+ * sweep (suspended, nothing in flight) first unmarks every chunk, an idle
+ * sweep the chunks not written since the last one.
  */
 static unsigned int __sweep_select(struct ifrep_volume *vol, bool final,
-				   struct ifrep_pair **users)
+				   bool idle, struct ifrep_pair **users)
 {
 	struct ifrep_io *io;
 	struct ifrep_pair *p;
 	unsigned int i, n = 0;
 
-	if (final) {
-		bitmap_copy(vol->idle, vol->marked, vol->nr_chunks);
+	if (final || idle) {
+		if (final)
+			bitmap_copy(vol->idle, vol->marked, vol->nr_chunks);
+		else
+			bitmap_andnot(vol->idle, vol->marked, vol->recent, vol->nr_chunks);
 		list_for_each_entry(io, &vol->inflight, inflight)
 			__clear_bit(io->chunk, vol->idle);
 		bitmap_andnot(vol->marked, vol->marked, vol->idle, vol->nr_chunks);
-		bitmap_zero(vol->touched, vol->nr_chunks);
+		bitmap_andnot(vol->touched, vol->touched, vol->idle, vol->nr_chunks);
+		bitmap_zero(vol->recent, vol->nr_chunks);
 		vol->hot_used = bitmap_weight(vol->marked, vol->nr_chunks);
 	}
 
@@ -440,14 +447,17 @@ static unsigned int __sweep_select(struct ifrep_volume *vol, bool final,
 int ifrep_bitmap_sweep(struct ifrep_volume *vol, bool final)
 {
 	struct ifrep_pair *users[IFREP_MAX_PAIRS], *p;
-	bool flushed[IFREP_MAX_PAIRS];
+	bool flushed[IFREP_MAX_PAIRS], idle;
 	unsigned int i, n;
 	int r = 0;
 
 	mutex_lock(&vol->sweep_lock);
+	idle = final || ++vol->sweeps >= IFREP_HOT_IDLE_SWEEPS;
+	if (idle)
+		vol->sweeps = 0;
 	mutex_lock(&vol->bitmap_lock);
 	spin_lock_irq(&vol->lock);
-	n = __sweep_select(vol, final, users);
+	n = __sweep_select(vol, final, idle, users);
 	spin_unlock_irq(&vol->lock);
 	mutex_unlock(&vol->bitmap_lock);
 

@@ -14,6 +14,13 @@
 struct ifrep_volume;
 
 #define IFREP_SWEEP_INTERVAL	(5 * HZ)
+/*
+ * Every this many sweeps (a minute) the chunks not written since the last
+ * such sweep leave the hot set: an idle volume does not keep up to
+ * hot_chunks chunks for a crash to resync, and a minute of quiet is long
+ * enough that a hot chunk is not cleared and marked again every period.
+ */
+#define IFREP_HOT_IDLE_SWEEPS	12
 
 /* A pair's bitmap area, as written; under vol->bitmap_lock. */
 struct ifrep_pair_bitmap {
@@ -62,8 +69,10 @@ void ifrep_bitmap_metadata_failed(struct ifrep_volume *vol, int r);
 
 /*
  * Clears the bits nothing needs any more (neither dirty nor marked), after
- * flushing the targets.  Hot chunks stay marked; a final sweep (suspended,
- * nothing in flight) unmarks every chunk and empties the hot set.  Blocks.
+ * flushing the targets.  Hot chunks stay marked; every
+ * IFREP_HOT_IDLE_SWEEPS sweeps those not written since leave the hot set,
+ * and a final sweep (suspended, nothing in flight) unmarks every chunk.
+ * Blocks.
  */
 int ifrep_bitmap_sweep(struct ifrep_volume *vol, bool final);
 /* Work function of vol->sweep_work: a sweep every IFREP_SWEEP_INTERVAL. */

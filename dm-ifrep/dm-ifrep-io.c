@@ -218,6 +218,7 @@ static bool try_issue(struct ifrep_volume *vol, struct bio *bio)
 		}
 		/* The eviction's reference bit: a second chance for this chunk. */
 		__set_bit(io->chunk, vol->touched);
+		__set_bit(io->chunk, vol->recent);
 	}
 	if (io->chunk != IFREP_NO_CHUNK)
 		list_add_tail(&io->inflight, &vol->inflight);

@@ -87,6 +87,7 @@ int ifrep_role_promote(struct ifrep_volume *vol, bool force)
 	vol->diverged = false;
 	bitmap_zero(vol->marked, vol->nr_chunks);
 	bitmap_zero(vol->touched, vol->nr_chunks);
+	bitmap_zero(vol->recent, vol->nr_chunks);
 	vol->hot_used = 0;
 	spin_unlock_irq(&vol->lock);
 	mutex_unlock(&vol->bitmap_lock);

@@ -60,6 +60,7 @@ static void destroy_volume(struct ifrep_volume *vol)
 	ifrep_bitmap_free(vol->touched);
 	ifrep_bitmap_free(vol->idle);
 	ifrep_bitmap_free(vol->victims);
+	ifrep_bitmap_free(vol->recent);
 	ifrep_bitmap_free(vol->local_ondisk);
 	ifrep_bitmap_free(vol->local_changed);
 	if (vol->journal)
@@ -126,10 +127,11 @@ static struct ifrep_volume *create_volume(struct dm_target *ti,
 	vol->touched = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	vol->idle = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	vol->victims = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	vol->recent = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	vol->local_ondisk = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	vol->local_changed = ifrep_bitmap_alloc(sb->bitmap_blocks, false);
 	if (!vol->marked || !vol->touched || !vol->idle || !vol->victims ||
-	    !vol->local_ondisk || !vol->local_changed)
+	    !vol->recent || !vol->local_ondisk || !vol->local_changed)
 		goto out;
 	vol->diverged = sb->flags & IFREP_SB_F_DIVERGED;
 	vol->track_local = sb->flags & IFREP_SB_F_TRACK_LOCAL;

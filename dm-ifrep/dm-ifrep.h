@@ -40,8 +40,10 @@
  *     hot set: vol->hot_used of them, about vol->hot_max at most (a batch
  *     that finds no quiet chunk to evict goes over).
  *   - vol->touched[c]: c was written since the eviction hand last passed.
+ *   - vol->recent[c]: c was written since the last idle sweep (a minute).
  *   A write is issued only into a marked chunk.  A mark evicts the least
- *   recently used quiet chunks when the hot set is full; the sweep clears
+ *   recently used quiet chunks when the hot set is full; every minute the
+ *   sweep unmarks the chunks not written for that minute; the sweep clears
  *   ondisk bits that are neither dirty nor marked, after flushing the
  *   targets.
  *
@@ -118,6 +120,8 @@ struct ifrep_volume {
 	unsigned long *touched;
 	unsigned long *idle;		/* sweep and mark scratch */
 	unsigned long *victims;		/* mark scratch: chunks evicted */
+	unsigned long *recent;		/* written since the last idle sweep */
+	unsigned int sweeps;		/* since the last idle sweep; sweep_lock */
 	/* The hot set: under vol->lock, changed under bitmap_lock too. */
 	u32 hot_max;			/* = the table's hot_chunks */
 	u64 hot_used;			/* bits set in marked */
