@@ -23,8 +23,9 @@
  *   hot_set                      (marked chunks, their maximum, evictions;
  *                                 prints; target 1.5)
  *
- * Every message runs under admin_lock.  A handler returns 0, 1 when it
- * printed into @result, or -errno after logging why.
+ * Every message but hot_set (only vol->lock) runs under admin_lock.  A
+ * handler returns 0, 1 when it printed into @result, or -errno after
+ * logging why.
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-message.h"
@@ -449,6 +450,12 @@ int ifrep_message(struct ifrep_volume *vol, unsigned int argc, char **argv,
 
 	if (!argc)
 		return -EINVAL;
+	/*
+	 * ifrepctl status asks for the hot set of every primary: it must not
+	 * wait behind a pause or a demote that holds admin_lock for long.
+	 */
+	if (argc == 1 && !strcasecmp(argv[0], "hot_set"))
+		return msg_hot_set(&m);
 	for (i = 0; i < ARRAY_SIZE(messages); i++)
 		if (!strcasecmp(argv[0], messages[i].name))
 			msg = &messages[i];
