@@ -234,6 +234,21 @@ static bool may_clear(struct ifrep_pair *p)
 }
 
 /*
+ * A paused local sync pair whose target was flushed when the pause closed
+ * it: nothing reached the target since, so what is neither dirty nor
+ * marked is stable there and its bits go without a flush (or the chunks
+ * hot when it was paused would stay set, and be resynced, until it is
+ * resumed).  A remote target tells when it attaches whether it lost its
+ * cache, which needs the bits kept; an async pair's target may be opened
+ * by a sync point message meanwhile.  NOTE: vol->lock held.
+ */
+static bool paused_and_stable(struct ifrep_pair *p)
+{
+	return p->state == IFREP_PS_PAUSED && p->mode == IFREP_MODE_SYNC &&
+	       !p->ops->remote && p->close_flushed;
+}
+
+/*
  * The pair's bits in @bits to clear, less the chunks that were marked again
  * or became dirty while its target was flushed.  NOTE: bitmap_lock held.
  */
@@ -406,11 +421,13 @@ out:
  * sweep the chunks not written since the last one.
  */
 static unsigned int __sweep_select(struct ifrep_volume *vol, bool final,
-				   bool idle, struct ifrep_pair **users)
+				   bool idle, struct ifrep_pair **users,
+				   bool *cleared)
 {
 	struct ifrep_io *io;
 	struct ifrep_pair *p;
 	unsigned int i, n = 0;
+	u64 chunk;
 
 	if (final || idle) {
 		if (final)
@@ -427,6 +444,14 @@ static unsigned int __sweep_select(struct ifrep_volume *vol, bool final,
 
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
+		if (p && paused_and_stable(p)) {
+			__clearable(vol, p, p->bitmap.scratch, p->bitmap.ondisk);
+			for_each_set_bit(chunk, p->bitmap.scratch, vol->nr_chunks) {
+				set_ondisk(p, chunk, false);
+				*cleared = true;
+			}
+			continue;
+		}
 		if (!p || !may_clear(p))
 			continue;
 		__clearable(vol, p, p->bitmap.scratch, p->bitmap.ondisk);
@@ -447,7 +472,7 @@ static unsigned int __sweep_select(struct ifrep_volume *vol, bool final,
 int ifrep_bitmap_sweep(struct ifrep_volume *vol, bool final)
 {
 	struct ifrep_pair *users[IFREP_MAX_PAIRS], *p;
-	bool flushed[IFREP_MAX_PAIRS], idle;
+	bool flushed[IFREP_MAX_PAIRS], idle, cleared = false;
 	unsigned int i, n;
 	int r = 0;
 
@@ -457,7 +482,7 @@ int ifrep_bitmap_sweep(struct ifrep_volume *vol, bool final)
 		vol->sweeps = 0;
 	mutex_lock(&vol->bitmap_lock);
 	spin_lock_irq(&vol->lock);
-	n = __sweep_select(vol, final, idle, users);
+	n = __sweep_select(vol, final, idle, users, &cleared);
 	spin_unlock_irq(&vol->lock);
 	mutex_unlock(&vol->bitmap_lock);
 
@@ -473,7 +498,7 @@ int ifrep_bitmap_sweep(struct ifrep_volume *vol, bool final)
 		if (atomic_dec_and_test(&p->target_users))
 			wake_up_all(&vol->wait);
 	}
-	if (n && READ_ONCE(vol->health) == IFREP_HEALTH_RW) {
+	if ((n || cleared) && READ_ONCE(vol->health) == IFREP_HEALTH_RW) {
 		r = writeback(vol);
 		if (r)
 			ifrep_bitmap_metadata_failed(vol, r);

@@ -161,14 +161,22 @@ static void unpublish(struct ifrep_volume *vol, struct ifrep_pair *p)
  */
 static void quiesce_and_close(struct ifrep_pair *p)
 {
+	bool flushed;
+
+	/* The sweep clears a paused pair's bits only once this flush succeeded. */
 	spin_lock_irq(&p->vol->lock);
 	p->closing = true;
+	p->close_flushed = false;
 	spin_unlock_irq(&p->vol->lock);
 	if (p->ops->remote)
 		p->ops->close(p);
 	wait_event(p->vol->wait, !atomic_read(&p->target_users));
-	if (!p->ops->remote)
-		p->close_flushed = !p->ops->flush_sync(p);
+	if (!p->ops->remote) {
+		flushed = !p->ops->flush_sync(p);
+		spin_lock_irq(&p->vol->lock);
+		p->close_flushed = flushed;
+		spin_unlock_irq(&p->vol->lock);
+	}
 	p->ops->close(p);
 }
 
@@ -528,6 +536,7 @@ int ifrep_pairs_resume(struct ifrep_pair *p)
 {
 	struct ifrep_volume *vol = p->vol;
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	bool flushed_at_pause;
 	int r;
 
 	if (refuse_done(p, "resume"))
@@ -540,15 +549,23 @@ int ifrep_pairs_resume(struct ifrep_pair *p)
 		return r;
 	/*
 	 * Reopen the target: it may have come back as a new device.  Stop
-	 * sending to it first and let the legs in flight finish.
+	 * sending to it first and let the legs in flight finish.  Closing it
+	 * again flushes a target that is closed already (which fails): what
+	 * counts for a paused sync pair, whose target nothing wrote since, is
+	 * whether the pause's close flushed it.  Otherwise the chunks hot at
+	 * the pause, whose bits stay set, would all be resent.
 	 */
+	spin_lock_irq(&vol->lock);
+	flushed_at_pause = p->state == IFREP_PS_PAUSED && p->mode == IFREP_MODE_SYNC &&
+			   p->close_flushed;
+	spin_unlock_irq(&vol->lock);
 	ifrep_pair_set_state(p, IFREP_PS_DISCONNECTED, "reopening");
 	quiesce_and_close(p);
 	/*
 	 * A local target not flushed at close may have lost its cache while
 	 * it was away; a remote one says so when it attaches again.
 	 */
-	if (!p->ops->remote && !p->close_flushed &&
+	if (!p->ops->remote && !p->close_flushed && !flushed_at_pause &&
 	    !ifrep_copy_finished(p, sb->pairs[p->slot].flags))
 		ifrep_pair_unflushed_dirty(p);
 	open_target(p, sb->pairs[p->slot].flags);
