@@ -439,6 +439,8 @@ static unsigned int __sweep_select(struct ifrep_volume *vol, bool final,
 		bitmap_andnot(vol->marked, vol->marked, vol->idle, vol->nr_chunks);
 		bitmap_andnot(vol->touched, vol->touched, vol->idle, vol->nr_chunks);
 		bitmap_zero(vol->recent, vol->nr_chunks);
+		/* The mark's scratch too: it finds it empty. */
+		bitmap_zero(vol->idle, vol->nr_chunks);
 		vol->hot_used = bitmap_weight(vol->marked, vol->nr_chunks);
 	}
 

@@ -118,7 +118,7 @@ struct ifrep_volume {
 	unsigned long *local_changed;
 	unsigned long *marked;
 	unsigned long *touched;
-	unsigned long *idle;		/* sweep and mark scratch */
+	unsigned long *idle;		/* sweep and mark scratch, left empty */
 	unsigned long *victims;		/* mark scratch: chunks evicted */
 	unsigned long *recent;		/* written since the last idle sweep */
 	unsigned int sweeps;		/* since the last idle sweep; sweep_lock */
