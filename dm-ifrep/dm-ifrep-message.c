@@ -5,7 +5,7 @@
  * words into typed arguments and calls the engine, which never sees argv.
  *
  *   pair_add <name> <sync|async|copy> <peer> [key=value...] [insecure|integrity-only]
- *            (granule_sectors=<n>: target 1.3)
+ *            (granule_sectors=<n>: target 1.3; resync=checksum|full: 1.5)
  *   pair_remove <name>
  *   pause <name>
  *   resume <name>
@@ -92,6 +92,20 @@ static int parse_u32_max(const char *s, u32 max, u32 *out)
 	return 0;
 }
 
+/* resync=checksum|full, once. */
+static int parse_resync(const char *value, u32 *resync_mode)
+{
+	if (*resync_mode != IFREP_PAIR_RESYNC_DEFAULT)
+		return -EINVAL;
+	if (!strcmp(value, "checksum"))
+		*resync_mode = IFREP_PAIR_RESYNC_CHECKSUM;
+	else if (!strcmp(value, "full"))
+		*resync_mode = IFREP_PAIR_RESYNC_FULL;
+	else
+		return -EINVAL;
+	return 0;
+}
+
 /* Parses pair_add's key=value options into @rec. */
 static int parse_pair_options(struct ifrep_volume *vol, unsigned int argc,
 			      char **argv, struct ifrep_pair_record *rec)
@@ -127,6 +141,8 @@ static int parse_pair_options(struct ifrep_volume *vol, unsigned int argc,
 			     rec->granule_sectors ? 0 : -EINVAL);
 		else if (!strcmp(argv[i], "rate"))
 			r = kstrtou64(value, 10, &rec->rate_bytes_per_s) ? -EINVAL : 0;
+		else if (!strcmp(argv[i], "resync"))
+			r = parse_resync(value, &rec->resync_mode);
 		else if (!strcmp(argv[i], "secret_file") && !(rec->flags & IFREP_PAIR_F_JOURNAL))
 			r = strscpy(rec->secret_file, value, sizeof(rec->secret_file)) < 0 ?
 			    -EINVAL : 0;

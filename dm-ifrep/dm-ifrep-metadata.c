@@ -94,6 +94,7 @@ static void pack_pair(struct ifrep_disk_pair *d, const struct ifrep_pair_record 
 	d->rate_bytes_per_s = cpu_to_le64(p->rate_bytes_per_s);
 	d->sync_points = cpu_to_le32(p->sync_points);
 	d->granule_sectors = cpu_to_le32(p->granule_sectors);
+	d->resync_mode = cpu_to_le32(p->resync_mode);
 	d->peer_generation = cpu_to_le64(p->peer_generation);
 	d->last_sync_point = cpu_to_le64(p->last_sync_point);
 	d->last_cycle = cpu_to_le64(p->last_cycle);
@@ -111,6 +112,7 @@ static void unpack_pair(struct ifrep_pair_record *p, const struct ifrep_disk_pai
 	p->rate_bytes_per_s = le64_to_cpu(d->rate_bytes_per_s);
 	p->sync_points = le32_to_cpu(d->sync_points);
 	p->granule_sectors = le32_to_cpu(d->granule_sectors);
+	p->resync_mode = le32_to_cpu(d->resync_mode);
 	p->peer_generation = le64_to_cpu(d->peer_generation);
 	p->last_sync_point = le64_to_cpu(d->last_sync_point);
 	p->last_cycle = le64_to_cpu(d->last_cycle);
@@ -261,6 +263,8 @@ static const char *check_sb(const struct ifrep_sb *sb, sector_t meta_sectors)
 			return "metadata pair record has unknown flags";
 		if (p->mode < IFREP_MODE_SYNC || p->mode > IFREP_MODE_COPY)
 			return "metadata pair record has an invalid mode";
+		if (p->resync_mode > IFREP_PAIR_RESYNC_CHECKSUM)
+			return "metadata pair record has an invalid resync mode";
 		if (!p->name[0] || !p->peer[0])
 			return "metadata pair record has no name or peer";
 	}

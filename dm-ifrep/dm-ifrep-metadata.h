@@ -25,6 +25,7 @@ struct ifrep_pair_record {
 	u64 rate_bytes_per_s;
 	u32 sync_points;
 	u32 granule_sectors;		/* 0: the default */
+	u32 resync_mode;		/* IFREP_PAIR_RESYNC_* */
 	u64 peer_generation;
 	u64 last_sync_point;
 	u64 last_cycle;

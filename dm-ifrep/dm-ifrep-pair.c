@@ -234,8 +234,8 @@ void ifrep_pair_status(struct ifrep_pair *p, char *result, unsigned int maxlen,
 	else
 		DMEMIT(" -");
 	if (p->mode != IFREP_MODE_SYNC)
-		DMEMIT(" %llu %llu", c->snap.cow_fallbacks, ifrep_snap_used_bytes(&c->snap));
+		DMEMIT(" %llu %llu -", c->snap.cow_fallbacks, ifrep_snap_used_bytes(&c->snap));
 	else
-		DMEMIT(" - -");
+		DMEMIT(" - - %llu", (u64)atomic64_read(&p->resync.skipped));
 	*sz_ptr = sz;
 }

@@ -72,6 +72,13 @@ struct ifrep_pair_ops {
 	 */
 	int (*checksum)(struct ifrep_pair *p, sector_t sector, void *buf,
 			unsigned int len, u32 *crc);
+	/*
+	 * Optional, checksum resync: starts asking whether the target holds
+	 * @c's range with @c's SHA-256 and returns; @c->done completes with
+	 * @c->result (-EOPNOTSUPP: this target cannot compare) and @c->same.
+	 * @c stays untouched by the caller until then.
+	 */
+	void (*compare_start)(struct ifrep_pair *p, struct ifrep_compare *c);
 };
 
 /* What a remote secondary said about itself when it attached. */

@@ -107,6 +107,13 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 	p->remote.timeout_s = rec->timeout_s ?: IFREP_DEFAULT_TIMEOUT_S;
 	p->remote.insecure = rec->flags & IFREP_PAIR_F_INSECURE;
 	p->remote.integrity_only = rec->flags & IFREP_PAIR_F_INTEGRITY;
+	/*
+	 * Comparing costs a round trip per window and reads on both sides: it
+	 * pays where the link is the bottleneck, so a remote sync pair does it
+	 * unless told not to; a local target is simply rewritten.
+	 */
+	p->resync.checksum = p->mode == IFREP_MODE_SYNC && (rec->flags & IFREP_PAIR_F_REMOTE) &&
+			     rec->resync_mode != IFREP_PAIR_RESYNC_FULL;
 	if (rec->flags & IFREP_PAIR_F_JOURNAL)
 		strscpy(p->local.journal_path, rec->secret_file,
 			sizeof(p->local.journal_path));
@@ -314,6 +321,14 @@ static int check_record(struct ifrep_volume *vol, const struct ifrep_pair_record
 	}
 	if (rec->mode == IFREP_MODE_SYNC && rec->granule_sectors) {
 		DMERR("%s: pair_add: granule_sectors= is for async and copy pairs", vol->name);
+		return -EINVAL;
+	}
+	if (rec->mode != IFREP_MODE_SYNC && rec->resync_mode != IFREP_PAIR_RESYNC_DEFAULT) {
+		DMERR("%s: pair_add: resync= is for sync pairs", vol->name);
+		return -EINVAL;
+	}
+	if (rec->resync_mode == IFREP_PAIR_RESYNC_CHECKSUM && !(rec->flags & IFREP_PAIR_F_REMOTE)) {
+		DMERR("%s: pair_add: resync=checksum is for remote pairs", vol->name);
 		return -EINVAL;
 	}
 	/* Cycles are atomic thanks to a journal: the secondary's, or this one. */

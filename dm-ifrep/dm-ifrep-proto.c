@@ -70,6 +70,8 @@ static const struct {
 				     sizeof(struct ifrep_wire_cycle) },
 	[IFREP_MSG_CSUM] = { sizeof(struct ifrep_wire_csum),
 			     sizeof(struct ifrep_wire_csum) },
+	[IFREP_MSG_COMPARE] = { sizeof(struct ifrep_wire_compare),
+				sizeof(struct ifrep_wire_compare) },
 };
 
 static u32 crc_update(u32 crc, const void *p, size_t len)

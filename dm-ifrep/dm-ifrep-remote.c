@@ -421,6 +421,40 @@ static int remote_checksum(struct ifrep_pair *p, sector_t sector, void *buf,
 	return err ?: sync_rreq_value(p, IFREP_MSG_CSUM, 0, 0, NULL, 0, &c, sizeof(c), crc);
 }
 
+/*
+ * Checksum resync: whether the peer holds @c's range with @c's SHA-256.
+ * A peer that did not offer COMPARE answers -EOPNOTSUPP at once.
+ */
+static void remote_compare_start(struct ifrep_pair *p, struct ifrep_compare *c)
+{
+	struct ifrep_remote *r = get_link(p);
+	int err = 0;
+
+	if (!r) {
+		err = -ENOTCONN;
+	} else {
+		spin_lock_irq(&r->lock);
+		if (!r->conn)
+			err = -ENOTCONN;
+		else if (!(r->conn->features & IFREP_FEAT_COMPARE))
+			err = -EOPNOTSUPP;
+		spin_unlock_irq(&r->lock);
+		put_link(p, r);
+	}
+	if (err) {
+		c->result = err;
+		complete(&c->done);
+		return;
+	}
+	c->same = 0;
+	c->wire.sector = cpu_to_be64(c->sector);
+	c->wire.length = cpu_to_be32(c->len);
+	c->wire.reserved = 0;
+	memcpy(c->wire.sha256, c->sha256, sizeof(c->wire.sha256));
+	start_rreq(p, IFREP_MSG_COMPARE, 0, 0, NULL, 0, &c->wire, sizeof(c->wire), &c->same,
+		   &c->done, &c->result);
+}
+
 static int remote_set_consistent(struct ifrep_pair *p, bool consistent)
 {
 	return sync_rreq(p, IFREP_MSG_SYNC_STATE,
@@ -929,6 +963,7 @@ const struct ifrep_pair_ops ifrep_remote_ops = {
 	.flush_sync = remote_flush_sync,
 	.set_consistent = remote_set_consistent,
 	.checksum = remote_checksum,
+	.compare_start = remote_compare_start,
 	.cycle = remote_cycle,
 };
 

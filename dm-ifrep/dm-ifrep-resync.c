@@ -12,10 +12,22 @@
  * The copy yields to host I/O (a tick's pause whenever host writes are in
  * flight) and honours the pair's rate limit.  The cleared bits reach the
  * metadata with the next sweep, after the target was flushed.
+ *
+ * Checksum resync (a remote sync pair not set to resync=full, once the
+ * initial sync is done): a chunk dirty after an interruption is mostly
+ * what the target holds already (a secondary that restarted, a link that
+ * broke: only the writes since differ).  Each IFREP_COMPARE_PIECE of it is
+ * hashed (SHA-256) and the target asked whether it holds the same, all the
+ * pieces of a window at once; only those that differ are sent.  A piece
+ * the target could not compare, for any reason, is sent: an answer other
+ * than "same" never skips data.  The rate limit counts what is sent; the
+ * resync's rate (progress) counts what was skipped too.
  */
 #include "dm-ifrep-pair.h"
 #include "dm-ifrep-lineage.h"
 
+#include <crypto/sha2.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #define DM_MSG_PREFIX "ifrep"
@@ -27,12 +39,15 @@ void ifrep_resync_init(struct ifrep_pair *p)
 	INIT_WORK(&p->resync.work, resync_worker);
 	p->resync.chunk = IFREP_NO_CHUNK;
 	atomic64_set(&p->resync.bytes, 0);
+	atomic64_set(&p->resync.skipped, 0);
 }
 
 void ifrep_resync_exit(struct ifrep_pair *p)
 {
 	vfree(p->resync.buf);
 	p->resync.buf = NULL;
+	kfree(p->resync.compares);
+	p->resync.compares = NULL;
 }
 
 void ifrep_resync_stop(struct ifrep_pair *p)
@@ -149,23 +164,129 @@ static int copy_pipelined(struct ifrep_pair *p, sector_t sector, sector_t end,
 	return r;
 }
 
+/*
+ * Checksum resync of [@sector, @end): reads a window, asks the target about
+ * each of its pieces, sends those that differ.  Every request started is
+ * waited for, whatever happens.  *@unsupported is set when the target
+ * cannot compare (those pieces were sent).
+ */
+static int copy_compared(struct ifrep_pair *p, sector_t sector, sector_t end,
+			 bool *unsupported, const char **reason)
+{
+	DECLARE_BITMAP(sending, IFREP_COMPARE_PIECES);
+	struct ifrep_compare *c = p->resync.compares;
+	unsigned int n, i, total;
+	u64 skipped;
+	void *buf;
+	int r = 0;
+
+	while (sector < end && !r) {
+		total = min_t(u64, (u64)IFREP_RESYNC_WINDOW * IFREP_RESYNC_SEGMENT,
+			      (end - sector) << SECTOR_SHIFT);
+		r = read_data(p, sector, p->resync.buf, total);
+		if (r) {
+			*reason = "source_read_error";
+			break;
+		}
+		n = DIV_ROUND_UP(total, IFREP_COMPARE_PIECE);
+		for (i = 0; i < n; i++) {
+			buf = p->resync.buf + (size_t)i * IFREP_COMPARE_PIECE;
+			c[i].sector = sector + i * (IFREP_COMPARE_PIECE >> SECTOR_SHIFT);
+			c[i].len = min_t(unsigned int, IFREP_COMPARE_PIECE,
+					 total - i * IFREP_COMPARE_PIECE);
+			sha256(buf, c[i].len, c[i].sha256);
+			init_completion(&c[i].done);
+			c[i].result = -EIO;
+			c[i].same = 0;
+			p->ops->compare_start(p, &c[i]);
+		}
+
+		bitmap_zero(sending, IFREP_COMPARE_PIECES);
+		skipped = 0;
+		for (i = 0; i < n; i++) {
+			wait_for_completion(&c[i].done);
+			if (!c[i].result && c[i].same == 1) {
+				skipped += c[i].len;
+				continue;
+			}
+			if (c[i].result == -EOPNOTSUPP)
+				*unsupported = true;
+			reinit_completion(&c[i].done);
+			c[i].result = -EIO;
+			buf = p->resync.buf + (size_t)i * IFREP_COMPARE_PIECE;
+			p->ops->write_start(p, c[i].sector, buf, c[i].len, &c[i].done,
+					    &c[i].result);
+			__set_bit(i, sending);
+		}
+		for_each_set_bit(i, sending, n) {
+			wait_for_completion(&c[i].done);
+			if (c[i].result) {
+				if (!r) {
+					*reason = "write_error";
+					r = c[i].result;
+				}
+				continue;
+			}
+			copied(p, c[i].len);
+		}
+		if (!r && skipped) {
+			atomic64_add(skipped, &p->resync.skipped);
+			atomic64_add(skipped, &p->resync.bytes);
+		}
+		/* Yield to host writes even when nothing was sent. */
+		throttle(p, 0);
+		sector += total >> SECTOR_SHIFT;
+	}
+	return r;
+}
+
+static int alloc_buffers(struct ifrep_pair *p, bool compare, const char **reason)
+{
+	if (!p->resync.buf)
+		p->resync.buf = vmalloc((size_t)IFREP_RESYNC_SEGMENT *
+					(p->ops->write_start ? IFREP_RESYNC_WINDOW : 1));
+	if (compare && !p->resync.compares)
+		p->resync.compares = kcalloc(IFREP_COMPARE_PIECES,
+					     sizeof(*p->resync.compares), GFP_KERNEL);
+	if (!p->resync.buf || (compare && !p->resync.compares)) {
+		*reason = "out_of_memory";
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 int ifrep_resync_copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason)
 {
 	struct ifrep_volume *vol = p->vol;
 	sector_t sector = chunk << vol->chunk_shift;
 	sector_t end = min_t(sector_t, sector + vol->chunk_sectors, vol->data_sectors);
+	int r;
 
-	if (!p->resync.buf) {
-		p->resync.buf = vmalloc((size_t)IFREP_RESYNC_SEGMENT *
-					(p->ops->write_start ? IFREP_RESYNC_WINDOW : 1));
-		if (!p->resync.buf) {
-			*reason = "out_of_memory";
-			return -ENOMEM;
-		}
-	}
+	r = alloc_buffers(p, false, reason);
+	if (r)
+		return r;
 	if (p->ops->write_start)
 		return copy_pipelined(p, sector, end, reason);
 	return copy_serial(p, sector, end, reason);
+}
+
+/*
+ * A sync pair's chunk, by checksum resync when @compare: the initial sync
+ * is done (the target holds an older image of the chunk, not nothing).
+ * *@unsupported: the target said it cannot compare.
+ */
+static int resync_chunk(struct ifrep_pair *p, u64 chunk, bool compare,
+			bool *unsupported, const char **reason)
+{
+	struct ifrep_volume *vol = p->vol;
+	sector_t sector = chunk << vol->chunk_shift;
+	sector_t end = min_t(sector_t, sector + vol->chunk_sectors, vol->data_sectors);
+	int r;
+
+	if (!compare)
+		return ifrep_resync_copy_chunk(p, chunk, reason);
+	r = alloc_buffers(p, true, reason);
+	return r ?: copy_compared(p, sector, end, unsupported, reason);
 }
 
 /*
@@ -209,6 +330,8 @@ static void resync_worker(struct work_struct *ws)
 	struct ifrep_volume *vol = p->vol;
 	const char *reason = NULL;
 	bool initial_done = false, in_sync = false;
+	bool compare = p->resync.checksum && p->ops->compare_start && p->ops->write_start;
+	bool compare_chunk, unsupported = false;
 	u64 chunk;
 	int r;
 
@@ -247,10 +370,17 @@ static void resync_worker(struct work_struct *ws)
 			continue;
 		}
 		p->resync.chunk = chunk;
+		compare_chunk = compare && p->state == IFREP_PS_RESYNCING;
 		spin_unlock_irq(&vol->lock);
 
 		wait_event(vol->wait, !ifrep_chunk_has_inflight(vol, chunk));
-		r = ifrep_resync_copy_chunk(p, chunk, &reason);
+		r = resync_chunk(p, chunk, compare_chunk, &unsupported, &reason);
+		if (unsupported && compare) {
+			/* Until the next run: the peer may be upgraded meanwhile. */
+			DMINFO("%s: pair %s: the peer cannot compare checksums: full resync",
+			       vol->name, p->name);
+			compare = false;
+		}
 
 		spin_lock_irq(&vol->lock);
 		p->resync.chunk = IFREP_NO_CHUNK;

@@ -7,13 +7,38 @@
 #define DM_IFREP_RESYNC_H
 
 #include <linux/atomic.h>
+#include <linux/completion.h>
 #include <linux/types.h>
 #include <linux/workqueue.h>
+
+#include "ifrep_proto.h"
 
 struct ifrep_pair;
 
 #define IFREP_RESYNC_SEGMENT	(1024 * 1024)	/* bytes copied per I/O */
 #define IFREP_RESYNC_WINDOW	4		/* segments in flight (write_start) */
+/*
+ * A checksum resync compares, and sends, pieces this large: a 4 KiB write
+ * makes one piece differ, not its whole segment.  Sixteen per segment, all
+ * of a window's asked at once (IFREP_COMPARE_PIECES).
+ */
+#define IFREP_COMPARE_PIECE	(64 * 1024)
+#define IFREP_COMPARE_PIECES	(IFREP_RESYNC_WINDOW * IFREP_RESYNC_SEGMENT / \
+				 IFREP_COMPARE_PIECE)
+
+/*
+ * A checksum resync's question to the target (ops->compare_start): does
+ * it hold @len bytes at @sector with this SHA-256?
+ */
+struct ifrep_compare {
+	sector_t sector;
+	unsigned int len;
+	u8 sha256[IFREP_SHA256_LEN];
+	struct ifrep_wire_compare wire;	/* the remote op's, until @done */
+	struct completion done;
+	int result;
+	u32 same;			/* 1: the target holds the same data */
+};
 
 struct ifrep_resync {
 	/* The copier, shared with async cycles. */
@@ -25,6 +50,13 @@ struct ifrep_resync {
 
 	/* The resync worker of sync pairs. */
 	struct work_struct work;
+	/*
+	 * Checksum resync (pair record resync_mode, see pairs.c): after an
+	 * interruption, pieces the target holds already are not sent.
+	 */
+	bool checksum;
+	struct ifrep_compare *compares;	/* IFREP_COMPARE_PIECES, allocated on use */
+	atomic64_t skipped;		/* bytes not sent, since activation */
 	u64 cursor;
 	u64 chunk;			/* being copied: host writes into it park;
 					 * under vol->lock */

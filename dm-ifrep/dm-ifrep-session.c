@@ -6,7 +6,8 @@
  * (REQ_PREFLUSH, REQ_FUA) and acknowledged once its bios completed; FLUSH
  * flushes; SYNC_STATE waits until every write is in, flushes, and records
  * whether the volume now holds a complete image; CYCLE_BEGIN/COMMIT drive
- * the journal; CSUM reads and checksums.  Anything malformed (bad
+ * the journal; CSUM reads and checksums; COMPARE reads and compares a
+ * range's SHA-256 with the primary's.  Anything malformed (bad
  * checksum, impossible length, out-of-range sector, unknown or unexpected
  * type) ends the session with a rate-limited log line and nothing written.
  * The listener, authentication and attach are dm-ifrep-receiver.c.
@@ -15,6 +16,7 @@
 #include "dm-ifrep-journal.h"
 #include "dm-ifrep-session.h"
 
+#include <crypto/sha2.h>
 #include <linux/crc32c.h>
 #include <linux/sched/mm.h>
 #include <linux/vmalloc.h>
@@ -422,6 +424,54 @@ static int handle_csum(struct ifrep_session *s, struct ifrep_msg *msg)
 	return ifrep_conn_send(s->conn, IFREP_MSG_ACK, 0, msg->id, &pl);
 }
 
+/*
+ * COMPARE: whether a range of the data device has the SHA-256 the primary
+ * sent, for its checksum-based resync; like CSUM, after every write
+ * received before.  A range that cannot be read answers EIO: the primary
+ * then sends it (or fails the resync), it never counts as equal.
+ */
+static int handle_compare(struct ifrep_session *s, struct ifrep_msg *msg)
+{
+	struct ifrep_volume *vol = s->l->vol;
+	struct ifrep_wire_ack ack = { 0 };
+	struct ifrep_payload pl = { .fixed = &ack, .fixed_len = sizeof(ack) };
+	struct ifrep_wire_compare req;
+	u8 digest[SHA256_DIGEST_SIZE];
+	sector_t sector;
+	void *buf;
+	u32 len;
+	int r;
+
+	r = ifrep_conn_recv_payload(s->conn, msg, &req, sizeof(req)) ?:
+	    ifrep_conn_recv_end(msg);
+	if (r)
+		return r;
+	sector = be64_to_cpu(req.sector);
+	len = be32_to_cpu(req.length);
+	if (!len || len % SECTOR_SIZE || len > IFREP_MAX_PAYLOAD || req.reserved ||
+	    sector >= vol->data_sectors || (len >> SECTOR_SHIFT) > vol->data_sectors - sector) {
+		DMERR_LIMIT("%s: %s: compare request outside the volume (sector %llu, %u bytes)",
+			    vol->name, s->conn->stream->peer, (u64)sector, len);
+		return -EPROTO;
+	}
+	wait_event(s->wait, !atomic_read(&s->inflight));
+	buf = vmalloc(len);
+	if (!buf) {
+		ack.status = cpu_to_be32(ENOMEM);
+	} else {
+		r = ifrep_io_vmalloc(vol->io_client, vol->data_bdev, sector, buf, len,
+				     REQ_OP_READ);
+		if (r) {
+			ack.status = cpu_to_be32(EIO);
+		} else {
+			sha256(buf, len, digest);
+			ack.value = cpu_to_be32(!memcmp(digest, req.sha256, sizeof(digest)));
+		}
+		vfree(buf);
+	}
+	return ifrep_conn_send(s->conn, IFREP_MSG_ACK, 0, msg->id, &pl);
+}
+
 static int handle_ping(struct ifrep_session *s, struct ifrep_msg *msg)
 {
 	u8 buf[64];
@@ -477,6 +527,9 @@ int ifrep_session_primary_loop(struct ifrep_session *s)
 			break;
 		case IFREP_MSG_CSUM:
 			r = handle_csum(s, &msg);
+			break;
+		case IFREP_MSG_COMPARE:
+			r = handle_compare(s, &msg);
 			break;
 		default:
 			DMERR_LIMIT("%s: %s: unexpected message type %u", s->l->vol->name,

@@ -86,6 +86,16 @@ enum ifrep_disk_mode {
 #define IFREP_PAIR_F_INTEGRITY		(1U << 7)	/* remote: authenticate the
 							 * link, do not encrypt */
 #define IFREP_PAIR_KNOWN_FLAGS		0xffU
+/* TEMPORARY (csum-resync branch, userspace not converted yet): not on disk */
+#define IFREP_PAIR_F_RESYNC_CSUM	(1U << 8)
+
+/*
+ * ifrep_disk_pair.resync_mode (target 1.5.0; zero, "reserved", before: a
+ * module that does not know it ignores it, and writes zero back)
+ */
+#define IFREP_PAIR_RESYNC_DEFAULT	0	/* checksum if remote sync, else full */
+#define IFREP_PAIR_RESYNC_FULL		1	/* resync copies whole chunks */
+#define IFREP_PAIR_RESYNC_CHECKSUM	2	/* sends only pieces that differ */
 
 struct ifrep_disk_pair {
 	ifrep_le32 flags;
@@ -103,7 +113,8 @@ struct ifrep_disk_pair {
 	ifrep_le64 peer_generation;			/* generation both last agreed on */
 	ifrep_le64 last_sync_point;			/* unix time of last cut, 0 = none */
 	ifrep_le64 last_cycle;			/* id of the last committed cycle */
-	ifrep_u8 reserved[40];
+	ifrep_le32 resync_mode;			/* sync pairs: IFREP_PAIR_RESYNC_* */
+	ifrep_u8 reserved[36];
 } __packed;					/* 384 bytes */
 
 /* ifrep_disk_superblock.flags */

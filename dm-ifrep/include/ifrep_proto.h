@@ -26,8 +26,8 @@
  *   client -> ATTACH, server -> ATTACH_REPLY     (primaries only)
  *                     [server -> BITMAP]
  *   then DATA / FLUSH / SYNC_STATE / CYCLE_BEGIN / CYCLE_COMMIT / CSUM /
- *   PING / BW_DATA from the client, each answered by an ACK (PING by PONG)
- *   carrying the request's id.
+ *   COMPARE / PING / BW_DATA from the client, each answered by an ACK (PING
+ *   by PONG) carrying the request's id.
  * Either side may send ERROR with a reason and close.
  */
 #ifndef IFREP_PROTO_H
@@ -37,7 +37,7 @@
 
 #define IFREP_PROTO_MAGIC	0x49465250U	/* "IFRP" */
 #define IFREP_PROTO_MAJOR	2		/* incompatible changes: 2 = AEAD */
-#define IFREP_PROTO_MINOR	0		/* compatible additions: none yet */
+#define IFREP_PROTO_MINOR	1		/* 1: COMPARE (feature bit) */
 
 /*
  * Feature bits offered in HELLO; the session uses the common ones.  Every
@@ -48,8 +48,9 @@
 #define IFREP_FEAT_BWTEST	(1U << 1)	/* bandwidth test sessions */
 #define IFREP_FEAT_CSUM		(1U << 2)	/* CSUM requests (online verify) */
 #define IFREP_FEAT_RESTARTED	(1U << 3)	/* ATTACH_REPLY says ATTACH_RESTARTED */
+#define IFREP_FEAT_COMPARE	(1U << 4)	/* COMPARE requests (checksum resync) */
 #define IFREP_FEATURES		(IFREP_FEAT_FLUSH | IFREP_FEAT_BWTEST | IFREP_FEAT_CSUM | \
-				 IFREP_FEAT_RESTARTED)
+				 IFREP_FEAT_RESTARTED | IFREP_FEAT_COMPARE)
 
 #define IFREP_NONCE_LEN		32
 #define IFREP_HMAC_LEN		32
@@ -77,7 +78,8 @@ enum ifrep_msg_type {
 	IFREP_MSG_CYCLE_BEGIN = 14,
 	IFREP_MSG_CYCLE_COMMIT = 15,
 	IFREP_MSG_CSUM = 16,
-	IFREP_MSG_TYPE_MAX = 16,
+	IFREP_MSG_COMPARE = 17,
+	IFREP_MSG_TYPE_MAX = 17,
 };
 
 struct ifrep_wire_header {
@@ -178,7 +180,9 @@ struct ifrep_wire_data {
 
 struct ifrep_wire_ack {
 	ifrep_be32 status;			/* 0 or a positive errno */
-	ifrep_be32 value;			/* CSUM: the range's CRC-32C; else 0 */
+	ifrep_be32 value;			/* CSUM: the range's CRC-32C;
+						 * COMPARE: 1 same, 0 differs;
+						 * else 0 */
 } __packed;
 
 /*
@@ -191,6 +195,24 @@ struct ifrep_wire_csum {
 	ifrep_be64 sector;
 	ifrep_be32 length;			/* bytes: whole sectors, at most 4 MiB */
 	ifrep_be32 reserved;
+} __packed;
+
+/*
+ * COMPARE (checksum-based resync, feature IFREP_FEAT_COMPARE): the
+ * secondary applies every write it received before, reads the range from
+ * its data device and answers with an ACK whose value is 1 when the range's
+ * SHA-256 equals @sha256, else 0.  The primary then sends only the ranges
+ * that differ.  A digest rather than CSUM's CRC-32C: a match skips the
+ * data, and 32 bits would let about one differing range in 4 billion pass
+ * as equal.
+ */
+#define IFREP_SHA256_LEN	32
+
+struct ifrep_wire_compare {
+	ifrep_be64 sector;
+	ifrep_be32 length;			/* bytes: whole sectors, at most 4 MiB */
+	ifrep_be32 reserved;			/* 0 */
+	ifrep_u8 sha256[IFREP_SHA256_LEN];	/* the primary's, of its range */
 } __packed;
 
 /*
@@ -223,5 +245,6 @@ IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_attach) == 56, "attach size");
 IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_attach_reply) == 120, "attach reply size");
 IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_cycle) == 32, "cycle size");
 IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_csum) == 16, "csum size");
+IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_compare) == 48, "compare size");
 
 #endif /* IFREP_PROTO_H */
