@@ -175,7 +175,7 @@ static int copy_compared(struct ifrep_pair *p, sector_t sector, sector_t end,
 {
 	DECLARE_BITMAP(sending, IFREP_COMPARE_PIECES);
 	struct ifrep_compare *c = p->resync.compares;
-	unsigned int n, i, total;
+	unsigned int n, i, total, sent;
 	u64 skipped;
 	void *buf;
 	int r = 0;
@@ -218,6 +218,7 @@ static int copy_compared(struct ifrep_pair *p, sector_t sector, sector_t end,
 					    &c[i].result);
 			__set_bit(i, sending);
 		}
+		sent = 0;
 		for_each_set_bit(i, sending, n) {
 			wait_for_completion(&c[i].done);
 			if (c[i].result) {
@@ -227,14 +228,14 @@ static int copy_compared(struct ifrep_pair *p, sector_t sector, sector_t end,
 				}
 				continue;
 			}
-			copied(p, c[i].len);
+			sent += c[i].len;
 		}
 		if (!r && skipped) {
 			atomic64_add(skipped, &p->resync.skipped);
 			atomic64_add(skipped, &p->resync.bytes);
 		}
-		/* Yield to host writes even when nothing was sent. */
-		throttle(p, 0);
+		/* Once per window: the rate limit, and a yield to host writes. */
+		copied(p, sent);
 		sector += total >> SECTOR_SHIFT;
 	}
 	return r;

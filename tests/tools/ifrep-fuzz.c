@@ -75,6 +75,7 @@ enum kind {
 	K_ACK_TO_SERVER,
 	K_DATA_MUTATED,
 	K_CSUM_BAD_RANGE,
+	K_COMPARE_BAD,
 	NR_KINDS,
 	FIRST_ATTACHED = K_DATA_BAD_SECTOR,
 };
@@ -85,6 +86,7 @@ static const char *const kind_names[NR_KINDS] = {
 	"truncated", "hello-major-1", "auth-wrong-hmac", "data-before-auth",
 	"data-bad-sector", "data-bad-checksum", "data-length-not-512",
 	"ack-to-server", "data-bit-flip", "checksum-request-outside",
+	"compare-request-invalid",
 };
 
 /* What the secondary must answer with an ERROR before dropping. */
@@ -596,6 +598,22 @@ static size_t attached_message(struct fuzz *f, const struct ifrep_conn *c, enum 
 		cs.length = ifrep_put_be32(bytes);
 		return seal(c, buf, frame(buf, hdr(IFREP_MSG_CSUM, sizeof(cs), seq), &cs,
 					  sizeof(cs), false), room);
+	}
+	case K_COMPARE_BAD: {
+		struct ifrep_wire_compare cmp = { 0 };
+
+		switch (variant % 5) {
+		case 0: sector = end ? end : IMPOSSIBLE_SECTOR; bytes = 65536; break;
+		case 1: sector = 0; bytes = 0; break;
+		case 2: sector = 0; bytes = 1000; break;
+		case 3: sector = 0; bytes = 64U << 20; break;
+		default: sector = 0; bytes = 65536; cmp.reserved = ifrep_put_be32(1); break;
+		}
+		cmp.sector = ifrep_put_be64(sector);
+		cmp.length = ifrep_put_be32(bytes);
+		rnd_bytes(f, cmp.sha256, sizeof(cmp.sha256));
+		return seal(c, buf, frame(buf, hdr(IFREP_MSG_COMPARE, sizeof(cmp), seq), &cmp,
+					  sizeof(cmp), false), room);
 	}
 	default:
 		return 0;
