@@ -38,13 +38,16 @@
  *   <pair> = <name> <mode> <peer> <state> <dirty chunks> <bytes sent>
  *            <rate> <last sync point> <rpo> <reason> <cycle>
  *            <cow fallbacks> <snapshot store used bytes>
+ *            <resync skipped bytes>
  *
- * Fields are only ever added at the end of a pair (target 1.3 added the
- * last two): a parser takes the layout from the field count.
+ * Fields are only ever added at the end of a pair (target 1.3 added
+ * <cow fallbacks> and <snapshot store used bytes>, target 1.5 <resync
+ * skipped bytes>): a parser takes the layout from the field count.
  *--------------------------------------------------------------*/
 
 #define IFREP_STATUS_VOLUME_FIELDS	10	/* <role> .. <#pairs> */
-#define IFREP_STATUS_PAIR_FIELDS	13
+#define IFREP_STATUS_PAIR_FIELDS	14
+#define IFREP_STATUS_PAIR_FIELDS_1_4	13	/* target 1.3 .. 1.4: up to <snapshot store used bytes> */
 #define IFREP_STATUS_PAIR_FIELDS_1_2	11	/* target 1.0 .. 1.2: up to <cycle> */
 #define IFREP_STATUS_NONE		"-"	/* a field that does not apply */
 

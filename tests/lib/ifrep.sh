@@ -5,7 +5,8 @@
 # unless it means to test ifrepctl.  Status layout (docs/dm-ifrep.rst):
 #   start len ifrep role health chunk_sectors total_chunks generation
 #   meta_writes listen upstream image #pairs {name mode peer state dirty sent
-#   rate last_sync_point rpo reason cycle cow_fallbacks store_used}...
+#   rate last_sync_point rpo reason cycle cow_fallbacks store_used
+#   resync_skipped}...
 
 # The counts come from the header the module is built with, not from here.
 _ifrep_header_value() {
@@ -32,13 +33,13 @@ vol_field() {
 
 # pair_field VOL PAIR FIELD: one field of a pair's status; FIELD is one of
 # mode peer state dirty sent rate sync_point rpo reason cycle cow_fallbacks
-# store_used (snapshot store used bytes).
+# store_used (snapshot store used bytes) resync_skipped (resync skipped bytes).
 pair_field() {
 	local vol=$1 pair=$2 field=$3 idx
 	case $field in
 	mode) idx=1 ;; peer) idx=2 ;; state) idx=3 ;; dirty) idx=4 ;; sent) idx=5 ;;
 	rate) idx=6 ;; sync_point) idx=7 ;; rpo) idx=8 ;; reason) idx=9 ;; cycle) idx=10 ;;
-	cow_fallbacks) idx=11 ;; store_used) idx=12 ;;
+	cow_fallbacks) idx=11 ;; store_used) idx=12 ;; resync_skipped) idx=13 ;;
 	*) die "pair_field: unknown field $field" ;;
 	esac
 	dmsetup status "$vol" | awk -v pair="$pair" -v idx="$idx" \

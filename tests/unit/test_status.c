@@ -143,11 +143,11 @@ TEST(truncated)
 	CHECK(refused("primary", "health"));
 	CHECK(refused("primary rw 16384 128 0000000000000001 3 - -", "image"));
 	CHECK(refused("primary rw 16384 128 0000000000000001 3 - - -", "#pairs"));
-	CHECK(refused(VOL "1", "1 pairs need 13 fields"));
+	CHECK(refused(VOL "1", "1 pairs need 14 fields"));
 	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 64 536870912 90000000 - -",
 		      "pairs need"));
 	CHECK(refused(VOL "2 " PAIR_DOC " backup2 sync /dev/vde in-sync 0 0 0 - - -",
-		      "2 pairs need 26 fields, the line has 21"));
+		      "2 pairs need 28 fields, the line has 21"));
 	CHECK(refused(VOL "0 extra", "0 pairs need 0 fields"));
 	CHECK(refused(VOL "1 " PAIR_DOC " extra", "pairs need"));
 }
@@ -281,7 +281,7 @@ TEST(old_ten_field_pairs)
 	CHECK(!st.pairs[1].has_cycle);
 	/* a mix of the two layouts is neither */
 	CHECK(refused(VOL "2 backup sync /dev/vdd in-sync 0 0 0 - - - "
-		      "usb sync /dev/sdz in-sync 0 0 0 - - - -", "pairs need 26 fields"));
+		      "usb sync /dev/sdz in-sync 0 0 0 - - - -", "pairs need 28 fields"));
 }
 
 /* Target 1.3 adds <cow fallbacks> <snapshot store used bytes>; 1.2 lines still parse. */
@@ -304,6 +304,64 @@ TEST(snapshot_store_fields)
 		      "cow fallbacks"));
 	CHECK(refused(VOL "1 dr async 192.0.2.7:7789 consistent 3 100 0 - - - - 0 1k",
 		      "snapshot store used bytes"));
+}
+
+/*
+ * Target 1.5 adds <resync skipped bytes>: a number for sync pairs, '-' for
+ * async and copy pairs; lines of 1.3 and 1.4 (13 fields) still parse.
+ */
+TEST(resync_skipped_field)
+{
+	struct ifrep_status st;
+
+	CHECK_EQ(parse(VOL "3 dr sync 192.0.2.7:7789 resyncing 3 100 0 - - - - - - 12582912 "
+		       "usb sync /dev/sdz in-sync 0 0 0 - - - - - - 0 "
+		       "far async 192.0.2.8:7789 consistent 0 0 0 1795603200 42 - - 0 0 -", &st), 0);
+	CHECK_EQ(st.nr_pairs, 3);
+	CHECK(st.pairs[0].has_resync_skipped);
+	CHECK_EQ(st.pairs[0].resync_skipped, 12582912);
+	CHECK_EQ(st.pairs[0].state, IFREP_PS_RESYNCING);
+	CHECK(!st.pairs[0].has_snapshot);
+	CHECK(st.pairs[1].has_resync_skipped);
+	CHECK_EQ(st.pairs[1].resync_skipped, 0);
+	CHECK(!st.pairs[2].has_resync_skipped);
+	CHECK(st.pairs[2].has_snapshot);
+	CHECK_EQ(st.pairs[2].rpo, 42);
+	/* the largest number */
+	CHECK_EQ(parse(VOL "1 dr sync h:1 in-sync 0 0 0 - - - - - - 18446744073709551615", &st), 0);
+	CHECK_EQ(st.pairs[0].resync_skipped, UINT64_MAX);
+	/* a 1.3 / 1.4 line: 13 fields, nothing skipped known */
+	CHECK_EQ(parse(VOL "2 dr sync 192.0.2.7:7789 resyncing 3 100 0 - - - - - - "
+		       "far async 192.0.2.8:7789 consistent 0 0 0 1795603200 42 - - 0 0", &st), 0);
+	CHECK_EQ(st.nr_pairs, 2);
+	CHECK(!st.pairs[0].has_resync_skipped);
+	CHECK(!st.pairs[1].has_resync_skipped);
+	CHECK(st.pairs[1].has_snapshot);
+	CHECK(refused(VOL "1 dr sync h:1 in-sync 0 0 0 - - - - - - 1M", "resync skipped bytes"));
+	CHECK(refused(VOL "1 dr sync h:1 in-sync 0 0 0 - - - - - - -1", "resync skipped bytes"));
+	/* a mix of the 14- and 13-field layouts is neither */
+	CHECK(refused(VOL "2 dr sync h:1 in-sync 0 0 0 - - - - - - 0 "
+		      "usb sync /dev/sdz in-sync 0 0 0 - - - - - -", "2 pairs need 28 fields"));
+}
+
+/* Eight pairs of the newest layout fill the line; one field more does not fit. */
+TEST(eight_pairs_newest_layout)
+{
+	char line[4096];
+	struct ifrep_status st;
+	size_t pos;
+	unsigned int i;
+
+	pos = (size_t)snprintf(line, sizeof(line), "%s8", VOL);
+	for (i = 0; i < 8; i++)
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos,
+					" p%u sync 10.0.0.%u:7789 resyncing 1 0 0 - - - - - - %u",
+					i, i + 1, i * 65536);
+	CHECK_EQ(parse(line, &st), 0);
+	CHECK_EQ(st.nr_pairs, 8);
+	CHECK_EQ(st.pairs[7].resync_skipped, 7 * 65536);
+	snprintf(line + pos, sizeof(line) - pos, " x");
+	CHECK(refused(line, "too many fields"));
 }
 
 TEST(cut_progress)

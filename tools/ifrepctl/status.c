@@ -18,10 +18,11 @@
 #include <strings.h>
 
 /*
- * Older layouts of a pair: without <cow fallbacks> <snapshot store used
- * bytes> (target 1.0 .. 1.2), and modules without async cycles, without
- * <cycle> either.
+ * Older layouts of a pair: without <resync skipped bytes> (target 1.3 ..
+ * 1.4), without <cow fallbacks> <snapshot store used bytes> either (target
+ * 1.0 .. 1.2), and modules without async cycles, without <cycle> either.
  */
+#define PAIR_FIELDS_1_4	IFREP_STATUS_PAIR_FIELDS_1_4
 #define PAIR_FIELDS_1_2	IFREP_STATUS_PAIR_FIELDS_1_2
 #define OLD_PAIR_FIELDS	(IFREP_STATUS_PAIR_FIELDS_1_2 - 1)
 #define MAX_TOKENS	(IFREP_STATUS_VOLUME_FIELDS + \
@@ -211,9 +212,14 @@ static int parse_pair(struct cursor *c, unsigned int i, struct ifrep_status_pair
 		return -EINVAL;
 	if (width <= PAIR_FIELDS_1_2)
 		return 0;
-	return field_opt_u64(c, "cow fallbacks", &p->has_snapshot, &p->cow_fallbacks) ||
-	       field_opt_u64(c, "snapshot store used bytes", &p->has_snapshot,
-			     &p->snapshot_store_used) ? -EINVAL : 0;
+	if (field_opt_u64(c, "cow fallbacks", &p->has_snapshot, &p->cow_fallbacks) ||
+	    field_opt_u64(c, "snapshot store used bytes", &p->has_snapshot,
+			  &p->snapshot_store_used))
+		return -EINVAL;
+	if (width <= PAIR_FIELDS_1_4)
+		return 0;
+	return field_opt_u64(c, "resync skipped bytes", &p->has_resync_skipped,
+			     &p->resync_skipped) ? -EINVAL : 0;
 }
 
 static int parse_generation(struct cursor *c, uint64_t *gen)
@@ -280,7 +286,8 @@ static int parse_tokens(struct cursor *c, struct ifrep_status *st)
 	fields = c->n - c->pos;
 	width = nr ? fields / (unsigned int)nr : IFREP_STATUS_PAIR_FIELDS;
 	if (fields != nr * IFREP_STATUS_PAIR_FIELDS &&
-	    (!nr || fields % nr || (width != PAIR_FIELDS_1_2 && width != OLD_PAIR_FIELDS)))
+	    (!nr || fields % nr || (width != PAIR_FIELDS_1_4 && width != PAIR_FIELDS_1_2 &&
+				    width != OLD_PAIR_FIELDS)))
 		return bad(c, "%llu pairs need %llu fields, the line has %u",
 			   (unsigned long long)nr,
 			   (unsigned long long)(nr * IFREP_STATUS_PAIR_FIELDS), fields);

@@ -8,18 +8,22 @@
  *   <pair> = <name> <mode> <peer> <state> <dirty chunks> <bytes sent>
  *            <rate> <last sync point> <rpo> <reason> <cycle>
  *            <cow fallbacks> <snapshot store used bytes>
+ *            <resync skipped bytes>
  *
  * <last sync point> is the unix time of an async pair's last committed cut,
  * <rpo> the seconds since then, <cycle> "<shipped>/<total>" chunks of the
  * async cycle running now; <cow fallbacks> the chunks host writes waited
  * for to cross the link (snapshot store full) since activation, <snapshot
- * store used bytes> what the running cycle holds in the store now; each is
- * '-' when it does not apply.
+ * store used bytes> what the running cycle holds in the store now, <resync
+ * skipped bytes> what a sync pair's checksum resync did not send because
+ * the target held it already, since activation; each is '-' when it does
+ * not apply.
  *
  * Parsing is strict: a wrong field count, an unknown keyword or a number
  * that is not one makes the whole line invalid.  Lines of older modules
- * are accepted too: pairs of 11 fields (target 1.0 .. 1.2, no snapshot
- * store) or of 10 (before the async mirror, no <cycle>); the pair count
+ * are accepted too: pairs of 13 fields (target 1.3 .. 1.4, no <resync
+ * skipped bytes>), of 11 (target 1.0 .. 1.2, no snapshot store) or of 10
+ * (before the async mirror, no <cycle>); the pair count
  * says which layout the line has.  The single word "Fail"
  * (device-mapper's convention for a target that cannot report) is accepted
  * as health "fail" with every other field unknown.
@@ -59,6 +63,8 @@ struct ifrep_status_pair {
 	bool has_snapshot;		/* an async or copy pair of a 1.3+ module */
 	uint64_t cow_fallbacks;		/* chunks writes waited for to cross the link */
 	uint64_t snapshot_store_used;	/* bytes of the snapshot store it holds */
+	bool has_resync_skipped;	/* a sync pair of a 1.5+ module */
+	uint64_t resync_skipped;	/* bytes a checksum resync did not send */
 };
 
 struct ifrep_status {
