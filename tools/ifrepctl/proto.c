@@ -125,6 +125,8 @@ static const struct {
 				     sizeof(struct ifrep_wire_cycle) },
 	[IFREP_MSG_CSUM] = { "CSUM", sizeof(struct ifrep_wire_csum),
 			     sizeof(struct ifrep_wire_csum) },
+	[IFREP_MSG_COMPARE] = { "COMPARE", sizeof(struct ifrep_wire_compare),
+				sizeof(struct ifrep_wire_compare) },
 };
 
 const char *ifrep_msg_type_name(unsigned int type)
