@@ -86,8 +86,6 @@ enum ifrep_disk_mode {
 #define IFREP_PAIR_F_INTEGRITY		(1U << 7)	/* remote: authenticate the
 							 * link, do not encrypt */
 #define IFREP_PAIR_KNOWN_FLAGS		0xffU
-/* TEMPORARY (csum-resync branch, userspace not converted yet): not on disk */
-#define IFREP_PAIR_F_RESYNC_CSUM	(1U << 8)
 
 /*
  * ifrep_disk_pair.resync_mode (target 1.5.0; zero, "reserved", before: a

@@ -170,8 +170,45 @@ TEST(superblock_roundtrip)
 	CHECK_EQ(out.pairs[1].rate_bytes_per_s, 52428800);
 	CHECK_EQ(out.pairs[1].sync_points, 4);
 	CHECK_EQ(out.pairs[1].last_sync_point, 1795603100);
+	CHECK_EQ(out.pairs[0].resync_mode, IFREP_PAIR_RESYNC_DEFAULT);
 	CHECK(ifrep_meta_find_pair(&out, "local") == &out.pairs[0]);
 	CHECK(ifrep_meta_find_pair(&out, "nope") == NULL);
+}
+
+/*
+ * A sync pair's resync_mode (target 1.5), at byte 344 of its record: 0 the
+ * default, 1 full, 2 checksum; another value is refused, as the kernel does.
+ */
+TEST(pair_resync_mode)
+{
+	struct ifrep_meta in, out;
+	const uint8_t *raw = dev;
+	size_t rec = offsetof(struct ifrep_disk_superblock, pairs) +
+		     5 * sizeof(struct ifrep_disk_pair);
+
+	CHECK_EQ(offsetof(struct ifrep_disk_pair, resync_mode), 344);
+	sample(&in, 3);
+	in.pairs[1].mode = IFREP_MODE_SYNC;
+	in.pairs[1].resync_mode = IFREP_PAIR_RESYNC_CHECKSUM;
+	CHECK_EQ(unpack_of(&in, &out), 0);
+	CHECK_EQ(raw[rec + 344], 2);
+	CHECK_EQ(out.pairs[1].resync_mode, IFREP_PAIR_RESYNC_CHECKSUM);
+	CHECK(ifrep_resync_checksum(out.pairs[1].mode, out.pairs[1].flags,
+				    out.pairs[1].resync_mode));
+	in.pairs[1].resync_mode = IFREP_PAIR_RESYNC_FULL;
+	CHECK_EQ(unpack_of(&in, &out), 0);
+	CHECK_EQ(out.pairs[1].resync_mode, IFREP_PAIR_RESYNC_FULL);
+	CHECK(!ifrep_resync_checksum(out.pairs[1].mode, out.pairs[1].flags,
+				     out.pairs[1].resync_mode));
+	/* the default: checksum for a remote sync pair only */
+	CHECK(ifrep_resync_checksum(IFREP_MODE_SYNC, IFREP_PAIR_F_REMOTE,
+				    IFREP_PAIR_RESYNC_DEFAULT));
+	CHECK(!ifrep_resync_checksum(IFREP_MODE_SYNC, 0, IFREP_PAIR_RESYNC_DEFAULT));
+	CHECK(!ifrep_resync_checksum(IFREP_MODE_ASYNC, IFREP_PAIR_F_REMOTE,
+				     IFREP_PAIR_RESYNC_DEFAULT));
+	in.pairs[1].resync_mode = 3;
+	CHECK_EQ(unpack_of(&in, &out), -EINVAL);
+	CHECK_CONTAINS(why, "pair dr: unknown resync mode 3");
 }
 
 /* A secondary's journal device, at byte 3688 after the eight pair records. */

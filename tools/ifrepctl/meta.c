@@ -143,6 +143,10 @@ static int unpack_pair(const struct ifrep_disk_pair *d, struct ifrep_meta_pair *
 	p->rate_bytes_per_s = get64(d->rate_bytes_per_s);
 	p->sync_points = get32(d->sync_points);
 	p->granule_sectors = get32(d->granule_sectors);
+	p->resync_mode = get32(d->resync_mode);
+	if (p->resync_mode > IFREP_PAIR_RESYNC_CHECKSUM)
+		return fail(-EINVAL, why, whylen, "pair %s: unknown resync mode %u", p->name,
+			    p->resync_mode);
 	p->peer_generation = get64(d->peer_generation);
 	p->last_sync_point = get64(d->last_sync_point);
 	return 0;
@@ -265,6 +269,7 @@ void ifrep_meta_pack(const struct ifrep_meta *m, unsigned int slot, void *block)
 		d->rate_bytes_per_s = put64(p->rate_bytes_per_s);
 		d->sync_points = put32(p->sync_points);
 		d->granule_sectors = put32(p->granule_sectors);
+		d->resync_mode = put32(p->resync_mode);
 		d->peer_generation = put64(p->peer_generation);
 		d->last_sync_point = put64(p->last_sync_point);
 	}

@@ -49,6 +49,7 @@ struct ifrep_meta_pair {
 	uint64_t rate_bytes_per_s;
 	uint32_t sync_points;
 	uint32_t granule_sectors;		/* 0: the default (64 KiB) */
+	uint32_t resync_mode;			/* IFREP_PAIR_RESYNC_*: 0 = the default */
 	uint64_t peer_generation;
 	uint64_t last_sync_point;
 };
@@ -62,6 +63,18 @@ static inline bool ifrep_meta_pair_reads_secret(const struct ifrep_meta_pair *p)
 {
 	return (p->flags & IFREP_PAIR_F_REMOTE) && p->secret_file[0] &&
 	       !(p->mode == IFREP_MODE_COPY && (p->flags & IFREP_PAIR_F_INITIAL_DONE));
+}
+
+/*
+ * Whether a pair resyncs by checksum (pair_add resync=, the record's
+ * resync_mode, target 1.5): a remote sync pair unless it was added with
+ * resync=full.  The kernel decides the same from the record (the pair's
+ * resync.checksum in dm-ifrep-pairs.c).
+ */
+static inline bool ifrep_resync_checksum(uint32_t mode, uint32_t flags, uint32_t resync_mode)
+{
+	return mode == IFREP_MODE_SYNC && (flags & IFREP_PAIR_F_REMOTE) &&
+	       resync_mode != IFREP_PAIR_RESYNC_FULL;
 }
 
 struct ifrep_meta {
