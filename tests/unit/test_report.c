@@ -60,7 +60,8 @@ TEST(json_documented_example)
 		  "\"rate_bytes_per_s\":90000000,\"eta_seconds\":6,"
 		  "\"last_sync_point\":null,\"rpo_seconds\":null,"
 		  "\"cycle_shipped_chunks\":null,\"cycle_total_chunks\":null,"
-		  "\"reason\":null,\"cow_fallbacks\":null,\"snapshot_store_used_bytes\":null,\"copy_device\":null}],"
+		  "\"reason\":null,\"cow_fallbacks\":null,\"snapshot_store_used_bytes\":null,\"copy_device\":null,"
+		  "\"resync\":null,\"resync_skipped_bytes\":null}],"
 		  "\"snapshot_store_bytes\":null,\"hot_chunks\":null,\"hot_chunks_max\":null}]}\n");
 }
 
@@ -75,9 +76,9 @@ TEST(json_snapshot_store)
 		 "usb sync /dev/sdz in-sync 0 0 0 - - - - - -");
 	s = render(&v, 1, true);
 	CHECK_CONTAINS(s, "\"reason\":null,\"cow_fallbacks\":4,"
-		       "\"snapshot_store_used_bytes\":1048576,\"copy_device\":null}");
+		       "\"snapshot_store_used_bytes\":1048576,\"copy_device\":null,");
 	CHECK_CONTAINS(s, "\"reason\":null,\"cow_fallbacks\":null,"
-		       "\"snapshot_store_used_bytes\":null,\"copy_device\":null}]");
+		       "\"snapshot_store_used_bytes\":null,\"copy_device\":null,");
 	CHECK_CONTAINS(s, "}],\"snapshot_store_bytes\":null,");
 	v.has_store = true;
 	v.store_bytes = 64 << 20;
@@ -116,9 +117,82 @@ TEST(copy_device)
 	snprintf(v.copy_device[0], sizeof(v.copy_device[0]), "/dev/mapper/vol0-clone");
 	s = render(&v, 1, true);
 	CHECK_CONTAINS(s, "\"snapshot_store_used_bytes\":0,"
-		       "\"copy_device\":\"/dev/mapper/vol0-clone\"}]");
+		       "\"copy_device\":\"/dev/mapper/vol0-clone\",");
 	s = render(&v, 1, false);
 	CHECK_CONTAINS(s, "  device /dev/mapper/vol0-clone\n");
+}
+
+/*
+ * Target 1.5: a sync pair's resync choice (its record's resync_mode, 0 =
+ * checksum if remote) and the bytes its checksum resync skipped.
+ */
+TEST(json_resync)
+{
+	struct ifrep_volume_view v;
+	const char *s;
+
+	view(&v, "primary rw 16384 128 0000000000000002 9 - - - 3 "
+		 "dr sync 192.0.2.7:7789 resyncing 3 100 0 - - - - - - 12582912 "
+		 "usb sync /dev/sdz in-sync 0 0 0 - - - - - - 0 "
+		 "far async 192.0.2.8:7789 consistent 0 0 0 1795603200 42 - - 0 0 -");
+	/* the records not read: the choice is not known */
+	s = render(&v, 1, true);
+	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":null,"
+		       "\"resync_skipped_bytes\":12582912}");
+	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":null,\"resync_skipped_bytes\":0}");
+	/* the defaults: checksum for the remote sync pair, full for the local one */
+	v.has_record[0] = v.has_record[1] = v.has_record[2] = true;
+	v.record_flags[0] = IFREP_PAIR_F_IN_USE | IFREP_PAIR_F_REMOTE;
+	v.record_flags[1] = IFREP_PAIR_F_IN_USE;
+	/* an async pair has no resync choice, whatever its record says */
+	v.record_flags[2] = IFREP_PAIR_F_IN_USE | IFREP_PAIR_F_REMOTE;
+	v.record_resync_mode[2] = IFREP_PAIR_RESYNC_CHECKSUM;
+	s = render(&v, 1, true);
+	CHECK_CONTAINS(s, "\"name\":\"dr\",");
+	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":\"checksum\","
+		       "\"resync_skipped_bytes\":12582912},{\"name\":\"usb\"");
+	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":\"full\","
+		       "\"resync_skipped_bytes\":0},{\"name\":\"far\"");
+	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":null,"
+		       "\"resync_skipped_bytes\":null}]");
+	CHECK_STR(ifrep_pair_resync(&v, 0), "checksum");
+	CHECK_STR(ifrep_pair_resync(&v, 1), "full");
+	CHECK(ifrep_pair_resync(&v, 2) == NULL);
+	CHECK(ifrep_pair_resync(&v, 3) == NULL);
+	/* chosen: resync=checksum, resync=full, and full for a remote pair */
+	v.record_resync_mode[0] = IFREP_PAIR_RESYNC_CHECKSUM;
+	v.record_resync_mode[1] = IFREP_PAIR_RESYNC_FULL;
+	CHECK_STR(ifrep_pair_resync(&v, 0), "checksum");
+	CHECK_STR(ifrep_pair_resync(&v, 1), "full");
+	v.record_resync_mode[0] = IFREP_PAIR_RESYNC_FULL;
+	CHECK_STR(ifrep_pair_resync(&v, 0), "full");
+	CHECK_CONTAINS(render(&v, 1, true), "\"resync\":\"full\","
+		       "\"resync_skipped_bytes\":12582912},{\"name\":\"usb\"");
+	/* no record (a pair added after the metadata was read) */
+	v.has_record[0] = false;
+	CHECK(ifrep_pair_resync(&v, 0) == NULL);
+	/* a module before 1.5: 13 fields, nothing known of skipped bytes */
+	view(&v, "primary rw 16384 128 0000000000000002 9 - - - 1 "
+		 "dr sync 192.0.2.7:7789 resyncing 3 100 0 - - - - - -");
+	CHECK_CONTAINS(render(&v, 1, true), "\"resync\":null,\"resync_skipped_bytes\":null}]");
+}
+
+/* The human line names what a checksum resync skipped, once it skipped something. */
+TEST(human_resync_skipped)
+{
+	struct ifrep_volume_view v;
+	const char *s;
+
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 3 "
+		 "dr   sync 192.0.2.7:7789 resyncing 10 5 94371840 - - - - - - 12582912 "
+		 "usb  sync /dev/vdd in-sync 0 0 0 - - - - - - 0 "
+		 "far  async 192.0.2.8:7789 consistent 0 0 0 1795603200 42 - - 0 0 -");
+	s = render(&v, 1, false);
+	CHECK_CONTAINS(s, "  dr   sync   192.0.2.7:7789  resyncing     dirty 10/128  92.1%  "
+		       "sent 5B  rate 90MiB/s ETA 0:01  skipped 12MiB\n");
+	CHECK_CONTAINS(s, "  usb  sync   /dev/vdd        in-sync       dirty 0/128  100.0%  "
+		       "sent 0B\n");
+	CHECK(!strstr(s, "skipped 0"));
 }
 
 TEST(json_async_and_failed)

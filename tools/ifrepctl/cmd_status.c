@@ -178,6 +178,35 @@ static void hot_set(struct ifrep_volume_view *view)
 	free(reply);
 }
 
+/*
+ * The pairs' records in the metadata, for what the status line does not
+ * say (a sync pair's resync choice).  Left out when the metadata cannot be
+ * read; a pair not in it yet (just added) has no record.
+ */
+static void pair_records(const struct vol *v, struct ifrep_volume_view *view)
+{
+	const struct ifrep_meta_pair *mp;
+	struct ifrep_meta m;
+	char path[256], why[256];
+	unsigned int i;
+
+	if (view->st.whole_fail || !view->st.nr_pairs)
+		return;
+	ifrep_blkdev_name(v->meta_devt, path, sizeof(path));
+	if (path[0] != '/' || ifrep_meta_read(path, &m, why, sizeof(why)) != META_VALID) {
+		info("cannot read the pair records of %s: resync choices unknown", v->name);
+		return;
+	}
+	for (i = 0; i < view->st.nr_pairs; i++) {
+		mp = ifrep_meta_find_pair(&m, view->st.pairs[i].name);
+		if (!mp || mp->mode != (uint32_t)view->st.pairs[i].mode)
+			continue;
+		view->has_record[i] = true;
+		view->record_flags[i] = mp->flags;
+		view->record_resync_mode[i] = mp->resync_mode;
+	}
+}
+
 static void fill_view(const struct vol *v, struct ifrep_volume_view *view)
 {
 	unsigned int i;
@@ -193,6 +222,7 @@ static void fill_view(const struct vol *v, struct ifrep_volume_view *view)
 	view->st = v->st;
 	store_size(view);
 	hot_set(view);
+	pair_records(v, view);
 	for (i = 0; i < v->st.nr_pairs; i++)
 		if (v->st.pairs[i].mode == IFREP_MODE_COPY &&
 		    copydev_exists(v->name, v->st.pairs[i].name))

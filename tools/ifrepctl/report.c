@@ -4,6 +4,7 @@
  */
 #include "report.h"
 #include "json.h"
+#include "meta.h"
 #include "util.h"
 
 #include <inttypes.h>
@@ -47,13 +48,21 @@ bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pai
 	return true;
 }
 
+const char *ifrep_pair_resync(const struct ifrep_volume_view *v, unsigned int i)
+{
+	if (i >= v->st.nr_pairs || v->st.pairs[i].mode != IFREP_MODE_SYNC || !v->has_record[i])
+		return NULL;
+	return ifrep_resync_checksum(IFREP_MODE_SYNC, v->record_flags[i],
+				     v->record_resync_mode[i]) ? "checksum" : "full";
+}
+
 /*----------------------------------------------------------------*/
 
 static void human_pair(FILE *f, const struct ifrep_status *st,
 		       const struct ifrep_status_pair *p, const char *copy_device,
 		       int name_w, int peer_w)
 {
-	char sent[32], rate[32], eta[32], when[32], rpo[32], store[32];
+	char sent[32], rate[32], eta[32], when[32], rpo[32], store[32], skipped[32];
 	uint64_t pending = ifrep_pair_pending(st, p);
 	unsigned int pm = ifrep_synced_per_mille(pending, st->total_chunks);
 	uint64_t secs;
@@ -67,6 +76,9 @@ static void human_pair(FILE *f, const struct ifrep_status *st,
 		if (ifrep_pair_eta(st, p, &secs))
 			fprintf(f, " ETA %s", ifrep_format_hms(secs, eta, sizeof(eta)));
 	}
+	if (p->has_resync_skipped && p->resync_skipped)
+		fprintf(f, "  skipped %s", ifrep_format_bytes(p->resync_skipped, skipped,
+							     sizeof(skipped)));
 	if (p->has_last_sync && p->mode == IFREP_MODE_COPY) {
 		fprintf(f, "  copy of %s",
 			ifrep_format_local_time(p->last_sync, when, sizeof(when)));
@@ -147,9 +159,11 @@ void ifrep_report_human(FILE *f, const struct ifrep_volume_view *v, size_t n)
 
 /*----------------------------------------------------------------*/
 
-static void json_pair(struct json *j, const struct ifrep_status *st,
-		      const struct ifrep_status_pair *p, const char *copy_device)
+static void json_pair(struct json *j, const struct ifrep_volume_view *v, unsigned int i)
 {
+	const struct ifrep_status *st = &v->st;
+	const struct ifrep_status_pair *p = &st->pairs[i];
+	const char *copy_device = v->copy_device[i];
 	char when[32];
 	uint64_t secs = 0;
 	bool eta;
@@ -177,6 +191,8 @@ static void json_pair(struct json *j, const struct ifrep_status *st,
 	json_u64_or_null(j, "snapshot_store_used_bytes", p->has_snapshot,
 			 p->snapshot_store_used);
 	json_string(j, "copy_device", copy_device[0] ? copy_device : NULL);
+	json_string(j, "resync", ifrep_pair_resync(v, i));
+	json_u64_or_null(j, "resync_skipped_bytes", p->has_resync_skipped, p->resync_skipped);
 	json_end_object(j);
 }
 
@@ -205,7 +221,7 @@ static void json_volume(struct json *j, const struct ifrep_volume_view *v)
 	json_u64_or_null(j, "meta_writes", !st->whole_fail, st->meta_writes);
 	json_begin_array(j, "pairs");
 	for (i = 0; i < st->nr_pairs; i++)
-		json_pair(j, st, &st->pairs[i], v->copy_device[i]);
+		json_pair(j, v, i);
 	json_end_array(j);
 	json_u64_or_null(j, "snapshot_store_bytes", v->has_store, v->store_bytes);
 	json_u64_or_null(j, "hot_chunks", v->has_hot, v->hot_used);

@@ -9,7 +9,8 @@
  *     "total_chunks", "dirty_chunks", "synced_percent", "bytes_sent",
  *     "rate_bytes_per_s", "eta_seconds", "last_sync_point", "rpo_seconds",
  *     "cycle_shipped_chunks", "cycle_total_chunks", "reason", "cow_fallbacks",
- *     "snapshot_store_used_bytes"}], "snapshot_store_bytes",
+ *     "snapshot_store_used_bytes", "copy_device", "resync",
+ *     "resync_skipped_bytes"}], "snapshot_store_bytes",
  *     "hot_chunks", "hot_chunks_max"}]}
  *
  * generation is a string of 16 lowercase hex digits (as in the status line
@@ -23,7 +24,12 @@
  * running).  People get the sync point in local time.  hot_chunks is how
  * many chunks a primary keeps marked now, hot_chunks_max its limit (the
  * hot set: the most a crash can make dirty); both null on a secondary or
- * a module before target 1.5 (its hot_set message reply).
+ * a module before target 1.5 (its hot_set message reply).  A pair's resync
+ * is "checksum" or "full" for a sync pair whose metadata record could be
+ * read (its resync_mode, remote flag and mode: ifrep_resync_checksum()),
+ * else null;
+ * resync_skipped_bytes is the status line's <resync skipped bytes>, null
+ * for async and copy pairs and with a module before target 1.5.
  *
  * Pure formatting: the caller collects and resolves everything first.
  */
@@ -52,7 +58,17 @@ struct ifrep_volume_view {
 	/* The hot set (message hot_set, target 1.5): primaries only. */
 	bool has_hot;
 	uint64_t hot_used, hot_max;
+	/* Per pair (as st.pairs): from its metadata record, if it was read. */
+	bool has_record[IFREP_MAX_PAIRS];
+	uint32_t record_flags[IFREP_MAX_PAIRS];		/* IFREP_PAIR_F_* */
+	uint32_t record_resync_mode[IFREP_MAX_PAIRS];	/* IFREP_PAIR_RESYNC_* */
 };
+
+/**
+ * ifrep_pair_resync() - how pair @i of @v resyncs: "checksum" or "full"
+ * for a sync pair whose record was read, else NULL.
+ */
+const char *ifrep_pair_resync(const struct ifrep_volume_view *v, unsigned int i);
 
 /**
  * ifrep_pair_pending() - chunks @p has yet to copy: its dirty chunks, plus
