@@ -149,6 +149,14 @@ _expect pair_add_interval_too_long 2 "--interval 8d: at most 7d" pair add vol0 d
 _expect pair_add_sync_points_too_many 2 "--sync-points 1025: at most 1024" pair add vol0 dr --to 10.0.0.2:7789 --mode async --insecure --sync-points 1025
 _expect pair_add_interval_copy 2 "--interval is for async pairs" pair add vol0 b --to 10.0.0.2:7789 --mode copy --insecure --interval 0
 _expect pair_add_sync_points_sync 2 "--sync-points is for async pairs" pair add vol0 b --to 10.0.0.2:7789 --mode sync --insecure --sync-points 4
+_expect pair_add_bad_resync 2 "--resync fast: must be checksum or full" pair add vol0 dr --to 10.0.0.2:7789 --mode sync --insecure --resync fast
+_expect pair_add_resync_no_value 2 "'--resync' needs a value" pair add vol0 dr --to 10.0.0.2:7789 --mode sync --insecure --resync
+_expect pair_add_resync_async 2 "--resync is for sync pairs" pair add vol0 dr --to 10.0.0.2:7789 --mode async --insecure --resync full
+_expect pair_add_resync_copy 2 "--resync is for sync pairs" pair add vol0 cp --to /dev/null --mode copy --resync full
+_expect pair_add_resync_checksum_local 2 "--resync checksum is for remote pairs" pair add vol0 b --to /dev/null --mode sync --resync checksum
+# full to a local target is what it gets anyway: it goes on to the device check
+_expect pair_add_resync_full_local 1 "not a block device" pair add vol0 b --to /dev/null --mode sync --resync full
+_expect_ok help_pair_add_resync "\[--resync checksum|full\]" pair add --help
 
 # pair remove / pause / resume / wait / status
 _expect pair_remove_no_pair 2 "missing NAME and PAIR" pair remove vol0

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Unit tests of tools/ifrepctl/msg.c: the text replies of sync and sync_points. */
+/*
+ * Unit tests of tools/ifrepctl/msg.c: the pair_add message, and the text
+ * replies of sync and sync_points.
+ */
 #include "unit.h"
 #include "msg.h"
 #include "util.h"
@@ -219,4 +222,51 @@ TEST(verify_status_garbage)
 	};
 
 	check_refusals(verify_reply, NULL, garbage, ARRAY_SIZE(garbage));
+}
+
+/* pair_add: keys only when given; resync= (target 1.5) for sync pairs. */
+TEST(pair_add_message)
+{
+	struct ifrep_pair_opts o = {
+		.name = "dr", .mode = IFREP_MODE_SYNC, .peer = "192.0.2.7:7789", .remote = true,
+		.secret_file = "/etc/ifrep/dr.key",
+	};
+	char msg[256];
+
+	CHECK_EQ(ifrep_msg_pair_add(&o, msg, sizeof(msg)), 0);
+	CHECK_STR(msg, "pair_add dr sync 192.0.2.7:7789 secret_file=/etc/ifrep/dr.key");
+	o.resync = IFREP_PAIR_RESYNC_CHECKSUM;
+	CHECK_EQ(ifrep_msg_pair_add(&o, msg, sizeof(msg)), 0);
+	CHECK_STR(msg, "pair_add dr sync 192.0.2.7:7789 resync=checksum "
+		  "secret_file=/etc/ifrep/dr.key");
+	o.resync = IFREP_PAIR_RESYNC_FULL;
+	o.has_rate = true;
+	o.rate = 52428800;
+	CHECK_EQ(ifrep_msg_pair_add(&o, msg, sizeof(msg)), 0);
+	CHECK_STR(msg, "pair_add dr sync 192.0.2.7:7789 rate=52428800 resync=full "
+		  "secret_file=/etc/ifrep/dr.key");
+	o.resync = 7;
+	CHECK_EQ(ifrep_msg_pair_add(&o, msg, sizeof(msg)), -EINVAL);
+	/* an async pair with its granule, nothing about resync */
+	memset(&o, 0, sizeof(o));
+	o.name = "far";
+	o.mode = IFREP_MODE_ASYNC;
+	o.peer = "/dev/vdd";
+	o.journal = "/dev/vde";
+	o.has_granule = true;
+	o.granule_sectors = 256;
+	CHECK_EQ(ifrep_msg_pair_add(&o, msg, sizeof(msg)), 0);
+	CHECK_STR(msg, "pair_add far async /dev/vdd granule_sectors=256 journal=/dev/vde");
+	CHECK_EQ(ifrep_msg_pair_add(&o, msg, 20), -ENAMETOOLONG);
+}
+
+TEST(resync_words)
+{
+	CHECK_EQ(ifrep_resync_parse("checksum"), IFREP_PAIR_RESYNC_CHECKSUM);
+	CHECK_EQ(ifrep_resync_parse("full"), IFREP_PAIR_RESYNC_FULL);
+	CHECK_EQ(ifrep_resync_parse("Checksum"), -1);
+	CHECK_EQ(ifrep_resync_parse(""), -1);
+	CHECK_STR(ifrep_resync_name(IFREP_PAIR_RESYNC_CHECKSUM), "checksum");
+	CHECK_STR(ifrep_resync_name(IFREP_PAIR_RESYNC_FULL), "full");
+	CHECK(ifrep_resync_name(IFREP_PAIR_RESYNC_DEFAULT) == NULL);
 }

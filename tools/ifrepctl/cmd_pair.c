@@ -85,6 +85,11 @@ static int compare_existing_pair(const struct vol *v, const struct ifrep_status_
 		differs = true;
 	if (o->remote && o->integrity_only != !!(mp->flags & IFREP_PAIR_F_INTEGRITY))
 		differs = true;
+	/* the effective choice: a record without one has the default */
+	if (o->resync != IFREP_PAIR_RESYNC_DEFAULT &&
+	    (o->resync == IFREP_PAIR_RESYNC_CHECKSUM) !=
+	    ifrep_resync_checksum(mp->mode, mp->flags, mp->resync_mode))
+		differs = true;
 	if (differs)
 		return fail("a pair named %s exists on %s with other settings (remove it first to change them)",
 			    o->name, v->name);
@@ -125,6 +130,7 @@ static const struct cli_option pair_add_opts[] = {
 	{ "integrity-only", 'G', CLI_FLAG, NULL },
 	{ "journal", 'J', CLI_VALUE, NULL },
 	{ "granule", 'g', CLI_VALUE, NULL },
+	{ "resync", 'r', CLI_VALUE, NULL },
 	{ "no-device", 'N', CLI_FLAG, NULL },
 	{ NULL }
 };
@@ -136,6 +142,7 @@ static int cmd_pair_add(const struct cli_args *args)
 	const char *interval = cli_opt(args, 'i'), *timeout = cli_opt(args, 'T');
 	const char *sync_points = cli_opt(args, 'p'), *rate = cli_opt(args, 'R');
 	const char *journal = cli_opt(args, 'J'), *granule = cli_opt(args, 'g');
+	const char *resync = cli_opt(args, 'r');
 	char journal_path[PATH_MAX];
 	dev_t journal_devt = 0;
 	struct ifrep_pair_opts o;
@@ -215,6 +222,16 @@ static int cmd_pair_add(const struct cli_args *args)
 			return usage_error("--granule is for async and copy pairs");
 		o.granule_sectors = bytes / 512;
 		o.has_granule = true;
+	}
+	if (resync) {
+		m = ifrep_resync_parse(resync);
+		if (m < 0)
+			return usage_error("--resync %s: must be checksum or full", resync);
+		if (o.mode != IFREP_MODE_SYNC)
+			return usage_error("--resync is for sync pairs");
+		if (m == IFREP_PAIR_RESYNC_CHECKSUM && !o.remote)
+			return usage_error("--resync checksum is for remote pairs (--to HOST:PORT)");
+		o.resync = (uint32_t)m;
 	}
 	if (o.mode != IFREP_MODE_ASYNC && (interval || sync_points))
 		return usage_error("--%s is for async pairs", interval ? "interval" : "sync-points");
@@ -332,7 +349,8 @@ const struct cli_command command_pair_add = {
 		"pair add NAME PAIR --to DEV|HOST:PORT --mode sync|async|copy\n"
 		"                [--interval SEC] [--timeout SEC] [--sync-points N] [--rate BYTES_PER_S]\n"
 		"                [--secret-file FILE [--integrity-only] | --insecure]\n"
-		"                [--journal DEV] [--granule SIZE] [--no-device]",
+		"                [--journal DEV] [--granule SIZE] [--resync checksum|full]\n"
+		"                [--no-device]",
 	.help =
 		"Add the pair PAIR to the primary volume NAME: replication to a local block\n"
 		"device or to a secondary volume listening on HOST:PORT.  The new pair starts with\n"
@@ -354,6 +372,10 @@ const struct cli_command command_pair_add = {
 		"                        has not shipped yet saves first in the snapshot store\n"
 		"                        (the metadata device past the metadata), a power of\n"
 		"                        two from 4KiB to the chunk size (64KiB)\n"
+		"  --resync HOW          sync: how chunks dirty after an interruption are\n"
+		"                        resynced: checksum (remote only, the default there:\n"
+		"                        the secondary compares each 64KiB piece, only those\n"
+		"                        that differ are sent) or full (whole chunks sent)\n"
 		"  --no-device           copy to a local target: do not create the copy device\n"
 		"                        /dev/mapper/NAME-PAIR, through which the target is\n"
 		"                        usable read-write while it is copied\n",

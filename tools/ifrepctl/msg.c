@@ -13,6 +13,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *ifrep_resync_name(uint32_t resync_mode)
+{
+	return resync_mode == IFREP_PAIR_RESYNC_CHECKSUM ? "checksum" :
+	       resync_mode == IFREP_PAIR_RESYNC_FULL ? "full" : NULL;
+}
+
+int ifrep_resync_parse(const char *s)
+{
+	if (!strcmp(s, "checksum"))
+		return IFREP_PAIR_RESYNC_CHECKSUM;
+	if (!strcmp(s, "full"))
+		return IFREP_PAIR_RESYNC_FULL;
+	return -1;
+}
+
 int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len)
 {
 	struct outbuf out;
@@ -22,7 +37,8 @@ int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len)
 		return -ENAMETOOLONG;
 	if (!ifrep_is_word(o->name) || !ifrep_is_word(o->peer) ||
 	    (o->secret_file && !ifrep_is_word(o->secret_file)) ||
-	    (o->journal && !ifrep_is_word(o->journal)))
+	    (o->journal && !ifrep_is_word(o->journal)) ||
+	    (o->resync != IFREP_PAIR_RESYNC_DEFAULT && !ifrep_resync_name(o->resync)))
 		return -EINVAL;
 	outbuf_printf(&out, "pair_add %s %s %s", o->name, ifrep_mode_name(o->mode), o->peer);
 	if (o->has_timeout)
@@ -35,6 +51,8 @@ int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len)
 		outbuf_printf(&out, " sync_points=%" PRIu64, o->sync_points);
 	if (o->has_granule)
 		outbuf_printf(&out, " granule_sectors=%" PRIu64, o->granule_sectors);
+	if (o->resync != IFREP_PAIR_RESYNC_DEFAULT)
+		outbuf_printf(&out, " resync=%s", ifrep_resync_name(o->resync));
 	if (o->secret_file)
 		outbuf_printf(&out, " secret_file=%s", o->secret_file);
 	if (o->insecure)

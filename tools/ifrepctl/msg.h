@@ -3,7 +3,9 @@
  * msg.h - dm-ifrep target messages (docs/dm-ifrep.rst, "Messages"):
  *
  *   pair_add <name> <sync|async|copy> <peer> [timeout=S] [rate=B]
- *            [interval=S] [sync_points=N] [secret_file=PATH] [insecure]
+ *            [interval=S] [sync_points=N] [granule_sectors=N]
+ *            [resync=checksum|full] [secret_file=PATH] [insecure]
+ *            [integrity-only] [journal=PATH]
  *   pair_remove <name>
  *   pause <name>
  *   resume <name>
@@ -30,6 +32,18 @@
 
 #include "status.h"
 
+/*
+ * How a sync pair resyncs (pair_add resync=, target 1.5) is one of the
+ * record's IFREP_PAIR_RESYNC_* (ifrep_meta.h): DEFAULT (no key: checksum for
+ * a remote sync pair, else full), FULL or CHECKSUM.
+ */
+
+/** ifrep_resync_name() - "checksum", "full", or NULL for DEFAULT (and others). */
+const char *ifrep_resync_name(uint32_t resync_mode);
+
+/** ifrep_resync_parse() - IFREP_PAIR_RESYNC_CHECKSUM or _FULL for the word, or -1. */
+int ifrep_resync_parse(const char *s);
+
 struct ifrep_pair_opts {
 	const char *name;
 	enum ifrep_disk_mode mode;
@@ -38,6 +52,7 @@ struct ifrep_pair_opts {
 	bool has_timeout, has_rate, has_interval, has_sync_points, has_granule;
 	uint64_t timeout_s, rate, interval_s, sync_points;
 	uint64_t granule_sectors;	/* async/copy: snapshot store granule */
+	uint32_t resync;		/* sync: IFREP_PAIR_RESYNC_*, DEFAULT = no key */
 	const char *secret_file;	/* absolute path or NULL */
 	bool insecure;
 	bool integrity_only;		/* remote: authenticate, do not encrypt */
@@ -46,8 +61,8 @@ struct ifrep_pair_opts {
 
 /**
  * ifrep_msg_pair_add() - the pair_add message for @o.  Keys are written
- * only when set.  Return: 0, -EINVAL for a word with blanks, or
- * -ENAMETOOLONG.
+ * only when set.  Return: 0, -EINVAL for a word with blanks or an unknown
+ * resync value, or -ENAMETOOLONG.
  */
 int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len);
 
