@@ -164,6 +164,23 @@ static int copy_pipelined(struct ifrep_pair *p, sector_t sector, sector_t end,
 	return r;
 }
 
+unsigned int ifrep_compare_start(struct ifrep_pair *p, sector_t sector, void *buf,
+				 unsigned int len, struct ifrep_compare *c)
+{
+	unsigned int n = DIV_ROUND_UP(len, IFREP_COMPARE_PIECE), i;
+
+	for (i = 0; i < n; i++) {
+		c[i].sector = sector + i * (IFREP_COMPARE_PIECE >> SECTOR_SHIFT);
+		c[i].len = min_t(unsigned int, IFREP_COMPARE_PIECE, len - i * IFREP_COMPARE_PIECE);
+		sha256(buf + (size_t)i * IFREP_COMPARE_PIECE, c[i].len, c[i].sha256);
+		init_completion(&c[i].done);
+		c[i].result = -EIO;
+		c[i].same = 0;
+		p->ops->compare_start(p, &c[i]);
+	}
+	return n;
+}
+
 /*
  * Checksum resync of [@sector, @end): reads a window, asks the target about
  * each of its pieces, sends those that differ.  Every request started is
@@ -188,18 +205,7 @@ static int copy_compared(struct ifrep_pair *p, sector_t sector, sector_t end,
 			*reason = "source_read_error";
 			break;
 		}
-		n = DIV_ROUND_UP(total, IFREP_COMPARE_PIECE);
-		for (i = 0; i < n; i++) {
-			buf = p->resync.buf + (size_t)i * IFREP_COMPARE_PIECE;
-			c[i].sector = sector + i * (IFREP_COMPARE_PIECE >> SECTOR_SHIFT);
-			c[i].len = min_t(unsigned int, IFREP_COMPARE_PIECE,
-					 total - i * IFREP_COMPARE_PIECE);
-			sha256(buf, c[i].len, c[i].sha256);
-			init_completion(&c[i].done);
-			c[i].result = -EIO;
-			c[i].same = 0;
-			p->ops->compare_start(p, &c[i]);
-		}
+		n = ifrep_compare_start(p, sector, p->resync.buf, total, c);
 
 		bitmap_zero(sending, IFREP_COMPARE_PIECES);
 		skipped = 0;

@@ -72,6 +72,15 @@ void ifrep_resync_stop(struct ifrep_pair *p);
 void ifrep_resync_begin(struct ifrep_pair *p);
 
 /*
+ * Hashes each IFREP_COMPARE_PIECE of @len bytes (at most a window) read
+ * from @sector into @buf, and asks the target about each with
+ * ops->compare_start, into @c[0..n).  Returns n; the caller waits for
+ * every c[i].done.
+ */
+unsigned int ifrep_compare_start(struct ifrep_pair *p, sector_t sector, void *buf,
+				 unsigned int len, struct ifrep_compare *c);
+
+/*
  * Copies @chunk from the data device to the pair's target, honouring the
  * rate limit and yielding to host writes.  The caller keeps host writes
  * out of the chunk.  Return: 0, or -errno with *@reason.  Blocks.

@@ -13,7 +13,12 @@
  *     legs are all in;
  *   - for async pairs, no cycle writes the target meanwhile: the verify
  *     holds the pair's cycle.lock while it compares a chunk.
- * A remote target answers CSUM requests; a local one is read here.
+ * A remote target that speaks protocol 2.1 answers COMPARE requests: each
+ * 64 KiB piece of a 4 MiB window is hashed (SHA-256) and all of them are
+ * asked about at once, so the round trip is paid once per window; an older
+ * one answers CSUM (the CRC-32C of each 1 MiB, one round trip each).  A
+ * local target is read here.  The run follows the pair's rate limit (bytes
+ * compared per second) and yields to host writes.
  *
  * The run is in the background (resync_wq); "verify <pair> status" reports
  * its progress and result.  Stopping the pair (pause, resume, remove,
@@ -22,6 +27,7 @@
 #include "dm-ifrep-pair.h"
 
 #include <linux/crc32c.h>
+#include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #define DM_MSG_PREFIX "ifrep"
@@ -58,6 +64,68 @@ static bool __on_its_way(struct ifrep_pair *p, u64 chunk)
 	       (p->cycle.running && test_bit(chunk, p->cycle.chunks));
 }
 
+/* The pair's rate limit, in bytes compared; and host writes first. */
+static void throttle(struct ifrep_pair *p, unsigned int len)
+{
+	struct ifrep_volume *vol = p->vol;
+	unsigned long due;
+
+	if (!list_empty(&vol->inflight))
+		schedule_timeout_uninterruptible(1);
+	if (!p->rate_limit)
+		return;
+	p->verify.throttle_bytes += len;
+	due = p->verify.throttle_start + div64_u64(p->verify.throttle_bytes * HZ,
+						   p->rate_limit);
+	if (time_before(jiffies, due))
+		wait_event_timeout(vol->wait, READ_ONCE(p->verify.stop), due - jiffies);
+}
+
+static const char *target_failure(int r)
+{
+	return r == -EOPNOTSUPP ? "peer_cannot_verify" :
+	       r == -ECONNRESET || r == -ENOTCONN ? "link_lost" : "target_read_error";
+}
+
+/*
+ * One chunk by COMPARE, a window at a time (@buf holds one).  Every
+ * request started is waited for.  -EOPNOTSUPP: the peer cannot compare.
+ */
+static int compare_pieces(struct ifrep_pair *p, sector_t sector, sector_t end, void *buf,
+			  bool *differs, const char **reason)
+{
+	struct ifrep_volume *vol = p->vol;
+	struct ifrep_compare *c = p->verify.compares;
+	unsigned int total, n, i;
+	int r;
+
+	while (sector < end && !*differs) {
+		total = min_t(u64, (u64)IFREP_RESYNC_WINDOW * IFREP_RESYNC_SEGMENT,
+			      (end - sector) << SECTOR_SHIFT);
+		r = ifrep_io_vmalloc(vol->io_client, vol->data_bdev, sector, buf, total,
+				     REQ_OP_READ);
+		if (r) {
+			*reason = "source_read_error";
+			return r;
+		}
+		n = ifrep_compare_start(p, sector, buf, total, c);
+		for (i = 0; i < n; i++) {
+			wait_for_completion(&c[i].done);
+			if (c[i].result && !r)
+				r = c[i].result;
+			else if (!c[i].result && c[i].same != 1)
+				*differs = true;
+		}
+		if (r) {
+			*reason = target_failure(r);
+			return r;
+		}
+		throttle(p, total);
+		sector += total >> SECTOR_SHIFT;
+	}
+	return 0;
+}
+
 /* Compares one chunk; *differs says the outcome when 0 is returned. */
 static int compare_chunk(struct ifrep_pair *p, u64 chunk, void *buf, bool *differs,
 			 const char **reason)
@@ -70,6 +138,15 @@ static int compare_chunk(struct ifrep_pair *p, u64 chunk, void *buf, bool *diffe
 	int r;
 
 	*differs = false;
+	if (p->verify.compares && !p->verify.no_compare) {
+		r = compare_pieces(p, sector, end, buf, differs, reason);
+		if (r != -EOPNOTSUPP)
+			return r;
+		DMINFO("%s: pair %s: the peer cannot compare: verify goes on with CRC-32C",
+		       vol->name, p->name);
+		p->verify.no_compare = true;
+		*differs = false;
+	}
 	while (sector < end) {
 		len = min_t(u64, IFREP_RESYNC_SEGMENT, (end - sector) << SECTOR_SHIFT);
 		r = ifrep_io_vmalloc(vol->io_client, vol->data_bdev, sector, buf, len,
@@ -81,15 +158,14 @@ static int compare_chunk(struct ifrep_pair *p, u64 chunk, void *buf, bool *diffe
 		mine = ~crc32c(~0U, buf, len);
 		r = p->ops->checksum(p, sector, buf, len, &theirs);
 		if (r) {
-			*reason = r == -EOPNOTSUPP ? "peer_cannot_verify" :
-				  r == -ECONNRESET || r == -ENOTCONN ? "link_lost" :
-				  "target_read_error";
+			*reason = target_failure(r);
 			return r;
 		}
 		if (mine != theirs) {
 			*differs = true;
 			return 0;
 		}
+		throttle(p, len);
 		sector += len >> SECTOR_SHIFT;
 	}
 	return 0;
@@ -173,8 +249,17 @@ static void verify_worker(struct work_struct *ws)
 	int r = 0;
 
 	diff = ifrep_bitmap_alloc(vol->nr_chunks, false);
-	buf = vmalloc(IFREP_RESYNC_SEGMENT);
-	if (!diff || !buf) {
+	if (p->ops->compare_start) {
+		buf = vmalloc((size_t)IFREP_RESYNC_WINDOW * IFREP_RESYNC_SEGMENT);
+		p->verify.compares = kcalloc(IFREP_COMPARE_PIECES, sizeof(*p->verify.compares),
+					     GFP_KERNEL);
+	} else {
+		buf = vmalloc(IFREP_RESYNC_SEGMENT);
+	}
+	p->verify.no_compare = false;
+	p->verify.throttle_start = jiffies;
+	p->verify.throttle_bytes = 0;
+	if (!diff || !buf || (p->ops->compare_start && !p->verify.compares)) {
 		reason = "out_of_memory";
 		goto out;
 	}
@@ -194,9 +279,6 @@ static void verify_worker(struct work_struct *ws)
 		p->verify.checked++;
 		p->verify.differ = found;
 		spin_unlock_irq(&vol->lock);
-		/* Host I/O first. */
-		if (!list_empty(&vol->inflight))
-			schedule_timeout_uninterruptible(1);
 		cond_resched();
 	}
 	if (found) {
@@ -221,6 +303,8 @@ out:
 	p->verify.reason = reason;
 	spin_unlock_irq(&vol->lock);
 	vfree(buf);
+	kfree(p->verify.compares);
+	p->verify.compares = NULL;
 	ifrep_bitmap_free(diff);
 	ifrep_volume_event(vol);
 }

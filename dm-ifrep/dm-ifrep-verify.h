@@ -12,10 +12,17 @@
 #include "ifrep_target.h"
 
 struct ifrep_pair;
+struct ifrep_compare;
 
 struct ifrep_verify {
 	struct work_struct work;
 	bool stop;
+
+	/* The worker's. */
+	struct ifrep_compare *compares;	/* a window's pieces, remote pairs */
+	bool no_compare;		/* the peer cannot: CSUM this run */
+	unsigned long throttle_start;
+	u64 throttle_bytes;
 
 	/* Under vol->lock. */
 	enum ifrep_verify_state state;
