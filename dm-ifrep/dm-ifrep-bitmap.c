@@ -265,6 +265,33 @@ static void clear_flushed(struct ifrep_volume *vol, struct ifrep_pair *p,
 }
 
 /*
+ * Flushes the targets of the @n pairs in @users, with no lock held (a
+ * target behind a dead link may take its whole threshold to fail), so that
+ * the data about to be called clean is stable there; then takes
+ * bitmap_lock, clears each flushed pair's bits in its evict (@evicted) or
+ * scratch bitmap, and drops the use of the targets.  Returns with
+ * bitmap_lock held.
+ */
+static void flush_then_clear(struct ifrep_volume *vol, struct ifrep_pair **users,
+			     unsigned int n, bool evicted)
+{
+	bool flushed[IFREP_MAX_PAIRS];
+	struct ifrep_pair *p;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		flushed[i] = !users[i]->ops->flush_sync(users[i]);
+	mutex_lock(&vol->bitmap_lock);
+	for (i = 0; i < n; i++) {
+		p = users[i];
+		if (flushed[i] && vol->pairs[p->slot] == p)
+			clear_flushed(vol, p, evicted ? p->bitmap.evict : p->bitmap.scratch);
+		if (atomic_dec_and_test(&p->target_users))
+			wake_up_all(&vol->wait);
+	}
+}
+
+/*
  * Picks up to @need victims into vol->victims and unmarks them: chunks with
  * no write in flight whose reference bit (vol->touched) is clear when the
  * hand reaches them; the hand clears the bits it passes, so a chunk written
@@ -321,7 +348,6 @@ static u64 __evict(struct ifrep_volume *vol, u64 need)
 static void make_room(struct ifrep_volume *vol, u64 nr_new)
 {
 	struct ifrep_pair *users[IFREP_MAX_PAIRS], *p;
-	bool flushed[IFREP_MAX_PAIRS];
 	unsigned int i, n = 0;
 	u64 hot_max = READ_ONCE(vol->hot_max);
 
@@ -347,18 +373,7 @@ static void make_room(struct ifrep_volume *vol, u64 nr_new)
 		return;
 
 	mutex_unlock(&vol->bitmap_lock);
-	/* Data we are about to call clean must be stable there. */
-	for (i = 0; i < n; i++)
-		flushed[i] = !users[i]->ops->flush_sync(users[i]);
-	mutex_lock(&vol->bitmap_lock);
-
-	for (i = 0; i < n; i++) {
-		p = users[i];
-		if (flushed[i] && vol->pairs[p->slot] == p)
-			clear_flushed(vol, p, p->bitmap.evict);
-		if (atomic_dec_and_test(&p->target_users))
-			wake_up_all(&vol->wait);
-	}
+	flush_then_clear(vol, users, n, true);
 }
 
 int ifrep_bitmap_mark(struct ifrep_volume *vol, struct bio_list *batch)
@@ -473,9 +488,9 @@ static unsigned int __sweep_select(struct ifrep_volume *vol, bool final,
  */
 int ifrep_bitmap_sweep(struct ifrep_volume *vol, bool final)
 {
-	struct ifrep_pair *users[IFREP_MAX_PAIRS], *p;
-	bool flushed[IFREP_MAX_PAIRS], idle, cleared = false;
-	unsigned int i, n;
+	struct ifrep_pair *users[IFREP_MAX_PAIRS];
+	bool idle, cleared = false;
+	unsigned int n;
 	int r = 0;
 
 	mutex_lock(&vol->sweep_lock);
@@ -488,18 +503,7 @@ int ifrep_bitmap_sweep(struct ifrep_volume *vol, bool final)
 	spin_unlock_irq(&vol->lock);
 	mutex_unlock(&vol->bitmap_lock);
 
-	/* Data we are about to call clean must be stable there. */
-	for (i = 0; i < n; i++)
-		flushed[i] = !users[i]->ops->flush_sync(users[i]);
-
-	mutex_lock(&vol->bitmap_lock);
-	for (i = 0; i < n; i++) {
-		p = users[i];
-		if (flushed[i] && vol->pairs[p->slot] == p)
-			clear_flushed(vol, p, p->bitmap.scratch);
-		if (atomic_dec_and_test(&p->target_users))
-			wake_up_all(&vol->wait);
-	}
+	flush_then_clear(vol, users, n, false);
 	if ((n || cleared) && READ_ONCE(vol->health) == IFREP_HEALTH_RW) {
 		r = writeback(vol);
 		if (r)

@@ -59,8 +59,8 @@ void ifrep_resync_stop(struct ifrep_pair *p)
 
 void ifrep_resync_begin(struct ifrep_pair *p)
 {
-	p->resync.throttle_start = jiffies;
-	p->resync.throttle_bytes = 0;
+	p->resync.throttle.start = jiffies;
+	p->resync.throttle.bytes = 0;
 }
 
 /* A cycle ships its cut: the data device as the snapshot store amends it. */
@@ -72,7 +72,8 @@ static int read_data(struct ifrep_pair *p, sector_t sector, void *buf, unsigned 
 				REQ_OP_READ);
 }
 
-static void throttle(struct ifrep_pair *p, unsigned int len)
+void ifrep_throttle(struct ifrep_pair *p, struct ifrep_throttle *t, unsigned int len,
+		    const bool *stop)
 {
 	struct ifrep_volume *vol = p->vol;
 	unsigned long due;
@@ -81,19 +82,17 @@ static void throttle(struct ifrep_pair *p, unsigned int len)
 		schedule_timeout_uninterruptible(1);
 	if (!p->rate_limit)
 		return;
-	p->resync.throttle_bytes += len;
-	due = p->resync.throttle_start + div64_u64(p->resync.throttle_bytes * HZ,
-						   p->rate_limit);
+	t->bytes += len;
+	due = t->start + div64_u64(t->bytes * HZ, p->rate_limit);
 	if (time_before(jiffies, due))
-		wait_event_timeout(vol->wait, READ_ONCE(p->resync.stop),
-				   due - jiffies);
+		wait_event_timeout(vol->wait, READ_ONCE(*stop), due - jiffies);
 }
 
 static void copied(struct ifrep_pair *p, unsigned int len)
 {
 	atomic64_add(len, &p->bytes_sent);
 	atomic64_add(len, &p->resync.bytes);
-	throttle(p, len);
+	ifrep_throttle(p, &p->resync.throttle, len, &p->resync.stop);
 }
 
 /* One segment at a time: a local target has no round trip to hide. */

@@ -27,6 +27,15 @@ struct ifrep_pair;
 				 IFREP_COMPARE_PIECE)
 
 /*
+ * The pace of a background copy or comparison: the pair's rate limit,
+ * counted in bytes from @start.
+ */
+struct ifrep_throttle {
+	unsigned long start;		/* jiffies */
+	u64 bytes;
+};
+
+/*
  * A checksum resync's question to the target (ops->compare_start): does
  * it hold @len bytes at @sector with this SHA-256?
  */
@@ -44,8 +53,7 @@ struct ifrep_resync {
 	/* The copier, shared with async cycles. */
 	bool stop;			/* stops a resync or a cycle's shipping */
 	void *buf;
-	unsigned long throttle_start;
-	u64 throttle_bytes;
+	struct ifrep_throttle throttle;
 	atomic64_t bytes;		/* copied since activation, for the rate */
 
 	/* The resync worker of sync pairs. */
@@ -70,6 +78,13 @@ void ifrep_resync_stop(struct ifrep_pair *p);
 
 /* A run of copies starts: the rate limit counts from now. */
 void ifrep_resync_begin(struct ifrep_pair *p);
+
+/*
+ * @len more bytes went: pauses a tick while host writes are in flight (they
+ * come first), then as long as the pair's rate limit asks, or until *@stop.
+ */
+void ifrep_throttle(struct ifrep_pair *p, struct ifrep_throttle *t, unsigned int len,
+		    const bool *stop);
 
 /*
  * Hashes each IFREP_COMPARE_PIECE of @len bytes (at most a window) read

@@ -381,94 +381,96 @@ static int handle_cycle(struct ifrep_session *s, struct ifrep_msg *msg)
 }
 
 /*
- * CSUM: the CRC-32C of a range of the data device, for the primary's
- * online verify.  Every write received before it is applied first, so the
- * answer covers what the primary sent.
+ * The range a CSUM or COMPARE asks about (@sector_be, @length_be, as
+ * received; @what names the request in the log), read from the data device
+ * once every write received before was applied, so that the answer covers
+ * what the primary sent.  Returns 0 with *@buf (vmalloc'ed, *@len bytes),
+ * or with *@buf NULL and *@status the ACK's errno when it cannot be read;
+ * -EPROTO for a range outside the volume (the session ends, nothing read).
  */
-static int handle_csum(struct ifrep_session *s, struct ifrep_msg *msg)
+static int read_asked_range(struct ifrep_session *s, __be64 sector_be, __be32 length_be,
+			    const char *what, void **buf, u32 *len, u32 *status)
 {
 	struct ifrep_volume *vol = s->l->vol;
-	struct ifrep_wire_ack ack = { 0 };
-	struct ifrep_payload pl = { .fixed = &ack, .fixed_len = sizeof(ack) };
-	struct ifrep_wire_csum req;
-	sector_t sector;
-	void *buf;
-	u32 len;
-	int r;
+	sector_t sector = be64_to_cpu(sector_be);
 
-	r = ifrep_conn_recv_payload(s->conn, msg, &req, sizeof(req)) ?:
-	    ifrep_conn_recv_end(msg);
-	if (r)
-		return r;
-	sector = be64_to_cpu(req.sector);
-	len = be32_to_cpu(req.length);
-	if (!len || len % SECTOR_SIZE || len > IFREP_MAX_PAYLOAD ||
-	    sector >= vol->data_sectors || (len >> SECTOR_SHIFT) > vol->data_sectors - sector) {
-		DMERR_LIMIT("%s: %s: checksum request outside the volume (sector %llu, %u bytes)",
-			    vol->name, s->conn->stream->peer, (u64)sector, len);
+	*len = be32_to_cpu(length_be);
+	*buf = NULL;
+	if (!*len || *len % SECTOR_SIZE || *len > IFREP_MAX_PAYLOAD ||
+	    sector >= vol->data_sectors || (*len >> SECTOR_SHIFT) > vol->data_sectors - sector) {
+		DMERR_LIMIT("%s: %s: %s request outside the volume (sector %llu, %u bytes)",
+			    vol->name, s->conn->stream->peer, what, (u64)sector, *len);
 		return -EPROTO;
 	}
 	wait_event(s->wait, !atomic_read(&s->inflight));
-	buf = vmalloc(len);
-	if (!buf) {
-		ack.status = cpu_to_be32(ENOMEM);
-	} else {
-		r = ifrep_io_vmalloc(vol->io_client, vol->data_bdev, sector, buf, len,
-				     REQ_OP_READ);
-		if (r)
-			ack.status = cpu_to_be32(EIO);
-		else
-			ack.value = cpu_to_be32(~crc32c(~0U, buf, len));
-		vfree(buf);
+	*buf = vmalloc(*len);
+	if (!*buf) {
+		*status = ENOMEM;
+	} else if (ifrep_io_vmalloc(vol->io_client, vol->data_bdev, sector, *buf, *len,
+				    REQ_OP_READ)) {
+		vfree(*buf);
+		*buf = NULL;
+		*status = EIO;
 	}
+	return 0;
+}
+
+/* CSUM: the CRC-32C of a range of the data device, for online verify. */
+static int handle_csum(struct ifrep_session *s, struct ifrep_msg *msg)
+{
+	struct ifrep_wire_ack ack = { 0 };
+	struct ifrep_payload pl = { .fixed = &ack, .fixed_len = sizeof(ack) };
+	struct ifrep_wire_csum req;
+	u32 len, status = 0;
+	void *buf;
+	int r;
+
+	r = ifrep_conn_recv_payload(s->conn, msg, &req, sizeof(req)) ?:
+	    ifrep_conn_recv_end(msg) ?:
+	    read_asked_range(s, req.sector, req.length, "checksum", &buf, &len, &status);
+	if (r)
+		return r;
+	if (buf)
+		ack.value = cpu_to_be32(~crc32c(~0U, buf, len));
+	ack.status = cpu_to_be32(status);
+	vfree(buf);
 	return ifrep_conn_send(s->conn, IFREP_MSG_ACK, 0, msg->id, &pl);
 }
 
 /*
  * COMPARE: whether a range of the data device has the SHA-256 the primary
- * sent, for its checksum-based resync; like CSUM, after every write
- * received before.  A range that cannot be read answers EIO: the primary
- * then sends it (or fails the resync), it never counts as equal.
+ * sent, for its checksum resync and online verify.  A range that cannot be
+ * read answers ENOMEM or EIO: the primary then sends it (or stops its
+ * verify); it never counts as the same.
  */
 static int handle_compare(struct ifrep_session *s, struct ifrep_msg *msg)
 {
-	struct ifrep_volume *vol = s->l->vol;
 	struct ifrep_wire_ack ack = { 0 };
 	struct ifrep_payload pl = { .fixed = &ack, .fixed_len = sizeof(ack) };
 	struct ifrep_wire_compare req;
 	u8 digest[SHA256_DIGEST_SIZE];
-	sector_t sector;
+	u32 len, status = 0;
 	void *buf;
-	u32 len;
 	int r;
 
 	r = ifrep_conn_recv_payload(s->conn, msg, &req, sizeof(req)) ?:
 	    ifrep_conn_recv_end(msg);
 	if (r)
 		return r;
-	sector = be64_to_cpu(req.sector);
-	len = be32_to_cpu(req.length);
-	if (!len || len % SECTOR_SIZE || len > IFREP_MAX_PAYLOAD || req.reserved ||
-	    sector >= vol->data_sectors || (len >> SECTOR_SHIFT) > vol->data_sectors - sector) {
-		DMERR_LIMIT("%s: %s: compare request outside the volume (sector %llu, %u bytes)",
-			    vol->name, s->conn->stream->peer, (u64)sector, len);
+	if (req.reserved) {
+		DMERR_LIMIT("%s: %s: compare request with reserved bits set",
+			    s->l->vol->name, s->conn->stream->peer);
 		return -EPROTO;
 	}
-	wait_event(s->wait, !atomic_read(&s->inflight));
-	buf = vmalloc(len);
-	if (!buf) {
-		ack.status = cpu_to_be32(ENOMEM);
-	} else {
-		r = ifrep_io_vmalloc(vol->io_client, vol->data_bdev, sector, buf, len,
-				     REQ_OP_READ);
-		if (r) {
-			ack.status = cpu_to_be32(EIO);
-		} else {
-			sha256(buf, len, digest);
-			ack.value = cpu_to_be32(!memcmp(digest, req.sha256, sizeof(digest)));
-		}
-		vfree(buf);
+	r = read_asked_range(s, req.sector, req.length, "compare", &buf, &len, &status);
+	if (r)
+		return r;
+	if (buf) {
+		sha256(buf, len, digest);
+		ack.value = cpu_to_be32(!memcmp(digest, req.sha256, sizeof(digest)));
 	}
+	ack.status = cpu_to_be32(status);
+	vfree(buf);
 	return ifrep_conn_send(s->conn, IFREP_MSG_ACK, 0, msg->id, &pl);
 }
 

@@ -67,18 +67,7 @@ static bool __on_its_way(struct ifrep_pair *p, u64 chunk)
 /* The pair's rate limit, in bytes compared; and host writes first. */
 static void throttle(struct ifrep_pair *p, unsigned int len)
 {
-	struct ifrep_volume *vol = p->vol;
-	unsigned long due;
-
-	if (!list_empty(&vol->inflight))
-		schedule_timeout_uninterruptible(1);
-	if (!p->rate_limit)
-		return;
-	p->verify.throttle_bytes += len;
-	due = p->verify.throttle_start + div64_u64(p->verify.throttle_bytes * HZ,
-						   p->rate_limit);
-	if (time_before(jiffies, due))
-		wait_event_timeout(vol->wait, READ_ONCE(p->verify.stop), due - jiffies);
+	ifrep_throttle(p, &p->verify.throttle, len, &p->verify.stop);
 }
 
 static const char *target_failure(int r)
@@ -257,8 +246,8 @@ static void verify_worker(struct work_struct *ws)
 		buf = vmalloc(IFREP_RESYNC_SEGMENT);
 	}
 	p->verify.no_compare = false;
-	p->verify.throttle_start = jiffies;
-	p->verify.throttle_bytes = 0;
+	p->verify.throttle.start = jiffies;
+	p->verify.throttle.bytes = 0;
 	if (!diff || !buf || (p->ops->compare_start && !p->verify.compares)) {
 		reason = "out_of_memory";
 		goto out;

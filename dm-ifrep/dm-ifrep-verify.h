@@ -9,6 +9,8 @@
 #include <linux/types.h>
 #include <linux/workqueue.h>
 
+#include "dm-ifrep-resync.h"
+
 #include "ifrep_target.h"
 
 struct ifrep_pair;
@@ -21,8 +23,7 @@ struct ifrep_verify {
 	/* The worker's. */
 	struct ifrep_compare *compares;	/* a window's pieces, remote pairs */
 	bool no_compare;		/* the peer cannot: CSUM this run */
-	unsigned long throttle_start;
-	u64 throttle_bytes;
+	struct ifrep_throttle throttle;
 
 	/* Under vol->lock. */
 	enum ifrep_verify_state state;
