@@ -211,33 +211,65 @@ static u64 next_frozen(struct ifrep_pair *p, u64 *cursor)
 	return chunk;
 }
 
-static int ship(struct ifrep_pair *p, const char **reason)
+/* A chunk of the cut reached the target (or not: the cycle fails then). */
+static void shipped(struct ifrep_pair *p, u64 chunk, int result)
 {
 	struct ifrep_volume *vol = p->vol;
+
+	if (result)
+		return;
+	spin_lock_irq(&vol->lock);
+	__clear_bit(chunk, p->cycle.frozen);
+	__clear_bit(chunk, p->cycle.urgent);
+	__ifrep_snap_release_chunk(p, chunk);
+	/* The copy completed: the copy device's I/O into it may go. */
+	__ifrep_copydev_copied(p, chunk);
+	p->cycle.shipped++;
+	spin_unlock_irq(&vol->lock);
+	ifrep_volume_unpark(vol);
+}
+
+/*
+ * Ships the frozen chunks, through the pair's window when its target has a
+ * round trip (several chunks in flight), else one at a time.  Chunks are
+ * read through the snapshot store: see ifrep_snap_read().
+ */
+static int ship(struct ifrep_pair *p, const char **reason)
+{
+	struct ifrep_window *w = ifrep_resync_window(p);
 	u64 chunk, cursor = 0;
-	int r;
+	const char *why;
+	int r = 0;
 
 	ifrep_resync_begin(p);
+	if (w)
+		ifrep_window_begin(w, shipped);
 	while ((chunk = next_frozen(p, &cursor)) != IFREP_NO_CHUNK) {
 		if (READ_ONCE(p->resync.stop)) {
 			*reason = NULL;
-			return -EINTR;
+			r = -EINTR;
+			break;
 		}
-		/* Read through the snapshot store: see ifrep_snap_read(). */
-		r = ifrep_resync_copy_chunk(p, chunk, reason);
+		if (!w) {
+			r = ifrep_resync_copy_chunk(p, chunk, reason);
+			if (r)
+				break;
+			shipped(p, chunk, 0);
+			continue;
+		}
+		/* Urgent, or the search wrapped around: it must arrive first. */
+		if (ifrep_window_holds(w, chunk))
+			r = ifrep_window_drain(w, reason);
+		else
+			r = ifrep_window_push(w, chunk, reason);
 		if (r)
-			return r;
-		spin_lock_irq(&vol->lock);
-		__clear_bit(chunk, p->cycle.frozen);
-		__clear_bit(chunk, p->cycle.urgent);
-		__ifrep_snap_release_chunk(p, chunk);
-		/* The copy completed: the copy device's I/O into it may go. */
-		__ifrep_copydev_copied(p, chunk);
-		p->cycle.shipped++;
-		spin_unlock_irq(&vol->lock);
-		ifrep_volume_unpark(vol);
+			break;
 	}
-	return 0;
+	if (w && ifrep_window_drain(w, &why) && !r) {
+		*reason = why;
+		r = w->error;
+	}
+	return r;
 }
 
 static void end_cycle(struct ifrep_pair *p, bool committed)

@@ -37,7 +37,8 @@ static bool __chunk_locked(struct ifrep_volume *vol, u64 chunk)
 
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
-		if (p && (p->resync.chunk == chunk || p->verify.chunk == chunk))
+		if (p && ((p->resync.locked && test_bit(chunk, p->resync.locked)) ||
+			  p->verify.chunk == chunk))
 			return true;
 	}
 	return false;

@@ -26,6 +26,7 @@
 #include "dm-ifrep-remote.h"
 #include "dm-ifrep-resync.h"
 #include "dm-ifrep-verify.h"
+#include "dm-ifrep-window.h"
 
 struct ifrep_wire_cycle;
 
@@ -79,6 +80,11 @@ struct ifrep_pair_ops {
 	 * @c stays untouched by the caller until then.
 	 */
 	void (*compare_start)(struct ifrep_pair *p, struct ifrep_compare *c);
+	/*
+	 * Optional: the link's round trip as measured so far, in microseconds
+	 * (0: not known yet).  Any context but interrupts.
+	 */
+	u32 (*link_rtt_us)(struct ifrep_pair *p);
 };
 
 /* What a remote secondary said about itself when it attached. */

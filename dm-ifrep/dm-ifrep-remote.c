@@ -2,13 +2,26 @@
 /*
  * dm-ifrep remote targets, primary side: a secondary volume on another host.
  *
- * Each remote pair has a connection thread, a sender and two request lists:
- *   send_queue  requests waiting to be sent (host write legs, resync writes,
- *               flushes, sync-state notices), in order;
+ * Each remote pair has a connection thread, a sender and three request
+ * lists:
+ *   host_queue  host write legs (and flushes) waiting to be sent, in order;
+ *   send_queue  background requests waiting to be sent (resync and cycle
+ *               writes, comparisons, flushes, sync-state notices), in order;
  *   inflight    requests sent and waiting for their ACK, oldest first.
- * The sender moves requests from the first list to the second and writes
- * them to the socket; the connection thread reads ACKs and completes them.
- * Many writes are in flight at once (pipelined), each a single message.
+ * The sender takes host legs first, so that a host write waits behind what
+ * the socket holds already, not behind a resync's whole window; it moves
+ * each request to inflight and writes it to the socket; the connection
+ * thread reads ACKs and completes them.  Many writes are in flight at once
+ * (pipelined), each a single message.  Host legs may overtake background
+ * requests: the engine never has both in flight for one chunk (a resync or
+ * verify parks host writes into its chunks), and a background flush covers
+ * only what completed before it was queued.
+ *
+ * The round trip: the shortest time from a request's last byte handed to
+ * the socket to its ACK, since the connection was attached.  Queueing
+ * behind earlier data only lengthens the others, so this stays near the
+ * link's own round trip (plus the peer's write); the window of background
+ * copies is sized from it (dm-ifrep-window.c).
  *
  * Remote timeout threshold: a request not acknowledged within timeout_s,
  * or any transport or protocol error, breaks the connection.  Breaking
@@ -61,8 +74,10 @@ struct ifrep_remote {
 	 * waits for that before it frees conn.
 	 */
 	bool shutting_down;
+	struct list_head host_queue;
 	struct list_head send_queue;
 	struct list_head inflight;
+	u32 min_rtt_us;			/* of this connection; 0: none yet */
 	u64 next_id;
 	/*
 	 * The request the sender is writing to the socket: whoever else
@@ -84,6 +99,7 @@ struct ifrep_rreq {
 	u16 type;
 	u16 flags;
 	unsigned long deadline;
+	ktime_t sent;			/* its last byte went to the socket; 0: not yet */
 	/* A host write leg... */
 	struct ifrep_io *io;
 	ifrep_leg_done_fn leg_done;
@@ -179,6 +195,7 @@ static void break_conn(struct ifrep_remote *r, const char *reason, bool retry)
 	r->broken = true;
 	r->shutting_down = true;
 	list_splice_init(&r->inflight, &failed);
+	list_splice_tail_init(&r->host_queue, &failed);
 	list_splice_tail_init(&r->send_queue, &failed);
 	if (r->sending) {
 		list_del(&r->sending->list);
@@ -219,7 +236,7 @@ static void queue_rreq(struct ifrep_remote *r, struct ifrep_rreq *req)
 		return;
 	}
 	req->id = ++r->next_id;
-	list_add_tail(&req->list, &r->send_queue);
+	list_add_tail(&req->list, req->io ? &r->host_queue : &r->send_queue);
 	spin_unlock_irqrestore(&r->lock, flags);
 	queue_work(r->send_wq, &r->send_work);
 }
@@ -259,11 +276,12 @@ static void send_worker(struct work_struct *ws)
 	for (;;) {
 		spin_lock_irq(&r->lock);
 		conn = r->conn;
-		if (!conn || r->broken || list_empty(&r->send_queue)) {
+		req = list_first_entry_or_null(&r->host_queue, struct ifrep_rreq, list) ?:
+		      list_first_entry_or_null(&r->send_queue, struct ifrep_rreq, list);
+		if (!conn || r->broken || !req) {
 			spin_unlock_irq(&r->lock);
 			return;
 		}
-		req = list_first_entry(&r->send_queue, struct ifrep_rreq, list);
 		req->deadline = jiffies + timeout;
 		list_move_tail(&req->list, &r->inflight);
 		r->sending = req;
@@ -276,6 +294,8 @@ static void send_worker(struct work_struct *ws)
 		r->sending = NULL;
 		finished = r->sending_finished;
 		status = r->sending_status;
+		if (!finished)
+			req->sent = ktime_get();
 		spin_unlock_irq(&r->lock);
 		if (finished)
 			complete_rreq(r, req, status);
@@ -453,6 +473,18 @@ static void remote_compare_start(struct ifrep_pair *p, struct ifrep_compare *c)
 	memcpy(c->wire.sha256, c->sha256, sizeof(c->wire.sha256));
 	start_rreq(p, IFREP_MSG_COMPARE, 0, 0, NULL, 0, &c->wire, sizeof(c->wire), &c->same,
 		   &c->done, &c->result);
+}
+
+static u32 remote_link_rtt_us(struct ifrep_pair *p)
+{
+	struct ifrep_remote *r = get_link(p);
+	u32 us;
+
+	if (!r)
+		return 0;
+	us = READ_ONCE(r->min_rtt_us);
+	put_link(p, r);
+	return us;
 }
 
 static int remote_set_consistent(struct ifrep_pair *p, bool consistent)
@@ -650,6 +682,7 @@ static bool attached(struct ifrep_remote *r, struct ifrep_conn *conn,
 	r->broken = false;
 	r->trouble_since = 0;
 	r->last_rx = jiffies;
+	r->min_rtt_us = 0;
 	spin_unlock_irq(&r->lock);
 	if (!p->events->attached(p, v))
 		return true;
@@ -666,6 +699,18 @@ static int ack_status(const struct ifrep_wire_ack *ack)
 	if (!status)
 		return 0;
 	return status == ENOSPC || status == EOPNOTSUPP ? -(int)status : -EIO;
+}
+
+/* NOTE: r->lock held. */
+static void note_rtt(struct ifrep_remote *r, struct ifrep_rreq *req)
+{
+	s64 us;
+
+	if (!req->sent)
+		return;
+	us = max_t(s64, ktime_us_delta(ktime_get(), req->sent), 1);
+	if (!r->min_rtt_us || us < r->min_rtt_us)
+		r->min_rtt_us = min_t(s64, us, U32_MAX);
 }
 
 static struct ifrep_rreq *find_inflight(struct ifrep_remote *r, u64 id)
@@ -765,6 +810,7 @@ static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 		found = req;
 		if (req) {
 			list_del(&req->list);
+			note_rtt(r, req);
 			if (req->value)
 				*req->value = be32_to_cpu(buf.ack.value);
 			if (req == r->sending) {
@@ -876,6 +922,7 @@ static int remote_open(struct ifrep_pair *p, const char **reason)
 	}
 	r->p = p;
 	spin_lock_init(&r->lock);
+	INIT_LIST_HEAD(&r->host_queue);
 	INIT_LIST_HEAD(&r->send_queue);
 	INIT_LIST_HEAD(&r->inflight);
 	INIT_WORK(&r->send_work, send_worker);
@@ -964,6 +1011,7 @@ const struct ifrep_pair_ops ifrep_remote_ops = {
 	.set_consistent = remote_set_consistent,
 	.checksum = remote_checksum,
 	.compare_start = remote_compare_start,
+	.link_rtt_us = remote_link_rtt_us,
 	.cycle = remote_cycle,
 };
 

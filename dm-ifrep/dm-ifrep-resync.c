@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * dm-ifrep resync: copies a pair's dirty chunks from the data device to
- * its target, one chunk at a time, in IFREP_RESYNC_SEGMENT pieces.
+ * its target in IFREP_RESYNC_SEGMENT pieces: through the pair's window
+ * (dm-ifrep-window.c, several chunks in flight) to a remote target, one
+ * chunk at a time to a local one.
  *
- * No lost update: before copying chunk c the worker sets p->resync.chunk,
- * which parks new host writes into c, and waits until the writes into c
- * already in flight completed.  Only then is c read.  The chunk's dirty
- * bit is cleared after the copy and the parked writes run again, now
- * replicated like any write into a chunk in sync.
+ * No lost update: before copying chunk c the worker sets its bit in
+ * p->resync.locked, which parks new host writes into c, and waits until
+ * the writes into c already in flight completed.  Only then is c read.
+ * Once the target acknowledged all of c, its dirty bit is cleared, its
+ * locked bit too, and the parked writes run again, now replicated like
+ * any write into a chunk in sync.
  *
  * The copy yields to host I/O (a tick's pause whenever host writes are in
  * flight) and honours the pair's rate limit.  The cleared bits reach the
@@ -34,12 +37,15 @@
 
 static void resync_worker(struct work_struct *ws);
 
-void ifrep_resync_init(struct ifrep_pair *p)
+int ifrep_resync_init(struct ifrep_pair *p)
 {
 	INIT_WORK(&p->resync.work, resync_worker);
-	p->resync.chunk = IFREP_NO_CHUNK;
 	atomic64_set(&p->resync.bytes, 0);
 	atomic64_set(&p->resync.skipped, 0);
+	if (p->mode != IFREP_MODE_SYNC)
+		return 0;
+	p->resync.locked = ifrep_bitmap_alloc(p->vol->nr_chunks, false);
+	return p->resync.locked ? 0 : -ENOMEM;
 }
 
 void ifrep_resync_exit(struct ifrep_pair *p)
@@ -48,6 +54,9 @@ void ifrep_resync_exit(struct ifrep_pair *p)
 	p->resync.buf = NULL;
 	kfree(p->resync.compares);
 	p->resync.compares = NULL;
+	ifrep_window_free(p);
+	ifrep_bitmap_free(p->resync.locked);
+	p->resync.locked = NULL;
 }
 
 void ifrep_resync_stop(struct ifrep_pair *p)
@@ -64,7 +73,7 @@ void ifrep_resync_begin(struct ifrep_pair *p)
 }
 
 /* A cycle ships its cut: the data device as the snapshot store amends it. */
-static int read_data(struct ifrep_pair *p, sector_t sector, void *buf, unsigned int len)
+int ifrep_resync_read(struct ifrep_pair *p, sector_t sector, void *buf, unsigned int len)
 {
 	if (p->mode != IFREP_MODE_SYNC)
 		return ifrep_snap_read(p, sector, buf, len);
@@ -88,7 +97,7 @@ void ifrep_throttle(struct ifrep_pair *p, struct ifrep_throttle *t, unsigned int
 		wait_event_timeout(vol->wait, READ_ONCE(*stop), due - jiffies);
 }
 
-static void copied(struct ifrep_pair *p, unsigned int len)
+void ifrep_resync_copied(struct ifrep_pair *p, unsigned int len)
 {
 	atomic64_add(len, &p->bytes_sent);
 	atomic64_add(len, &p->resync.bytes);
@@ -104,7 +113,7 @@ static int copy_serial(struct ifrep_pair *p, sector_t sector, sector_t end,
 
 	while (sector < end) {
 		len = min_t(u64, IFREP_RESYNC_SEGMENT, (end - sector) << SECTOR_SHIFT);
-		r = read_data(p, sector, p->resync.buf, len);
+		r = ifrep_resync_read(p, sector, p->resync.buf, len);
 		if (r) {
 			*reason = "source_read_error";
 			return r;
@@ -115,52 +124,9 @@ static int copy_serial(struct ifrep_pair *p, sector_t sector, sector_t end,
 			return r;
 		}
 		sector += len >> SECTOR_SHIFT;
-		copied(p, len);
+		ifrep_resync_copied(p, len);
 	}
 	return 0;
-}
-
-/*
- * Up to IFREP_RESYNC_WINDOW segments in flight: the next ones are read
- * while the earlier ones cross the link, instead of one round trip per
- * segment.  Every write started is waited for, whatever happens.
- */
-static int copy_pipelined(struct ifrep_pair *p, sector_t sector, sector_t end,
-			  const char **reason)
-{
-	struct completion done[IFREP_RESYNC_WINDOW];
-	int result[IFREP_RESYNC_WINDOW];
-	unsigned int len[IFREP_RESYNC_WINDOW];
-	unsigned int n, i;
-	void *buf;
-	int r = 0;
-
-	while (sector < end && !r) {
-		for (n = 0; n < IFREP_RESYNC_WINDOW && sector < end; n++) {
-			len[n] = min_t(u64, IFREP_RESYNC_SEGMENT, (end - sector) << SECTOR_SHIFT);
-			buf = p->resync.buf + (size_t)n * IFREP_RESYNC_SEGMENT;
-			r = read_data(p, sector, buf, len[n]);
-			if (r) {
-				*reason = "source_read_error";
-				break;
-			}
-			init_completion(&done[n]);
-			p->ops->write_start(p, sector, buf, len[n], &done[n], &result[n]);
-			sector += len[n] >> SECTOR_SHIFT;
-		}
-		for (i = 0; i < n; i++) {
-			wait_for_completion(&done[i]);
-			if (result[i]) {
-				if (!r) {
-					*reason = "write_error";
-					r = result[i];
-				}
-				continue;
-			}
-			copied(p, len[i]);
-		}
-	}
-	return r;
 }
 
 unsigned int ifrep_compare_start(struct ifrep_pair *p, sector_t sector, void *buf,
@@ -199,7 +165,7 @@ static int copy_compared(struct ifrep_pair *p, sector_t sector, sector_t end,
 	while (sector < end && !r) {
 		total = min_t(u64, (u64)IFREP_RESYNC_WINDOW * IFREP_RESYNC_SEGMENT,
 			      (end - sector) << SECTOR_SHIFT);
-		r = read_data(p, sector, p->resync.buf, total);
+		r = ifrep_resync_read(p, sector, p->resync.buf, total);
 		if (r) {
 			*reason = "source_read_error";
 			break;
@@ -240,7 +206,7 @@ static int copy_compared(struct ifrep_pair *p, sector_t sector, sector_t end,
 			atomic64_add(skipped, &p->resync.bytes);
 		}
 		/* Once per window: the rate limit, and a yield to host writes. */
-		copied(p, sent);
+		ifrep_resync_copied(p, sent);
 		sector += total >> SECTOR_SHIFT;
 	}
 	return r;
@@ -248,9 +214,10 @@ static int copy_compared(struct ifrep_pair *p, sector_t sector, sector_t end,
 
 static int alloc_buffers(struct ifrep_pair *p, bool compare, const char **reason)
 {
+	/* A checksum resync reads a window of pieces at once. */
 	if (!p->resync.buf)
 		p->resync.buf = vmalloc((size_t)IFREP_RESYNC_SEGMENT *
-					(p->ops->write_start ? IFREP_RESYNC_WINDOW : 1));
+					(p->ops->compare_start ? IFREP_RESYNC_WINDOW : 1));
 	if (compare && !p->resync.compares)
 		p->resync.compares = kcalloc(IFREP_COMPARE_PIECES,
 					     sizeof(*p->resync.compares), GFP_KERNEL);
@@ -269,11 +236,12 @@ int ifrep_resync_copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason
 	int r;
 
 	r = alloc_buffers(p, false, reason);
-	if (r)
-		return r;
-	if (p->ops->write_start)
-		return copy_pipelined(p, sector, end, reason);
-	return copy_serial(p, sector, end, reason);
+	return r ?: copy_serial(p, sector, end, reason);
+}
+
+struct ifrep_window *ifrep_resync_window(struct ifrep_pair *p)
+{
+	return p->ops->write_start ? ifrep_window_get(p) : NULL;
 }
 
 /*
@@ -330,18 +298,34 @@ static u64 __next_dirty(struct ifrep_pair *p)
 	return chunk >= n ? IFREP_NO_CHUNK : chunk;
 }
 
+/* A chunk left the window, copied or not: host writes into it may go. */
+static void resync_retired(struct ifrep_pair *p, u64 chunk, int result)
+{
+	struct ifrep_volume *vol = p->vol;
+
+	spin_lock_irq(&vol->lock);
+	__clear_bit(chunk, p->resync.locked);
+	if (!result && __test_and_clear_bit(chunk, p->dirty))
+		p->nr_dirty--;
+	spin_unlock_irq(&vol->lock);
+	ifrep_volume_unpark(vol);
+}
+
 static void resync_worker(struct work_struct *ws)
 {
 	struct ifrep_pair *p = container_of(ws, struct ifrep_pair, resync.work);
 	struct ifrep_volume *vol = p->vol;
+	struct ifrep_window *w = ifrep_resync_window(p);
 	const char *reason = NULL;
 	bool initial_done = false, in_sync = false;
 	bool compare = p->resync.checksum && p->ops->compare_start && p->ops->write_start;
 	bool compare_chunk, unsupported = false;
 	u64 chunk;
-	int r;
+	int r = 0;
 
 	ifrep_resync_begin(p);
+	if (w)
+		ifrep_window_begin(w, resync_retired);
 	while (!READ_ONCE(p->resync.stop)) {
 		spin_lock_irq(&vol->lock);
 		if (p->state == IFREP_PS_IN_SYNC && p->nr_dirty)
@@ -351,6 +335,14 @@ static void resync_worker(struct work_struct *ws)
 			break;
 		}
 		chunk = __next_dirty(p);
+		/* What is left is in flight (or the search wrapped around to it). */
+		if (w && w->count && (chunk == IFREP_NO_CHUNK || test_bit(chunk, p->resync.locked))) {
+			spin_unlock_irq(&vol->lock);
+			r = ifrep_window_drain(w, &reason);
+			if (r)
+				break;
+			continue;
+		}
 		if (chunk == IFREP_NO_CHUNK) {
 			spin_unlock_irq(&vol->lock);
 			if (tell_target(p, true))
@@ -375,11 +367,22 @@ static void resync_worker(struct work_struct *ws)
 			spin_unlock_irq(&vol->lock);
 			continue;
 		}
-		p->resync.chunk = chunk;
+		__set_bit(chunk, p->resync.locked);
 		compare_chunk = compare && p->state == IFREP_PS_RESYNCING;
 		spin_unlock_irq(&vol->lock);
 
 		wait_event(vol->wait, !ifrep_chunk_has_inflight(vol, chunk));
+		p->resync.cursor = chunk + 1;
+		if (w && !compare_chunk) {
+			/* Retires through resync_retired() once the target has it. */
+			r = ifrep_window_push(w, chunk, &reason);
+			if (r) {
+				resync_retired(p, chunk, r);
+				break;
+			}
+			cond_resched();
+			continue;
+		}
 		r = resync_chunk(p, chunk, compare_chunk, &unsupported, &reason);
 		if (unsupported && compare) {
 			/* Until the next run: the peer may be upgraded meanwhile. */
@@ -387,25 +390,25 @@ static void resync_worker(struct work_struct *ws)
 			       vol->name, p->name);
 			compare = false;
 		}
-
-		spin_lock_irq(&vol->lock);
-		p->resync.chunk = IFREP_NO_CHUNK;
-		if (!r) {
-			if (__test_and_clear_bit(chunk, p->dirty))
-				p->nr_dirty--;
-			p->resync.cursor = chunk + 1;
-		} else if (__resyncing(p)) {
-			/* A remote pair whose link broke is retrying already. */
-			__ifrep_pair_set_state(p, IFREP_PS_FAILED, reason);
-		}
-		spin_unlock_irq(&vol->lock);
-		ifrep_volume_unpark(vol);
-		if (r) {
-			DMERR_LIMIT("%s: pair %s: resync of chunk %llu failed (%d): %s",
-				    vol->name, p->name, chunk, r, reason);
+		resync_retired(p, chunk, r);
+		if (r)
 			break;
-		}
 		cond_resched();
+	}
+	/* Whatever stopped the run, what is in flight completes first. */
+	if (w && w->count) {
+		const char *why;
+
+		ifrep_window_drain(w, &why);
+	}
+	if (r) {
+		spin_lock_irq(&vol->lock);
+		/* A remote pair whose link broke is retrying already. */
+		if (__resyncing(p))
+			__ifrep_pair_set_state(p, IFREP_PS_FAILED, reason);
+		spin_unlock_irq(&vol->lock);
+		DMERR_LIMIT("%s: pair %s: resync failed (%d): %s", vol->name, p->name, r,
+			    reason);
 	}
 
 	if (initial_done && ifrep_pair_record_flags(p, IFREP_PAIR_F_INITIAL_DONE, 0))

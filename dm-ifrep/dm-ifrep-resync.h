@@ -16,7 +16,7 @@
 struct ifrep_pair;
 
 #define IFREP_RESYNC_SEGMENT	(1024 * 1024)	/* bytes copied per I/O */
-#define IFREP_RESYNC_WINDOW	4		/* segments in flight (write_start) */
+#define IFREP_RESYNC_WINDOW	4		/* segments compared at once */
 /*
  * A checksum resync compares, and sends, pieces this large: a 4 KiB write
  * makes one piece differ, not its whole segment.  Sixteen per segment, all
@@ -66,11 +66,16 @@ struct ifrep_resync {
 	struct ifrep_compare *compares;	/* IFREP_COMPARE_PIECES, allocated on use */
 	atomic64_t skipped;		/* bytes not sent, since activation */
 	u64 cursor;
-	u64 chunk;			/* being copied: host writes into it park;
-					 * under vol->lock */
+	/*
+	 * Sync pairs: the chunks being copied (in the window, or the one
+	 * being compared); host writes into them park.  Under vol->lock.
+	 */
+	unsigned long *locked;
+	/* Remote targets: data in flight (dm-ifrep-window.c), NULL until used. */
+	struct ifrep_window *window;
 };
 
-void ifrep_resync_init(struct ifrep_pair *p);
+int ifrep_resync_init(struct ifrep_pair *p);
 void ifrep_resync_exit(struct ifrep_pair *p);
 
 /* Stops a sync pair's resync worker and waits for it. */
@@ -96,10 +101,26 @@ unsigned int ifrep_compare_start(struct ifrep_pair *p, sector_t sector, void *bu
 				 unsigned int len, struct ifrep_compare *c);
 
 /*
- * Copies @chunk from the data device to the pair's target, honouring the
- * rate limit and yielding to host writes.  The caller keeps host writes
- * out of the chunk.  Return: 0, or -errno with *@reason.  Blocks.
+ * Copies @chunk from the data device to the pair's target one segment at a
+ * time, honouring the rate limit and yielding to host writes.  The caller
+ * keeps host writes out of the chunk.  Return: 0, or -errno with *@reason.
+ * Blocks.
  */
 int ifrep_resync_copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason);
+
+/*
+ * The window of a target with a round trip per write (ops->write_start), or
+ * NULL: copy chunks one at a time with ifrep_resync_copy_chunk().
+ */
+struct ifrep_window *ifrep_resync_window(struct ifrep_pair *p);
+
+/* Reads what a copy sends: the data device, or an async pair's cut. */
+int ifrep_resync_read(struct ifrep_pair *p, sector_t sector, void *buf, unsigned int len);
+
+/*
+ * @len bytes reached the target: counts them, then the rate limit and the
+ * yield to host writes (ifrep_throttle()).
+ */
+void ifrep_resync_copied(struct ifrep_pair *p, unsigned int len);
 
 #endif
