@@ -14,8 +14,11 @@
  * round trip) makes the next window twice as large, until the link or the
  * pair's rate limit caps the rate: then it stays at twice the product, the
  * slack that covers ACKs arriving in bursts.  It starts at 4 MiB and never
- * exceeds 64 MiB, nor a 64th of the RAM (buffers are allocated as it grows
- * and kept for the next run, down to what the window allows then).
+ * exceeds the module parameter window_max_mib (64, the most it accepts),
+ * nor a 64th of the RAM (buffers are allocated as it grows and kept for
+ * the next run, down to what the window allows then).  window_max_mib=4
+ * keeps the fixed 4 MiB of target versions before 1.6.0 (the benchmark
+ * compares both in one run).
  *
  * The rate limit and the yield to host writes apply per segment acknowledged
  * (ifrep_resync_copied()); host write legs also go ahead of queued
@@ -24,6 +27,7 @@
 #include "dm-ifrep-pair.h"
 
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -31,6 +35,10 @@
 
 /* A rate sample spans at least this, and at least two round trips. */
 #define RATE_PERIOD	(HZ / 2)
+
+static unsigned int window_max_mib = IFREP_WINDOW_MAX_SEGMENTS;
+module_param(window_max_mib, uint, 0644);
+MODULE_PARM_DESC(window_max_mib, "Most data a background copy keeps in flight to a remote target, MiB (4..64, default 64)");
 
 struct ifrep_window_bufs {
 	unsigned int nr_bufs;		/* allocated */
@@ -73,13 +81,14 @@ void ifrep_window_free(struct ifrep_pair *p)
 	p->resync.window = NULL;
 }
 
-/* The cap: 64 MiB, or a 64th of the RAM when that is less. */
-static unsigned int ram_limit(void)
+/* The cap: window_max_mib, or a 64th of the RAM when that is less. */
+static unsigned int window_limit(void)
 {
 	unsigned long mib = totalram_pages() >> (20 - PAGE_SHIFT);
+	unsigned int max = clamp_t(unsigned int, READ_ONCE(window_max_mib),
+				   IFREP_WINDOW_MIN_SEGMENTS, IFREP_WINDOW_MAX_SEGMENTS);
 
-	return clamp_t(unsigned long, mib / 64, IFREP_WINDOW_MIN_SEGMENTS,
-		       IFREP_WINDOW_MAX_SEGMENTS);
+	return clamp_t(unsigned long, mib / 64, IFREP_WINDOW_MIN_SEGMENTS, max);
 }
 
 void ifrep_window_begin(struct ifrep_window *w,
@@ -92,7 +101,7 @@ void ifrep_window_begin(struct ifrep_window *w,
 	w->error = 0;
 	w->reason = NULL;
 	w->chunk_failed = false;
-	w->limit = ram_limit();
+	w->limit = window_limit();
 	w->allowed = clamp(w->allowed, (unsigned int)IFREP_WINDOW_MIN_SEGMENTS, w->limit);
 	w->rate_start = jiffies;
 	w->rate_bytes = 0;
