@@ -52,6 +52,11 @@ static void finish_io(struct ifrep_io *io)
 	unsigned int i;
 
 	io->bio->bi_status = io->data_status;
+	if (io->chunk != IFREP_NO_CHUNK && !io->data_status) {
+		atomic64_inc(&vol->timing.writes);
+		ifrep_timing_add(&vol->timing.total_ns, io->mapped, ktime_get());
+		ifrep_timing_add(&vol->timing.data_ns, io->issued, io->data_done);
+	}
 	spin_lock_irqsave(&vol->lock, flags);
 	if (io->chunk != IFREP_NO_CHUNK) {
 		list_del(&io->inflight);
@@ -118,6 +123,7 @@ static void data_leg_endio(struct bio *clone)
 	struct ifrep_io *io = leg->io;
 	blk_status_t status = clone->bi_status;
 
+	io->data_done = ktime_get();
 	bio_put(clone);
 	leg_done(io, NULL, status);
 }
@@ -169,6 +175,7 @@ static void issue(struct ifrep_volume *vol, struct ifrep_io *io,
 	unsigned int i;
 
 	atomic_set(&io->pending, 1 + n);
+	io->issued = ktime_get();
 	submit_data_leg(vol, io);
 	/* The pairs may be paused or removed meanwhile: their legs keep them. */
 	if (n)
@@ -311,6 +318,9 @@ void ifrep_io_mark_worker(struct work_struct *ws)
  */
 int ifrep_io_map_write(struct ifrep_volume *vol, struct bio *bio)
 {
+	struct ifrep_io *io = dm_per_bio_data(bio, sizeof(struct ifrep_io));
+
+	io->mapped = ktime_get();
 	try_issue(vol, bio);
 	return DM_MAPIO_SUBMITTED;
 }

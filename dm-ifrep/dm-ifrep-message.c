@@ -422,6 +422,35 @@ static int msg_hot_set(struct msg_args *m)
 	return 1;
 }
 
+/* Where host writes' time went, and each remote pair's link (make bench). */
+static int msg_timing(struct msg_args *m)
+{
+	struct ifrep_volume *vol = m->vol;
+	struct ifrep_write_timing *t = &vol->timing;
+	unsigned int sz = 0, maxlen = m->maxlen, i;
+	char *result = m->result;
+	struct ifrep_window *w;
+	struct ifrep_pair *p;
+
+	DMEMIT("writes %lld total_ns %lld data_ns %lld rx_writes %lld rx_disk_ns %lld rx_ack_ns %lld",
+	       atomic64_read(&t->writes), atomic64_read(&t->total_ns),
+	       atomic64_read(&t->data_ns), atomic64_read(&t->rx_writes),
+	       atomic64_read(&t->rx_disk_ns), atomic64_read(&t->rx_ack_ns));
+	/* admin_lock held: no pair comes or goes. */
+	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
+		p = vol->pairs[i];
+		if (!p || !p->ops->remote)
+			continue;
+		w = p->resync.window;
+		DMEMIT(" pair %s legs %lld send_ns %lld wire_ns %lld rtt_us %u window_bytes %llu",
+		       p->name, atomic64_read(&p->remote.legs),
+		       atomic64_read(&p->remote.send_ns), atomic64_read(&p->remote.wire_ns),
+		       p->ops->link_rtt_us ? p->ops->link_rtt_us(p) : 0,
+		       w ? ifrep_window_bytes(w) : 0);
+	}
+	return 1;
+}
+
 /*----------------------------------------------------------------
  * The table
  *--------------------------------------------------------------*/
@@ -441,6 +470,7 @@ static const struct message messages[] = {
 	{ "rollback", 1, 2, "<sync point id> [<pair>]", false, msg_rollback },
 	{ "verify", 1, 2, "<pair> [start|status|stop]", false, msg_verify },
 	{ "hot_set", 0, 0, "no arguments", false, msg_hot_set },
+	{ "timing", 0, 0, "no arguments", false, msg_timing },
 };
 
 /* pair_add is refused on a secondary before its words are read. */

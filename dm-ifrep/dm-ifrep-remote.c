@@ -99,6 +99,7 @@ struct ifrep_rreq {
 	u16 type;
 	u16 flags;
 	unsigned long deadline;
+	ktime_t queued;
 	ktime_t sent;			/* its last byte went to the socket; 0: not yet */
 	/* A host write leg... */
 	struct ifrep_io *io;
@@ -162,6 +163,11 @@ static void complete_rreq(struct ifrep_remote *r, struct ifrep_rreq *req, int st
 {
 	struct ifrep_pair *p = r->p;
 
+	if (req->io && !status && req->sent) {
+		atomic64_inc(&p->remote.legs);
+		ifrep_timing_add(&p->remote.send_ns, req->queued, req->sent);
+		ifrep_timing_add(&p->remote.wire_ns, req->sent, ktime_get());
+	}
 	if (req->io) {
 		/* The link failed, or the peer failed the request. */
 		req->leg_done(req->io, p, !status ? BLK_STS_OK :
@@ -236,6 +242,7 @@ static void queue_rreq(struct ifrep_remote *r, struct ifrep_rreq *req)
 		return;
 	}
 	req->id = ++r->next_id;
+	req->queued = ktime_get();
 	list_add_tail(&req->list, req->io ? &r->host_queue : &r->send_queue);
 	spin_unlock_irqrestore(&r->lock, flags);
 	queue_work(r->send_wq, &r->send_work);

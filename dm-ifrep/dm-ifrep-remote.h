@@ -21,6 +21,13 @@ struct ifrep_remote_target {
 	u8 *secret;			/* under vol->secret_lock */
 	unsigned int secret_len;
 	bool discard_remote;		/* resolve: overwrite the peer's changes */
+	/*
+	 * Host write legs acknowledged since activation, and their time from
+	 * queued to handed to the socket (send), then to the ACK (wire).
+	 */
+	atomic64_t legs;
+	atomic64_t send_ns;
+	atomic64_t wire_ns;
 };
 
 extern const struct ifrep_pair_ops ifrep_remote_ops;

@@ -34,6 +34,7 @@ struct rx_write {
 	atomic_t pending;
 	blk_status_t status;
 	u32 bytes;
+	ktime_t submitted, completed;	/* for the "timing" message */
 	unsigned int nr_pages;
 	struct page *pages[];
 };
@@ -71,6 +72,12 @@ void ifrep_session_ack_worker(struct work_struct *ws)
 			if (ifrep_conn_send(s->conn, IFREP_MSG_ACK, 0, w->id, &pl)) {
 				WRITE_ONCE(s->dead, true);
 				ifrep_transport_shutdown(s->conn->stream);
+			} else if (w->bytes && !w->status) {
+				struct ifrep_write_timing *t = &s->l->vol->timing;
+
+				atomic64_inc(&t->rx_writes);
+				ifrep_timing_add(&t->rx_disk_ns, w->submitted, w->completed);
+				ifrep_timing_add(&t->rx_ack_ns, w->completed, ktime_get());
 			}
 		}
 		atomic_long_sub(w->bytes, &s->inflight_bytes);
@@ -102,8 +109,10 @@ static void rx_endio(struct bio *bio)
 	if (bio->bi_status)
 		w->status = bio->bi_status;
 	bio_put(bio);
-	if (atomic_dec_and_test(&w->pending))
+	if (atomic_dec_and_test(&w->pending)) {
+		w->completed = ktime_get();
 		write_done(w->s, w);
+	}
 }
 
 static struct rx_write *alloc_rx_write(struct ifrep_session *s, u64 id, u32 bytes)
@@ -142,6 +151,7 @@ static void submit_rx_write(struct ifrep_session *s, struct rx_write *w,
 	atomic_set(&w->pending, 1);
 	atomic_inc(&s->inflight);
 	atomic_long_add(w->bytes, &s->inflight_bytes);
+	w->submitted = ktime_get();
 	do {
 		n = min_t(unsigned int, w->nr_pages - i, BIO_MAX_VECS);
 		bio = bio_alloc(bdev, n, REQ_OP_WRITE | opf, GFP_NOIO);
@@ -158,8 +168,10 @@ static void submit_rx_write(struct ifrep_session *s, struct rx_write *w,
 		submit_bio(bio);
 	} while (i < w->nr_pages);
 	/* Drop the submitter's count; the last bio completes the write. */
-	if (atomic_dec_and_test(&w->pending))
+	if (atomic_dec_and_test(&w->pending)) {
+		w->completed = ktime_get();
 		write_done(s, w);
+	}
 }
 
 static int handle_data(struct ifrep_session *s, struct ifrep_msg *msg)

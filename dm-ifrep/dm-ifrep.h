@@ -77,6 +77,26 @@ struct ifrep_pair;
 struct ifrep_journal;
 struct ifrep_listener;
 
+/*
+ * Where a host write's time goes, summed since activation (the "timing"
+ * message; make bench divides the differences by the count).
+ */
+struct ifrep_write_timing {
+	/* Primary: host writes with data that completed without error. */
+	atomic64_t writes;
+	atomic64_t total_ns;		/* map to completion (marks included) */
+	atomic64_t data_ns;		/* issued to the data device's completion */
+	/* Secondary: DATA messages written. */
+	atomic64_t rx_writes;
+	atomic64_t rx_disk_ns;		/* submitted to the data device's completion */
+	atomic64_t rx_ack_ns;		/* that to the ACK handed to the socket */
+};
+
+static inline void ifrep_timing_add(atomic64_t *sum, ktime_t from, ktime_t to)
+{
+	atomic64_add(ktime_to_ns(ktime_sub(to, from)), sum);
+}
+
 struct ifrep_volume {
 	struct list_head registry;
 	unsigned int refs;		/* table instances, under registry lock */
@@ -127,6 +147,7 @@ struct ifrep_volume {
 	u64 hot_used;			/* bits set in marked */
 	u64 hot_hand;			/* the eviction hand: next chunk to look at */
 	u64 hot_evicted;		/* chunks evicted since activation */
+	struct ifrep_write_timing timing;
 	struct list_head inflight;	/* struct ifrep_io of writes in flight */
 	struct bio_list to_mark;	/* writes waiting for their chunk's mark */
 	struct bio_list parked;		/* writes into a chunk being copied */
@@ -168,7 +189,11 @@ struct ifrep_io {
 	atomic_t pending;		/* legs still running */
 	blk_status_t data_status;
 	bool unreplicated;		/* a peer with a consistent copy missed it */
+	ktime_t mapped;			/* for the "timing" message */
+	ktime_t issued;
+	ktime_t data_done;
 };
+
 
 /*
  * How a target completes a host write's leg (see struct ifrep_pair_ops):
