@@ -261,7 +261,7 @@ static int ship(struct ifrep_pair *p, const char **reason)
 		if (ifrep_window_holds(w, chunk))
 			r = ifrep_window_drain(w, reason);
 		else
-			r = ifrep_window_push(w, chunk, reason);
+			r = ifrep_window_push(w, chunk, false, reason);
 		if (r)
 			break;
 	}

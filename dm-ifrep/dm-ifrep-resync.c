@@ -20,8 +20,9 @@
  * initial sync is done): a chunk dirty after an interruption is mostly
  * what the target holds already (a secondary that restarted, a link that
  * broke: only the writes since differ).  Each IFREP_COMPARE_PIECE of it is
- * hashed (SHA-256) and the target asked whether it holds the same, all the
- * pieces of a window at once; only those that differ are sent.  A piece
+ * hashed (SHA-256) and the target asked whether it holds the same, as the
+ * chunk enters the window (dm-ifrep-window.c); only those that differ are
+ * sent, once the answers are in.  A piece
  * the target could not compare, for any reason, is sent: an answer other
  * than "same" never skips data.  The rate limit counts what is sent; the
  * resync's rate (progress) counts what was skipped too.
@@ -52,8 +53,6 @@ void ifrep_resync_exit(struct ifrep_pair *p)
 {
 	vfree(p->resync.buf);
 	p->resync.buf = NULL;
-	kfree(p->resync.compares);
-	p->resync.compares = NULL;
 	ifrep_window_free(p);
 	ifrep_bitmap_free(p->resync.locked);
 	p->resync.locked = NULL;
@@ -146,121 +145,24 @@ unsigned int ifrep_compare_start(struct ifrep_pair *p, sector_t sector, void *bu
 	return n;
 }
 
-/*
- * Checksum resync of [@sector, @end): reads a window, asks the target about
- * each of its pieces, sends those that differ.  Every request started is
- * waited for, whatever happens.  *@unsupported is set when the target
- * cannot compare (those pieces were sent).
- */
-static int copy_compared(struct ifrep_pair *p, sector_t sector, sector_t end,
-			 bool *unsupported, const char **reason)
-{
-	DECLARE_BITMAP(sending, IFREP_COMPARE_PIECES);
-	struct ifrep_compare *c = p->resync.compares;
-	unsigned int n, i, total, sent;
-	u64 skipped;
-	void *buf;
-	int r = 0;
-
-	while (sector < end && !r) {
-		total = min_t(u64, (u64)IFREP_RESYNC_WINDOW * IFREP_RESYNC_SEGMENT,
-			      (end - sector) << SECTOR_SHIFT);
-		r = ifrep_resync_read(p, sector, p->resync.buf, total);
-		if (r) {
-			*reason = "source_read_error";
-			break;
-		}
-		n = ifrep_compare_start(p, sector, p->resync.buf, total, c);
-
-		bitmap_zero(sending, IFREP_COMPARE_PIECES);
-		skipped = 0;
-		for (i = 0; i < n; i++) {
-			wait_for_completion(&c[i].done);
-			if (!c[i].result && c[i].same == 1) {
-				skipped += c[i].len;
-				continue;
-			}
-			if (c[i].result == -EOPNOTSUPP)
-				*unsupported = true;
-			reinit_completion(&c[i].done);
-			c[i].result = -EIO;
-			buf = p->resync.buf + (size_t)i * IFREP_COMPARE_PIECE;
-			p->ops->write_start(p, c[i].sector, buf, c[i].len, &c[i].done,
-					    &c[i].result);
-			__set_bit(i, sending);
-		}
-		sent = 0;
-		for_each_set_bit(i, sending, n) {
-			wait_for_completion(&c[i].done);
-			if (c[i].result) {
-				if (!r) {
-					*reason = "write_error";
-					r = c[i].result;
-				}
-				continue;
-			}
-			sent += c[i].len;
-		}
-		if (!r && skipped) {
-			atomic64_add(skipped, &p->resync.skipped);
-			atomic64_add(skipped, &p->resync.bytes);
-		}
-		/* Once per window: the rate limit, and a yield to host writes. */
-		ifrep_resync_copied(p, sent);
-		sector += total >> SECTOR_SHIFT;
-	}
-	return r;
-}
-
-static int alloc_buffers(struct ifrep_pair *p, bool compare, const char **reason)
-{
-	/* A checksum resync reads a window of pieces at once. */
-	if (!p->resync.buf)
-		p->resync.buf = vmalloc((size_t)IFREP_RESYNC_SEGMENT *
-					(p->ops->compare_start ? IFREP_RESYNC_WINDOW : 1));
-	if (compare && !p->resync.compares)
-		p->resync.compares = kcalloc(IFREP_COMPARE_PIECES,
-					     sizeof(*p->resync.compares), GFP_KERNEL);
-	if (!p->resync.buf || (compare && !p->resync.compares)) {
-		*reason = "out_of_memory";
-		return -ENOMEM;
-	}
-	return 0;
-}
-
 int ifrep_resync_copy_chunk(struct ifrep_pair *p, u64 chunk, const char **reason)
 {
 	struct ifrep_volume *vol = p->vol;
 	sector_t sector = chunk << vol->chunk_shift;
 	sector_t end = min_t(sector_t, sector + vol->chunk_sectors, vol->data_sectors);
-	int r;
 
-	r = alloc_buffers(p, false, reason);
-	return r ?: copy_serial(p, sector, end, reason);
+	if (!p->resync.buf)
+		p->resync.buf = vmalloc(IFREP_RESYNC_SEGMENT);
+	if (!p->resync.buf) {
+		*reason = "out_of_memory";
+		return -ENOMEM;
+	}
+	return copy_serial(p, sector, end, reason);
 }
 
 struct ifrep_window *ifrep_resync_window(struct ifrep_pair *p)
 {
 	return p->ops->write_start ? ifrep_window_get(p) : NULL;
-}
-
-/*
- * A sync pair's chunk, by checksum resync when @compare: the initial sync
- * is done (the target holds an older image of the chunk, not nothing).
- * *@unsupported: the target said it cannot compare.
- */
-static int resync_chunk(struct ifrep_pair *p, u64 chunk, bool compare,
-			bool *unsupported, const char **reason)
-{
-	struct ifrep_volume *vol = p->vol;
-	sector_t sector = chunk << vol->chunk_shift;
-	sector_t end = min_t(sector_t, sector + vol->chunk_sectors, vol->data_sectors);
-	int r;
-
-	if (!compare)
-		return ifrep_resync_copy_chunk(p, chunk, reason);
-	r = alloc_buffers(p, true, reason);
-	return r ?: copy_compared(p, sector, end, unsupported, reason);
 }
 
 /*
@@ -319,7 +221,7 @@ static void resync_worker(struct work_struct *ws)
 	const char *reason = NULL;
 	bool initial_done = false, in_sync = false;
 	bool compare = p->resync.checksum && p->ops->compare_start && p->ops->write_start;
-	bool compare_chunk, unsupported = false;
+	bool compare_chunk;
 	u64 chunk;
 	int r = 0;
 
@@ -373,26 +275,26 @@ static void resync_worker(struct work_struct *ws)
 
 		wait_event(vol->wait, !ifrep_chunk_has_inflight(vol, chunk));
 		p->resync.cursor = chunk + 1;
-		if (w && !compare_chunk) {
-			/* Retires through resync_retired() once the target has it. */
-			r = ifrep_window_push(w, chunk, &reason);
-			if (r) {
-				resync_retired(p, chunk, r);
+		if (!w) {
+			r = ifrep_resync_copy_chunk(p, chunk, &reason);
+			resync_retired(p, chunk, r);
+			if (r)
 				break;
-			}
 			cond_resched();
 			continue;
 		}
-		r = resync_chunk(p, chunk, compare_chunk, &unsupported, &reason);
-		if (unsupported && compare) {
+		/* Retires through resync_retired() once the target has it. */
+		r = ifrep_window_push(w, chunk, compare_chunk, &reason);
+		if (r) {
+			resync_retired(p, chunk, r);
+			break;
+		}
+		if (w->unsupported && compare) {
 			/* Until the next run: the peer may be upgraded meanwhile. */
 			DMINFO("%s: pair %s: the peer cannot compare checksums: full resync",
 			       vol->name, p->name);
 			compare = false;
 		}
-		resync_retired(p, chunk, r);
-		if (r)
-			break;
 		cond_resched();
 	}
 	/* Whatever stopped the run, what is in flight completes first. */

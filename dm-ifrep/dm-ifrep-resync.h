@@ -16,11 +16,11 @@
 struct ifrep_pair;
 
 #define IFREP_RESYNC_SEGMENT	(1024 * 1024)	/* bytes copied per I/O */
-#define IFREP_RESYNC_WINDOW	4		/* segments compared at once */
+#define IFREP_RESYNC_WINDOW	4		/* segments verify compares at once */
 /*
  * A checksum resync compares, and sends, pieces this large: a 4 KiB write
- * makes one piece differ, not its whole segment.  Sixteen per segment, all
- * of a window's asked at once (IFREP_COMPARE_PIECES).
+ * makes one piece differ, not its whole segment.  Sixteen per segment;
+ * online verify asks about a 4 MiB window's at once (IFREP_COMPARE_PIECES).
  */
 #define IFREP_COMPARE_PIECE	(64 * 1024)
 #define IFREP_COMPARE_PIECES	(IFREP_RESYNC_WINDOW * IFREP_RESYNC_SEGMENT / \
@@ -63,7 +63,6 @@ struct ifrep_resync {
 	 * interruption, pieces the target holds already are not sent.
 	 */
 	bool checksum;
-	struct ifrep_compare *compares;	/* IFREP_COMPARE_PIECES, allocated on use */
 	atomic64_t skipped;		/* bytes not sent, since activation */
 	u64 cursor;
 	/*

@@ -23,6 +23,13 @@
  * The rate limit and the yield to host writes apply per segment acknowledged
  * (ifrep_resync_copied()); host write legs also go ahead of queued
  * background requests on the connection (dm-ifrep-remote.c).
+ *
+ * A checksum resync goes through the window too: each segment's pieces are
+ * asked about (COMPARE) when it is pushed, the ones the target does not
+ * hold are sent as soon as the answers are in (checked at every push), and
+ * the segment retires once those are acknowledged.  The window's rate
+ * counts the skipped bytes with the sent ones: it is the progress, and
+ * the window sized from it keeps enough comparisons in flight.
  */
 #include "dm-ifrep-pair.h"
 
@@ -77,6 +84,7 @@ void ifrep_window_free(struct ifrep_pair *p)
 	b = bufs_of(w);
 	while (b->nr_free)
 		vfree(b->free[--b->nr_free]);
+	kfree(w->cmp);
 	kfree(w);
 	p->resync.window = NULL;
 }
@@ -101,6 +109,7 @@ void ifrep_window_begin(struct ifrep_window *w,
 	w->error = 0;
 	w->reason = NULL;
 	w->chunk_failed = false;
+	w->unsupported = false;
 	w->limit = window_limit();
 	w->allowed = clamp(w->allowed, (unsigned int)IFREP_WINDOW_MIN_SEGMENTS, w->limit);
 	w->rate_start = jiffies;
@@ -149,21 +158,106 @@ static void fail(struct ifrep_window *w, int error, const char *reason)
 	w->reason = reason;
 }
 
+/* The answers are in (@seg->asking): sends the pieces that differ. */
+static void send_differing(struct ifrep_window *w, struct ifrep_window_seg *seg)
+{
+	struct ifrep_pair *p = w->p;
+	struct ifrep_compare *c;
+	unsigned int i;
+
+	seg->asking = false;
+	seg->sending = 0;
+	seg->skipped = 0;
+	for (i = 0; i < seg->pieces; i++) {
+		c = &seg->cmp[i];
+		wait_for_completion(&c->done);
+		if (!c->result && c->same == 1) {
+			seg->skipped += c->len;
+			continue;
+		}
+		/* Any other answer sends the piece: only "same" skips data. */
+		if (c->result == -EOPNOTSUPP)
+			w->unsupported = true;
+		reinit_completion(&c->done);
+		c->result = -EIO;
+		p->ops->write_start(p, c->sector, seg->buf + (size_t)i * IFREP_COMPARE_PIECE,
+				    c->len, &c->done, &c->result);
+		seg->sending |= BIT(i);
+	}
+}
+
+static bool answered(const struct ifrep_window_seg *seg)
+{
+	unsigned int i;
+
+	for (i = 0; i < seg->pieces; i++)
+		if (!completion_done(&seg->cmp[i].done))
+			return false;
+	return true;
+}
+
+/* Sends what differs in the oldest segments whose answers are all in. */
+static void advance(struct ifrep_window *w)
+{
+	struct ifrep_window_seg *seg;
+	unsigned int i;
+
+	for (i = 0; i < w->count; i++) {
+		seg = &w->seg[(w->head + i) % IFREP_WINDOW_MAX_SEGMENTS];
+		if (!seg->asking)
+			continue;
+		if (!answered(seg))
+			break;
+		send_differing(w, seg);
+	}
+}
+
+/* Waits for a segment's writes.  Return: the bytes sent, or -errno. */
+static int wait_segment(struct ifrep_window_seg *seg)
+{
+	unsigned int i, sent = 0;
+	int r = 0;
+
+	if (!seg->compare) {
+		wait_for_completion(&seg->done);
+		return seg->result ?: seg->len;
+	}
+	for (i = 0; i < seg->pieces; i++) {
+		if (!(seg->sending & BIT(i)))
+			continue;
+		wait_for_completion(&seg->cmp[i].done);
+		if (seg->cmp[i].result)
+			r = r ?: seg->cmp[i].result;
+		else
+			sent += seg->cmp[i].len;
+	}
+	return r ?: sent;
+}
+
 static void retire_oldest(struct ifrep_window *w)
 {
 	struct ifrep_window_seg *seg = &w->seg[w->head];
 	struct ifrep_window_bufs *b = bufs_of(w);
+	struct ifrep_pair *p = w->p;
+	int r;
 
-	wait_for_completion(&seg->done);
+	if (seg->asking)
+		send_differing(w, seg);
+	advance(w);
+	r = wait_segment(seg);
 	w->head = (w->head + 1) % IFREP_WINDOW_MAX_SEGMENTS;
 	w->count--;
 	b->free[b->nr_free++] = seg->buf;
 	seg->buf = NULL;
-	if (seg->result) {
+	if (r < 0) {
 		w->chunk_failed = true;
-		fail(w, seg->result, "write_error");
+		fail(w, r, "write_error");
 	} else {
-		ifrep_resync_copied(w->p, seg->len);
+		if (seg->compare && seg->skipped) {
+			atomic64_add(seg->skipped, &p->resync.skipped);
+			atomic64_add(seg->skipped, &p->resync.bytes);
+		}
+		ifrep_resync_copied(p, r);
 		count_acked(w, seg->len);
 	}
 	if (seg->last) {
@@ -195,17 +289,25 @@ static void put_buf(struct ifrep_window *w, void *buf)
 	b->free[b->nr_free++] = buf;
 }
 
-int ifrep_window_push(struct ifrep_window *w, u64 chunk, const char **reason)
+int ifrep_window_push(struct ifrep_window *w, u64 chunk, bool compare, const char **reason)
 {
 	struct ifrep_pair *p = w->p;
 	struct ifrep_volume *vol = p->vol;
 	sector_t sector = chunk << vol->chunk_shift;
 	sector_t end = min_t(sector_t, sector + vol->chunk_sectors, vol->data_sectors);
 	struct ifrep_window_seg *seg;
-	unsigned int len;
+	unsigned int len, slot;
 	void *buf;
 	int r;
 
+	if (compare && !w->cmp) {
+		w->cmp = kcalloc(IFREP_WINDOW_MAX_SEGMENTS * IFREP_SEGMENT_PIECES,
+				 sizeof(*w->cmp), GFP_KERNEL);
+		if (!w->cmp) {
+			*reason = "out_of_memory";
+			return -ENOMEM;
+		}
+	}
 	while (sector < end) {
 		buf = NULL;
 		while (!w->error && (w->count >= w->allowed || !(buf = take_buf(w)))) {
@@ -227,7 +329,8 @@ int ifrep_window_push(struct ifrep_window *w, u64 chunk, const char **reason)
 			fail(w, r, "source_read_error");
 			break;
 		}
-		seg = &w->seg[(w->head + w->count) % IFREP_WINDOW_MAX_SEGMENTS];
+		slot = (w->head + w->count) % IFREP_WINDOW_MAX_SEGMENTS;
+		seg = &w->seg[slot];
 		seg->buf = buf;
 		seg->chunk = chunk;
 		seg->sector = sector;
@@ -235,9 +338,17 @@ int ifrep_window_push(struct ifrep_window *w, u64 chunk, const char **reason)
 		sector += len >> SECTOR_SHIFT;
 		seg->last = sector >= end;
 		seg->result = -EIO;
+		seg->compare = compare;
+		seg->asking = compare;
 		init_completion(&seg->done);
 		w->count++;
-		p->ops->write_start(p, seg->sector, buf, len, &seg->done, &seg->result);
+		if (compare) {
+			seg->cmp = w->cmp + slot * IFREP_SEGMENT_PIECES;
+			seg->pieces = ifrep_compare_start(p, seg->sector, buf, len, seg->cmp);
+			advance(w);
+		} else {
+			p->ops->write_start(p, seg->sector, buf, len, &seg->done, &seg->result);
+		}
 	}
 	if (sector < end) {
 		/* Cut short: @chunk never retires, its segments drain silently. */

@@ -9,6 +9,8 @@
 #include <linux/completion.h>
 #include <linux/types.h>
 
+#include "dm-ifrep-resync.h"
+
 struct ifrep_pair;
 
 /*
@@ -17,6 +19,8 @@ struct ifrep_pair;
  */
 #define IFREP_WINDOW_MIN_SEGMENTS	4
 #define IFREP_WINDOW_MAX_SEGMENTS	64
+/* A checksum resync's pieces per segment. */
+#define IFREP_SEGMENT_PIECES		(IFREP_RESYNC_SEGMENT / IFREP_COMPARE_PIECE)
 
 struct ifrep_window_seg {
 	void *buf;			/* IFREP_RESYNC_SEGMENT bytes, or NULL */
@@ -26,6 +30,16 @@ struct ifrep_window_seg {
 	bool last;			/* its chunk's last segment */
 	struct completion done;
 	int result;
+	/*
+	 * Checksum resync: each piece is asked about first (@asking), then
+	 * the ones that differ are sent, each with its compare's completion.
+	 */
+	bool compare;
+	bool asking;
+	unsigned int pieces;
+	u32 sending;			/* pieces being sent, a bit each */
+	u64 skipped;			/* bytes the target holds already */
+	struct ifrep_compare *cmp;	/* IFREP_SEGMENT_PIECES */
 };
 
 /*
@@ -40,6 +54,8 @@ struct ifrep_window {
 	int error;			/* the first failure of this run */
 	const char *reason;
 	bool chunk_failed;		/* a segment of the chunk retiring now */
+	bool unsupported;		/* the target cannot compare (sent instead) */
+	struct ifrep_compare *cmp;	/* per slot, allocated on first compare */
 
 	unsigned int head, count;
 	unsigned int allowed;		/* segments in flight, from the link */
@@ -66,11 +82,13 @@ void ifrep_window_begin(struct ifrep_window *w,
 
 /*
  * Reads @chunk a segment at a time and starts writing each to the target,
- * first retiring the oldest segments while the window is full.  Return: 0,
- * or the run's first error (with *@reason): then @chunk will not retire
- * (it is the caller's again once drained), and the caller drains.  Blocks.
+ * first retiring the oldest segments while the window is full; with
+ * @compare (checksum resync), asks the target about each piece of a
+ * segment first and sends only those it does not hold.  Return: 0, or the
+ * run's first error (with *@reason): then @chunk will not retire (it is
+ * the caller's again once drained), and the caller drains.  Blocks.
  */
-int ifrep_window_push(struct ifrep_window *w, u64 chunk, const char **reason);
+int ifrep_window_push(struct ifrep_window *w, u64 chunk, bool compare, const char **reason);
 
 /* Whether a segment of @chunk is in flight. */
 bool ifrep_window_holds(const struct ifrep_window *w, u64 chunk);
