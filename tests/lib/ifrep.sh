@@ -107,6 +107,15 @@ meta_dirty_bits() {
 		     END { print c + 0 }'
 }
 
+# meta_chunk_bit META SLOT CHUNK: 1 when CHUNK's bit is set on disk in pair
+# SLOT's bitmap, else 0 (same layout as meta_dirty_bits).
+meta_chunk_bit() {
+	local byte
+	byte=$(dd if="$1" bs=4096 skip=$((2 + $2)) count=1 iflag=direct status=none |
+		tail -c +$((33 + $3 / 8)) | head -c 1 | od -An -t u1)
+	echo $(((byte >> ($3 % 8)) & 1))
+}
+
 # secondary_with_journal NAME DATA META JOURNAL SECRET_FILE [CHUNK_SECTORS]:
 # a listening secondary whose journal makes async cycles atomic.
 secondary_with_journal() {
