@@ -23,7 +23,7 @@
 
 #define IFREP_TARGET_NAME		"ifrep"
 #define IFREP_TARGET_VERSION_MAJOR	1
-#define IFREP_TARGET_VERSION_MINOR	5
+#define IFREP_TARGET_VERSION_MINOR	6
 #define IFREP_TARGET_VERSION_PATCH	0
 /* The copy device of a local copy pair (target 1.4), same module. */
 #define IFREP_COPY_TARGET_NAME		"ifrep-copy"
@@ -38,15 +38,21 @@
  *   <pair> = <name> <mode> <peer> <state> <dirty chunks> <bytes sent>
  *            <rate> <last sync point> <rpo> <reason> <cycle>
  *            <cow fallbacks> <snapshot store used bytes>
- *            <resync skipped bytes>
+ *            <resync skipped bytes> <verify>
  *
  * Fields are only ever added at the end of a pair (target 1.3 added
  * <cow fallbacks> and <snapshot store used bytes>, target 1.5 <resync
- * skipped bytes>): a parser takes the layout from the field count.
+ * skipped bytes>, target 1.6 <verify>): a parser takes the layout from the
+ * field count.
+ *
+ * <verify> = <state>:<checked>/<total>:<differing> of the pair's last
+ * online verify (running, stopped or done; the one recorded in the
+ * metadata after an activation), or '-' when there is none.
  *--------------------------------------------------------------*/
 
 #define IFREP_STATUS_VOLUME_FIELDS	10	/* <role> .. <#pairs> */
-#define IFREP_STATUS_PAIR_FIELDS	14
+#define IFREP_STATUS_PAIR_FIELDS	15
+#define IFREP_STATUS_PAIR_FIELDS_1_5	14	/* target 1.5: up to <resync skipped bytes> */
 #define IFREP_STATUS_PAIR_FIELDS_1_4	13	/* target 1.3 .. 1.4: up to <snapshot store used bytes> */
 #define IFREP_STATUS_PAIR_FIELDS_1_2	11	/* target 1.0 .. 1.2: up to <cycle> */
 #define IFREP_STATUS_NONE		"-"	/* a field that does not apply */
