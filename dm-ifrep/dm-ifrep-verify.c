@@ -36,6 +36,7 @@
 #include "dm-ifrep-pair.h"
 
 #include <linux/crc32c.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
@@ -454,6 +455,7 @@ int ifrep_verify_start(struct ifrep_pair *p, bool restart)
 	v->recorded_differ = v->differ = differ;
 	v->started = started;
 	v->state = IFREP_VERIFY_RUNNING;
+	v->run_start = jiffies;
 	v->reason = NULL;
 	WRITE_ONCE(v->stop, false);
 	queue_work(vol->resync_wq, &v->work);
@@ -474,6 +476,23 @@ int ifrep_verify_status(struct ifrep_pair *p, char *result, unsigned int maxlen)
 	return 1;
 }
 
+/*
+ * Bytes of the volume checked per second since the latest start: what is
+ * left divided by it is the time to go (dirty chunks skipped count too).
+ * NOTE: vol->lock held.
+ */
+static u64 __verify_rate(struct ifrep_pair *p)
+{
+	struct ifrep_verify *v = &p->verify;
+	unsigned long elapsed = jiffies - v->run_start;
+	u64 bytes;
+
+	if (v->state != IFREP_VERIFY_RUNNING || !elapsed)
+		return 0;
+	bytes = (v->checked - v->resumed_at) << (p->vol->chunk_shift + SECTOR_SHIFT);
+	return mul_u64_u64_div_u64(bytes, HZ, elapsed);
+}
+
 void ifrep_verify_status_field(struct ifrep_pair *p, char *result, unsigned int maxlen,
 			       unsigned int *sz_ptr)
 {
@@ -484,7 +503,7 @@ void ifrep_verify_status_field(struct ifrep_pair *p, char *result, unsigned int 
 	if (v->state == IFREP_VERIFY_IDLE)
 		DMEMIT(" %s", IFREP_STATUS_NONE);
 	else
-		DMEMIT(" %s:%llu/%llu:%llu", ifrep_verify_state_name(v->state), v->checked,
-		       p->vol->nr_chunks, v->differ);
+		DMEMIT(" %s:%llu/%llu:%llu:%llu", ifrep_verify_state_name(v->state), v->checked,
+		       p->vol->nr_chunks, v->differ, __verify_rate(p));
 	*sz_ptr = sz;
 }

@@ -35,6 +35,7 @@ struct ifrep_verify {
 	u64 differ;
 	u64 started;			/* unix time of the run's first start */
 	u64 resumed_at;			/* chunk the latest start went on from */
+	unsigned long run_start;	/* jiffies of the latest start, for the rate */
 	/*
 	 * What the pair's record holds: a stopped run resumes from there, not
 	 * from @checked, which may be ahead of what was recorded (a failed

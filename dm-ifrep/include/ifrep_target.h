@@ -45,9 +45,11 @@
  * skipped bytes>, target 1.6 <verify>): a parser takes the layout from the
  * field count.
  *
- * <verify> = <state>:<checked>/<total>:<differing> of the pair's last
- * online verify (running, stopped or done; the one recorded in the
- * metadata after an activation), or '-' when there is none.
+ * <verify> = <state>:<checked>/<total>:<differing>:<rate> of the pair's
+ * last online verify (running, stopped or done; the one recorded in the
+ * metadata after an activation), or '-' when there is none.  <rate> is the
+ * bytes of the volume checked per second since the run (re)started, 0 when
+ * it does not run.
  *--------------------------------------------------------------*/
 
 #define IFREP_STATUS_VOLUME_FIELDS	10	/* <role> .. <#pairs> */
