@@ -240,5 +240,11 @@ static inline int ifrep_verify_state_parse(const char *s)
 #define IFREP_DEFAULT_HOT_CHUNKS	512
 #define IFREP_MAX_HOT_CHUNKS		(1U << 24)
 #define IFREP_HOT_CHUNKS_VERSION_MINOR	5
+/*
+ * Target 1.6: a stopped online verify resumes where it stopped (its place
+ * is in the pair's record), "verify <pair> restart" starts over; before,
+ * every "start" began at the first chunk.
+ */
+#define IFREP_VERIFY_RESUME_VERSION_MINOR	6
 
 #endif /* IFREP_TARGET_H */
