@@ -377,6 +377,14 @@ out:
 	spin_lock_irq(&vol->lock);
 	p->verify.state = reason ? IFREP_VERIFY_STOPPED : IFREP_VERIFY_DONE;
 	p->verify.reason = reason;
+	/*
+	 * A stopped run shows where it resumes: behind what it compared if its
+	 * last save failed, and then with only the differences marked.
+	 */
+	if (reason) {
+		p->verify.checked = p->verify.recorded_next;
+		p->verify.differ = p->verify.recorded_differ;
+	}
 	spin_unlock_irq(&vol->lock);
 	vfree(buf);
 	kfree(p->verify.compares);
