@@ -19,7 +19,7 @@
  *   sync_point_map <id> [<pair>] (where its image lives; prints)
  *   rollback <id> [<pair>]       (secondary; or a paused local async pair)
  *                                (<pair>: target 1.4)
- *   verify <name> [start|status|stop]   (online verify; status prints)
+ *   verify <name> [start|restart|status|stop]   (online verify; status prints)
  *   hot_set                      (marked chunks, their maximum, evictions;
  *                                 prints; target 1.5)
  *
@@ -289,16 +289,17 @@ static int msg_verify(struct msg_args *m)
 	const char *action = m->argc == 2 ? m->argv[1] : "start";
 	struct ifrep_pair *p;
 
-	if (strcmp(action, "start") && strcmp(action, "status") && strcmp(action, "stop")) {
-		DMERR("%s: verify: unknown action '%s' (start, status or stop)", m->vol->name,
-		      action);
+	if (strcmp(action, "start") && strcmp(action, "restart") && strcmp(action, "status") &&
+	    strcmp(action, "stop")) {
+		DMERR("%s: verify: unknown action '%s' (start, restart, status or stop)",
+		      m->vol->name, action);
 		return -EINVAL;
 	}
 	p = named_pair(m->vol, m->argv[0]);
 	if (!p)
 		return -ENOENT;
-	if (!strcmp(action, "start"))
-		return ifrep_verify_start(p);
+	if (!strcmp(action, "start") || !strcmp(action, "restart"))
+		return ifrep_verify_start(p, !strcmp(action, "restart"));
 	if (!strcmp(action, "stop")) {
 		ifrep_verify_stop(p);
 		return 0;
@@ -468,7 +469,7 @@ static const struct message messages[] = {
 	{ "sync_points", 0, 1, "[<pair>]", false, msg_sync_points },
 	{ "sync_point_map", 1, 2, "<id> [<pair>]", false, msg_sync_point_map },
 	{ "rollback", 1, 2, "<sync point id> [<pair>]", false, msg_rollback },
-	{ "verify", 1, 2, "<pair> [start|status|stop]", false, msg_verify },
+	{ "verify", 1, 2, "<pair> [start|restart|status|stop]", false, msg_verify },
 	{ "hot_set", 0, 0, "no arguments", false, msg_hot_set },
 	{ "timing", 0, 0, "no arguments", false, msg_timing },
 };

@@ -95,6 +95,10 @@ static void pack_pair(struct ifrep_disk_pair *d, const struct ifrep_pair_record 
 	d->sync_points = cpu_to_le32(p->sync_points);
 	d->granule_sectors = cpu_to_le32(p->granule_sectors);
 	d->resync_mode = cpu_to_le32(p->resync_mode);
+	d->verify_state = cpu_to_le32(p->verify_state);
+	d->verify_next = cpu_to_le64(p->verify_next);
+	d->verify_differing = cpu_to_le64(p->verify_differing);
+	d->verify_started = cpu_to_le64(p->verify_started);
 	d->peer_generation = cpu_to_le64(p->peer_generation);
 	d->last_sync_point = cpu_to_le64(p->last_sync_point);
 	d->last_cycle = cpu_to_le64(p->last_cycle);
@@ -113,6 +117,10 @@ static void unpack_pair(struct ifrep_pair_record *p, const struct ifrep_disk_pai
 	p->sync_points = le32_to_cpu(d->sync_points);
 	p->granule_sectors = le32_to_cpu(d->granule_sectors);
 	p->resync_mode = le32_to_cpu(d->resync_mode);
+	p->verify_state = le32_to_cpu(d->verify_state);
+	p->verify_next = le64_to_cpu(d->verify_next);
+	p->verify_differing = le64_to_cpu(d->verify_differing);
+	p->verify_started = le64_to_cpu(d->verify_started);
 	p->peer_generation = le64_to_cpu(d->peer_generation);
 	p->last_sync_point = le64_to_cpu(d->last_sync_point);
 	p->last_cycle = le64_to_cpu(d->last_cycle);

@@ -26,6 +26,10 @@ struct ifrep_pair_record {
 	u32 sync_points;
 	u32 granule_sectors;		/* 0: the default */
 	u32 resync_mode;		/* IFREP_PAIR_RESYNC_* */
+	u32 verify_state;		/* IFREP_PAIR_VERIFY_* */
+	u64 verify_next;
+	u64 verify_differing;
+	u64 verify_started;
 	u64 peer_generation;
 	u64 last_sync_point;
 	u64 last_cycle;

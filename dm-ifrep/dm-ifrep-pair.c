@@ -131,6 +131,23 @@ int ifrep_pair_record_flags(struct ifrep_pair *p, u32 set, u32 clear)
 	return r;
 }
 
+int ifrep_pair_record_verify(struct ifrep_pair *p, u32 state, u64 next, u64 differing,
+			     u64 started)
+{
+	struct ifrep_volume *vol = p->vol;
+	struct ifrep_pair_record *rec = &ifrep_md_sb(vol->md)->pairs[p->slot];
+	int r;
+
+	mutex_lock(&vol->sb_lock);
+	rec->verify_state = state;
+	rec->verify_next = next;
+	rec->verify_differing = differing;
+	rec->verify_started = started;
+	r = ifrep_md_commit(vol->md);	/* reverts the in-core record on error */
+	mutex_unlock(&vol->sb_lock);
+	return r;
+}
+
 /* The bits are durable before the pair starts its (initial) sync. */
 int ifrep_pair_mark_all_dirty(struct ifrep_pair *p)
 {
@@ -237,5 +254,6 @@ void ifrep_pair_status(struct ifrep_pair *p, char *result, unsigned int maxlen,
 		DMEMIT(" %llu %llu -", c->snap.cow_fallbacks, ifrep_snap_used_bytes(&c->snap));
 	else
 		DMEMIT(" - - %llu", (u64)atomic64_read(&p->resync.skipped));
+	ifrep_verify_status_field(p, result, maxlen, &sz);
 	*sz_ptr = sz;
 }

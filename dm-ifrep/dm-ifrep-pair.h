@@ -200,6 +200,13 @@ void ifrep_pair_kick(struct ifrep_pair *p);
 
 /* Sets and clears IFREP_PAIR_F_* in the pair's record; commits.  Blocks. */
 int ifrep_pair_record_flags(struct ifrep_pair *p, u32 set, u32 clear);
+/*
+ * Records the pair's online verify (IFREP_PAIR_VERIFY_*, the chunk it goes
+ * on at, what it found, when it first started) in its record; commits.
+ * Blocks.
+ */
+int ifrep_pair_record_verify(struct ifrep_pair *p, u32 state, u64 next, u64 differing,
+			     u64 started);
 /* Every chunk must be copied: the target is a new, empty one.  Blocks. */
 int ifrep_pair_mark_all_dirty(struct ifrep_pair *p);
 /*

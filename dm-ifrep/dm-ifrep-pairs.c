@@ -117,7 +117,7 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 	if (rec->flags & IFREP_PAIR_F_JOURNAL)
 		strscpy(p->local.journal_path, rec->secret_file,
 			sizeof(p->local.journal_path));
-	ifrep_verify_init(p);
+	ifrep_verify_init(p, rec);
 
 	p->dirty = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	if (!p->dirty || ifrep_resync_init(p) || ifrep_bitmap_pair_init(&p->bitmap, vol) ||

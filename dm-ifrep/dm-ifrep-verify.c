@@ -20,24 +20,64 @@
  * local target is read here.  The run follows the pair's rate limit (bytes
  * compared per second) and yields to host writes.
  *
- * The run is in the background (resync_wq); "verify <pair> status" reports
- * its progress and result.  Stopping the pair (pause, resume, remove,
- * suspend) stops it, with what it found so far marked dirty.
+ * The run is in the background (resync_wq); "verify <pair> status" and the
+ * pair's <verify> status field report its progress and result.  Stopping
+ * the pair (pause, resume, remove, suspend) stops it, with what it found so
+ * far marked dirty.
+ *
+ * The run is resumable: every IFREP_VERIFY_SAVE_INTERVAL, and when it
+ * ends, the chunks found differing since the last time are marked dirty
+ * and then the pair's record is moved on to the next chunk to compare.  In
+ * that order, a crash in between costs comparing some chunks again, never
+ * a difference found.  "verify <pair> start" goes on from the recorded
+ * chunk of an unfinished run, after a reload or a crash too; "restart"
+ * starts over at chunk 0, as a start after a finished run does.
  */
 #include "dm-ifrep-pair.h"
 
 #include <linux/crc32c.h>
+#include <linux/math64.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
 #define DM_MSG_PREFIX "ifrep"
 
+/*
+ * How often a run records its progress: a superblock commit (two flushes)
+ * every few seconds is noise next to the reads it paces, and a crash costs
+ * at most this much comparing again.
+ */
+#define IFREP_VERIFY_SAVE_INTERVAL	(5 * HZ)
+
 static void verify_worker(struct work_struct *ws);
 
-void ifrep_verify_init(struct ifrep_pair *p)
+void ifrep_verify_init(struct ifrep_pair *p, const struct ifrep_pair_record *rec)
 {
-	INIT_WORK(&p->verify.work, verify_worker);
-	p->verify.chunk = IFREP_NO_CHUNK;
+	struct ifrep_verify *v = &p->verify;
+	u64 nr_chunks = p->vol->nr_chunks;
+
+	INIT_WORK(&v->work, verify_worker);
+	v->chunk = IFREP_NO_CHUNK;
+	v->state = IFREP_VERIFY_IDLE;
+	if (rec->verify_state == IFREP_PAIR_VERIFY_NONE)
+		return;
+	/* Only ever advisory: one that does not fit is forgotten, not refused. */
+	if (rec->verify_state > IFREP_PAIR_VERIFY_DONE || rec->verify_next > nr_chunks ||
+	    rec->verify_differing > rec->verify_next) {
+		DMWARN("%s: pair %s: recorded verify (%u at chunk %llu of %llu) ignored",
+		       p->vol->name, rec->name, rec->verify_state, rec->verify_next, nr_chunks);
+		return;
+	}
+	if (rec->verify_state == IFREP_PAIR_VERIFY_DONE) {
+		v->state = IFREP_VERIFY_DONE;
+	} else {
+		/* Why it stopped is not recorded: a reload, a crash, a pause... */
+		v->state = IFREP_VERIFY_STOPPED;
+		v->reason = "interrupted";
+	}
+	v->checked = v->recorded_next = rec->verify_next;
+	v->differ = v->recorded_differ = rec->verify_differing;
+	v->started = rec->verify_started;
 }
 
 /*
@@ -226,6 +266,41 @@ static int mark_differences(struct ifrep_pair *p, const unsigned long *diff)
 	return 0;
 }
 
+/*
+ * Makes the run's progress durable: the differing chunks found since the
+ * last time (@pending of them, in @diff) are marked dirty before the record
+ * moves past them to @next.
+ */
+static int save_progress(struct ifrep_pair *p, unsigned long *diff, u64 *pending, u32 state,
+			 u64 next, u64 found, u64 started)
+{
+	struct ifrep_volume *vol = p->vol;
+	int r;
+
+	p->verify.saved_at = jiffies;
+	if (*pending) {
+		r = mark_differences(p, diff);
+		if (r) {
+			DMERR("%s: pair %s: verify could not mark %llu differing chunk(s) dirty",
+			      vol->name, p->name, *pending);
+			return r;
+		}
+		bitmap_zero(diff, vol->nr_chunks);
+		*pending = 0;
+	}
+	r = ifrep_pair_record_verify(p, state, next, found, started);
+	if (r) {
+		DMERR("%s: pair %s: verify could not record its progress (%d)", vol->name,
+		      p->name, r);
+		return r;
+	}
+	spin_lock_irq(&vol->lock);
+	p->verify.recorded_next = next;
+	p->verify.recorded_differ = found;
+	spin_unlock_irq(&vol->lock);
+	return 0;
+}
+
 static void verify_worker(struct work_struct *ws)
 {
 	struct ifrep_pair *p = container_of(ws, struct ifrep_pair, verify.work);
@@ -234,8 +309,14 @@ static void verify_worker(struct work_struct *ws)
 	unsigned long *diff;
 	bool differs;
 	void *buf;
-	u64 chunk, found = 0;
+	u64 next, found, pending = 0, started;
 	int r = 0;
+
+	spin_lock_irq(&vol->lock);
+	next = p->verify.resumed_at;
+	found = p->verify.differ;
+	started = p->verify.started;
+	spin_unlock_irq(&vol->lock);
 
 	diff = ifrep_bitmap_alloc(vol->nr_chunks, false);
 	if (p->ops->compare_start) {
@@ -248,48 +329,62 @@ static void verify_worker(struct work_struct *ws)
 	p->verify.no_compare = false;
 	p->verify.throttle.start = jiffies;
 	p->verify.throttle.bytes = 0;
+	p->verify.saved_at = jiffies;
 	if (!diff || !buf || (p->ops->compare_start && !p->verify.compares)) {
 		reason = "out_of_memory";
 		goto out;
 	}
-	for (chunk = 0; chunk < vol->nr_chunks; chunk++) {
+	if (next)
+		DMINFO("%s: pair %s: verify resumed at chunk %llu of %llu (%llu differing so far)",
+		       vol->name, p->name, next, vol->nr_chunks, found);
+	while (next < vol->nr_chunks) {
 		if (READ_ONCE(p->verify.stop)) {
 			reason = "interrupted";
 			break;
 		}
-		r = verify_one(p, chunk, buf, &differs, &reason);
+		r = verify_one(p, next, buf, &differs, &reason);
 		if (r)
 			break;
 		if (differs) {
-			__set_bit(chunk, diff);
+			__set_bit(next, diff);
+			pending++;
 			found++;
 		}
+		next++;
 		spin_lock_irq(&vol->lock);
-		p->verify.checked++;
+		p->verify.checked = next;
 		p->verify.differ = found;
 		spin_unlock_irq(&vol->lock);
+		if (time_after_eq(jiffies, p->verify.saved_at + IFREP_VERIFY_SAVE_INTERVAL) &&
+		    save_progress(p, diff, &pending, IFREP_PAIR_VERIFY_UNFINISHED, next, found,
+				  started)) {
+			reason = "metadata_write_failed";
+			break;
+		}
 		cond_resched();
 	}
-	if (found) {
-		if (mark_differences(p, diff)) {
-			DMERR("%s: pair %s: verify could not mark %llu differing chunk(s) dirty",
-			      vol->name, p->name, found);
-			reason = "metadata_write_failed";
-		} else {
-			DMINFO("%s: pair %s: verify found %llu chunk(s) differing: marked for copying",
-			       vol->name, p->name, found);
-		}
-	}
 out:
+	if (save_progress(p, diff, &pending,
+			  reason ? IFREP_PAIR_VERIFY_UNFINISHED : IFREP_PAIR_VERIFY_DONE,
+			  next, found, started))
+		reason = "metadata_write_failed";
 	if (reason)
 		DMERR_LIMIT("%s: pair %s: verify stopped after %llu of %llu chunks: %s",
-			    vol->name, p->name, p->verify.checked, vol->nr_chunks, reason);
+			    vol->name, p->name, next, vol->nr_chunks, reason);
 	else
-		DMINFO("%s: pair %s: verify done: %llu chunk(s) differed", vol->name,
-		       p->name, found);
+		DMINFO("%s: pair %s: verify done: %llu chunk(s) differed%s", vol->name,
+		       p->name, found, found ? ": marked for copying" : "");
 	spin_lock_irq(&vol->lock);
 	p->verify.state = reason ? IFREP_VERIFY_STOPPED : IFREP_VERIFY_DONE;
 	p->verify.reason = reason;
+	/*
+	 * A stopped run shows where it resumes: behind what it compared if its
+	 * last save failed, and then with only the differences marked.
+	 */
+	if (reason) {
+		p->verify.checked = p->verify.recorded_next;
+		p->verify.differ = p->verify.recorded_differ;
+	}
 	spin_unlock_irq(&vol->lock);
 	vfree(buf);
 	kfree(p->verify.compares);
@@ -311,10 +406,13 @@ void ifrep_verify_stop(struct ifrep_pair *p)
 	spin_unlock_irq(&p->vol->lock);
 }
 
-int ifrep_verify_start(struct ifrep_pair *p)
+int ifrep_verify_start(struct ifrep_pair *p, bool restart)
 {
 	struct ifrep_volume *vol = p->vol;
-	bool ok;
+	struct ifrep_verify *v = &p->verify;
+	u64 from = 0, differ = 0, started = ktime_get_real_seconds();
+	bool ok, running;
+	int r;
 
 	if (vol->suspended) {
 		DMERR("%s: verify: the volume is suspended", vol->name);
@@ -326,15 +424,7 @@ int ifrep_verify_start(struct ifrep_pair *p)
 	}
 	spin_lock_irq(&vol->lock);
 	ok = __verifiable(p);
-	if (ok && p->verify.state != IFREP_VERIFY_RUNNING) {
-		p->verify.state = IFREP_VERIFY_RUNNING;
-		p->verify.reason = NULL;
-		p->verify.checked = 0;
-		p->verify.differ = 0;
-		p->verify.started = ktime_get_real_seconds();
-		WRITE_ONCE(p->verify.stop, false);
-		queue_work(vol->resync_wq, &p->verify.work);
-	}
+	running = v->state == IFREP_VERIFY_RUNNING;
 	spin_unlock_irq(&vol->lock);
 	if (!ok) {
 		DMERR("%s: verify: pair %s is %s: only a %s pair can be verified", vol->name,
@@ -343,6 +433,41 @@ int ifrep_verify_start(struct ifrep_pair *p)
 		      p->mode == IFREP_MODE_ASYNC ? "consistent" : "sync or async");
 		return -EBUSY;
 	}
+	if (running && !restart)
+		return 0;
+	if (running) {
+		DMINFO("%s: pair %s: verify restarted: the running one stops", vol->name,
+		       p->name);
+		ifrep_verify_stop(p);
+	}
+
+	/* The worker is not running: what it recorded is final. */
+	spin_lock_irq(&vol->lock);
+	if (!restart && v->state == IFREP_VERIFY_STOPPED) {
+		from = v->recorded_next;
+		differ = v->recorded_differ;
+		started = v->started;
+	}
+	spin_unlock_irq(&vol->lock);
+	/*
+	 * Recorded before the run starts, so that a crash before its first
+	 * save does not leave an older run's chunk to go on from.
+	 */
+	r = ifrep_pair_record_verify(p, IFREP_PAIR_VERIFY_UNFINISHED, from, differ, started);
+	if (r) {
+		DMERR("%s: verify: pair %s: metadata write failed (%d)", vol->name, p->name, r);
+		return r;
+	}
+	spin_lock_irq(&vol->lock);
+	v->recorded_next = v->resumed_at = v->checked = from;
+	v->recorded_differ = v->differ = differ;
+	v->started = started;
+	v->state = IFREP_VERIFY_RUNNING;
+	v->run_start = jiffies;
+	v->reason = NULL;
+	WRITE_ONCE(v->stop, false);
+	queue_work(vol->resync_wq, &v->work);
+	spin_unlock_irq(&vol->lock);
 	return 0;
 }
 
@@ -357,4 +482,36 @@ int ifrep_verify_status(struct ifrep_pair *p, char *result, unsigned int maxlen)
 	       v->reason ?: IFREP_STATUS_NONE);
 	spin_unlock_irq(&p->vol->lock);
 	return 1;
+}
+
+/*
+ * Bytes of the volume checked per second since the latest start: what is
+ * left divided by it is the time to go (dirty chunks skipped count too).
+ * NOTE: vol->lock held.
+ */
+static u64 __verify_rate(struct ifrep_pair *p)
+{
+	struct ifrep_verify *v = &p->verify;
+	unsigned long elapsed = jiffies - v->run_start;
+	u64 bytes;
+
+	if (v->state != IFREP_VERIFY_RUNNING || !elapsed)
+		return 0;
+	bytes = (v->checked - v->resumed_at) << (p->vol->chunk_shift + SECTOR_SHIFT);
+	return mul_u64_u64_div_u64(bytes, HZ, elapsed);
+}
+
+void ifrep_verify_status_field(struct ifrep_pair *p, char *result, unsigned int maxlen,
+			       unsigned int *sz_ptr)
+{
+	struct ifrep_verify *v = &p->verify;
+	unsigned int sz = *sz_ptr;
+
+	lockdep_assert_held(&p->vol->lock);
+	if (v->state == IFREP_VERIFY_IDLE)
+		DMEMIT(" %s", IFREP_STATUS_NONE);
+	else
+		DMEMIT(" %s:%llu/%llu:%llu:%llu", ifrep_verify_state_name(v->state), v->checked,
+		       p->vol->nr_chunks, v->differ, __verify_rate(p));
+	*sz_ptr = sz;
 }

@@ -95,6 +95,17 @@ enum ifrep_disk_mode {
 #define IFREP_PAIR_RESYNC_FULL		1	/* resync copies whole chunks */
 #define IFREP_PAIR_RESYNC_CHECKSUM	2	/* sends only pieces that differ */
 
+/*
+ * ifrep_disk_pair.verify_state (target 1.6.0; zero, "reserved", before,
+ * like the three verify_* fields after it): the pair's last online verify,
+ * so that an interrupted one resumes where it was after a reload or a
+ * crash.  A module that does not know it ignores it and writes zero back:
+ * the next verify then starts at the first chunk.
+ */
+#define IFREP_PAIR_VERIFY_NONE		0	/* none recorded */
+#define IFREP_PAIR_VERIFY_UNFINISHED	1	/* running or stopped: resumes at verify_next */
+#define IFREP_PAIR_VERIFY_DONE		2	/* compared every chunk */
+
 struct ifrep_disk_pair {
 	ifrep_le32 flags;
 	ifrep_le32 mode;				/* enum ifrep_disk_mode */
@@ -112,7 +123,11 @@ struct ifrep_disk_pair {
 	ifrep_le64 last_sync_point;			/* unix time of last cut, 0 = none */
 	ifrep_le64 last_cycle;			/* id of the last committed cycle */
 	ifrep_le32 resync_mode;			/* sync pairs: IFREP_PAIR_RESYNC_* */
-	ifrep_u8 reserved[36];
+	ifrep_le32 verify_state;			/* IFREP_PAIR_VERIFY_* */
+	ifrep_le64 verify_next;			/* next chunk to compare */
+	ifrep_le64 verify_differing;		/* chunks found differing (marked) */
+	ifrep_le64 verify_started;			/* unix time of the run's first start */
+	ifrep_u8 reserved[8];
 } __packed;					/* 384 bytes */
 
 /* ifrep_disk_superblock.flags */

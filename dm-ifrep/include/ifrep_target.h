@@ -38,15 +38,23 @@
  *   <pair> = <name> <mode> <peer> <state> <dirty chunks> <bytes sent>
  *            <rate> <last sync point> <rpo> <reason> <cycle>
  *            <cow fallbacks> <snapshot store used bytes>
- *            <resync skipped bytes>
+ *            <resync skipped bytes> <verify>
  *
  * Fields are only ever added at the end of a pair (target 1.3 added
  * <cow fallbacks> and <snapshot store used bytes>, target 1.5 <resync
- * skipped bytes>): a parser takes the layout from the field count.
+ * skipped bytes>, target 1.6 <verify>): a parser takes the layout from the
+ * field count.
+ *
+ * <verify> = <state>:<checked>/<total>:<differing>:<rate> of the pair's
+ * last online verify (running, stopped or done; the one recorded in the
+ * metadata after an activation), or '-' when there is none.  <rate> is the
+ * bytes of the volume checked per second since the run (re)started, 0 when
+ * it does not run.
  *--------------------------------------------------------------*/
 
 #define IFREP_STATUS_VOLUME_FIELDS	10	/* <role> .. <#pairs> */
-#define IFREP_STATUS_PAIR_FIELDS	14
+#define IFREP_STATUS_PAIR_FIELDS	15
+#define IFREP_STATUS_PAIR_FIELDS_1_5	14	/* target 1.5: up to <resync skipped bytes> */
 #define IFREP_STATUS_PAIR_FIELDS_1_4	13	/* target 1.3 .. 1.4: up to <snapshot store used bytes> */
 #define IFREP_STATUS_PAIR_FIELDS_1_2	11	/* target 1.0 .. 1.2: up to <cycle> */
 #define IFREP_STATUS_NONE		"-"	/* a field that does not apply */
@@ -232,5 +240,11 @@ static inline int ifrep_verify_state_parse(const char *s)
 #define IFREP_DEFAULT_HOT_CHUNKS	512
 #define IFREP_MAX_HOT_CHUNKS		(1U << 24)
 #define IFREP_HOT_CHUNKS_VERSION_MINOR	5
+/*
+ * Target 1.6: a stopped online verify resumes where it stopped (its place
+ * is in the pair's record), "verify <pair> restart" starts over; before,
+ * every "start" began at the first chunk.
+ */
+#define IFREP_VERIFY_RESUME_VERSION_MINOR	6
 
 #endif /* IFREP_TARGET_H */

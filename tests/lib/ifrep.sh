@@ -6,7 +6,7 @@
 #   start len ifrep role health chunk_sectors total_chunks generation
 #   meta_writes listen upstream image #pairs {name mode peer state dirty sent
 #   rate last_sync_point rpo reason cycle cow_fallbacks store_used
-#   resync_skipped}...
+#   resync_skipped verify}...
 
 # The counts come from the header the module is built with, not from here.
 _ifrep_header_value() {
@@ -33,13 +33,15 @@ vol_field() {
 
 # pair_field VOL PAIR FIELD: one field of a pair's status; FIELD is one of
 # mode peer state dirty sent rate sync_point rpo reason cycle cow_fallbacks
-# store_used (snapshot store used bytes) resync_skipped (resync skipped bytes).
+# store_used (snapshot store used bytes) resync_skipped (resync skipped bytes)
+# verify (<state>:<checked>/<total>:<differing>:<rate>, or -).
 pair_field() {
 	local vol=$1 pair=$2 field=$3 idx
 	case $field in
 	mode) idx=1 ;; peer) idx=2 ;; state) idx=3 ;; dirty) idx=4 ;; sent) idx=5 ;;
 	rate) idx=6 ;; sync_point) idx=7 ;; rpo) idx=8 ;; reason) idx=9 ;; cycle) idx=10 ;;
 	cow_fallbacks) idx=11 ;; store_used) idx=12 ;; resync_skipped) idx=13 ;;
+	verify) idx=14 ;;
 	*) die "pair_field: unknown field $field" ;;
 	esac
 	dmsetup status "$vol" | awk -v pair="$pair" -v idx="$idx" \

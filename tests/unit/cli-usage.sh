@@ -186,6 +186,9 @@ _expect verify_bad_timeout 2 "--timeout soon" verify vol0 p --timeout soon
 _expect verify_stop_and_wait 2 "--stop takes no --no-wait" verify vol0 p --stop --no-wait
 _expect verify_bad_pair 2 "pair name" verify vol0 'p q'
 _expect verify_unknown_option 2 "unknown option" verify vol0 p --all
+_expect verify_stop_and_restart 2 "--stop takes no --restart" verify vol0 p --stop --restart
+_expect verify_restart_value 2 "" verify vol0 p --restart=0
+_expect verify_restart_extra 2 "unexpected argument 'again'" verify vol0 p --restart again
 _expect sync_usage 2 "missing NAME" sync
 _expect sync_bad_name 2 "volume name" sync 'a/b'
 _expect sync_bad_pair 2 "pair name" sync vol0 'd r'

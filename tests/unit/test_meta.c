@@ -211,6 +211,43 @@ TEST(pair_resync_mode)
 	CHECK_CONTAINS(why, "pair dr: unknown resync mode 3");
 }
 
+/*
+ * A pair's last online verify (target 1.6), in what was reserved after
+ * resync_mode: state at 348, next chunk at 352, differing at 360, start
+ * time at 368; 8 bytes stay reserved.  Zeros (an older module's) mean none.
+ */
+TEST(pair_verify_record)
+{
+	struct ifrep_meta in, out;
+	const uint8_t *raw = dev;
+	size_t rec = offsetof(struct ifrep_disk_superblock, pairs) +
+		     5 * sizeof(struct ifrep_disk_pair);
+
+	CHECK_EQ(offsetof(struct ifrep_disk_pair, verify_state), 348);
+	CHECK_EQ(offsetof(struct ifrep_disk_pair, verify_next), 352);
+	CHECK_EQ(offsetof(struct ifrep_disk_pair, verify_differing), 360);
+	CHECK_EQ(offsetof(struct ifrep_disk_pair, verify_started), 368);
+	CHECK_EQ(offsetof(struct ifrep_disk_pair, reserved), 376);
+	sample(&in, 3);
+	CHECK_EQ(unpack_of(&in, &out), 0);
+	CHECK_EQ(out.pairs[1].verify_state, IFREP_PAIR_VERIFY_NONE);
+	CHECK_EQ(out.pairs[1].verify_next, 0);
+	in.pairs[1].verify_state = IFREP_PAIR_VERIFY_UNFINISHED;
+	in.pairs[1].verify_next = 0x0102030405060708ULL;
+	in.pairs[1].verify_differing = 3;
+	in.pairs[1].verify_started = 1795603200;
+	CHECK_EQ(unpack_of(&in, &out), 0);
+	CHECK_EQ(raw[rec + 348], IFREP_PAIR_VERIFY_UNFINISHED);
+	CHECK_EQ(raw[rec + 352], 0x08);			/* little-endian */
+	CHECK_EQ(raw[rec + 359], 0x01);
+	CHECK_EQ(raw[rec + 360], 3);
+	CHECK_EQ(out.pairs[1].verify_state, IFREP_PAIR_VERIFY_UNFINISHED);
+	CHECK_EQ(out.pairs[1].verify_next, 0x0102030405060708ULL);
+	CHECK_EQ(out.pairs[1].verify_differing, 3);
+	CHECK_EQ(out.pairs[1].verify_started, 1795603200);
+	CHECK_EQ(out.pairs[0].verify_state, IFREP_PAIR_VERIFY_NONE);
+}
+
 /* A secondary's journal device, at byte 3688 after the eight pair records. */
 TEST(journal_path)
 {

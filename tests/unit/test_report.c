@@ -61,7 +61,7 @@ TEST(json_documented_example)
 		  "\"last_sync_point\":null,\"rpo_seconds\":null,"
 		  "\"cycle_shipped_chunks\":null,\"cycle_total_chunks\":null,"
 		  "\"reason\":null,\"cow_fallbacks\":null,\"snapshot_store_used_bytes\":null,\"copy_device\":null,"
-		  "\"resync\":null,\"resync_skipped_bytes\":null}],"
+		  "\"resync\":null,\"resync_skipped_bytes\":null,\"verify\":null}],"
 		  "\"snapshot_store_bytes\":null,\"hot_chunks\":null,\"hot_chunks_max\":null}]}\n");
 }
 
@@ -138,8 +138,8 @@ TEST(json_resync)
 	/* the records not read: the choice is not known */
 	s = render(&v, 1, true);
 	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":null,"
-		       "\"resync_skipped_bytes\":12582912}");
-	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":null,\"resync_skipped_bytes\":0}");
+		       "\"resync_skipped_bytes\":12582912,");
+	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":null,\"resync_skipped_bytes\":0,");
 	/* the defaults: checksum for the remote sync pair, full for the local one */
 	v.has_record[0] = v.has_record[1] = v.has_record[2] = true;
 	v.record_flags[0] = IFREP_PAIR_F_IN_USE | IFREP_PAIR_F_REMOTE;
@@ -150,11 +150,11 @@ TEST(json_resync)
 	s = render(&v, 1, true);
 	CHECK_CONTAINS(s, "\"name\":\"dr\",");
 	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":\"checksum\","
-		       "\"resync_skipped_bytes\":12582912},{\"name\":\"usb\"");
+		       "\"resync_skipped_bytes\":12582912,\"verify\":null},{\"name\":\"usb\"");
 	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":\"full\","
-		       "\"resync_skipped_bytes\":0},{\"name\":\"far\"");
+		       "\"resync_skipped_bytes\":0,\"verify\":null},{\"name\":\"far\"");
 	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":null,"
-		       "\"resync_skipped_bytes\":null}]");
+		       "\"resync_skipped_bytes\":null,\"verify\":null}]");
 	CHECK_STR(ifrep_pair_resync(&v, 0), "checksum");
 	CHECK_STR(ifrep_pair_resync(&v, 1), "full");
 	CHECK(ifrep_pair_resync(&v, 2) == NULL);
@@ -167,14 +167,15 @@ TEST(json_resync)
 	v.record_resync_mode[0] = IFREP_PAIR_RESYNC_FULL;
 	CHECK_STR(ifrep_pair_resync(&v, 0), "full");
 	CHECK_CONTAINS(render(&v, 1, true), "\"resync\":\"full\","
-		       "\"resync_skipped_bytes\":12582912},{\"name\":\"usb\"");
+		       "\"resync_skipped_bytes\":12582912,\"verify\":null},{\"name\":\"usb\"");
 	/* no record (a pair added after the metadata was read) */
 	v.has_record[0] = false;
 	CHECK(ifrep_pair_resync(&v, 0) == NULL);
 	/* a module before 1.5: 13 fields, nothing known of skipped bytes */
 	view(&v, "primary rw 16384 128 0000000000000002 9 - - - 1 "
 		 "dr sync 192.0.2.7:7789 resyncing 3 100 0 - - - - - -");
-	CHECK_CONTAINS(render(&v, 1, true), "\"resync\":null,\"resync_skipped_bytes\":null}]");
+	CHECK_CONTAINS(render(&v, 1, true), "\"resync\":null,\"resync_skipped_bytes\":null,"
+		       "\"verify\":null}]");
 }
 
 /* The human line names what a checksum resync skipped, once it skipped something. */
@@ -369,4 +370,90 @@ TEST(eta)
 	p.rate = 8388607;
 	CHECK(ifrep_pair_eta(&st, &p, &s));
 	CHECK_EQ(s, 3);
+}
+
+/*
+ * Target 1.6: a pair's last verify, from the <verify> field: a JSON object
+ * (null when there is none), and in the human line a running one's
+ * percent, rate and ETA, a stopped one's place.
+ */
+TEST(json_verify)
+{
+	struct ifrep_volume_view v;
+	const char *s;
+
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 4 "
+		 "dr sync 192.0.2.7:7789 in-sync 0 0 0 - - - - - - 0 running:32/128:1:16777216 "
+		 "usb sync /dev/sdz in-sync 0 0 0 - - - - - - 0 stopped:77/128:2:0 "
+		 "far async 192.0.2.8:7789 consistent 0 0 0 1795603200 42 - - 0 0 - done:128/128:0:0 "
+		 "new sync /dev/sdy in-sync 0 0 0 - - - - - - 0 -");
+	s = render(&v, 1, true);
+	CHECK_CONTAINS(s, "\"verify\":{\"state\":\"running\",\"checked_chunks\":32,"
+		       "\"total_chunks\":128,\"differing_chunks\":1,\"percent\":25.0,"
+		       "\"rate_bytes_per_s\":16777216,\"eta_seconds\":48,\"resume_chunk\":null}}");
+	CHECK_CONTAINS(s, "\"verify\":{\"state\":\"stopped\",\"checked_chunks\":77,"
+		       "\"total_chunks\":128,\"differing_chunks\":2,\"percent\":60.1,"
+		       "\"rate_bytes_per_s\":null,\"eta_seconds\":null,\"resume_chunk\":77}}");
+	CHECK_CONTAINS(s, "\"verify\":{\"state\":\"done\",\"checked_chunks\":128,"
+		       "\"total_chunks\":128,\"differing_chunks\":0,\"percent\":100.0,"
+		       "\"rate_bytes_per_s\":null,\"eta_seconds\":null,\"resume_chunk\":0}}");
+	CHECK_CONTAINS(s, "\"name\":\"new\",");
+	CHECK_CONTAINS(s, "\"resync_skipped_bytes\":0,\"verify\":null}]");
+	/* running without a rate yet: no ETA */
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 1 "
+		 "dr sync 192.0.2.7:7789 in-sync 0 0 0 - - - - - - 0 running:0/128:0:0");
+	CHECK_CONTAINS(render(&v, 1, true), "\"percent\":0.0,\"rate_bytes_per_s\":0,"
+		       "\"eta_seconds\":null,\"resume_chunk\":null}");
+	/* a 1.5 module: nothing known */
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 1 "
+		 "dr sync 192.0.2.7:7789 in-sync 0 0 0 - - - - - - 0");
+	CHECK_CONTAINS(render(&v, 1, true), "\"resync_skipped_bytes\":0,\"verify\":null}]");
+}
+
+TEST(human_verify)
+{
+	struct ifrep_volume_view v;
+	const char *s;
+
+	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 4 "
+		 "dr   sync 192.0.2.7:7789 in-sync 0 0 0 - - - - - - 0 running:32/128:1:16777216 "
+		 "usb  sync /dev/sdz in-sync 0 0 0 - - - - - - 0 stopped:77/128:0:0 "
+		 "far  async 192.0.2.8:7789 consistent 0 0 0 1795603200 42 - - 0 0 - done:128/128:3:0 "
+		 "new  sync /dev/sdy in-sync 0 0 0 - - - - - - 0 -");
+	s = render(&v, 1, false);
+	CHECK_CONTAINS(s, "  dr   sync   192.0.2.7:7789  in-sync       dirty 0/128  100.0%  sent 0B"
+		       "  verify 25.0% (32/128) rate 16MiB/s ETA 0:48 1 differing\n");
+	CHECK_CONTAINS(s, "  usb  sync   /dev/sdz        in-sync       dirty 0/128  100.0%  sent 0B"
+		       "  verify stopped at 77/128\n");
+	CHECK_CONTAINS(s, "  verified 128/128 3 differing\n");
+	CHECK_CONTAINS(s, "  new  sync   /dev/sdy        in-sync       dirty 0/128  100.0%  sent 0B\n");
+}
+
+TEST(verify_eta_and_resume)
+{
+	struct ifrep_status st = { .chunk_sectors = 16384 };
+	struct ifrep_status_pair p = { .has_verify = true, .verify_state = IFREP_VERIFY_RUNNING,
+				       .verify_checked = 126, .verify_total = 128 };
+	uint64_t s = 99, chunk = 99;
+
+	CHECK(!ifrep_verify_eta(&st, &p, &s));		/* no rate yet */
+	p.verify_rate = 8388608;
+	CHECK(ifrep_verify_eta(&st, &p, &s));
+	CHECK_EQ(s, 2);
+	CHECK(!ifrep_verify_resume_chunk(&p, &chunk));	/* it runs */
+	p.verify_state = IFREP_VERIFY_STOPPED;
+	CHECK(!ifrep_verify_eta(&st, &p, &s));
+	CHECK(ifrep_verify_resume_chunk(&p, &chunk));
+	CHECK_EQ(chunk, 126);
+	p.verify_state = IFREP_VERIFY_DONE;
+	CHECK(ifrep_verify_resume_chunk(&p, &chunk));
+	CHECK_EQ(chunk, 0);
+	p.has_verify = false;
+	CHECK(!ifrep_verify_resume_chunk(&p, &chunk));
+	/* the resync's ETA and the verify's are the same arithmetic */
+	CHECK(ifrep_chunks_eta(2, 16384, 8388607, &s));
+	CHECK_EQ(s, 3);
+	CHECK(ifrep_chunks_eta(0, 16384, 0, &s));
+	CHECK_EQ(s, 0);
+	CHECK(!ifrep_chunks_eta(1, 16384, 0, &s));
 }

@@ -143,11 +143,11 @@ TEST(truncated)
 	CHECK(refused("primary", "health"));
 	CHECK(refused("primary rw 16384 128 0000000000000001 3 - -", "image"));
 	CHECK(refused("primary rw 16384 128 0000000000000001 3 - - -", "#pairs"));
-	CHECK(refused(VOL "1", "1 pairs need 14 fields"));
+	CHECK(refused(VOL "1", "1 pairs need 15 fields"));
 	CHECK(refused(VOL "1 backup sync /dev/vdd initial-sync 64 536870912 90000000 - -",
 		      "pairs need"));
 	CHECK(refused(VOL "2 " PAIR_DOC " backup2 sync /dev/vde in-sync 0 0 0 - - -",
-		      "2 pairs need 28 fields, the line has 21"));
+		      "2 pairs need 30 fields, the line has 21"));
 	CHECK(refused(VOL "0 extra", "0 pairs need 0 fields"));
 	CHECK(refused(VOL "1 " PAIR_DOC " extra", "pairs need"));
 }
@@ -200,7 +200,7 @@ TEST(too_many_pairs)
 	pos = (size_t)snprintf(line, sizeof(line), "%s8", VOL);
 	for (i = 0; i < 9; i++)
 		pos += (size_t)snprintf(line + pos, sizeof(line) - pos,
-					" p%u sync /dev/x%u in-sync 0 0 0 - - - - - -", i, i);
+					" p%u sync /dev/x%u in-sync 0 0 0 - - - - - - 0 -", i, i);
 	CHECK(refused(line, "too many fields"));
 }
 
@@ -281,7 +281,7 @@ TEST(old_ten_field_pairs)
 	CHECK(!st.pairs[1].has_cycle);
 	/* a mix of the two layouts is neither */
 	CHECK(refused(VOL "2 backup sync /dev/vdd in-sync 0 0 0 - - - "
-		      "usb sync /dev/sdz in-sync 0 0 0 - - - -", "pairs need 28 fields"));
+		      "usb sync /dev/sdz in-sync 0 0 0 - - - -", "pairs need 30 fields"));
 }
 
 /* Target 1.3 adds <cow fallbacks> <snapshot store used bytes>; 1.2 lines still parse. */
@@ -341,7 +341,70 @@ TEST(resync_skipped_field)
 	CHECK(refused(VOL "1 dr sync h:1 in-sync 0 0 0 - - - - - - -1", "resync skipped bytes"));
 	/* a mix of the 14- and 13-field layouts is neither */
 	CHECK(refused(VOL "2 dr sync h:1 in-sync 0 0 0 - - - - - - 0 "
-		      "usb sync /dev/sdz in-sync 0 0 0 - - - - - -", "2 pairs need 28 fields"));
+		      "usb sync /dev/sdz in-sync 0 0 0 - - - - - -", "2 pairs need 30 fields"));
+}
+
+/*
+ * Target 1.6 adds <verify>: '-', or <state>:<checked>/<total>:<differing>:<rate>
+ * of the pair's last verify; lines of 1.5 (14 fields) still parse.
+ */
+TEST(verify_field)
+{
+	struct ifrep_status st;
+	const struct ifrep_status_pair *p;
+
+	CHECK_EQ(parse(VOL "3 dr sync 192.0.2.7:7789 in-sync 0 100 0 - - - - - - 0 "
+		       "running:40/128:2:16777216 "
+		       "usb sync /dev/sdz in-sync 0 0 0 - - - - - - 0 - "
+		       "far async 192.0.2.8:7789 consistent 0 0 0 1795603200 42 - - 0 0 - "
+		       "stopped:77/128:1:0", &st), 0);
+	CHECK_EQ(st.nr_pairs, 3);
+	p = &st.pairs[0];
+	CHECK(p->has_verify);
+	CHECK_EQ(p->verify_state, IFREP_VERIFY_RUNNING);
+	CHECK_EQ(p->verify_checked, 40);
+	CHECK_EQ(p->verify_total, 128);
+	CHECK_EQ(p->verify_differing, 2);
+	CHECK_EQ(p->verify_rate, 16777216);
+	CHECK(p->has_resync_skipped);
+	CHECK(!st.pairs[1].has_verify);
+	p = &st.pairs[2];
+	CHECK(p->has_verify);
+	CHECK_EQ(p->verify_state, IFREP_VERIFY_STOPPED);
+	CHECK_EQ(p->verify_checked, 77);
+	CHECK_EQ(p->verify_differing, 1);
+	CHECK(p->has_snapshot);
+	CHECK_EQ(parse(VOL "1 dr sync h:1 in-sync 0 0 0 - - - - - - 0 done:128/128:0:0", &st), 0);
+	CHECK_EQ(st.pairs[0].verify_state, IFREP_VERIFY_DONE);
+	CHECK_EQ(st.pairs[0].verify_checked, 128);
+	/* a 1.5 line: 14 fields, no verify known */
+	CHECK_EQ(parse(VOL "2 dr sync h:1 in-sync 0 0 0 - - - - - - 0 "
+		       "usb sync /dev/sdz in-sync 0 0 0 - - - - - - 0", &st), 0);
+	CHECK_EQ(st.nr_pairs, 2);
+	CHECK(!st.pairs[0].has_verify);
+	CHECK(!st.pairs[1].has_verify);
+	/* a mix of the 15- and 14-field layouts is neither */
+	CHECK(refused(VOL "2 dr sync h:1 in-sync 0 0 0 - - - - - - 0 - "
+		      "usb sync /dev/sdz in-sync 0 0 0 - - - - - - 0", "2 pairs need 30 fields"));
+}
+
+TEST(verify_field_garbage)
+{
+#define VPAIR VOL "1 dr sync h:1 in-sync 0 0 0 - - - - - - 0 "
+	CHECK(refused(VPAIR "running", "is not <state>"));
+	CHECK(refused(VPAIR "running:1/2", "is not <state>"));
+	CHECK(refused(VPAIR "running:1/2:0", "is not <state>"));
+	CHECK(refused(VPAIR "idle:0/2:0:0", "unknown state 'idle'"));
+	CHECK(refused(VPAIR "walking:0/2:0:0", "unknown state 'walking'"));
+	CHECK(refused(VPAIR ":0/2:0:0", "unknown state ''"));
+	CHECK(refused(VPAIR "running:x/2:0:0", "checked chunks"));
+	CHECK(refused(VPAIR "running:1/-2:0:0", "total chunks"));
+	CHECK(refused(VPAIR "running:1/2:0:0:0", "rate"));
+	CHECK(refused(VPAIR "running:1/2::0", "differing chunks"));
+	CHECK(refused(VPAIR "running:3/2:0:0", "counts do not add up"));
+	CHECK(refused(VPAIR "done:2/2:3:0", "counts do not add up"));
+	CHECK(refused(VPAIR "running:123456789012345678901234/2:0:0", "too large"));
+#undef VPAIR
 }
 
 /* Eight pairs of the newest layout fill the line; one field more does not fit. */
@@ -355,11 +418,12 @@ TEST(eight_pairs_newest_layout)
 	pos = (size_t)snprintf(line, sizeof(line), "%s8", VOL);
 	for (i = 0; i < 8; i++)
 		pos += (size_t)snprintf(line + pos, sizeof(line) - pos,
-					" p%u sync 10.0.0.%u:7789 resyncing 1 0 0 - - - - - - %u",
-					i, i + 1, i * 65536);
+					" p%u sync 10.0.0.%u:7789 resyncing 1 0 0 - - - - - - %u"
+					" running:%u/128:0:8388608", i, i + 1, i * 65536, i);
 	CHECK_EQ(parse(line, &st), 0);
 	CHECK_EQ(st.nr_pairs, 8);
 	CHECK_EQ(st.pairs[7].resync_skipped, 7 * 65536);
+	CHECK_EQ(st.pairs[7].verify_checked, 7);
 	snprintf(line + pos, sizeof(line) - pos, " x");
 	CHECK(refused(line, "too many fields"));
 }

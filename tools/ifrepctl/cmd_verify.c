@@ -4,7 +4,10 @@
  * source while the volume stays in use, and follow its progress.
  *
  * The comparison runs in the kernel and outlives this command: a timeout
- * or Ctrl-C only stops the waiting, --stop ends the verify itself.
+ * or Ctrl-C only stops the waiting, --stop ends the verify itself.  A
+ * stopped verify (stopped, interrupted, or the volume reloaded or crashed
+ * meanwhile: the kernel keeps its position in the metadata) goes on where
+ * it stopped; --restart starts over at the first chunk.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -48,8 +51,27 @@ static int verify_message(const char *volume, const char *pair, const char *acti
 	return 0;
 }
 
+/* Whether the module resumes a stopped verify (and knows "restart"). */
+static bool module_resumes(void)
+{
+	uint32_t version[3];
+
+	return !ifrep_dm_target_version(IFREP_TARGET_NAME, version) &&
+	       (version[0] > 1 ||
+		(version[0] == 1 && version[1] >= IFREP_VERIFY_RESUME_VERSION_MINOR));
+}
+
+/*
+ * Where "verify PAIR start" goes on from, seen before sending it: a
+ * stopped run's next chunk (the kernel resumes there), else 0.
+ */
+static uint64_t resume_point(const struct ifrep_verify_status *before)
+{
+	return before->state == IFREP_VERIFY_STOPPED ? before->checked : 0;
+}
+
 static void verify_print(const char *volume, const char *pair,
-			 const struct ifrep_verify_status *vs, bool json)
+			 const struct ifrep_verify_status *vs, uint64_t from, bool json)
 {
 	struct json j;
 
@@ -63,6 +85,7 @@ static void verify_print(const char *volume, const char *pair,
 		json_u64(&j, "total_chunks", vs->total);
 		json_u64(&j, "differing_chunks", vs->differing);
 		json_string(&j, "reason", vs->reason[0] ? vs->reason : NULL);
+		json_u64(&j, "started_at_chunk", from);
 		json_end_document(&j);
 		return;
 	}
@@ -83,6 +106,7 @@ static const struct cli_option verify_opts[] = {
 	{ "timeout", 'T', CLI_VALUE, NULL },
 	{ "no-wait", 'N', CLI_FLAG, NULL },
 	{ "stop", 'X', CLI_FLAG, NULL },
+	{ "restart", 'R', CLI_FLAG, NULL },
 	{ "json", 'j', CLI_FLAG, NULL },
 	{ NULL }
 };
@@ -91,11 +115,12 @@ static int cmd_verify(const struct cli_args *args)
 {
 	const char *timeout = cli_opt(args, 'T'), *why;
 	bool json = cli_given(args, 'j'), no_wait = cli_given(args, 'N');
-	bool stop = cli_given(args, 'X'), tty = isatty(STDERR_FILENO);
+	bool stop = cli_given(args, 'X'), restart = cli_given(args, 'R');
+	bool tty = isatty(STDERR_FILENO), resumes;
 	struct timespec poll = { 0, VERIFY_POLL_NS };
 	const struct ifrep_status_pair *p;
-	struct ifrep_verify_status vs;
-	uint64_t timeout_s = 0;
+	struct ifrep_verify_status vs, before;
+	uint64_t timeout_s = 0, from = 0;
 	char *const *pos = args->pos;
 	struct vol v;
 	double start;
@@ -103,8 +128,9 @@ static int cmd_verify(const struct cli_args *args)
 
 	if (timeout && ifrep_parse_duration(timeout, &timeout_s, false, &why))
 		return usage_error("--timeout %s: %s", timeout, why);
-	if (stop && (no_wait || timeout))
-		return usage_error("--stop takes no --%s", no_wait ? "no-wait" : "timeout");
+	if (stop && (no_wait || timeout || restart))
+		return usage_error("--stop takes no --%s",
+				   no_wait ? "no-wait" : timeout ? "timeout" : "restart");
 	if ((r = need_volume(pos[0], true, &v)))
 		return r;
 	if (v.st.role == IFREP_ROLE_SECONDARY)
@@ -127,7 +153,30 @@ static int cmd_verify(const struct cli_args *args)
 		return fail("pair %s is %s: verify needs it %s", p->name, ifrep_pair_state_name(p->state),
 			    p->mode == IFREP_MODE_SYNC ? "in-sync or resyncing" : "consistent");
 
-	r = verify_message(v.name, p->name, "start", NULL);
+	r = verify_message(v.name, p->name, "status", &before);
+	if (r < 0)
+		return explain_msg_error(MSG_VERIFY, &v, p->name, NULL, NULL, r);
+	if (r)
+		return r;
+	resumes = module_resumes();
+	if (before.state == IFREP_VERIFY_RUNNING && !(restart && resumes)) {
+		from = before.checked;
+		if (!json)
+			printf("%s: a verify is running already, at chunk %" PRIu64 " of %" PRIu64
+			       ": following it\n", p->name, before.checked, before.total);
+	} else if (restart || !resumes) {
+		if (!json)
+			printf("%s: verify starts over at chunk 0 of %" PRIu64 "%s\n", p->name,
+			       before.total, before.state == IFREP_VERIFY_RUNNING ?
+			       " (the running one stops)" : "");
+	} else if ((from = resume_point(&before)) != 0) {
+		if (!json)
+			printf("%s: resuming at chunk %" PRIu64 " of %" PRIu64 " (%" PRIu64
+			       " differing so far; --restart starts over)\n", p->name, from,
+			       before.total, before.differing);
+	}
+	/* An older module starts every verify over: its "start" is a restart. */
+	r = verify_message(v.name, p->name, restart && resumes ? "restart" : "start", NULL);
 	if (r < 0) {
 		if (r == -EOPNOTSUPP)
 			return fail("pair %s cannot be verified by this module", p->name);
@@ -162,12 +211,12 @@ static int cmd_verify(const struct cli_args *args)
 		fputc('\n', stderr);
 	if (vs.state == IFREP_VERIFY_STOPPED) {
 		if (json)
-			verify_print(v.name, p->name, &vs, true);
+			verify_print(v.name, p->name, &vs, from, true);
 		return fail("verify of %s stopped after %" PRIu64 " of %" PRIu64 " chunks: %s%s",
 			    p->name, vs.checked, vs.total, vs.reason,
 			    vs.differing ? " (the differing chunks it found are marked dirty)" : "");
 	}
-	verify_print(v.name, p->name, &vs, json);
+	verify_print(v.name, p->name, &vs, from, json);
 	return 0;
 }
 
@@ -178,7 +227,7 @@ const struct cli_command command_verify = {
 	.checks = CHECK_POS0_VOLUME | CHECK_POS1_PAIR,
 	.handler = cmd_verify,
 	.synopsis =
-		"verify NAME PAIR [--timeout SEC] [--no-wait] [--json] | verify NAME PAIR --stop",
+		"verify NAME PAIR [--restart] [--timeout SEC] [--no-wait] [--json] | verify NAME PAIR --stop",
 	.help =
 		"Compare the pair's target with the source chunk by chunk, by CRC-32C, while\n"
 		"the volume stays in use.  Chunks that differ are marked dirty, so the resync\n"
@@ -186,9 +235,13 @@ const struct cli_command command_verify = {
 		"are skipped (they are on their way).  Runs in the kernel; this command shows\n"
 		"progress and waits for the result (Ctrl-C leaves the verify running).\n"
 		"The pair must be in-sync or resyncing (sync) or consistent (async).\n"
+		"A verify that stopped (--stop, a pause, a lost link, the volume removed or\n"
+		"crashed meanwhile) resumes at the chunk it stopped at, with what it found.\n"
+		"  --restart             start over at the first chunk (a running verify stops)\n"
 		"  --timeout SEC         give up waiting (exit 1); the verify goes on\n"
 		"  --no-wait             start it and print its state at once\n"
 		"  --stop                end a running verify (what it found stays marked)\n"
 		"  --json                one JSON object: volume, pair, result, checked_chunks,\n"
-		"                        total_chunks, differing_chunks, reason\n",
+		"                        total_chunks, differing_chunks, reason,\n"
+		"                        started_at_chunk\n",
 };

@@ -149,6 +149,11 @@ static int unpack_pair(const struct ifrep_disk_pair *d, struct ifrep_meta_pair *
 			    p->resync_mode);
 	p->peer_generation = get64(d->peer_generation);
 	p->last_sync_point = get64(d->last_sync_point);
+	/* advisory: the kernel forgets one that does not fit, and so is it kept here */
+	p->verify_state = get32(d->verify_state);
+	p->verify_next = get64(d->verify_next);
+	p->verify_differing = get64(d->verify_differing);
+	p->verify_started = get64(d->verify_started);
 	return 0;
 }
 
@@ -272,6 +277,10 @@ void ifrep_meta_pack(const struct ifrep_meta *m, unsigned int slot, void *block)
 		d->resync_mode = put32(p->resync_mode);
 		d->peer_generation = put64(p->peer_generation);
 		d->last_sync_point = put64(p->last_sync_point);
+		d->verify_state = put32(p->verify_state);
+		d->verify_next = put64(p->verify_next);
+		d->verify_differing = put64(p->verify_differing);
+		d->verify_started = put64(p->verify_started);
 	}
 	sb->csum = put32(ifrep_meta_sb_checksum(block));
 }

@@ -52,6 +52,11 @@ struct ifrep_meta_pair {
 	uint32_t resync_mode;			/* IFREP_PAIR_RESYNC_*: 0 = the default */
 	uint64_t peer_generation;
 	uint64_t last_sync_point;
+	/* The pair's last online verify (target 1.6): IFREP_PAIR_VERIFY_*, 0 = none. */
+	uint32_t verify_state;
+	uint64_t verify_next;			/* chunk an unfinished one goes on at */
+	uint64_t verify_differing;
+	uint64_t verify_started;		/* unix time */
 };
 
 /*

@@ -22,11 +22,28 @@ uint64_t ifrep_pair_pending(const struct ifrep_status *st, const struct ifrep_st
 	return st->total_chunks && n > st->total_chunks ? st->total_chunks : n;
 }
 
+bool ifrep_chunks_eta(uint64_t chunks, uint32_t chunk_sectors, uint64_t rate, uint64_t *secs)
+{
+	double bytes, t;
+
+	if (!chunks) {
+		*secs = 0;
+		return true;
+	}
+	if (!rate)
+		return false;
+	bytes = (double)chunks * (double)chunk_sectors * 512.0;
+	t = bytes / (double)rate;
+	if (t > (double)UINT32_MAX * 100)
+		return false;
+	*secs = (uint64_t)t + ((double)(uint64_t)t < t);
+	return true;
+}
+
 bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pair *p,
 		    uint64_t *secs)
 {
 	uint64_t chunks = ifrep_pair_pending(st, p);
-	double bytes, t;
 
 	if (p->mode != IFREP_MODE_SYNC && chunks) {
 		/* only the running cycle is on its way; the next one is not cut yet */
@@ -34,17 +51,28 @@ bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pai
 			return false;
 		chunks = p->cycle_total > p->cycle_shipped ? p->cycle_total - p->cycle_shipped : 0;
 	}
-	if (!chunks) {
-		*secs = 0;
-		return true;
-	}
-	if (!p->rate)
+	return ifrep_chunks_eta(chunks, st->chunk_sectors, p->rate, secs);
+}
+
+bool ifrep_verify_eta(const struct ifrep_status *st, const struct ifrep_status_pair *p,
+		      uint64_t *secs)
+{
+	if (!p->has_verify || p->verify_state != IFREP_VERIFY_RUNNING)
 		return false;
-	bytes = (double)chunks * (double)st->chunk_sectors * 512.0;
-	t = bytes / (double)p->rate;
-	if (t > (double)UINT32_MAX * 100)
+	return ifrep_chunks_eta(p->verify_total - p->verify_checked, st->chunk_sectors,
+				p->verify_rate, secs);
+}
+
+unsigned int ifrep_verify_per_mille(const struct ifrep_status_pair *p)
+{
+	return ifrep_synced_per_mille(p->verify_total - p->verify_checked, p->verify_total);
+}
+
+bool ifrep_verify_resume_chunk(const struct ifrep_status_pair *p, uint64_t *chunk)
+{
+	if (!p->has_verify || p->verify_state == IFREP_VERIFY_RUNNING)
 		return false;
-	*secs = (uint64_t)t + ((double)(uint64_t)t < t);
+	*chunk = p->verify_state == IFREP_VERIFY_STOPPED ? p->verify_checked : 0;
 	return true;
 }
 
@@ -57,6 +85,36 @@ const char *ifrep_pair_resync(const struct ifrep_volume_view *v, unsigned int i)
 }
 
 /*----------------------------------------------------------------*/
+
+/* "verify 41.2% rate 8.0 MiB/s ETA 1:02", "verify stopped at 120/512", "verified ..." */
+static void human_verify(FILE *f, const struct ifrep_status *st,
+			 const struct ifrep_status_pair *p)
+{
+	unsigned int pm = ifrep_verify_per_mille(p);
+	char rate[32], eta[32];
+	uint64_t secs;
+
+	switch (p->verify_state) {
+	case IFREP_VERIFY_RUNNING:
+		fprintf(f, "  verify %u.%u%% (%" PRIu64 "/%" PRIu64 ")", pm / 10, pm % 10,
+			p->verify_checked, p->verify_total);
+		if (p->verify_rate)
+			fprintf(f, " rate %s/s",
+				ifrep_format_bytes(p->verify_rate, rate, sizeof(rate)));
+		if (ifrep_verify_eta(st, p, &secs))
+			fprintf(f, " ETA %s", ifrep_format_hms(secs, eta, sizeof(eta)));
+		break;
+	case IFREP_VERIFY_STOPPED:
+		fprintf(f, "  verify stopped at %" PRIu64 "/%" PRIu64, p->verify_checked,
+			p->verify_total);
+		break;
+	default:
+		fprintf(f, "  verified %" PRIu64 "/%" PRIu64, p->verify_checked, p->verify_total);
+		break;
+	}
+	if (p->verify_differing)
+		fprintf(f, " %" PRIu64 " differing", p->verify_differing);
+}
 
 static void human_pair(FILE *f, const struct ifrep_status *st,
 		       const struct ifrep_status_pair *p, const char *copy_device,
@@ -97,6 +155,8 @@ static void human_pair(FILE *f, const struct ifrep_status *st,
 								sizeof(store)));
 	if (p->has_snapshot && p->cow_fallbacks)
 		fprintf(f, "  cow-fallbacks %" PRIu64, p->cow_fallbacks);
+	if (p->has_verify)
+		human_verify(f, st, p);
 	if (p->reason[0])
 		fprintf(f, "  reason %s", p->reason);
 	if (copy_device[0])
@@ -159,6 +219,32 @@ void ifrep_report_human(FILE *f, const struct ifrep_volume_view *v, size_t n)
 
 /*----------------------------------------------------------------*/
 
+/* The pair's last verify, or null: none since activation, none recorded. */
+static void json_verify(struct json *j, const struct ifrep_status *st,
+			const struct ifrep_status_pair *p)
+{
+	uint64_t secs = 0, chunk = 0;
+	bool known;
+
+	if (!p->has_verify) {
+		json_null(j, "verify");
+		return;
+	}
+	json_begin_object(j, "verify");
+	json_string(j, "state", ifrep_verify_state_name(p->verify_state));
+	json_u64(j, "checked_chunks", p->verify_checked);
+	json_u64(j, "total_chunks", p->verify_total);
+	json_u64(j, "differing_chunks", p->verify_differing);
+	json_fixed1(j, "percent", ifrep_verify_per_mille(p));
+	json_u64_or_null(j, "rate_bytes_per_s", p->verify_state == IFREP_VERIFY_RUNNING,
+			 p->verify_rate);
+	known = ifrep_verify_eta(st, p, &secs);
+	json_u64_or_null(j, "eta_seconds", known, secs);
+	known = ifrep_verify_resume_chunk(p, &chunk);
+	json_u64_or_null(j, "resume_chunk", known, chunk);
+	json_end_object(j);
+}
+
 static void json_pair(struct json *j, const struct ifrep_volume_view *v, unsigned int i)
 {
 	const struct ifrep_status *st = &v->st;
@@ -193,6 +279,7 @@ static void json_pair(struct json *j, const struct ifrep_volume_view *v, unsigne
 	json_string(j, "copy_device", copy_device[0] ? copy_device : NULL);
 	json_string(j, "resync", ifrep_pair_resync(v, i));
 	json_u64_or_null(j, "resync_skipped_bytes", p->has_resync_skipped, p->resync_skipped);
+	json_verify(j, st, p);
 	json_end_object(j);
 }
 

@@ -10,7 +10,7 @@
  *     "rate_bytes_per_s", "eta_seconds", "last_sync_point", "rpo_seconds",
  *     "cycle_shipped_chunks", "cycle_total_chunks", "reason", "cow_fallbacks",
  *     "snapshot_store_used_bytes", "copy_device", "resync",
- *     "resync_skipped_bytes"}], "snapshot_store_bytes",
+ *     "resync_skipped_bytes", "verify"}], "snapshot_store_bytes",
  *     "hot_chunks", "hot_chunks_max"}]}
  *
  * generation is a string of 16 lowercase hex digits (as in the status line
@@ -30,6 +30,17 @@
  * else null;
  * resync_skipped_bytes is the status line's <resync skipped bytes>, null
  * for async and copy pairs and with a module before target 1.5.
+ *
+ * verify (target 1.6) is the pair's last online verify, null when there
+ * is none (none since activation and none recorded, or an older module):
+ *   {"state": "running"|"stopped"|"done", "checked_chunks", "total_chunks",
+ *    "differing_chunks", "percent", "rate_bytes_per_s", "eta_seconds",
+ *    "resume_chunk"}
+ * percent is checked_chunks of total_chunks (one decimal, rounded down);
+ * rate_bytes_per_s (bytes of the volume checked per second) and
+ * eta_seconds are null unless it runs (eta_seconds also without a rate
+ * yet); resume_chunk is where `ifrepctl verify` without --restart starts:
+ * checked_chunks of a stopped one, 0 after a done one, null while running.
  *
  * Pure formatting: the caller collects and resolves everything first.
  */
@@ -86,6 +97,29 @@ uint64_t ifrep_pair_pending(const struct ifrep_status *st, const struct ifrep_st
  */
 bool ifrep_pair_eta(const struct ifrep_status *st, const struct ifrep_status_pair *p,
 		    uint64_t *secs);
+
+/**
+ * ifrep_chunks_eta() - seconds to copy or check @chunks chunks at @rate
+ * bytes/s.  Return: false when unknown (chunks left but no rate).
+ */
+bool ifrep_chunks_eta(uint64_t chunks, uint32_t chunk_sectors, uint64_t rate, uint64_t *secs);
+
+/**
+ * ifrep_verify_eta() - seconds until @p's running verify has checked every
+ * chunk at its rate.  Return: false when none runs or the rate is unknown.
+ */
+bool ifrep_verify_eta(const struct ifrep_status *st, const struct ifrep_status_pair *p,
+		      uint64_t *secs);
+
+/** ifrep_verify_per_mille() - how much of the volume @p's verify checked, in 0.1%. */
+unsigned int ifrep_verify_per_mille(const struct ifrep_status_pair *p);
+
+/**
+ * ifrep_verify_resume_chunk() - the chunk `ifrepctl verify` (without
+ * --restart) starts at: where a stopped verify stopped, 0 after a finished
+ * one.  Return: false when @p has no verify or it is running.
+ */
+bool ifrep_verify_resume_chunk(const struct ifrep_status_pair *p, uint64_t *chunk);
 
 void ifrep_report_human(FILE *f, const struct ifrep_volume_view *v, size_t n);
 

@@ -18,10 +18,12 @@
 #include <strings.h>
 
 /*
- * Older layouts of a pair: without <resync skipped bytes> (target 1.3 ..
- * 1.4), without <cow fallbacks> <snapshot store used bytes> either (target
- * 1.0 .. 1.2), and modules without async cycles, without <cycle> either.
+ * Older layouts of a pair: without <verify> (target 1.5), without <resync
+ * skipped bytes> either (target 1.3 .. 1.4), without <cow fallbacks>
+ * <snapshot store used bytes> either (target 1.0 .. 1.2), and modules
+ * without async cycles, without <cycle> either.
  */
+#define PAIR_FIELDS_1_5	IFREP_STATUS_PAIR_FIELDS_1_5
 #define PAIR_FIELDS_1_4	IFREP_STATUS_PAIR_FIELDS_1_4
 #define PAIR_FIELDS_1_2	IFREP_STATUS_PAIR_FIELDS_1_2
 #define OLD_PAIR_FIELDS	(IFREP_STATUS_PAIR_FIELDS_1_2 - 1)
@@ -176,6 +178,59 @@ static int field_cycle(struct cursor *c, struct ifrep_status_pair *p)
 	return 0;
 }
 
+/* One number of the <verify> field, ended by @end ('\0': the token's end). */
+static int verify_number(struct cursor *c, const char *t, const char **s, char end,
+			 const char *what, uint64_t *v)
+{
+	const char *stop = end ? strchr(*s, end) : *s + strlen(*s), *why;
+	char num[24];
+	size_t n;
+
+	if (!stop)
+		return bad(c, "verify '%.60s' is not <state>:<checked>/<total>:<differing>:<rate>", t);
+	n = (size_t)(stop - *s);
+	if (n >= sizeof(num))
+		return bad(c, "verify '%.60s': %s: too large", t, what);
+	memcpy(num, *s, n);
+	num[n] = '\0';
+	if (ifrep_parse_u64(num, v, &why))
+		return bad(c, "verify '%.60s': %s: %s", t, what, why);
+	*s = stop + (end ? 1 : 0);
+	return 0;
+}
+
+/* "<state>:<checked>/<total>:<differing>:<rate>" of the pair's last verify, or '-'. */
+static int field_verify(struct cursor *c, struct ifrep_status_pair *p)
+{
+	const char *t, *s, *colon;
+	char state[16];
+	int k;
+
+	if (!(t = next(c, "verify")))
+		return -EINVAL;
+	p->has_verify = strcmp(t, "-") != 0;
+	if (!p->has_verify)
+		return 0;
+	colon = strchr(t, ':');
+	if (!colon || (size_t)(colon - t) >= sizeof(state))
+		return bad(c, "verify '%.60s' is not <state>:<checked>/<total>:<differing>:<rate>", t);
+	memcpy(state, t, (size_t)(colon - t));
+	state[colon - t] = '\0';
+	k = ifrep_verify_state_parse(state);
+	if (k < 0 || k == IFREP_VERIFY_IDLE)
+		return bad(c, "verify '%.60s': unknown state '%s'", t, state);
+	p->verify_state = (enum ifrep_verify_state)k;
+	s = colon + 1;
+	if (verify_number(c, t, &s, '/', "checked chunks", &p->verify_checked) ||
+	    verify_number(c, t, &s, ':', "total chunks", &p->verify_total) ||
+	    verify_number(c, t, &s, ':', "differing chunks", &p->verify_differing) ||
+	    verify_number(c, t, &s, '\0', "rate", &p->verify_rate))
+		return -EINVAL;
+	if (p->verify_checked > p->verify_total || p->verify_differing > p->verify_checked)
+		return bad(c, "verify '%.60s': counts do not add up", t);
+	return 0;
+}
+
 static int parse_pair(struct cursor *c, unsigned int i, struct ifrep_status_pair *p,
 		      unsigned int width)
 {
@@ -218,8 +273,12 @@ static int parse_pair(struct cursor *c, unsigned int i, struct ifrep_status_pair
 		return -EINVAL;
 	if (width <= PAIR_FIELDS_1_4)
 		return 0;
-	return field_opt_u64(c, "resync skipped bytes", &p->has_resync_skipped,
-			     &p->resync_skipped) ? -EINVAL : 0;
+	if (field_opt_u64(c, "resync skipped bytes", &p->has_resync_skipped,
+			  &p->resync_skipped))
+		return -EINVAL;
+	if (width <= PAIR_FIELDS_1_5)
+		return 0;
+	return field_verify(c, p);
 }
 
 static int parse_generation(struct cursor *c, uint64_t *gen)
@@ -286,8 +345,8 @@ static int parse_tokens(struct cursor *c, struct ifrep_status *st)
 	fields = c->n - c->pos;
 	width = nr ? fields / (unsigned int)nr : IFREP_STATUS_PAIR_FIELDS;
 	if (fields != nr * IFREP_STATUS_PAIR_FIELDS &&
-	    (!nr || fields % nr || (width != PAIR_FIELDS_1_4 && width != PAIR_FIELDS_1_2 &&
-				    width != OLD_PAIR_FIELDS)))
+	    (!nr || fields % nr || (width != PAIR_FIELDS_1_5 && width != PAIR_FIELDS_1_4 &&
+				    width != PAIR_FIELDS_1_2 && width != OLD_PAIR_FIELDS)))
 		return bad(c, "%llu pairs need %llu fields, the line has %u",
 			   (unsigned long long)nr,
 			   (unsigned long long)(nr * IFREP_STATUS_PAIR_FIELDS), fields);

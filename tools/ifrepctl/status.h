@@ -8,7 +8,7 @@
  *   <pair> = <name> <mode> <peer> <state> <dirty chunks> <bytes sent>
  *            <rate> <last sync point> <rpo> <reason> <cycle>
  *            <cow fallbacks> <snapshot store used bytes>
- *            <resync skipped bytes>
+ *            <resync skipped bytes> <verify>
  *
  * <last sync point> is the unix time of an async pair's last committed cut,
  * <rpo> the seconds since then, <cycle> "<shipped>/<total>" chunks of the
@@ -16,13 +16,17 @@
  * for to cross the link (snapshot store full) since activation, <snapshot
  * store used bytes> what the running cycle holds in the store now, <resync
  * skipped bytes> what a sync pair's checksum resync did not send because
- * the target held it already, since activation; each is '-' when it does
- * not apply.
+ * the target held it already, since activation; <verify>
+ * "<state>:<checked>/<total>:<differing>:<rate>" of the pair's last online
+ * verify (running, stopped or done; after an activation, the one its
+ * metadata records): chunks, and the bytes of the volume it checks per
+ * second (0 unless running).  Each is '-' when it does not apply.
  *
  * Parsing is strict: a wrong field count, an unknown keyword or a number
  * that is not one makes the whole line invalid.  Lines of older modules
- * are accepted too: pairs of 13 fields (target 1.3 .. 1.4, no <resync
- * skipped bytes>), of 11 (target 1.0 .. 1.2, no snapshot store) or of 10
+ * are accepted too: pairs of 14 fields (target 1.5, no <verify>), of 13
+ * (target 1.3 .. 1.4, no <resync skipped bytes>), of 11 (target 1.0 ..
+ * 1.2, no snapshot store) or of 10
  * (before the async mirror, no <cycle>); the pair count
  * says which layout the line has.  The single word "Fail"
  * (device-mapper's convention for a target that cannot report) is accepted
@@ -65,6 +69,12 @@ struct ifrep_status_pair {
 	uint64_t snapshot_store_used;	/* bytes of the snapshot store it holds */
 	bool has_resync_skipped;	/* a sync pair of a 1.5+ module */
 	uint64_t resync_skipped;	/* bytes a checksum resync did not send */
+	bool has_verify;		/* a verify ran, or is recorded (1.6+ module) */
+	enum ifrep_verify_state verify_state;	/* running, done or stopped */
+	uint64_t verify_checked;	/* chunks: the next one a stopped run resumes at */
+	uint64_t verify_total;
+	uint64_t verify_differing;	/* found and marked dirty */
+	uint64_t verify_rate;		/* bytes of the volume checked per second */
 };
 
 struct ifrep_status {
