@@ -560,7 +560,8 @@ int ifrep_pairs_set(struct ifrep_pair *p, const struct ifrep_pair_settings *s)
 {
 	struct ifrep_volume *vol = p->vol;
 	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
-	struct ifrep_pair_record saved, *rec = &sb->pairs[p->slot];
+	struct ifrep_pair_record saved, now, *rec = &sb->pairs[p->slot];
+	char timeout[12], interval[12], points[12];
 	int r;
 
 	r = check_settings(p, s);
@@ -583,6 +584,7 @@ int ifrep_pairs_set(struct ifrep_pair *p, const struct ifrep_pair_settings *s)
 	r = ifrep_md_commit(vol->md);
 	if (r)
 		*rec = saved;
+	now = *rec;
 	mutex_unlock(&vol->sb_lock);
 	if (r) {
 		DMERR("%s: pair_set %s: metadata write failed (%d): nothing changed", vol->name,
@@ -607,15 +609,24 @@ int ifrep_pairs_set(struct ifrep_pair *p, const struct ifrep_pair_settings *s)
 		WRITE_ONCE(p->cycle.sync_points, s->sync_points);
 	if (s->set & IFREP_SET_RESYNC)
 		WRITE_ONCE(p->resync.checksum,
-			   resync_by_checksum(p->mode, rec->flags, s->resync_mode));
+			   resync_by_checksum(p->mode, now.flags, s->resync_mode));
 	if (s->set & IFREP_SET_INTERVAL) {
 		WRITE_ONCE(p->cycle.interval_s, s->interval_s);
 		rearm_cycles(p, s->interval_s);
 	}
-	DMINFO("%s: pair %s: settings now rate=%llu timeout=%u interval=%u sync_points=%u resync=%s",
-	       vol->name, p->name, rec->rate_bytes_per_s, rec->timeout_s, rec->interval_s,
-	       rec->sync_points, p->mode != IFREP_MODE_SYNC ? "-" :
-	       p->resync.checksum ? "checksum" : "full");
+	/* What the pair has of them; '-' for what it does not. */
+	strscpy(timeout, "-", sizeof(timeout));
+	strscpy(interval, "-", sizeof(interval));
+	strscpy(points, "-", sizeof(points));
+	if (p->ops->remote)
+		snprintf(timeout, sizeof(timeout), "%u", now.timeout_s);
+	if (p->mode == IFREP_MODE_ASYNC) {
+		snprintf(interval, sizeof(interval), "%u", now.interval_s);
+		snprintf(points, sizeof(points), "%u", now.sync_points);
+	}
+	DMINFO("%s: pair %s: settings now rate=%llu timeout=%s interval=%s sync_points=%s resync=%s",
+	       vol->name, p->name, now.rate_bytes_per_s, timeout, interval, points,
+	       p->mode != IFREP_MODE_SYNC ? "-" : p->resync.checksum ? "checksum" : "full");
 	return 0;
 }
 
