@@ -6,6 +6,8 @@
  *
  *   pair_add <name> <sync|async|copy> <peer> [key=value...] [insecure|integrity-only]
  *            (granule_sectors=<n>: target 1.3; resync=checksum|full: 1.5)
+ *   pair_set <name> <key> <value> [<key> <value>...]
+ *            (rate, timeout, interval, sync_points, resync: target 1.7)
  *   pair_remove <name>
  *   pause <name>
  *   resume <name>
@@ -193,6 +195,82 @@ static int msg_pair_add(struct msg_args *m)
 	strscpy(rec.name, m->argv[0], sizeof(rec.name));
 	r = parse_pair_options(vol, m->argc - 3, m->argv + 3, &rec);
 	return r ?: ifrep_pairs_add(vol, &rec);
+}
+
+/*----------------------------------------------------------------
+ * pair_set
+ *--------------------------------------------------------------*/
+
+/*
+ * Parses pair_set's <key> <value> words into @s, each key once; whether
+ * they fit the pair is the engine's to say.  Nothing is applied here.
+ */
+static int parse_pair_settings(struct ifrep_volume *vol, unsigned int argc, char **argv,
+			       struct ifrep_pair_settings *s)
+{
+	const char *key, *value, *range;
+	unsigned int i, bit;
+	int r;
+
+	if (argc % 2) {
+		DMERR("%s: pair_set: key %s has no value", vol->name, argv[argc - 1]);
+		return -EINVAL;
+	}
+	for (i = 0; i < argc; i += 2) {
+		key = argv[i];
+		value = argv[i + 1];
+		if (!strcmp(key, "rate")) {
+			bit = IFREP_SET_RATE;
+			range = "bytes/s, 0 = unlimited";
+			r = kstrtou64(value, 10, &s->rate_bytes_per_s) ? -EINVAL : 0;
+		} else if (!strcmp(key, "timeout")) {
+			bit = IFREP_SET_TIMEOUT;
+			range = "1 to 86400 seconds";
+			r = parse_u32_max(value, IFREP_MAX_TIMEOUT_S, &s->timeout_s) ?:
+			    (s->timeout_s ? 0 : -EINVAL);
+		} else if (!strcmp(key, "interval")) {
+			bit = IFREP_SET_INTERVAL;
+			range = "0 to 604800 seconds";
+			r = parse_u32_max(value, IFREP_MAX_INTERVAL_S, &s->interval_s);
+		} else if (!strcmp(key, "sync_points")) {
+			bit = IFREP_SET_SYNC_POINTS;
+			range = "0 to 1024";
+			r = parse_u32_max(value, IFREP_MAX_SYNC_POINTS, &s->sync_points);
+		} else if (!strcmp(key, "resync")) {
+			bit = IFREP_SET_RESYNC;
+			range = "checksum or full";
+			s->resync_mode = IFREP_PAIR_RESYNC_DEFAULT;
+			r = parse_resync(value, &s->resync_mode);
+		} else {
+			DMERR("%s: pair_set: unknown key '%s' (rate, timeout, interval, sync_points or resync)",
+			      vol->name, key);
+			return -EINVAL;
+		}
+		if (s->set & bit) {
+			DMERR("%s: pair_set: %s given twice", vol->name, key);
+			return -EINVAL;
+		}
+		if (r) {
+			DMERR("%s: pair_set: bad value %s for %s (%s)", vol->name, value, key,
+			      range);
+			return r;
+		}
+		s->set |= bit;
+	}
+	return 0;
+}
+
+static int msg_pair_set(struct msg_args *m)
+{
+	struct ifrep_pair_settings s = { 0 };
+	struct ifrep_pair *p;
+	int r;
+
+	r = parse_pair_settings(m->vol, m->argc - 1, m->argv + 1, &s);
+	if (r)
+		return r;
+	p = named_pair(m->vol, m->argv[0]);
+	return p ? ifrep_pairs_set(p, &s) : -ENOENT;
 }
 
 /*----------------------------------------------------------------
@@ -458,6 +536,8 @@ static int msg_timing(struct msg_args *m)
 
 static const struct message messages[] = {
 	{ "pair_add", 3, UINT_MAX, "<name> <mode> <peer>", false, msg_pair_add },
+	{ "pair_set", 3, UINT_MAX, "<pair> <key> <value> [<key> <value>...]", false,
+	  msg_pair_set },
 	{ "pair_remove", 1, 1, "<pair>", false, msg_pair_remove },
 	{ "pause", 1, 1, "<pair>", false, msg_pause },
 	{ "resume", 1, 1, "<pair>", false, msg_resume },

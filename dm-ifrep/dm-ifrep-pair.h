@@ -243,8 +243,31 @@ static inline bool ifrep_copy_finished(const struct ifrep_pair *p, u32 record_fl
  * dm-ifrep-pairs.c: the volume's pairs.  admin_lock held unless said.
  *--------------------------------------------------------------*/
 
+/* pair_set: the settings given (IFREP_SET_*), parsed and within their limits. */
+#define IFREP_SET_RATE		(1U << 0)
+#define IFREP_SET_TIMEOUT	(1U << 1)
+#define IFREP_SET_INTERVAL	(1U << 2)
+#define IFREP_SET_SYNC_POINTS	(1U << 3)
+#define IFREP_SET_RESYNC	(1U << 4)
+
+struct ifrep_pair_settings {
+	u32 set;			/* IFREP_SET_*: which of these were given */
+	u64 rate_bytes_per_s;
+	u32 timeout_s;
+	u32 interval_s;
+	u32 sync_points;
+	u32 resync_mode;		/* IFREP_PAIR_RESYNC_FULL or _CHECKSUM */
+};
+
 /* What pair_add asks for: its record, parsed and checked for syntax. */
 int ifrep_pairs_add(struct ifrep_volume *vol, const struct ifrep_pair_record *rec);
+/*
+ * ifrep_pairs_set() - changes settings of pair @p in place, without a
+ * resync: refuses (-EINVAL, logged, nothing changed) a setting that does
+ * not fit the pair, then commits the pair's record, and only once that is
+ * on disk applies @s to the running pair.  Blocks.
+ */
+int ifrep_pairs_set(struct ifrep_pair *p, const struct ifrep_pair_settings *s);
 int ifrep_pairs_remove(struct ifrep_pair *p);
 int ifrep_pairs_pause(struct ifrep_pair *p);
 int ifrep_pairs_resume(struct ifrep_pair *p);

@@ -83,6 +83,17 @@ static void free_pair(struct ifrep_pair *p)
 	kfree(p);
 }
 
+/*
+ * Comparing costs a round trip per window and reads on both sides: it pays
+ * where the link is the bottleneck, so a remote sync pair does it unless
+ * told not to; a local target is simply rewritten.
+ */
+static bool resync_by_checksum(u32 mode, u32 flags, u32 resync_mode)
+{
+	return mode == IFREP_MODE_SYNC && (flags & IFREP_PAIR_F_REMOTE) &&
+	       resync_mode != IFREP_PAIR_RESYNC_FULL;
+}
+
 static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot,
 				     const struct ifrep_pair_record *rec)
 {
@@ -107,13 +118,7 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 	p->remote.timeout_s = rec->timeout_s ?: IFREP_DEFAULT_TIMEOUT_S;
 	p->remote.insecure = rec->flags & IFREP_PAIR_F_INSECURE;
 	p->remote.integrity_only = rec->flags & IFREP_PAIR_F_INTEGRITY;
-	/*
-	 * Comparing costs a round trip per window and reads on both sides: it
-	 * pays where the link is the bottleneck, so a remote sync pair does it
-	 * unless told not to; a local target is simply rewritten.
-	 */
-	p->resync.checksum = p->mode == IFREP_MODE_SYNC && (rec->flags & IFREP_PAIR_F_REMOTE) &&
-			     rec->resync_mode != IFREP_PAIR_RESYNC_FULL;
+	p->resync.checksum = resync_by_checksum(rec->mode, rec->flags, rec->resync_mode);
 	if (rec->flags & IFREP_PAIR_F_JOURNAL)
 		strscpy(p->local.journal_path, rec->secret_file,
 			sizeof(p->local.journal_path));
@@ -498,6 +503,130 @@ int ifrep_pairs_remove(struct ifrep_pair *p)
 	DMINFO("%s: pair %s removed", vol->name, p->name);
 	free_pair(p);
 	ifrep_volume_event(vol);
+	return 0;
+}
+
+/*
+ * pair_set: what each setting is for, checked against the pair before
+ * anything is written.
+ */
+static int check_settings(struct ifrep_pair *p, const struct ifrep_pair_settings *s)
+{
+	const char *name = p->vol->name;
+
+	if ((s->set & IFREP_SET_TIMEOUT) && !p->ops->remote) {
+		DMERR("%s: pair_set: timeout is for remote pairs (%s is local)", name, p->name);
+		return -EINVAL;
+	}
+	if ((s->set & (IFREP_SET_INTERVAL | IFREP_SET_SYNC_POINTS)) &&
+	    p->mode != IFREP_MODE_ASYNC) {
+		DMERR("%s: pair_set: interval and sync_points are for async pairs (%s is %s)",
+		      name, p->name, ifrep_mode_name(p->mode));
+		return -EINVAL;
+	}
+	if ((s->set & IFREP_SET_RESYNC) && p->mode != IFREP_MODE_SYNC) {
+		DMERR("%s: pair_set: resync is for sync pairs (%s is %s)", name, p->name,
+		      ifrep_mode_name(p->mode));
+		return -EINVAL;
+	}
+	if ((s->set & IFREP_SET_RESYNC) && s->resync_mode == IFREP_PAIR_RESYNC_CHECKSUM &&
+	    !p->ops->remote) {
+		DMERR("%s: pair_set: resync checksum is for remote pairs (%s is local)", name,
+		      p->name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* A new interval takes effect now: the next cut is due that long from now. */
+static void rearm_cycles(struct ifrep_pair *p, u32 interval_s)
+{
+	struct workqueue_struct *wq = p->vol->resync_wq;
+
+	if (p->vol->suspended || READ_ONCE(p->resync.stop) ||
+	    READ_ONCE(p->state) != IFREP_PS_CONSISTENT || !interval_s)
+		return;
+	/*
+	 * Only a timer is moved: a cut asked for (sync) is queued without
+	 * one and stays.  With interval 0, a cut already due still runs.
+	 */
+	if (timer_pending(&p->cycle.work.timer))
+		mod_delayed_work(wq, &p->cycle.work, interval_s * HZ);
+	else
+		queue_delayed_work(wq, &p->cycle.work, interval_s * HZ);
+}
+
+int ifrep_pairs_set(struct ifrep_pair *p, const struct ifrep_pair_settings *s)
+{
+	struct ifrep_volume *vol = p->vol;
+	struct ifrep_sb *sb = ifrep_md_sb(vol->md);
+	struct ifrep_pair_record saved, now, *rec = &sb->pairs[p->slot];
+	char timeout[12], interval[12], points[12];
+	int r;
+
+	r = check_settings(p, s);
+	if (r)
+		return r;
+
+	/* The record first: an activation never finds older settings than were in use. */
+	mutex_lock(&vol->sb_lock);
+	saved = *rec;
+	if (s->set & IFREP_SET_RATE)
+		rec->rate_bytes_per_s = s->rate_bytes_per_s;
+	if (s->set & IFREP_SET_TIMEOUT)
+		rec->timeout_s = s->timeout_s;
+	if (s->set & IFREP_SET_INTERVAL)
+		rec->interval_s = s->interval_s;
+	if (s->set & IFREP_SET_SYNC_POINTS)
+		rec->sync_points = s->sync_points;
+	if (s->set & IFREP_SET_RESYNC)
+		rec->resync_mode = s->resync_mode;
+	r = ifrep_md_commit(vol->md);
+	if (r)
+		*rec = saved;
+	now = *rec;
+	mutex_unlock(&vol->sb_lock);
+	if (r) {
+		DMERR("%s: pair_set %s: metadata write failed (%d): nothing changed", vol->name,
+		      p->name, r);
+		return r;
+	}
+
+	/*
+	 * Then the running pair.  Each setting is read by its user when it
+	 * next needs it: the copier's throttle (which starts counting afresh
+	 * at a new rate, woken from a wait the old one asked), the link's
+	 * checks and pings, the next cycle (sync_points) and the next resync
+	 * pass (resync).
+	 */
+	if (s->set & IFREP_SET_RATE) {
+		WRITE_ONCE(p->rate_limit, s->rate_bytes_per_s);
+		wake_up_all(&vol->wait);
+	}
+	if (s->set & IFREP_SET_TIMEOUT)
+		WRITE_ONCE(p->remote.timeout_s, s->timeout_s);
+	if (s->set & IFREP_SET_SYNC_POINTS)
+		WRITE_ONCE(p->cycle.sync_points, s->sync_points);
+	if (s->set & IFREP_SET_RESYNC)
+		WRITE_ONCE(p->resync.checksum,
+			   resync_by_checksum(p->mode, now.flags, s->resync_mode));
+	if (s->set & IFREP_SET_INTERVAL) {
+		WRITE_ONCE(p->cycle.interval_s, s->interval_s);
+		rearm_cycles(p, s->interval_s);
+	}
+	/* What the pair has of them; '-' for what it does not. */
+	strscpy(timeout, "-", sizeof(timeout));
+	strscpy(interval, "-", sizeof(interval));
+	strscpy(points, "-", sizeof(points));
+	if (p->ops->remote)
+		snprintf(timeout, sizeof(timeout), "%u", now.timeout_s);
+	if (p->mode == IFREP_MODE_ASYNC) {
+		snprintf(interval, sizeof(interval), "%u", now.interval_s);
+		snprintf(points, sizeof(points), "%u", now.sync_points);
+	}
+	DMINFO("%s: pair %s: settings now rate=%llu timeout=%s interval=%s sync_points=%s resync=%s",
+	       vol->name, p->name, now.rate_bytes_per_s, timeout, interval, points,
+	       p->mode != IFREP_MODE_SYNC ? "-" : p->resync.checksum ? "checksum" : "full");
 	return 0;
 }
 

@@ -24,7 +24,11 @@
  * copies is sized from it (dm-ifrep-window.c).
  *
  * Remote timeout threshold: a request not acknowledged within timeout_s,
- * or any transport or protocol error, breaks the connection.  Breaking
+ * or any transport or protocol error, breaks the connection.  pair_set may
+ * change timeout_s at any time: each request's deadline, the receive
+ * loop's checks and the socket's limits follow it on the connection in
+ * use; the secondary learns it at the next attach (until then the pings
+ * keep to the threshold it was told).  Breaking
  * fails every queued and in-flight request: host write legs complete
  * without the peer (their chunks become dirty), so host I/O never waits
  * longer than the threshold and never fails because of the peer.  The pair
@@ -78,6 +82,7 @@ struct ifrep_remote {
 	struct list_head send_queue;
 	struct list_head inflight;
 	u32 min_rtt_us;			/* of this connection; 0: none yet */
+	u32 told_timeout_s;		/* the threshold the secondary was told at attach */
 	u64 next_id;
 	/*
 	 * The request the sender is writing to the socket: whoever else
@@ -274,7 +279,6 @@ static int send_rreq(struct ifrep_conn *conn, struct ifrep_rreq *req)
 static void send_worker(struct work_struct *ws)
 {
 	struct ifrep_remote *r = container_of(ws, struct ifrep_remote, send_work);
-	unsigned long timeout = r->p->remote.timeout_s * HZ;
 	struct ifrep_rreq *req;
 	struct ifrep_conn *conn;
 	bool finished;
@@ -289,7 +293,7 @@ static void send_worker(struct work_struct *ws)
 			spin_unlock_irq(&r->lock);
 			return;
 		}
-		req->deadline = jiffies + timeout;
+		req->deadline = jiffies + READ_ONCE(r->p->remote.timeout_s) * HZ;
 		list_move_tail(&req->list, &r->inflight);
 		r->sending = req;
 		r->sending_finished = false;
@@ -550,7 +554,8 @@ static int attach(struct ifrep_remote *r, struct ifrep_conn *conn,
 	att.chunk_sectors = cpu_to_be32(sb->chunk_sectors);
 	att.generation = cpu_to_be64(sb->data_generation);
 	att.parent_generation = cpu_to_be64(sb->parent_generation);
-	att.timeout_s = cpu_to_be32(p->remote.timeout_s);
+	r->told_timeout_s = READ_ONCE(p->remote.timeout_s);
+	att.timeout_s = cpu_to_be32(r->told_timeout_s);
 	att.logical_block_size = cpu_to_be32(bdev_logical_block_size(p->vol->data_bdev));
 	err = ifrep_conn_send(conn, IFREP_MSG_ATTACH, 0, 0, &pl);
 	if (err) {
@@ -659,7 +664,7 @@ static void note_trouble(struct ifrep_remote *r, const char *reason, bool fatal)
 
 	if (fatal)
 		p->events->state(p, IFREP_PS_FAILED, reason);
-	else if (time_after(jiffies, since + p->remote.timeout_s * HZ))
+	else if (time_after(jiffies, since + READ_ONCE(p->remote.timeout_s) * HZ))
 		p->events->state(p, IFREP_PS_DISCONNECTED, reason);
 	else
 		p->events->state(p, IFREP_PS_RETRYING, reason);
@@ -683,7 +688,7 @@ static bool attached(struct ifrep_remote *r, struct ifrep_conn *conn,
 		ifrep_conn_destroy(conn);
 		return false;
 	}
-	ifrep_conn_set_timeout(conn, p->remote.timeout_s * HZ);
+	ifrep_conn_set_timeout(conn, READ_ONCE(p->remote.timeout_s) * HZ);
 	spin_lock_irq(&r->lock);
 	r->conn = conn;
 	r->broken = false;
@@ -761,14 +766,25 @@ static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 	} buf;
 	struct ifrep_rreq *req, *found;
 	struct ifrep_msg msg;
-	unsigned long timeout = p->remote.timeout_s * HZ;
-	/* Probe a quiet link often enough to notice its loss within timeout. */
-	unsigned long ping_every = max_t(unsigned long, HZ, timeout / 3);
+	/* What the secondary was told at attach: its own silence limit. */
+	const unsigned long told = r->told_timeout_s * HZ;
+	unsigned long timeout = 0, now_timeout, ping_every = HZ;
 	unsigned long last_ping = jiffies;
 	const char *why = NULL;
 	int err;
 
 	while (!kthread_should_stop()) {
+		now_timeout = READ_ONCE(p->remote.timeout_s) * HZ;
+		if (now_timeout != timeout) {
+			/* At the start, and when pair_set changed the threshold. */
+			timeout = now_timeout;
+			ifrep_conn_set_timeout(conn, timeout);
+			/*
+			 * Probe a quiet link often enough to notice its loss
+			 * within timeout, and to stay within the secondary's limit.
+			 */
+			ping_every = max_t(unsigned long, HZ, min(timeout, told) / 3);
+		}
 		why = overdue(r, timeout);
 		if (why)
 			break;

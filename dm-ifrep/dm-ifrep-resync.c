@@ -84,16 +84,24 @@ void ifrep_throttle(struct ifrep_pair *p, struct ifrep_throttle *t, unsigned int
 		    const bool *stop)
 {
 	struct ifrep_volume *vol = p->vol;
+	u64 rate = READ_ONCE(p->rate_limit);
 	unsigned long due;
 
 	if (!list_empty(&vol->inflight))
 		schedule_timeout_uninterruptible(1);
-	if (!p->rate_limit)
+	/* A new limit (pair_set) counts from now: what went before is not owed. */
+	if (rate != t->rate) {
+		t->rate = rate;
+		t->start = jiffies;
+		t->bytes = 0;
+	}
+	if (!rate)
 		return;
 	t->bytes += len;
-	due = t->start + div64_u64(t->bytes * HZ, p->rate_limit);
+	due = t->start + div64_u64(t->bytes * HZ, rate);
 	if (time_before(jiffies, due))
-		wait_event_timeout(vol->wait, READ_ONCE(*stop), due - jiffies);
+		wait_event_timeout(vol->wait, READ_ONCE(*stop) ||
+				   READ_ONCE(p->rate_limit) != rate, due - jiffies);
 }
 
 void ifrep_resync_copied(struct ifrep_pair *p, unsigned int len)

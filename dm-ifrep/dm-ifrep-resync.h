@@ -33,6 +33,7 @@ struct ifrep_pair;
 struct ifrep_throttle {
 	unsigned long start;		/* jiffies */
 	u64 bytes;
+	u64 rate;			/* the limit counted at; another restarts the count */
 };
 
 /*

@@ -23,7 +23,7 @@
 
 #define IFREP_TARGET_NAME		"ifrep"
 #define IFREP_TARGET_VERSION_MAJOR	1
-#define IFREP_TARGET_VERSION_MINOR	6
+#define IFREP_TARGET_VERSION_MINOR	7
 #define IFREP_TARGET_VERSION_PATCH	0
 /* The copy device of a local copy pair (target 1.4), same module. */
 #define IFREP_COPY_TARGET_NAME		"ifrep-copy"
@@ -246,5 +246,11 @@ static inline int ifrep_verify_state_parse(const char *s)
  * every "start" began at the first chunk.
  */
 #define IFREP_VERIFY_RESUME_VERSION_MINOR	6
+/*
+ * Target 1.7: "pair_set <pair> <key> <value>..." changes a pair's rate,
+ * timeout, interval, sync_points or resync in place; before, the message
+ * was unknown (EINVAL).
+ */
+#define IFREP_PAIR_SET_VERSION_MINOR		7
 
 #endif /* IFREP_TARGET_H */

@@ -158,6 +158,37 @@ _expect pair_add_resync_checksum_local 2 "--resync checksum is for remote pairs"
 _expect pair_add_resync_full_local 1 "not a block device" pair add vol0 b --to /dev/null --mode sync --resync full
 _expect_ok help_pair_add_resync "\[--resync checksum|full\]" pair add --help
 
+# pair set: the settings are parsed as by pair add; what fits the pair is
+# checked against the running pair (exit 1), after the command line
+_expect_ok help_pair_set "pair set NAME PAIR \[--rate BYTES_PER_S\] \[--timeout SEC\] \[--interval SEC\]" pair set --help
+_expect_ok help_pair_set_command "Change settings of the pair" help pair set
+_expect pair_set_no_pair 2 "missing NAME and PAIR" pair set vol0 --rate 1M
+_expect pair_set_no_args 2 "missing NAME and PAIR" pair set
+_expect pair_set_nothing 2 "nothing to set: give --rate, --timeout, --interval, --sync-points or --resync" pair set vol0 dr
+_expect pair_set_extra 2 "unexpected argument 'x'" pair set vol0 dr x --rate 1M
+_expect pair_set_bad_name 2 "volume name" pair set 'a/b' dr --rate 1M
+_expect pair_set_bad_pair 2 "pair name" pair set vol0 'd r' --rate 1M
+_expect pair_set_bad_rate 2 "--rate fast" pair set vol0 dr --rate fast
+_expect pair_set_negative_rate 2 "--rate -1" pair set vol0 dr --rate -1
+_expect pair_set_rate_no_value 2 "'--rate' needs a value" pair set vol0 dr --rate
+_expect pair_set_zero_timeout 2 "--timeout 0" pair set vol0 dr --timeout 0
+_expect pair_set_bad_timeout 2 "--timeout soon" pair set vol0 dr --timeout soon
+_expect pair_set_timeout_too_long 2 "--timeout 2d: at most 1d" pair set vol0 dr --timeout 2d
+_expect pair_set_bad_interval 2 "--interval 1x" pair set vol0 dr --interval 1x
+_expect pair_set_interval_too_long 2 "--interval 8d: at most 7d" pair set vol0 dr --interval 8d
+_expect pair_set_bad_sync_points 2 "--sync-points many" pair set vol0 dr --sync-points many
+_expect pair_set_sync_points_too_many 2 "--sync-points 1025: at most 1024" pair set vol0 dr --sync-points 1025
+_expect pair_set_bad_resync 2 "--resync fast: must be checksum or full" pair set vol0 dr --resync fast
+_expect pair_set_pair_add_option 2 "unknown option '--mode'" pair set vol0 dr --mode sync --rate 1M
+_expect pair_set_to 2 "unknown option '--to'" pair set vol0 dr --to /dev/null
+_expect pair_set_secret 2 "unknown option '--secret-file'" pair set vol0 dr --secret-file "$tmp/key"
+# the first bad value is reported, in the order interval, timeout, sync points, rate, resync
+_expect pair_set_first_error 2 "--timeout 0" pair set vol0 dr --rate fast --timeout 0
+# a valid command line goes on to the volume (none here: refused, exit 1)
+_expect pair_set_no_volume 1 "" pair set ifrep-unit-no-such-volume dr --rate 2M
+# pair add shares the parsing: its new limit on --timeout
+_expect pair_add_timeout_too_long 2 "--timeout 25h: at most 1d" pair add vol0 dr --to 10.0.0.2:7789 --mode sync --insecure --timeout 25h
+
 # pair remove / pause / resume / wait / status
 _expect pair_remove_no_pair 2 "missing NAME and PAIR" pair remove vol0
 _expect pause_bad_pair 2 "pair name" pause vol0 'a b'

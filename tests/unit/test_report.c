@@ -61,7 +61,7 @@ TEST(json_documented_example)
 		  "\"last_sync_point\":null,\"rpo_seconds\":null,"
 		  "\"cycle_shipped_chunks\":null,\"cycle_total_chunks\":null,"
 		  "\"reason\":null,\"cow_fallbacks\":null,\"snapshot_store_used_bytes\":null,\"copy_device\":null,"
-		  "\"resync\":null,\"resync_skipped_bytes\":null,\"verify\":null}],"
+		  "\"resync\":null,\"resync_skipped_bytes\":null,\"verify\":null,\"settings\":null}],"
 		  "\"snapshot_store_bytes\":null,\"hot_chunks\":null,\"hot_chunks_max\":null}]}\n");
 }
 
@@ -150,11 +150,17 @@ TEST(json_resync)
 	s = render(&v, 1, true);
 	CHECK_CONTAINS(s, "\"name\":\"dr\",");
 	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":\"checksum\","
-		       "\"resync_skipped_bytes\":12582912,\"verify\":null},{\"name\":\"usb\"");
+		       "\"resync_skipped_bytes\":12582912,\"verify\":null,"
+		       "\"settings\":{\"rate_bytes_per_s\":0,\"timeout_seconds\":30,\"interval_seconds\":null,"
+		       "\"sync_points\":null,\"resync\":\"checksum\"}},{\"name\":\"usb\"");
 	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":\"full\","
-		       "\"resync_skipped_bytes\":0,\"verify\":null},{\"name\":\"far\"");
+		       "\"resync_skipped_bytes\":0,\"verify\":null,"
+		       "\"settings\":{\"rate_bytes_per_s\":0,\"timeout_seconds\":null,\"interval_seconds\":null,"
+		       "\"sync_points\":null,\"resync\":\"full\"}},{\"name\":\"far\"");
 	CHECK_CONTAINS(s, "\"copy_device\":null,\"resync\":null,"
-		       "\"resync_skipped_bytes\":null,\"verify\":null}]");
+		       "\"resync_skipped_bytes\":null,\"verify\":null,"
+		       "\"settings\":{\"rate_bytes_per_s\":0,\"timeout_seconds\":30,\"interval_seconds\":0,"
+		       "\"sync_points\":0,\"resync\":null}}]");
 	CHECK_STR(ifrep_pair_resync(&v, 0), "checksum");
 	CHECK_STR(ifrep_pair_resync(&v, 1), "full");
 	CHECK(ifrep_pair_resync(&v, 2) == NULL);
@@ -167,7 +173,9 @@ TEST(json_resync)
 	v.record_resync_mode[0] = IFREP_PAIR_RESYNC_FULL;
 	CHECK_STR(ifrep_pair_resync(&v, 0), "full");
 	CHECK_CONTAINS(render(&v, 1, true), "\"resync\":\"full\","
-		       "\"resync_skipped_bytes\":12582912,\"verify\":null},{\"name\":\"usb\"");
+		       "\"resync_skipped_bytes\":12582912,\"verify\":null,"
+		       "\"settings\":{\"rate_bytes_per_s\":0,\"timeout_seconds\":30,\"interval_seconds\":null,"
+		       "\"sync_points\":null,\"resync\":\"full\"}},{\"name\":\"usb\"");
 	/* no record (a pair added after the metadata was read) */
 	v.has_record[0] = false;
 	CHECK(ifrep_pair_resync(&v, 0) == NULL);
@@ -175,7 +183,48 @@ TEST(json_resync)
 	view(&v, "primary rw 16384 128 0000000000000002 9 - - - 1 "
 		 "dr sync 192.0.2.7:7789 resyncing 3 100 0 - - - - - -");
 	CHECK_CONTAINS(render(&v, 1, true), "\"resync\":null,\"resync_skipped_bytes\":null,"
-		       "\"verify\":null}]");
+		       "\"verify\":null,\"settings\":null}]");
+}
+
+/*
+ * pair add and pair set's choices, from the records: each applies to some
+ * pairs only (null for the others); a local pair has no timeout, and a
+ * record without one (0) has the default.
+ */
+TEST(json_settings)
+{
+	struct ifrep_volume_view v;
+	const char *s;
+
+	view(&v, "primary rw 16384 128 0000000000000002 9 - - - 4 "
+		 "dr sync 192.0.2.7:7789 in-sync 0 0 0 - - - - - - 0 "
+		 "usb sync /dev/sdz resyncing 3 0 2097152 - - - - - - 0 "
+		 "far async 192.0.2.8:7789 consistent 0 0 0 1795603200 42 - - 0 0 - "
+		 "cp copy /dev/sdy done 0 0 0 1795603200 - - - 0 0 -");
+	v.has_record[0] = v.has_record[1] = v.has_record[2] = true;
+	v.record_flags[0] = IFREP_PAIR_F_IN_USE | IFREP_PAIR_F_REMOTE;
+	v.record_timeout_s[0] = 120;
+	v.record_resync_mode[0] = IFREP_PAIR_RESYNC_FULL;
+	v.record_flags[1] = IFREP_PAIR_F_IN_USE;
+	v.record_rate[1] = 2097152;
+	v.record_timeout_s[1] = 30;		/* recorded, but a local pair has none */
+	v.record_flags[2] = IFREP_PAIR_F_IN_USE | IFREP_PAIR_F_REMOTE;
+	v.record_rate[2] = 50000000;
+	v.record_interval_s[2] = 300;
+	v.record_sync_points[2] = 4;
+	s = render(&v, 1, true);
+	CHECK_CONTAINS(s, "\"settings\":{\"rate_bytes_per_s\":0,\"timeout_seconds\":120,"
+		       "\"interval_seconds\":null,\"sync_points\":null,\"resync\":\"full\"}}");
+	CHECK_CONTAINS(s, "\"settings\":{\"rate_bytes_per_s\":2097152,\"timeout_seconds\":null,"
+		       "\"interval_seconds\":null,\"sync_points\":null,\"resync\":\"full\"}}");
+	CHECK_CONTAINS(s, "\"settings\":{\"rate_bytes_per_s\":50000000,\"timeout_seconds\":30,"
+		       "\"interval_seconds\":300,\"sync_points\":4,\"resync\":null}}");
+	/* the copy pair's record was not read */
+	CHECK_CONTAINS(s, "\"verify\":null,\"settings\":null}]");
+	/* the human output stays as it was: the settings are JSON only */
+	s = render(&v, 1, false);
+	CHECK(!strstr(s, "settings"));
+	CHECK(!strstr(s, "timeout"));
 }
 
 /* The human line names what a checksum resync skipped, once it skipped something. */
@@ -390,15 +439,18 @@ TEST(json_verify)
 	s = render(&v, 1, true);
 	CHECK_CONTAINS(s, "\"verify\":{\"state\":\"running\",\"checked_chunks\":32,"
 		       "\"total_chunks\":128,\"differing_chunks\":1,\"percent\":25.0,"
-		       "\"rate_bytes_per_s\":16777216,\"eta_seconds\":48,\"resume_chunk\":null}}");
+		       "\"rate_bytes_per_s\":16777216,\"eta_seconds\":48,\"resume_chunk\":null},"
+		       "\"settings\":null}");
 	CHECK_CONTAINS(s, "\"verify\":{\"state\":\"stopped\",\"checked_chunks\":77,"
 		       "\"total_chunks\":128,\"differing_chunks\":2,\"percent\":60.1,"
-		       "\"rate_bytes_per_s\":null,\"eta_seconds\":null,\"resume_chunk\":77}}");
+		       "\"rate_bytes_per_s\":null,\"eta_seconds\":null,\"resume_chunk\":77},"
+		       "\"settings\":null}");
 	CHECK_CONTAINS(s, "\"verify\":{\"state\":\"done\",\"checked_chunks\":128,"
 		       "\"total_chunks\":128,\"differing_chunks\":0,\"percent\":100.0,"
-		       "\"rate_bytes_per_s\":null,\"eta_seconds\":null,\"resume_chunk\":0}}");
+		       "\"rate_bytes_per_s\":null,\"eta_seconds\":null,\"resume_chunk\":0},"
+		       "\"settings\":null}");
 	CHECK_CONTAINS(s, "\"name\":\"new\",");
-	CHECK_CONTAINS(s, "\"resync_skipped_bytes\":0,\"verify\":null}]");
+	CHECK_CONTAINS(s, "\"resync_skipped_bytes\":0,\"verify\":null,\"settings\":null}]");
 	/* running without a rate yet: no ETA */
 	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 1 "
 		 "dr sync 192.0.2.7:7789 in-sync 0 0 0 - - - - - - 0 running:0/128:0:0");
@@ -407,7 +459,8 @@ TEST(json_verify)
 	/* a 1.5 module: nothing known */
 	view(&v, "primary rw 16384 128 0000000000000001 3 - - - 1 "
 		 "dr sync 192.0.2.7:7789 in-sync 0 0 0 - - - - - - 0");
-	CHECK_CONTAINS(render(&v, 1, true), "\"resync_skipped_bytes\":0,\"verify\":null}]");
+	CHECK_CONTAINS(render(&v, 1, true),
+		       "\"resync_skipped_bytes\":0,\"verify\":null,\"settings\":null}]");
 }
 
 TEST(human_verify)

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * cmd_pair.c - the commands on one pair of a primary volume: pair add,
- * pair remove, pause and resume.
+ * pair set, pair remove, pause and resume.
  *
  * Adding a pair that exists with the same settings succeeds, and so do
- * removing one that is gone and pausing one that is paused: only a
- * contradiction is an error.
+ * removing one that is gone, pausing one that is paused and setting what
+ * is set already: only a contradiction is an error.
  *
  * A local copy pair gets its copy device /dev/mapper/VOL-PAIR (copydev.c)
  * once the kernel took the pair, unless --no-device; pair remove removes
@@ -91,7 +91,7 @@ static int compare_existing_pair(const struct vol *v, const struct ifrep_status_
 	    ifrep_resync_checksum(mp->mode, mp->flags, mp->resync_mode))
 		differs = true;
 	if (differs)
-		return fail("a pair named %s exists on %s with other settings (remove it first to change them)",
+		return fail("a pair named %s exists on %s with other settings (pair set changes the rate, timeout, interval, sync points and resync; remove it first to change others)",
 			    o->name, v->name);
 	return 0;
 }
@@ -118,19 +118,107 @@ static int check_local_target(const struct vol *v, const char *path, dev_t devt)
 	return 0;
 }
 
+/*----------------------------------------------------------------
+ * The settings pair add and pair set share
+ *--------------------------------------------------------------*/
+
+/* Option ids of the settings, the same in both commands' tables. */
+#define OPT_INTERVAL	'i'
+#define OPT_TIMEOUT	'T'
+#define OPT_SYNC_POINTS	'p'
+#define OPT_RATE	'R'
+#define OPT_RESYNC	'r'
+
+#define SETTINGS_OPTS \
+	{ "interval", OPT_INTERVAL, CLI_VALUE, NULL }, \
+	{ "timeout", OPT_TIMEOUT, CLI_VALUE, NULL }, \
+	{ "sync-points", OPT_SYNC_POINTS, CLI_VALUE, NULL }, \
+	{ "rate", OPT_RATE, CLI_VALUE, NULL }, \
+	{ "resync", OPT_RESYNC, CLI_VALUE, NULL }
+
+/*
+ * --interval, --timeout, --sync-points, --rate and --resync into @o (its
+ * has_* and resync say which were given), each checked against its own
+ * limits only.  Return: how many were given, or -EXIT_USAGE after printing.
+ */
+static int parse_settings(const struct cli_args *args, struct ifrep_pair_opts *o)
+{
+	const char *interval = cli_opt(args, OPT_INTERVAL), *timeout = cli_opt(args, OPT_TIMEOUT);
+	const char *sync_points = cli_opt(args, OPT_SYNC_POINTS), *rate = cli_opt(args, OPT_RATE);
+	const char *resync = cli_opt(args, OPT_RESYNC), *why;
+	int m;
+
+	if (interval) {
+		if (ifrep_parse_duration(interval, &o->interval_s, true, &why))
+			return -usage_error("--interval %s: %s", interval, why);
+		if (o->interval_s > IFREP_MAX_INTERVAL_S)
+			return -usage_error("--interval %s: at most 7d", interval);
+		o->has_interval = true;
+	}
+	if (timeout) {
+		if (ifrep_parse_duration(timeout, &o->timeout_s, false, &why))
+			return -usage_error("--timeout %s: %s", timeout, why);
+		if (o->timeout_s > IFREP_MAX_TIMEOUT_S)
+			return -usage_error("--timeout %s: at most 1d", timeout);
+		o->has_timeout = true;
+	}
+	if (sync_points) {
+		if (ifrep_parse_u64(sync_points, &o->sync_points, &why))
+			return -usage_error("--sync-points %s: %s", sync_points, why);
+		if (o->sync_points > IFREP_MAX_SYNC_POINTS)
+			return -usage_error("--sync-points %s: at most %d", sync_points,
+					    IFREP_MAX_SYNC_POINTS);
+		if (o->sync_points > IFREP_JOURNAL_MAX_CYCLES + 1)
+			warn("a secondary's journal keeps at most %d sync points, however large it is",
+			     IFREP_JOURNAL_MAX_CYCLES + 1);
+		o->has_sync_points = true;
+	}
+	if (rate) {
+		if (ifrep_parse_size(rate, &o->rate, SIZE_ALLOW_ZERO | SIZE_ALLOW_PER_SEC, &why))
+			return -usage_error("--rate %s: %s", rate, why);
+		o->has_rate = true;
+	}
+	if (resync) {
+		m = ifrep_resync_parse(resync);
+		if (m < 0)
+			return -usage_error("--resync %s: must be checksum or full", resync);
+		o->resync = (uint32_t)m;
+	}
+	return o->has_interval + o->has_timeout + o->has_sync_points + o->has_rate + !!resync;
+}
+
+/*
+ * The first setting of @o, in this order, that a pair of @mode (@remote:
+ * to a secondary) does not have, as an error message; NULL when all fit.
+ */
+static const char *settings_misfit(const struct ifrep_pair_opts *o, enum ifrep_disk_mode mode,
+				   bool remote)
+{
+	if (o->resync != IFREP_PAIR_RESYNC_DEFAULT && mode != IFREP_MODE_SYNC)
+		return "--resync is for sync pairs";
+	if (o->resync == IFREP_PAIR_RESYNC_CHECKSUM && !remote)
+		return "--resync checksum is for remote pairs";
+	if (mode != IFREP_MODE_ASYNC && (o->has_interval || o->has_sync_points))
+		return o->has_interval ? "--interval is for async pairs" :
+		       "--sync-points is for async pairs";
+	if (!remote && o->has_timeout)
+		return "--timeout is for remote pairs";
+	return NULL;
+}
+
+/*----------------------------------------------------------------
+ * pair add (continued)
+ *--------------------------------------------------------------*/
+
 static const struct cli_option pair_add_opts[] = {
 	{ "to", 't', CLI_VALUE, NULL },
 	{ "mode", 'M', CLI_VALUE, NULL },
-	{ "interval", 'i', CLI_VALUE, NULL },
-	{ "timeout", 'T', CLI_VALUE, NULL },
-	{ "sync-points", 'p', CLI_VALUE, NULL },
-	{ "rate", 'R', CLI_VALUE, NULL },
+	SETTINGS_OPTS,
 	{ "secret-file", 's', CLI_VALUE, NULL },
 	{ "insecure", 'I', CLI_FLAG, NULL },
 	{ "integrity-only", 'G', CLI_FLAG, NULL },
 	{ "journal", 'J', CLI_VALUE, NULL },
 	{ "granule", 'g', CLI_VALUE, NULL },
-	{ "resync", 'r', CLI_VALUE, NULL },
 	{ "no-device", 'N', CLI_FLAG, NULL },
 	{ NULL }
 };
@@ -139,10 +227,7 @@ static int cmd_pair_add(const struct cli_args *args)
 {
 	const char *to = cli_opt(args, 't'), *mode = cli_opt(args, 'M');
 	const char *secret_file = cli_opt(args, 's'), *why;
-	const char *interval = cli_opt(args, 'i'), *timeout = cli_opt(args, 'T');
-	const char *sync_points = cli_opt(args, 'p'), *rate = cli_opt(args, 'R');
 	const char *journal = cli_opt(args, 'J'), *granule = cli_opt(args, 'g');
-	const char *resync = cli_opt(args, 'r');
 	char journal_path[PATH_MAX];
 	dev_t journal_devt = 0;
 	struct ifrep_pair_opts o;
@@ -181,34 +266,9 @@ static int cmd_pair_add(const struct cli_args *args)
 		ifrep_format_addr(&addr, peer, sizeof(peer));
 	}
 
-	if (interval) {
-		if (ifrep_parse_duration(interval, &o.interval_s, true, &why))
-			return usage_error("--interval %s: %s", interval, why);
-		if (o.interval_s > IFREP_MAX_INTERVAL_S)
-			return usage_error("--interval %s: at most 7d", interval);
-		o.has_interval = true;
-	}
-	if (timeout) {
-		if (ifrep_parse_duration(timeout, &o.timeout_s, false, &why))
-			return usage_error("--timeout %s: %s", timeout, why);
-		o.has_timeout = true;
-	}
-	if (sync_points) {
-		if (ifrep_parse_u64(sync_points, &o.sync_points, &why))
-			return usage_error("--sync-points %s: %s", sync_points, why);
-		if (o.sync_points > IFREP_MAX_SYNC_POINTS)
-			return usage_error("--sync-points %s: at most %d", sync_points,
-					   IFREP_MAX_SYNC_POINTS);
-		if (o.sync_points > IFREP_JOURNAL_MAX_CYCLES + 1)
-			warn("a secondary's journal keeps at most %d sync points, however large it is",
-			     IFREP_JOURNAL_MAX_CYCLES + 1);
-		o.has_sync_points = true;
-	}
-	if (rate) {
-		if (ifrep_parse_size(rate, &o.rate, SIZE_ALLOW_ZERO | SIZE_ALLOW_PER_SEC, &why))
-			return usage_error("--rate %s: %s", rate, why);
-		o.has_rate = true;
-	}
+	r = parse_settings(args, &o);
+	if (r < 0)
+		return -r;
 	if (granule) {
 		uint64_t bytes;
 
@@ -223,21 +283,13 @@ static int cmd_pair_add(const struct cli_args *args)
 		o.granule_sectors = bytes / 512;
 		o.has_granule = true;
 	}
-	if (resync) {
-		m = ifrep_resync_parse(resync);
-		if (m < 0)
-			return usage_error("--resync %s: must be checksum or full", resync);
-		if (o.mode != IFREP_MODE_SYNC)
-			return usage_error("--resync is for sync pairs");
-		if (m == IFREP_PAIR_RESYNC_CHECKSUM && !o.remote)
-			return usage_error("--resync checksum is for remote pairs (--to HOST:PORT)");
-		o.resync = (uint32_t)m;
-	}
-	if (o.mode != IFREP_MODE_ASYNC && (interval || sync_points))
-		return usage_error("--%s is for async pairs", interval ? "interval" : "sync-points");
-	if (!o.remote && (timeout || secret_file || o.insecure))
+	why = settings_misfit(&o, o.mode, o.remote);
+	if (why)
+		return usage_error("%s%s", why,
+				   strstr(why, "remote") ? " (--to HOST:PORT)" : "");
+	if (!o.remote && (secret_file || o.insecure))
 		return usage_error("--%s is for remote pairs (--to HOST:PORT)",
-				   timeout ? "timeout" : secret_file ? "secret-file" : "insecure");
+				   secret_file ? "secret-file" : "insecure");
 	if (o.remote && !secret_file && !o.insecure)
 		return usage_error("a remote pair needs --secret-file FILE (or --insecure)");
 	if (secret_file && o.insecure)
@@ -379,6 +431,121 @@ const struct cli_command command_pair_add = {
 		"  --no-device           copy to a local target: do not create the copy device\n"
 		"                        /dev/mapper/NAME-PAIR, through which the target is\n"
 		"                        usable read-write while it is copied\n",
+};
+
+/*----------------------------------------------------------------
+ * pair set
+ *--------------------------------------------------------------*/
+
+static const struct cli_option pair_set_opts[] = {
+	SETTINGS_OPTS,
+	{ NULL }
+};
+
+/* Whether the module takes pair_set (target 1.7). */
+static bool module_sets_pairs(uint32_t version[3])
+{
+	return !ifrep_dm_target_version(IFREP_TARGET_NAME, version) &&
+	       (version[0] > 1 ||
+		(version[0] == 1 && version[1] >= IFREP_PAIR_SET_VERSION_MINOR));
+}
+
+/*
+ * Whether the pair's record holds every setting of @o already (then there
+ * is nothing to send).  False when the record cannot be read.
+ */
+static bool record_has(const struct vol *v, const struct ifrep_pair_opts *o)
+{
+	const struct ifrep_meta_pair *mp;
+	struct ifrep_meta m;
+	char path[256], why[256];
+
+	ifrep_blkdev_name(v->meta_devt, path, sizeof(path));
+	if (path[0] != '/' || ifrep_meta_read(path, &m, why, sizeof(why)) != META_VALID ||
+	    !(mp = ifrep_meta_find_pair(&m, o->name)))
+		return false;
+	return (!o->has_rate || mp->rate_bytes_per_s == o->rate) &&
+	       (!o->has_timeout || mp->timeout_s == o->timeout_s) &&
+	       (!o->has_interval || mp->interval_s == o->interval_s) &&
+	       (!o->has_sync_points || mp->sync_points == o->sync_points) &&
+	       (o->resync == IFREP_PAIR_RESYNC_DEFAULT || mp->resync_mode == o->resync);
+}
+
+static int cmd_pair_set(const struct cli_args *args)
+{
+	const struct ifrep_status_pair *sp;
+	struct ifrep_pair_opts o;
+	char msg[256];
+	const char *why;
+	uint32_t version[3];
+	struct vol v;
+	bool remote;
+	int r;
+
+	memset(&o, 0, sizeof(o));
+	o.name = args->pos[1];
+	r = parse_settings(args, &o);
+	if (r < 0)
+		return -r;
+	if (!r)
+		return usage_error("nothing to set: give --rate, --timeout, --interval, --sync-points or --resync");
+
+	if ((r = need_volume(args->pos[0], true, &v)))
+		return r;
+	sp = ifrep_status_find_pair(&v.st, o.name);
+	if (!sp)
+		return fail("%s has no pair named %s", v.name, o.name);
+	remote = sp->peer[0] != '/';
+	why = settings_misfit(&o, sp->mode, remote);
+	if (why)
+		return fail("%s: pair %s is a %s pair to %s %s", why, sp->name,
+			    ifrep_mode_name(sp->mode), remote ? "the secondary" : "the device",
+			    sp->peer);
+	if (!module_sets_pairs(version))
+		return fail("the loaded dm-ifrep module (target %u.%u.%u) cannot change a pair's settings: it needs target 1.%d.0",
+			    version[0], version[1], version[2], IFREP_PAIR_SET_VERSION_MINOR);
+	if (record_has(&v, &o)) {
+		info("pair %s has these settings already: nothing to do", o.name);
+		return 0;
+	}
+
+	r = ifrep_msg_pair_set(&o, msg, sizeof(msg));
+	if (r)
+		return fail("cannot build the pair_set message: %s", strerror(-r));
+	info("message: %s", msg);
+	r = ifrep_dm_message(v.name, msg, false, NULL);
+	if (r)
+		return explain_msg_error(MSG_PAIR_SET, &v, o.name, NULL, NULL, r);
+	return 0;
+}
+
+const struct cli_command command_pair_set = {
+	.name = "pair set",
+	.options = pair_set_opts,
+	.min_pos = 2, .max_pos = 2, .pos_names = "NAME and PAIR",
+	.checks = CHECK_POS0_VOLUME | CHECK_POS1_PAIR,
+	.handler = cmd_pair_set,
+	.synopsis =
+		"pair set NAME PAIR [--rate BYTES_PER_S] [--timeout SEC] [--interval SEC]\n"
+		"                [--sync-points N] [--resync checksum|full]",
+	.help =
+		"Change settings of the pair PAIR of the primary volume NAME in place: the\n"
+		"metadata is updated first, then the running pair follows; nothing is resynced\n"
+		"and the link stays up.  At least one option.\n"
+		"\n"
+		"  --rate BYTES_PER_S    resync and cycle rate limit, e.g. 50M (0 = unlimited);\n"
+		"                        a copy running now follows it at once\n"
+		"  --timeout SEC         remote: link trouble tolerated before disconnecting\n"
+		"                        (1s to 1d); the connection in use follows it\n"
+		"  --interval SEC        async: cycle period (0 = only on 'sync'); the next\n"
+		"                        cycle is due SEC after the change\n"
+		"  --sync-points N       async: consistent images kept on the target, from\n"
+		"                        the next cycle on\n"
+		"  --resync HOW          sync: checksum (remote only) or full, from the next\n"
+		"                        resync on\n"
+		"\n"
+		"An option the pair does not have (--interval on a sync pair, --timeout on a\n"
+		"local one...) is refused and nothing changes.  Needs target version 1.7.0.\n",
 };
 
 /*----------------------------------------------------------------

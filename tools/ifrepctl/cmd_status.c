@@ -180,7 +180,7 @@ static void hot_set(struct ifrep_volume_view *view)
 
 /*
  * The pairs' records in the metadata, for what the status line does not
- * say (a sync pair's resync choice).  Left out when the metadata cannot be
+ * say (a sync pair's resync choice, the settings of pair add and pair set).  Left out when the metadata cannot be
  * read; a pair not in it yet (just added) has no record.
  */
 static void pair_records(const struct vol *v, struct ifrep_volume_view *view)
@@ -194,7 +194,8 @@ static void pair_records(const struct vol *v, struct ifrep_volume_view *view)
 		return;
 	ifrep_blkdev_name(v->meta_devt, path, sizeof(path));
 	if (path[0] != '/' || ifrep_meta_read(path, &m, why, sizeof(why)) != META_VALID) {
-		info("cannot read the pair records of %s: resync choices unknown", v->name);
+		info("cannot read the pair records of %s: resync choices and settings unknown",
+		     v->name);
 		return;
 	}
 	for (i = 0; i < view->st.nr_pairs; i++) {
@@ -204,6 +205,10 @@ static void pair_records(const struct vol *v, struct ifrep_volume_view *view)
 		view->has_record[i] = true;
 		view->record_flags[i] = mp->flags;
 		view->record_resync_mode[i] = mp->resync_mode;
+		view->record_rate[i] = mp->rate_bytes_per_s;
+		view->record_timeout_s[i] = mp->timeout_s;
+		view->record_interval_s[i] = mp->interval_s;
+		view->record_sync_points[i] = mp->sync_points;
 	}
 }
 

@@ -16,6 +16,7 @@ extern const struct cli_command command_list;
 
 /* cmd_pair.c */
 extern const struct cli_command command_pair_add;
+extern const struct cli_command command_pair_set;
 extern const struct cli_command command_pair_remove;
 extern const struct cli_command command_pause;
 extern const struct cli_command command_resume;

@@ -27,6 +27,7 @@ static const struct cli_command *const commands[] = {
 	&command_activate,
 	&command_remove,
 	&command_pair_add,
+	&command_pair_set,
 	&command_pair_remove,
 	&command_pause,
 	&command_resume,
@@ -121,7 +122,7 @@ int main(int argc, char **argv)
 	c = resolve(argc - i, argv + i, &used);
 	if (!c) {
 		if (!strcmp(argv[i], "pair"))
-			return usage_error("pair: expected 'pair add' or 'pair remove'");
+			return usage_error("pair: expected 'pair add', 'pair set' or 'pair remove'");
 		if (!strcmp(argv[i], "sync-point"))
 			return usage_error("sync-point: expected 'sync-point list', 'show', 'hide' or 'rollback'");
 		return usage_error("unknown command '%s'", argv[i]);

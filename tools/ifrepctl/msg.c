@@ -64,6 +64,32 @@ int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len)
 	return outbuf_whole(&out);
 }
 
+int ifrep_msg_pair_set(const struct ifrep_pair_opts *o, char *buf, size_t len)
+{
+	struct outbuf out;
+
+	outbuf_init(&out, buf, len);
+	if (out.overflow)
+		return -ENAMETOOLONG;
+	if (!o->name || !ifrep_is_word(o->name) ||
+	    (o->resync != IFREP_PAIR_RESYNC_DEFAULT && !ifrep_resync_name(o->resync)) ||
+	    (!o->has_rate && !o->has_timeout && !o->has_interval && !o->has_sync_points &&
+	     o->resync == IFREP_PAIR_RESYNC_DEFAULT))
+		return -EINVAL;
+	outbuf_printf(&out, "pair_set %s", o->name);
+	if (o->has_rate)
+		outbuf_printf(&out, " rate %" PRIu64, o->rate);
+	if (o->has_timeout)
+		outbuf_printf(&out, " timeout %" PRIu64, o->timeout_s);
+	if (o->has_interval)
+		outbuf_printf(&out, " interval %" PRIu64, o->interval_s);
+	if (o->has_sync_points)
+		outbuf_printf(&out, " sync_points %" PRIu64, o->sync_points);
+	if (o->resync != IFREP_PAIR_RESYNC_DEFAULT)
+		outbuf_printf(&out, " resync %s", ifrep_resync_name(o->resync));
+	return outbuf_whole(&out);
+}
+
 int ifrep_msg_simple(const char *verb, const char *pair, char *buf, size_t len)
 {
 	int n;

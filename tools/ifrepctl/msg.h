@@ -6,6 +6,8 @@
  *            [interval=S] [sync_points=N] [granule_sectors=N]
  *            [resync=checksum|full] [secret_file=PATH] [insecure]
  *            [integrity-only] [journal=PATH]
+ *   pair_set <name> [rate B] [timeout S] [interval S] [sync_points N]
+ *            [resync checksum|full]           (target 1.7)
  *   pair_remove <name>
  *   pause <name>
  *   resume <name>
@@ -65,6 +67,14 @@ struct ifrep_pair_opts {
  * resync value, or -ENAMETOOLONG.
  */
 int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len);
+
+/**
+ * ifrep_msg_pair_set() - the pair_set message for the settings of @o that
+ * are set (has_*, and resync unless DEFAULT), in that order; @o->name is
+ * the pair.  Return: 0, -EINVAL for a bad name, no setting at all or an
+ * unknown resync value, or -ENAMETOOLONG.
+ */
+int ifrep_msg_pair_set(const struct ifrep_pair_opts *o, char *buf, size_t len);
 
 /** ifrep_msg_simple() - "<verb> <pair>" (pair_remove, pause, resume). */
 int ifrep_msg_simple(const char *verb, const char *pair, char *buf, size_t len);

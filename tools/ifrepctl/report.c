@@ -245,6 +245,27 @@ static void json_verify(struct json *j, const struct ifrep_status *st,
 	json_end_object(j);
 }
 
+/* What pair add and pair set chose (the record), or null. */
+static void json_settings(struct json *j, const struct ifrep_volume_view *v, unsigned int i)
+{
+	const struct ifrep_status_pair *p = &v->st.pairs[i];
+	bool remote = p->peer[0] != '/', async = p->mode == IFREP_MODE_ASYNC;
+	uint32_t timeout = v->record_timeout_s[i];
+
+	if (!v->has_record[i]) {
+		json_null(j, "settings");
+		return;
+	}
+	json_begin_object(j, "settings");
+	json_u64(j, "rate_bytes_per_s", v->record_rate[i]);
+	json_u64_or_null(j, "timeout_seconds", remote,
+			 timeout ? timeout : IFREP_DEFAULT_TIMEOUT_S);
+	json_u64_or_null(j, "interval_seconds", async, v->record_interval_s[i]);
+	json_u64_or_null(j, "sync_points", async, v->record_sync_points[i]);
+	json_string(j, "resync", ifrep_pair_resync(v, i));
+	json_end_object(j);
+}
+
 static void json_pair(struct json *j, const struct ifrep_volume_view *v, unsigned int i)
 {
 	const struct ifrep_status *st = &v->st;
@@ -280,6 +301,7 @@ static void json_pair(struct json *j, const struct ifrep_volume_view *v, unsigne
 	json_string(j, "resync", ifrep_pair_resync(v, i));
 	json_u64_or_null(j, "resync_skipped_bytes", p->has_resync_skipped, p->resync_skipped);
 	json_verify(j, st, p);
+	json_settings(j, v, i);
 	json_end_object(j);
 }
 

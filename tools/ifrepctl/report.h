@@ -10,7 +10,7 @@
  *     "rate_bytes_per_s", "eta_seconds", "last_sync_point", "rpo_seconds",
  *     "cycle_shipped_chunks", "cycle_total_chunks", "reason", "cow_fallbacks",
  *     "snapshot_store_used_bytes", "copy_device", "resync",
- *     "resync_skipped_bytes", "verify"}], "snapshot_store_bytes",
+ *     "resync_skipped_bytes", "verify", "settings"}], "snapshot_store_bytes",
  *     "hot_chunks", "hot_chunks_max"}]}
  *
  * generation is a string of 16 lowercase hex digits (as in the status line
@@ -41,6 +41,14 @@
  * eta_seconds are null unless it runs (eta_seconds also without a rate
  * yet); resume_chunk is where `ifrepctl verify` without --restart starts:
  * checked_chunks of a stopped one, 0 after a done one, null while running.
+ *
+ * settings is what `pair add` and `pair set` chose, from the pair's
+ * metadata record (null when it could not be read):
+ *   {"rate_bytes_per_s", "timeout_seconds", "interval_seconds",
+ *    "sync_points", "resync"}
+ * rate_bytes_per_s is always a number (0 = unlimited); timeout_seconds is
+ * null for a local pair, interval_seconds and sync_points for a pair that
+ * is not async, resync (as the pair's "resync") for one that is not sync.
  *
  * Pure formatting: the caller collects and resolves everything first.
  */
@@ -73,6 +81,10 @@ struct ifrep_volume_view {
 	bool has_record[IFREP_MAX_PAIRS];
 	uint32_t record_flags[IFREP_MAX_PAIRS];		/* IFREP_PAIR_F_* */
 	uint32_t record_resync_mode[IFREP_MAX_PAIRS];	/* IFREP_PAIR_RESYNC_* */
+	uint64_t record_rate[IFREP_MAX_PAIRS];		/* bytes/s, 0 = unlimited */
+	uint32_t record_timeout_s[IFREP_MAX_PAIRS];	/* 0: the default */
+	uint32_t record_interval_s[IFREP_MAX_PAIRS];
+	uint32_t record_sync_points[IFREP_MAX_PAIRS];
 };
 
 /**

@@ -50,6 +50,7 @@ int device_arg(const char *what, const char *path, char *out, size_t len, dev_t 
 
 enum msg_kind {
 	MSG_PAIR_ADD,
+	MSG_PAIR_SET,
 	MSG_PAIR_REMOVE,
 	MSG_PAUSE,
 	MSG_RESUME,
