@@ -27,6 +27,7 @@
 #include "dm-ifrep-journal.h"
 #include "dm-ifrep-receiver.h"
 #include "dm-ifrep-session.h"
+#include "dm-ifrep-window.h"
 
 #include <linux/kthread.h>
 #include <linux/module.h>
@@ -275,6 +276,8 @@ static int session_thread(void *data)
 	kfree_sensitive(secret);
 	if (!r)
 		r = take_session_slot(s, flags, &reason);
+	if (!r)
+		ifrep_transport_open(s->conn->stream, ifrep_window_max_bytes());
 	if (r) {
 		if (READ_ONCE(s->evicted))
 			reason = "pre-authentication pool full: oldest connection dropped";
@@ -394,7 +397,8 @@ static int listener_thread(void *data)
 
 	while (!kthread_should_stop()) {
 		if (!l->lstream) {
-			r = ifrep_transport_listen(&l->addr, &l->lstream);
+			r = ifrep_transport_listen(&l->addr, ifrep_window_max_bytes(),
+						   &l->lstream);
 			if (r) {
 				if (strcmp(l->state, IFREP_UPSTREAM_LISTEN_FAILED))
 					DMERR("%s: cannot listen on %pISpc: %d", l->vol->name,

@@ -613,7 +613,7 @@ static int connect_peer(struct ifrep_remote *r, struct ifrep_conn **out,
 		return -EACCES;
 	}
 
-	err = ifrep_transport_connect(&r->addr, CONNECT_TIMEOUT, &stream);
+	err = ifrep_transport_connect(&r->addr, CONNECT_TIMEOUT, ifrep_window_max_bytes(), &stream);
 	if (err) {
 		*reason = err == -ETIMEDOUT ? "connect_timeout" : "connect_failed";
 		goto out;
@@ -638,6 +638,7 @@ static int connect_peer(struct ifrep_remote *r, struct ifrep_conn **out,
 			  err == -EPROTONOSUPPORT ? "version_mismatch" : "handshake_failed";
 		*fatal = err == -EACCES || err == -EPROTONOSUPPORT;
 	} else {
+		ifrep_transport_open(stream, ifrep_window_max_bytes());
 		err = attach(r, conn, v, reason);
 		*fatal = err && !strcmp(*reason, "refused_by_peer");
 	}

@@ -78,6 +78,39 @@ static int new_stream(struct socket *sock, struct ifrep_stream **out)
 	return 0;
 }
 
+/*
+ * Socket buffers.  Left to TCP's autotuning, a buffer stops at the
+ * net.ipv4.tcp_wmem/tcp_rmem maximum (4 and 6 MiB by default) and a
+ * receiver advertises half of its buffer, so one connection carried at
+ * most 3 MiB per round trip: 15 MB/s over 200 ms, 5 MB/s over 600 ms,
+ * whatever a background copy's window (dm-ifrep-window.c) keeps in flight.
+ * The buffers are sized to the window's cap instead.  The receive side
+ * must be large when the connection starts: TCP fixes the most it may
+ * ever advertise then (the window scale and clamp, from the buffer at that
+ * time).  An unauthenticated peer must not pin that much memory: the buffers shrink
+ * to IFREP_TRANSPORT_PREAUTH_BUFFER as soon as the connection is up and
+ * grow again once the handshake proved who is at the other end.  Sizes are
+ * limits, not allocations: memory is taken for data in flight, which the
+ * window bounds.
+ */
+static void set_buffers(struct socket *sock, unsigned int bytes)
+{
+	struct sock *sk = sock->sk;
+
+	/* Each counts skb overhead as well: twice the data, as SO_*BUF does. */
+	sock_set_rcvbuf(sk, bytes);
+	lock_sock(sk);
+	sk->sk_userlocks |= SOCK_SNDBUF_LOCK;
+	WRITE_ONCE(sk->sk_sndbuf, max_t(int, bytes * 2, SOCK_MIN_SNDBUF));
+	sk->sk_write_space(sk);
+	release_sock(sk);
+}
+
+void ifrep_transport_open(struct ifrep_stream *stream, unsigned int in_flight)
+{
+	set_buffers(stream->sock, max_t(unsigned int, in_flight, IFREP_TRANSPORT_PREAUTH_BUFFER));
+}
+
 static void tune(struct socket *sock)
 {
 	tcp_sock_set_nodelay(sock->sk);
@@ -87,8 +120,8 @@ static void tune(struct socket *sock)
 	tcp_sock_set_keepcnt(sock->sk, 3);
 }
 
-int ifrep_transport_connect(const struct sockaddr_storage *addr,
-			    unsigned long timeout, struct ifrep_stream **stream)
+int ifrep_transport_connect(const struct sockaddr_storage *addr, unsigned long timeout,
+			    unsigned int in_flight, struct ifrep_stream **stream)
 {
 	struct socket *sock;
 	int r;
@@ -101,18 +134,20 @@ int ifrep_transport_connect(const struct sockaddr_storage *addr,
 	/* A blocking connect waits at most sk_sndtimeo. */
 	sock->sk->sk_sndtimeo = timeout;
 	tune(sock);
+	set_buffers(sock, in_flight);
 	r = kernel_connect(sock, (struct sockaddr *)addr, addr_len(addr), 0);
 	if (r) {
 		sock_release(sock);
 		return r == -EINPROGRESS || r == -EAGAIN ? -ETIMEDOUT : r;
 	}
+	set_buffers(sock, IFREP_TRANSPORT_PREAUTH_BUFFER);
 	r = new_stream(sock, stream);
 	if (r)
 		sock_release(sock);
 	return r;
 }
 
-int ifrep_transport_listen(const struct sockaddr_storage *addr,
+int ifrep_transport_listen(const struct sockaddr_storage *addr, unsigned int in_flight,
 			   struct ifrep_stream **listener)
 {
 	struct socket *sock;
@@ -123,6 +158,8 @@ int ifrep_transport_listen(const struct sockaddr_storage *addr,
 	if (r)
 		return r;
 	sock_set_reuseaddr(sock->sk);
+	/* Accepted connections start with the listener's buffers. */
+	set_buffers(sock, in_flight);
 	r = kernel_bind(sock, (struct sockaddr *)addr, addr_len(addr));
 	if (!r)
 		r = kernel_listen(sock, 8);
@@ -148,6 +185,7 @@ int ifrep_transport_accept(struct ifrep_stream *listener,
 	if (r)
 		return r == -EAGAIN || r == -EWOULDBLOCK ? -EAGAIN : r;
 	tune(sock);
+	set_buffers(sock, IFREP_TRANSPORT_PREAUTH_BUFFER);
 	r = new_stream(sock, stream);
 	if (r)
 		sock_release(sock);

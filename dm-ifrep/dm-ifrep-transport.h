@@ -32,19 +32,36 @@ struct ifrep_stream {
  */
 int ifrep_parse_addr(const char *text, struct sockaddr_storage *addr);
 
+/*
+ * What a stream holds before its peer authenticated, either way: enough
+ * for a handshake, too little for a flood of connections to pin memory.
+ */
+#define IFREP_TRANSPORT_PREAUTH_BUFFER	(64 * 1024)
+
 /**
  * ifrep_transport_connect() - connect to @addr within @timeout jiffies.
+ * @in_flight: the most one direction should have in flight once the
+ *	stream is opened (ifrep_transport_open()); it sizes the window TCP
+ *	agrees on at the connection's start.
  * Context: process, blocks.  Return: 0 and *@stream set, or -errno.
  */
-int ifrep_transport_connect(const struct sockaddr_storage *addr,
-			    unsigned long timeout, struct ifrep_stream **stream);
+int ifrep_transport_connect(const struct sockaddr_storage *addr, unsigned long timeout,
+			    unsigned int in_flight, struct ifrep_stream **stream);
 
 /**
  * ifrep_transport_listen() - bind and listen on @addr.
+ * @in_flight: as for ifrep_transport_connect(), for the accepted streams.
  * Return: 0 and *@listener set, or -errno (-EADDRINUSE...).
  */
-int ifrep_transport_listen(const struct sockaddr_storage *addr,
+int ifrep_transport_listen(const struct sockaddr_storage *addr, unsigned int in_flight,
 			   struct ifrep_stream **listener);
+
+/**
+ * ifrep_transport_open() - the peer authenticated: let @stream carry
+ * @in_flight bytes per round trip each way (until then it holds
+ * IFREP_TRANSPORT_PREAUTH_BUFFER).
+ */
+void ifrep_transport_open(struct ifrep_stream *stream, unsigned int in_flight);
 
 /**
  * ifrep_transport_accept() - wait up to IFREP_TRANSPORT_POLL for a connection.

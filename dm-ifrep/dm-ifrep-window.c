@@ -99,6 +99,12 @@ static unsigned int window_limit(void)
 	return clamp_t(unsigned long, mib / 64, IFREP_WINDOW_MIN_SEGMENTS, max);
 }
 
+/* What a connection to a remote target should hold in flight each way. */
+unsigned int ifrep_window_max_bytes(void)
+{
+	return window_limit() * IFREP_RESYNC_SEGMENT;
+}
+
 void ifrep_window_begin(struct ifrep_window *w,
 			void (*retired)(struct ifrep_pair *p, u64 chunk, int result))
 {

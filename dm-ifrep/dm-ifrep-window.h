@@ -102,4 +102,6 @@ static inline u64 ifrep_window_bytes(const struct ifrep_window *w)
 	return (u64)w->allowed << 20;
 }
 
+unsigned int ifrep_window_max_bytes(void);
+
 #endif
