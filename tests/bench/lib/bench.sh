@@ -402,11 +402,13 @@ bench_drbd_down() {
 		rmmod drbd || true' || true
 }
 
-# bench_drbd_start PROTOCOL: r0 up on a and b, a primary (--force), timed
-# until UpToDate/UpToDate (the initial sync; BENCH_DRBD_SYNC_SECONDS).
-# Returns 1 with the reason in BENCH_DRBD_SKIP when DRBD cannot be set up.
+# bench_drbd_start PROTOCOL [TIMEOUT]: r0 up on a and b, a primary
+# (--force), timed until UpToDate/UpToDate (the initial sync, waited for
+# TIMEOUT seconds, default 300; BENCH_DRBD_SYNC_SECONDS).  Returns 1 with
+# the reason in BENCH_DRBD_SKIP when DRBD cannot be set up or did not
+# finish (then with how far it got).
 bench_drbd_start() {
-	local out
+	local out wait=${2:-300}
 	BENCH_DRBD_SKIP='' BENCH_DRBD_SYNC_SECONDS=''
 	if ! out=$(bench_drbd_up a "$1"); then
 		BENCH_DRBD_SKIP="setting up DRBD on VM a failed: $(grep -v '^[[:space:]]*$' <<<"$out" | tail -n 1)"
@@ -414,7 +416,10 @@ bench_drbd_start() {
 		BENCH_DRBD_SKIP="setting up DRBD on VM b failed: $(grep -v '^[[:space:]]*$' <<<"$out" | tail -n 1)"
 	elif ! out=$(vm_run a "$BENCH_GUEST_LIB"'
 		drbdadm -c /tmp/drbd.conf primary --force r0 || die "drbdadm primary --force failed"
-		bench_timed wait_for "grep -q \"ds:UpToDate/UpToDate\" /proc/drbd" 300 | tee "$OUT/drbd-sync"
+		if ! (bench_timed wait_for "grep -q \"ds:UpToDate/UpToDate\" /proc/drbd" '"$wait"') >"$OUT/drbd-sync"; then
+			die "not UpToDate after '"$wait"' s: $(grep -o "sync.ed: *[0-9.]*%" /proc/drbd || echo "no progress shown")"
+		fi
+		cat "$OUT/drbd-sync"
 		grep -q "cs:Connected ro:Primary/Secondary" /proc/drbd || die "not connected: $(grep cs: /proc/drbd)"'); then
 		BENCH_DRBD_SKIP="DRBD did not reach UpToDate/UpToDate: $(grep -v '^[[:space:]]*$' <<<"$out" | tail -n 1)"
 	fi
