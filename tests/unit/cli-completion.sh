@@ -90,6 +90,10 @@ _complete format_value_equals "human json prometheus" ifrepctl status --format =
 _complete mode_value "async copy sync" ifrepctl pair add vol0 b --to /dev/vdd --mode ""
 _complete state_value "in-sync initial-sync" ifrepctl wait vol0 dr --state in
 _complete role_value "secondary" ifrepctl create v --role s
+mkdir "$tmp/devs" && touch "$tmp/devs/disk-a" "$tmp/devs/disk-b" "$tmp/devs/other"
+_complete data_file "$tmp/devs/disk-a $tmp/devs/disk-b" ifrepctl create v --data "$tmp/devs/disk"
+_complete secret_file "$tmp/devs/other" ifrepctl pair add vol0 b --secret-file "$tmp/devs/o"
+_complete udev_device "$tmp/devs/disk-b" ifrepctl activate --udev "$tmp/devs/disk-b"
 _complete value_then_volume "vol0 vol1" ifrepctl status --format json vol
 
 # volume and pair names
