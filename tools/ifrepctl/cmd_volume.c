@@ -158,27 +158,34 @@ static void create_plan(const struct activation *a, int kind, const struct ifrep
 			const char *meta_why, bool load, const char *role, uint64_t chunk_sectors,
 			const char *secret_file, struct outbuf *o)
 {
-	char sz[32], sz2[32];
+	/* what META holds comes from a disk: escaped */
+	char sz[32], sz2[32], name[4 * IFREP_VOLUME_NAME_LEN], path[4 * IFREP_PATH_LEN];
+	char pair[4 * IFREP_NAME_LEN];
 	unsigned int i;
 
+	name[0] = path[0] = '\0';
+	if (kind == META_VALID) {
+		ifrep_escape(m->volume_name, name, sizeof(name));
+		ifrep_escape(m->data_path[0] ? m->data_path : "not recorded", path, sizeof(path));
+	}
 	if (load) {
 		outbuf_printf(o, "would use the dm-ifrep metadata on %s as it is: a %s volume '%s' of %s, chunk size %s, %u pair%s",
-			      a->meta, role_word(m->role), m->volume_name,
+			      a->meta, role_word(m->role), name,
 			      ifrep_format_bytes(m->data_sectors << 9, sz, sizeof(sz)),
 			      ifrep_format_bytes_exact((uint64_t)m->chunk_sectors << 9, sz2, sizeof(sz2)),
 			      m->nr_pairs, m->nr_pairs == 1 ? "" : "s");
 		for (i = 0; i < m->nr_pairs; i++)
-			outbuf_printf(o, "%s%s", i ? ", " : ": ", m->pairs[i].name);
+			outbuf_printf(o, "%s%s", i ? ", " : ": ",
+				      ifrep_escape(m->pairs[i].name, pair, sizeof(pair)));
 		outbuf_printf(o, " (nothing on it is overwritten)\n");
 	} else {
 		if (kind != META_FRESH) {
 			outbuf_printf(o, "would overwrite %s, which holds ", a->meta);
 			if (kind == META_VALID)
 				outbuf_printf(o, "the dm-ifrep metadata of the %s volume '%s' (%s, data device %s, %u pair%s)",
-					      role_word(m->role), m->volume_name,
+					      role_word(m->role), name,
 					      ifrep_format_bytes(m->data_sectors << 9, sz, sizeof(sz)),
-					      m->data_path[0] ? m->data_path : "not recorded",
-					      m->nr_pairs, m->nr_pairs == 1 ? "" : "s");
+					      path, m->nr_pairs, m->nr_pairs == 1 ? "" : "s");
 			else if (kind == META_DAMAGED)
 				outbuf_printf(o, "damaged dm-ifrep metadata (%s)", meta_why);
 			else
@@ -208,7 +215,7 @@ static int cmd_create(const struct cli_args *args)
 	struct ifrep_meta m;
 	struct secret secret = { 0 };
 	struct vol v;
-	char listen_buf[64], whybuf[512], meta_why[512], sz[32], sz2[32], plan[2048];
+	char listen_buf[64], whybuf[512], meta_why[512], sz[32], sz2[32], plan[4096];
 	struct outbuf o;
 	bool go;
 	uint64_t chunk_bytes = cli_value(args, 'c'), hot_chunks = cli_value(args, 'K');
