@@ -97,6 +97,7 @@ install: all
 	$(MAKE) -C tools/ifrepctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 0644 tools/udev/60-ifrep.rules $(DESTDIR)/lib/udev/rules.d/60-ifrep.rules
 	install -D -m 0755 tools/ocf/ifrep $(DESTDIR)/usr/lib/ocf/resource.d/dm-ifrep/ifrep
+	install -D -m 0644 tools/completion/ifrepctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ifrepctl
 
 man:
 	$(MAKE) -C docs man
@@ -139,5 +140,5 @@ help:
 	@echo "make demo       boot a VM and show replication, failure and incremental resync"
 	@echo "make bench      performance ratios measured side by side (T=name: one scenario)"
 	@echo "make torture    fault campaigns: power cuts and link flaps (N=rounds, T=name)"
-	@echo "make install    module, ifrepctl, udev rule, man page"
+	@echo "make install    module, ifrepctl, udev rule, man page, bash completion"
 	@echo "make man        regenerate docs/ifrepctl.8 from docs/ifrepctl.md (lowdown)"

@@ -16,6 +16,7 @@
 #include "dm-ifrep-receiver.h"
 
 #include <linux/module.h>
+#include <linux/stringify.h>
 
 #define DM_MSG_PREFIX "ifrep"
 
@@ -447,3 +448,7 @@ module_exit(dm_ifrep_exit);
 MODULE_DESCRIPTION(DM_NAME " volume replication target");
 MODULE_AUTHOR("dm-ifrep developers");
 MODULE_LICENSE("GPL");
+/* /sys/module/dm_ifrep/version and modinfo: the target version, as ifrepctl --version shows it */
+MODULE_VERSION(__stringify(IFREP_TARGET_VERSION_MAJOR) "."
+	       __stringify(IFREP_TARGET_VERSION_MINOR) "."
+	       __stringify(IFREP_TARGET_VERSION_PATCH));

@@ -66,6 +66,8 @@ closed_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 # help and version
 _expect_ok help "^Usage: ifrepctl" --help
 _expect_ok version "^ifrepctl [0-9]" --version
+# the module's version when it can be read, else "not loaded": exit 0 either way
+_expect_ok version_module "^dm-ifrep module: \(target ifrep [0-9]\|module version\|loaded\|not loaded\)" --version
 _expect_ok help_create "create NAME --data DEV --meta DEV" create --help
 _expect_ok help_pair_add "pair add NAME PAIR --to" pair add --help
 _expect_ok help_command "wait NAME \[PAIR\] --state STATE" help wait
@@ -276,5 +278,25 @@ _expect test_bandwidth_unknown_option 2 "unknown option '--rate'" test-bandwidth
 _expect test_bandwidth_empty_secret 1 "empty" test-bandwidth 10.0.0.2:7789 --secret-file "$tmp/empty-key"
 _expect test_bandwidth_missing_secret 1 "cannot open secret file" test-bandwidth 10.0.0.2:7789 --secret-file "$tmp/none"
 _expect test_bandwidth_refused 1 "test-bandwidth: 127.0.0.1:$closed_port: connection refused" test-bandwidth "127.0.0.1:$closed_port" --secret-file "$tmp/key" --seconds 1
+
+# --dry-run and --yes (issue 15): the commands that take them, usage errors
+# before anything is looked at
+_expect_ok help_promote_dry_run "promote NAME \[--force\] \[--dry-run\] \[--yes\]" promote --help
+_expect_ok help_resolve_dry_run "\[--dry-run\] \[--yes\]" resolve --help
+_expect_ok help_rollback_dry_run "sync-point rollback NAME \[PAIR\] ID \[--dry-run\] \[--yes\]" sync-point rollback --help
+_expect_ok help_create_dry_run "\[--force\] \[--dry-run\] \[--yes\]" create --help
+_expect dry_run_not_on_remove 2 "unknown option '--dry-run'" remove vol0 --dry-run
+_expect dry_run_takes_no_value 2 "--dry-run" promote vol0 --dry-run=yes
+_expect resolve_dry_run_no_side 2 "say whose changes go" resolve vol0 --dry-run
+_expect resolve_yes_no_pair 2 "needs the PAIR" resolve vol0 --discard-remote -y
+_expect create_dry_run_no_meta 2 "missing --meta DEV" create vol0 --data /dev/null --dry-run
+_expect rollback_dry_run_bad_id 2 "sync point ID 'x'" sync-point rollback vol0 x --dry-run
+
+# status --format
+_expect_ok help_status_format "status \[NAME\] \[--json\] \[--format human|json|prometheus\] \[--watch\]" status --help
+_expect status_format_unknown 2 "--format xml: human, json or prometheus" status --format xml
+_expect status_format_json_conflict 2 "--json and --format prometheus contradict" status --json --format prometheus
+_expect status_format_watch 2 "no --watch" status --format prometheus --watch
+_expect status_format_missing 2 "'--format' needs a value" status --format
 
 [ "$failures" -eq 0 ]

@@ -14,6 +14,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -201,4 +202,51 @@ double now_s(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/*----------------------------------------------------------------
+ * --dry-run and the question on a terminal
+ *--------------------------------------------------------------*/
+
+/* A line of the answer: true for "y" or "yes" (any case, blanks around). */
+static bool answer_yes(const char *line)
+{
+	char word[8];
+	size_t n = 0;
+
+	while (*line == ' ' || *line == '\t')
+		line++;
+	while (*line && *line != '\n' && *line != ' ' && *line != '\t' && n < sizeof(word) - 1)
+		word[n++] = *line++;
+	word[n] = '\0';
+	while (*line == ' ' || *line == '\t' || *line == '\n' || *line == '\r')
+		line++;
+	return !*line && (!strcasecmp(word, "y") || !strcasecmp(word, "yes"));
+}
+
+int confirm(bool dry_run, bool yes, bool destructive, const char *plan, bool *go)
+{
+	char line[64] = "";
+
+	*go = false;
+	if (dry_run) {
+		fputs(plan, stdout);
+		printf("dry run: nothing changed\n");
+		fflush(stdout);
+		return 0;
+	}
+	if (!destructive || yes || !isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		*go = true;
+		return 0;
+	}
+	fputs(plan, stdout);
+	printf("Proceed? [y/N] ");
+	fflush(stdout);
+	if (!fgets(line, sizeof(line), stdin) || !answer_yes(line)) {
+		if (!strchr(line, '\n'))
+			putchar('\n');
+		return fail("not confirmed: nothing changed (--yes skips the question)");
+	}
+	*go = true;
+	return 0;
 }

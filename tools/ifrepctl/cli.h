@@ -68,6 +68,25 @@ void need_dm(void);
 int check_volume_name(const char *name);
 int check_pair_name(const char *name);
 
+/*
+ * Destructive commands (create --force, sync-point rollback, promote
+ * --force, resolve) take --dry-run and --yes.  Each builds the plan of what
+ * it is about to do from the same checks as the real run, one or more lines
+ * each ending in a newline, and calls confirm() as its last step before it
+ * acts; *@go says whether to go on:
+ *   --dry-run        prints the plan, then "dry run: nothing changed";
+ *                    *@go = false, returns 0 (the command exits 0)
+ *   a terminal       (stdin and stdout both), @destructive and no --yes:
+ *                    prints the plan and asks "Proceed? [y/N]"; "y" or
+ *                    "yes" go on, anything else (EOF too) fails: exit 1
+ *   otherwise        prints nothing; *@go = true, returns 0
+ * @destructive is false when the plan loses nothing (the matching metadata
+ * is used, --force overrides nothing): then there is no question.
+ */
+#define DRY_RUN_OPT 'n'		/* --dry-run: option ids of the commands that take them */
+#define YES_OPT 'y'		/* --yes, -y */
+int confirm(bool dry_run, bool yes, bool destructive, const char *plan, bool *go);
+
 /* Monotonic seconds, for timeouts. */
 double now_s(void);
 

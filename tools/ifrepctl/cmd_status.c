@@ -284,6 +284,7 @@ static int collect(const char *name, struct ifrep_volume_view **views, size_t *n
 static const struct cli_option status_opts[] = {
 	{ "json", 'j', CLI_FLAG, NULL },
 	{ "watch", 'w', CLI_FLAG, NULL },
+	{ "format", 'F', CLI_VALUE | CLI_LONG_ONLY, NULL },
 	{ NULL }
 };
 
@@ -291,11 +292,23 @@ static int cmd_status(const struct cli_args *args)
 {
 	struct ifrep_volume_view *views;
 	struct timespec second = { 1, 0 };
-	bool json = cli_given(args, 'j'), watch = cli_given(args, 'w');
+	bool json = cli_given(args, 'j'), watch = cli_given(args, 'w'), prom = false;
 	bool tty = isatty(STDOUT_FILENO);
-	const char *pos[1] = { cli_pos(args, 0) };
+	const char *pos[1] = { cli_pos(args, 0) }, *format = cli_opt(args, 'F');
 	size_t n;
 	int r;
+
+	if (format) {
+		if (!strcmp(format, "prometheus"))
+			prom = true;
+		else if (strcmp(format, "json") && strcmp(format, "human"))
+			return usage_error("--format %s: human, json or prometheus", format);
+		if (json && strcmp(format, "json"))
+			return usage_error("--json and --format %s contradict each other", format);
+		json = !strcmp(format, "json");
+		if (prom && watch)
+			return usage_error("--format prometheus is read by a collector: no --watch (run it from a timer)");
+	}
 
 	if (watch) {
 		signal(SIGINT, on_signal);
@@ -309,7 +322,9 @@ static int cmd_status(const struct cli_args *args)
 		}
 		if (watch && !json && tty)
 			fputs("\033[H\033[J", stdout);
-		if (json)
+		if (prom)
+			ifrep_report_prometheus(stdout, views, n);
+		else if (json)
 			ifrep_report_json(stdout, views, n);
 		else if (!n)
 			printf("No dm-ifrep volumes.\n");
@@ -333,8 +348,11 @@ const struct cli_command command_status = {
 	.min_pos = 0, .max_pos = 1, .pos_names = "NAME",
 	.checks = CHECK_POS0_VOLUME | CHECK_NEEDS_DM,
 	.handler = cmd_status,
-	.synopsis = "status [NAME] [--json] [--watch]",
+	.synopsis = "status [NAME] [--json] [--format human|json|prometheus] [--watch]",
 	.help =
 		"Show volumes and pairs.  --json prints one JSON object; --watch redraws every\n"
-		"second until interrupted (with --json: one object per line).\n",
+		"second until interrupted (with --json: one object per line).\n"
+		"--format json is --json; --format prometheus prints the Prometheus text\n"
+		"exposition format, for node_exporter's textfile collector (metric names in\n"
+		"ifrepctl(8)); it takes no --watch.\n",
 };

@@ -24,6 +24,7 @@
 #include "json.h"
 #include "meta.h"
 #include "msg.h"
+#include "outbuf.h"
 #include "status.h"
 #include "util.h"
 #include "volume.h"
@@ -224,15 +225,50 @@ static int sp_positionals(const struct cli_args *args, const char **pair, uint64
 	return 0;
 }
 
+/*
+ * What a rollback of @t to @to is about to do: what it rewrites, and the
+ * newer sync points (those listed before @to) that are gone afterwards.
+ */
+static void rollback_plan(const struct sp_target *t, const struct ifrep_sync_point *pts,
+			  const struct ifrep_sync_point *to, struct outbuf *o)
+{
+	const struct ifrep_sync_point *p;
+	char when[32], size[32];
+
+	if (t->pair)
+		outbuf_printf(o, "would roll back the target %s of pair %s to sync point %" PRIu64,
+			      t->pair->peer, t->label, to->id);
+	else
+		outbuf_printf(o, "would roll back the secondary %s to sync point %" PRIu64,
+			      t->v.name, to->id);
+	outbuf_printf(o, " (cut at %s), rewriting %s\n",
+		      to->time ? ifrep_format_local_time(to->time, when, sizeof(when)) : "unknown time",
+		      ifrep_format_bytes(to->rollback_bytes, size, sizeof(size)));
+	outbuf_printf(o, "the newer sync points are lost:");
+	for (p = pts; p < to; p++)
+		outbuf_printf(o, " %" PRIu64 " (cut at %s%s)", p->id,
+			      p->time ? ifrep_format_local_time(p->time, when, sizeof(when)) : "unknown time",
+			      p->current ? ", the current image" : "");
+	outbuf_printf(o, "\n");
+	if (t->pair)
+		outbuf_printf(o, "the rewritten chunks become dirty for %s, which stays paused\n",
+			      t->label);
+	else
+		outbuf_printf(o, "what the newer cycles wrote is gone from %s (its primary sends it again with its next cycle unless %s is promoted first)\n",
+			      t->v.name, t->v.name);
+}
+
 static int cmd_sync_point_rollback(const struct cli_args *args)
 {
 	struct ifrep_sync_point pts[IFREP_MAX_SYNC_POINT_LINES];
 	const struct ifrep_sync_point *to = NULL;
-	char msg[96], when[32], size[32];
+	char msg[96], when[32], size[32], plan[4096];
 	const char *pair;
 	unsigned int n, i;
 	struct sp_target t;
+	struct outbuf o;
 	uint64_t id;
+	bool go;
 	int r;
 
 	if ((r = sp_positionals(args, &pair, &id)))
@@ -254,10 +290,18 @@ static int cmd_sync_point_rollback(const struct cli_args *args)
 		return fail(NO_SYNC_POINT, t.label, id, t.words);
 	if (to->current) {
 		info("%s holds sync point %" PRIu64 " already", t.label, id);
+		if (cli_given(args, DRY_RUN_OPT))
+			printf("%s holds sync point %" PRIu64 " already: rollback would change nothing\n"
+			       "dry run: nothing changed\n", t.label, id);
 		return 0;
 	}
 	if (!t.pair && !strcmp(t.v.st.upstream, "connected"))
 		return fail(ROLLBACK_CONNECTED, t.v.name);
+	outbuf_init(&o, plan, sizeof(plan));
+	rollback_plan(&t, pts, to, &o);
+	if ((r = confirm(cli_given(args, DRY_RUN_OPT), cli_given(args, YES_OPT), true, plan,
+			 &go)) || !go)
+		return r;
 	sp_msg(&t, "rollback", &id, msg, sizeof(msg));
 	info("message: %s", msg);
 	r = ifrep_dm_message(t.v.name, msg, false, NULL);
@@ -292,19 +336,30 @@ static int cmd_sync_point_rollback(const struct cli_args *args)
 	return 0;
 }
 
+static const struct cli_option sync_point_rollback_opts[] = {
+	{ "dry-run", DRY_RUN_OPT, CLI_FLAG | CLI_LONG_ONLY, NULL },
+	{ "yes", YES_OPT, CLI_FLAG, NULL },
+	{ NULL }
+};
+
 const struct cli_command command_sync_point_rollback = {
 	.name = "sync-point rollback",
+	.options = sync_point_rollback_opts,
 	.min_pos = 2, .max_pos = 3, .pos_names = "NAME and ID",
 	.checks = CHECK_POS0_VOLUME,
 	.handler = cmd_sync_point_rollback,
-	.synopsis = "sync-point rollback NAME [PAIR] ID",
+	.synopsis = "sync-point rollback NAME [PAIR] ID [--dry-run] [--yes]",
 	.help =
 		"Make the secondary NAME, or the local target of the async pair PAIR of the\n"
 		"primary NAME, hold the image of sync point ID again.  The newer sync points\n"
 		"are gone afterwards.  A secondary: refused while its primary is connected\n"
 		"(pause or remove its pair on the primary, or demote it, first).  A local\n"
 		"pair: it must be paused; it stays paused, and 'resume' makes its next cycle\n"
-		"bring the target back up to the source (remove the pair to keep the image).\n",
+		"bring the target back up to the source (remove the pair to keep the image).\n"
+		"\n"
+		"  --dry-run     print what would be rewritten and which sync points are lost;\n"
+		"                change nothing\n"
+		"  --yes, -y     do not ask on a terminal before rolling back\n",
 };
 
 /*----------------------------------------------------------------

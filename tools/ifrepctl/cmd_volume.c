@@ -27,6 +27,7 @@
 #include "copydev.h"
 #include "dm.h"
 #include "meta.h"
+#include "outbuf.h"
 #include "secret.h"
 #include "util.h"
 #include "volume.h"
@@ -138,12 +139,68 @@ static const struct cli_option create_opts[] = {
 	{ "force", 'f', CLI_FLAG, NULL },
 	{ "journal", 'J', CLI_VALUE, NULL },
 	{ "hot-chunks", 'K', CLI_VALUE | CLI_LONG_ONLY, parse_hot_chunks },
+	{ "dry-run", DRY_RUN_OPT, CLI_FLAG | CLI_LONG_ONLY, NULL },
+	{ "yes", YES_OPT, CLI_FLAG, NULL },
 	{ NULL }
 };
 
 static const char *role_word(uint32_t disk_role)
 {
 	return disk_role == IFREP_ROLE_SECONDARY ? "secondary" : "primary";
+}
+
+/*
+ * What create is about to do with META, from what cmd_create() decided:
+ * format fresh metadata, use the metadata there, or overwrite what META
+ * holds (@kind, @m, @meta_why: what ifrep_meta_read() found).
+ */
+static void create_plan(const struct activation *a, int kind, const struct ifrep_meta *m,
+			const char *meta_why, bool load, const char *role, uint64_t chunk_sectors,
+			const char *secret_file, struct outbuf *o)
+{
+	/* what META holds comes from a disk: escaped */
+	char sz[32], sz2[32], name[4 * IFREP_VOLUME_NAME_LEN], path[4 * IFREP_PATH_LEN];
+	char pair[4 * IFREP_NAME_LEN];
+	unsigned int i;
+
+	name[0] = path[0] = '\0';
+	if (kind == META_VALID) {
+		ifrep_escape(m->volume_name, name, sizeof(name));
+		ifrep_escape(m->data_path[0] ? m->data_path : "not recorded", path, sizeof(path));
+	}
+	if (load) {
+		outbuf_printf(o, "would use the dm-ifrep metadata on %s as it is: a %s volume '%s' of %s, chunk size %s, %u pair%s",
+			      a->meta, role_word(m->role), name,
+			      ifrep_format_bytes(m->data_sectors << 9, sz, sizeof(sz)),
+			      ifrep_format_bytes_exact((uint64_t)m->chunk_sectors << 9, sz2, sizeof(sz2)),
+			      m->nr_pairs, m->nr_pairs == 1 ? "" : "s");
+		for (i = 0; i < m->nr_pairs; i++)
+			outbuf_printf(o, "%s%s", i ? ", " : ": ",
+				      ifrep_escape(m->pairs[i].name, pair, sizeof(pair)));
+		outbuf_printf(o, " (nothing on it is overwritten)\n");
+	} else {
+		if (kind != META_FRESH) {
+			outbuf_printf(o, "would overwrite %s, which holds ", a->meta);
+			if (kind == META_VALID)
+				outbuf_printf(o, "the dm-ifrep metadata of the %s volume '%s' (%s, data device %s, %u pair%s)",
+					      role_word(m->role), name,
+					      ifrep_format_bytes(m->data_sectors << 9, sz, sizeof(sz)),
+					      path, m->nr_pairs, m->nr_pairs == 1 ? "" : "s");
+			else if (kind == META_DAMAGED)
+				outbuf_printf(o, "damaged dm-ifrep metadata (%s)", meta_why);
+			else
+				outbuf_printf(o, "data that is not dm-ifrep metadata (its first 8 KiB are not zeros)");
+			outbuf_printf(o, ": everything on it is lost\n");
+		}
+		outbuf_printf(o, "would format %s%s as a %s volume of %s with %s chunks\n", a->meta,
+			      kind == META_FRESH ? " (empty)" : "", role,
+			      ifrep_format_bytes(a->sectors << 9, sz, sizeof(sz)),
+			      ifrep_format_bytes_exact(chunk_sectors << 9, sz2, sizeof(sz2)));
+	}
+	outbuf_printf(o, "would create /dev/mapper/%s over the data device %s (its data is not written)%s%s\n",
+		      a->name, a->data, a->journal[0] ? ", with the journal device " : "", a->journal);
+	if (secret_file)
+		outbuf_printf(o, "would hand the listen secret of %s to the kernel\n", secret_file);
 }
 
 static int cmd_create(const struct cli_args *args)
@@ -158,7 +215,9 @@ static int cmd_create(const struct cli_args *args)
 	struct ifrep_meta m;
 	struct secret secret = { 0 };
 	struct vol v;
-	char listen_buf[64], whybuf[512], sz[32], sz2[32];
+	char listen_buf[64], whybuf[512], meta_why[512], sz[32], sz2[32], plan[4096];
+	struct outbuf o;
+	bool go;
 	uint64_t chunk_bytes = cli_value(args, 'c'), hot_chunks = cli_value(args, 'K');
 	uint64_t data_bytes, meta_bytes, need, chunk_sectors;
 	uint32_t version[3];
@@ -235,6 +294,13 @@ static int cmd_create(const struct cli_args *args)
 			goto out;
 		}
 		info("%s exists with these devices: nothing to do", a.name);
+		if (cli_given(args, DRY_RUN_OPT)) {
+			printf("%s exists with these devices: create would change nothing%s\n"
+			       "dry run: nothing changed\n", a.name,
+			       secret_file ? " but hand over the listen secret again" : "");
+			r = 0;
+			goto out;
+		}
 		goto send;
 	}
 
@@ -259,6 +325,7 @@ static int cmd_create(const struct cli_args *args)
 		r = fail("%s", whybuf);
 		goto out;
 	}
+	snprintf(meta_why, sizeof(meta_why), "%s", whybuf);
 	switch (kind) {
 	case META_FRESH:
 		break;
@@ -365,6 +432,12 @@ static int cmd_create(const struct cli_args *args)
 		}
 		a.targs.hot_chunks = (uint32_t)hot_chunks;
 	}
+	outbuf_init(&o, plan, sizeof(plan));
+	create_plan(&a, kind, &m, meta_why, load, role_word(eff_role), chunk_sectors,
+		    secret_file, &o);
+	if ((r = confirm(cli_given(args, DRY_RUN_OPT), cli_given(args, YES_OPT),
+			 !load && kind != META_FRESH, plan, &go)) || !go)
+		goto out;
 	a.targs.listen = listen;
 	a.targs.insecure = insecure;
 	claim_home_host();
@@ -394,7 +467,7 @@ const struct cli_command command_create = {
 	.synopsis =
 		"create NAME --data DEV --meta DEV [--chunk-size SIZE] [--role primary|secondary]\n"
 		"                [--listen ADDR:PORT [--secret-file FILE | --insecure]] [--journal DEV]\n"
-		"                [--hot-chunks N] [--force]",
+		"                [--hot-chunks N] [--force] [--dry-run] [--yes]",
 	.help =
 		"Create the volume /dev/mapper/NAME over the data device DATA, with its metadata\n"
 		"on META.  Empty metadata (zeros) is formatted by the kernel; existing dm-ifrep\n"
@@ -416,7 +489,10 @@ const struct cli_command command_create = {
 		"                        (needed to receive an async pair; empty or a journal)\n"
 		"  --hot-chunks N        primary: chunks kept marked after a write (default 512),\n"
 		"                        the most a crash can leave to resync; recorded in META\n"
-		"  --force               overwrite whatever META holds\n",
+		"  --force               overwrite whatever META holds\n"
+		"  --dry-run             print what would be formatted, used or overwritten;\n"
+		"                        change nothing\n"
+		"  --yes, -y             do not ask on a terminal before --force overwrites META\n",
 };
 
 /*----------------------------------------------------------------

@@ -8,8 +8,10 @@
  * cmd_*.c file of its family; cmdline.c parses every command the same way.
  * The exit statuses and the one-line error rule are in cli.h.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "cmdline.h"
@@ -69,6 +71,54 @@ static int print_usage(FILE *f)
 	return 0;
 }
 
+/* Where the kernel shows a loaded module's MODULE_VERSION. */
+#define MODULE_SYSFS "/sys/module/dm_ifrep"
+
+/*
+ * --version: ifrepctl's own, then the loaded module's.  The target version
+ * comes from device-mapper's list of targets (root only: every dm ioctl
+ * needs CAP_SYS_ADMIN), the module version from sysfs (anyone).  Whatever
+ * cannot be read is left out; exit 0 either way.
+ */
+static int print_version(void)
+{
+	char modver[64] = "", word[32] = "";
+	uint32_t version[3];
+	bool loaded;
+	FILE *f;
+	int r = -EACCES;
+
+	printf("%s %s\n", PROG, IFREPCTL_VERSION);
+	f = fopen(MODULE_SYSFS "/version", "re");
+	if (f) {
+		if (fscanf(f, "%31s", word) == 1)
+			snprintf(modver, sizeof(modver), "%s", word);
+		fclose(f);
+	}
+	loaded = !access(MODULE_SYSFS, F_OK);
+	if (!access("/dev/mapper/control", R_OK | W_OK)) {
+		need_dm();
+		r = ifrep_dm_target_version(IFREP_TARGET_NAME, version);
+		ifrep_dm_cleanup();
+		dm_ready = false;
+	}
+	if (!r) {
+		printf("dm-ifrep module: target %s %u.%u.%u", IFREP_TARGET_NAME,
+		       version[0], version[1], version[2]);
+		if (modver[0])
+			printf(", module version %s", modver);
+		printf("\n");
+	} else if (modver[0]) {
+		printf("dm-ifrep module: module version %s%s\n", modver,
+		       r == -ENOENT ? "" : " (target version: root only)");
+	} else if (loaded && r != -ENOENT) {
+		printf("dm-ifrep module: loaded (target version: root only)\n");
+	} else {
+		printf("dm-ifrep module: not loaded\n");
+	}
+	return 0;
+}
+
 /* "pair add", "sync-point list" are two words: resolve argv[0] (and argv[1]). */
 static const struct cli_command *resolve(int argc, char **argv, int *used)
 {
@@ -95,8 +145,7 @@ int main(int argc, char **argv)
 			print_usage(stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "--version")) {
-			printf("%s %s\n", PROG, IFREPCTL_VERSION);
-			return 0;
+			return print_version();
 		} else if (!strcmp(argv[i], "--verbose")) {
 			verbose++;
 		} else if (argv[i][1] == 'v' && strspn(argv[i] + 1, "v") == strlen(argv[i] + 1)) {

@@ -138,4 +138,10 @@ void ifrep_report_human(FILE *f, const struct ifrep_volume_view *v, size_t n);
 /** ifrep_report_json() - the whole object on one line, with a newline. */
 void ifrep_report_json(FILE *f, const struct ifrep_volume_view *v, size_t n);
 
+/**
+ * ifrep_report_prometheus() - the same values in the Prometheus text
+ * exposition format (prom.c; metric names in docs/ifrepctl.md).
+ */
+void ifrep_report_prometheus(FILE *f, const struct ifrep_volume_view *v, size_t n);
+
 #endif /* IFREPCTL_REPORT_H */
