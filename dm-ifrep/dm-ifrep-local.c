@@ -28,7 +28,11 @@ static int open_journal(struct ifrep_pair *p, const char **reason)
 	struct ifrep_volume *vol = p->vol;
 	struct block_device *jdev;
 	char *error = NULL;
+	int r;
 
+	r = ifrep_volume_check_target(vol, p->name, "journal", t->journal_path, reason);
+	if (r)
+		return r;
 	jdev = blkdev_get_by_path(t->journal_path, LOCAL_MODE, vol);
 	if (IS_ERR(jdev)) {
 		*reason = "journal_open_failed";
@@ -59,6 +63,9 @@ static int local_open(struct ifrep_pair *p, const char **reason)
 	struct block_device *bdev;
 	int r;
 
+	r = ifrep_volume_check_target(vol, p->name, "target", p->peer, reason);
+	if (r)
+		return r;
 	bdev = blkdev_get_by_path(p->peer, LOCAL_MODE, vol);
 	if (IS_ERR(bdev)) {
 		*reason = PTR_ERR(bdev) == -EBUSY ? "target_busy" : "open_failed";

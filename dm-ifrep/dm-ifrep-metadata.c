@@ -257,6 +257,8 @@ static const char *check_sb(const struct ifrep_sb *sb, sector_t meta_sectors)
 	if (!sb->data_sectors ||
 	    sb->nr_chunks != DIV_ROUND_UP_ULL(sb->data_sectors, sb->chunk_sectors))
 		return "metadata has an inconsistent data size";
+	if (sb->nr_chunks > IFREP_MAX_CHUNKS)
+		return "metadata has more than 2^32 - 1 chunks";
 	if (sb->bitmap_blocks != bitmap_blocks_for(sb->nr_chunks) ||
 	    sb->meta_blocks != meta_blocks_for(sb->bitmap_blocks))
 		return "metadata has an inconsistent layout";
@@ -470,6 +472,10 @@ static int format(struct ifrep_metadata *md, const struct ifrep_md_params *param
 	int r;
 
 	init_sb(&md->sb, params);
+	if (md->sb.nr_chunks > IFREP_MAX_CHUNKS) {
+		*error = "more than 2^32 - 1 chunks: choose a larger chunk size";
+		return -EINVAL;
+	}
 	if (md->sb.meta_blocks * IFREP_META_BLOCK_SECTORS > bdev_nr_sectors(md->bdev)) {
 		*error = "metadata device too small for this data size and chunk size";
 		return -ENOSPC;

@@ -377,8 +377,8 @@ static int find_slot(struct ifrep_volume *vol, const struct ifrep_pair_record *r
 			*slot = i;
 	}
 	if (*slot == IFREP_MAX_PAIRS) {
-		DMERR("%s: pair_add: the volume has %u pairs already", vol->name,
-		      IFREP_MAX_PAIRS);
+		DMERR("%s: pair_add %s refused: a volume has at most %u pairs", vol->name,
+		      rec->name, IFREP_MAX_PAIRS);
 		return -ENOSPC;
 	}
 	return 0;

@@ -10,12 +10,20 @@
 #include "dm-ifrep-journal.h"
 #include "dm-ifrep-receiver.h"
 
+#include <linux/kernfs.h>
 #include <linux/vmalloc.h>
 
 #define DM_MSG_PREFIX "ifrep"
 
 static LIST_HEAD(volumes);
 static DEFINE_MUTEX(volumes_lock);
+/*
+ * Also held to change the list, inside volumes_lock: the cascading check
+ * reads the volumes' devices under it alone, from paths that hold a
+ * volume's admin_lock (which an ifrep_volume_call() function may take
+ * inside volumes_lock).
+ */
+static DEFINE_MUTEX(devices_lock);
 
 static void event_worker(struct work_struct *ws)
 {
@@ -89,6 +97,7 @@ static struct ifrep_volume *create_volume(struct dm_target *ti,
 	vol->meta_dev = meta->bd_dev;
 	vol->meta_bdev = meta;
 	vol->data_bdev = data;
+	vol->dm_dev = disk_devt(dm_disk(dm_table_get_md(ti->table)));
 	strscpy(vol->name, params->volume_name ?: "?", sizeof(vol->name));
 	mutex_init(&vol->admin_lock);
 	mutex_init(&vol->secret_lock);
@@ -265,7 +274,9 @@ struct ifrep_volume *ifrep_volume_get(struct dm_target *ti,
 		vol = create_volume(ti, meta, data, params, error);
 		if (!IS_ERR(vol)) {
 			vol->refs = 1;
+			mutex_lock(&devices_lock);
 			list_add(&vol->registry, &volumes);
+			mutex_unlock(&devices_lock);
 		}
 	}
 	mutex_unlock(&volumes_lock);
@@ -300,7 +311,9 @@ void ifrep_volume_put(struct ifrep_volume *vol, struct dm_target *ti)
 		mutex_unlock(&volumes_lock);
 		return;
 	}
+	mutex_lock(&devices_lock);
 	list_del(&vol->registry);
+	mutex_unlock(&devices_lock);
 	mutex_unlock(&volumes_lock);
 	destroy_volume(vol);
 }
@@ -330,6 +343,9 @@ void ifrep_volume_resume(struct ifrep_volume *vol, struct dm_target *ti)
 	mutex_lock(&vol->ti_lock);
 	vol->ti = ti;
 	mutex_unlock(&vol->ti_lock);
+	mutex_lock(&devices_lock);
+	vol->dm_dev = disk_devt(dm_disk(dm_table_get_md(ti->table)));
+	mutex_unlock(&devices_lock);
 
 	mutex_lock(&vol->admin_lock);
 	spin_lock_irq(&vol->lock);
@@ -340,4 +356,178 @@ void ifrep_volume_resume(struct ifrep_volume *vol, struct dm_target *ti)
 		DMERR("%s: cannot start the listener", vol->name);
 	mutex_unlock(&vol->admin_lock);
 	queue_delayed_work(vol->resync_wq, &vol->sweep_work, IFREP_SWEEP_INTERVAL);
+}
+
+/*----------------------------------------------------------------
+ * No cascading: what a pair's local target may not be
+ *--------------------------------------------------------------*/
+
+/*
+ * A local target (or a local async pair's journal) is refused when it is a
+ * dm-ifrep volume, the data, metadata or journal device of one, or a dm
+ * device stacked, through any number of dm devices, on one of those:
+ * replicating into a volume would cascade (its own pairs would replicate
+ * again, a secondary would be written behind its primary's back), and
+ * writing under a volume's devices corrupts it.
+ *
+ * The kernel exports no way to read a dm device's table or the list of
+ * devices it holds, so the walk uses what sysfs shows as
+ * /sys/block/dm-N/slaves: bd_link_disk_holder(), which dm_get_device()
+ * calls for every table device, links the lower device's name into the
+ * upper disk's slave_dir, and kernfs_find_and_get() tests one name there.
+ * The names tried are the volumes' devices and the dm devices: dm hands out
+ * minors lowest first, so the scan of dm minors stops after
+ * STACK_SCAN_GAP unused ones in a row.  Other stacking drivers (md, loop)
+ * are not followed.
+ */
+#define STACK_MAX_DEPTH		8	/* dm devices on top of each other */
+#define STACK_SCAN_GAP		256
+
+enum volume_part { PART_NONE, PART_VOLUME, PART_DATA, PART_META, PART_JOURNAL };
+
+static const char *const part_names[] = {
+	[PART_VOLUME] = "dm-ifrep volume",
+	[PART_DATA] = "data device",
+	[PART_META] = "metadata device",
+	[PART_JOURNAL] = "journal device",
+};
+
+struct stack_check {
+	struct ifrep_volume *self;	/* may not be registered yet */
+	enum volume_part part;		/* what was found */
+	const struct ifrep_volume *owner;
+	dev_t found;
+};
+
+static enum volume_part part_of(const struct ifrep_volume *vol, dev_t dev)
+{
+	if (dev == vol->dm_dev)
+		return PART_VOLUME;
+	if (dev == vol->data_bdev->bd_dev)
+		return PART_DATA;
+	if (dev == vol->meta_dev)
+		return PART_META;
+	if (vol->journal_bdev && dev == vol->journal_bdev->bd_dev)
+		return PART_JOURNAL;
+	return PART_NONE;
+}
+
+/* Is @dev a part of a volume?  NOTE: must be called with devices_lock held. */
+static bool find_part(struct stack_check *c, dev_t dev)
+{
+	struct ifrep_volume *vol;
+
+	lockdep_assert_held(&devices_lock);
+	c->owner = c->self;
+	c->part = part_of(c->self, dev);
+	list_for_each_entry(vol, &volumes, registry) {
+		if (c->part != PART_NONE)
+			break;
+		c->owner = vol;
+		c->part = part_of(vol, dev);
+	}
+	c->found = dev;
+	return c->part != PART_NONE;
+}
+
+/* Does @slaves (a slave_dir) hold a link named @name? */
+static bool has_slave(struct kernfs_node *slaves, const char *name)
+{
+	struct kernfs_node *kn = kernfs_find_and_get(slaves, name);
+
+	kernfs_put(kn);
+	return kn;
+}
+
+/* Is one of @vol's devices (but its dm device) among @slaves? */
+static bool holds_part(struct stack_check *c, struct kernfs_node *slaves,
+		       const struct ifrep_volume *vol)
+{
+	struct block_device *parts[] = { vol->data_bdev, vol->meta_bdev, vol->journal_bdev };
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(parts); i++)
+		if (parts[i] && has_slave(slaves, dev_name(&parts[i]->bd_device)))
+			return find_part(c, parts[i]->bd_dev);
+	return false;
+}
+
+/*
+ * Does the dm device @dev reach a volume's part through the devices it is
+ * stacked on?  NOTE: must be called with devices_lock held.
+ */
+static bool stacked_on_part(struct stack_check *c, dev_t dev, unsigned int depth)
+{
+	struct mapped_device *md = dm_get_md(dev), *lower;
+	struct ifrep_volume *vol;
+	struct kernfs_node *slaves;
+	unsigned int major, minor, last;
+	bool found = false;
+
+	if (!md)
+		return false;
+	slaves = dm_disk(md)->slave_dir ? dm_disk(md)->slave_dir->sd : NULL;
+	if (!slaves)
+		goto out;
+	found = holds_part(c, slaves, c->self);
+	list_for_each_entry(vol, &volumes, registry)
+		if (!found && vol != c->self)
+			found = holds_part(c, slaves, vol);
+	if (found || depth == STACK_MAX_DEPTH)
+		goto out;
+
+	major = MAJOR(dev);
+	for (minor = 0, last = 0; !found && minor < (1U << MINORBITS) &&
+	     minor <= last + STACK_SCAN_GAP; minor++) {
+		lower = dm_get_md(MKDEV(major, minor));
+		if (!lower)
+			continue;
+		last = minor;
+		if (lower != md && has_slave(slaves, dm_disk(lower)->disk_name))
+			found = find_part(c, MKDEV(major, minor)) ||
+				stacked_on_part(c, MKDEV(major, minor), depth + 1);
+		dm_put(lower);
+	}
+out:
+	dm_put(md);
+	return found;
+}
+
+int ifrep_volume_check_target(struct ifrep_volume *vol, const char *pair, const char *what,
+			      const char *path, const char **reason)
+{
+	struct stack_check c = { .self = vol };
+	const char *of;
+	dev_t dev;
+	bool direct;
+
+	/* A path that is no block device fails its open, with its own reason. */
+	if (lookup_bdev(path, &dev))
+		return 0;
+	mutex_lock(&devices_lock);
+	direct = find_part(&c, dev);
+	if (!direct && !stacked_on_part(&c, dev, 0)) {
+		mutex_unlock(&devices_lock);
+		return 0;
+	}
+	if (direct && c.owner == vol && c.part != PART_VOLUME) {
+		*reason = "target_is_own_device";
+		DMERR("%s: pair %s: %s %s is this volume's %s", vol->name, pair, what, path,
+		      part_names[c.part]);
+		mutex_unlock(&devices_lock);
+		return -EINVAL;
+	}
+	of = c.part == PART_VOLUME ? "" : " of the dm-ifrep volume";
+	if (direct) {
+		*reason = c.part == PART_VOLUME ? "target_is_volume" : "target_is_volume_device";
+		DMERR("%s: pair %s: %s %s is the %s%s %s: no cascading", vol->name, pair,
+		      what, path, part_names[c.part], of, c.owner->name);
+	} else {
+		*reason = "target_on_volume";
+		DMERR("%s: pair %s: %s %s is stacked on the %s%s %s (%u:%u): no cascading",
+		      vol->name, pair, what, path, part_names[c.part], of, c.owner->name,
+		      MAJOR(c.found), MINOR(c.found));
+	}
+	mutex_unlock(&devices_lock);
+	return -ELOOP;
 }

@@ -101,6 +101,7 @@ struct ifrep_volume {
 	struct list_head registry;
 	unsigned int refs;		/* table instances, under registry lock */
 	dev_t meta_dev;
+	dev_t dm_dev;			/* of the live table's device, under devices_lock */
 	struct block_device *meta_bdev;
 	struct block_device *data_bdev;
 	struct ifrep_metadata *md;
@@ -226,6 +227,25 @@ void ifrep_volume_postsuspend(struct ifrep_volume *vol);
 void ifrep_volume_resume(struct ifrep_volume *vol, struct dm_target *ti);
 /* A KOBJ_CHANGE uevent: what the device holds changed (promote, demote). */
 void ifrep_volume_uevent(struct ifrep_volume *vol);
+/**
+ * ifrep_volume_check_target() - may a pair of @vol write to the device at @path?
+ * @vol: the pair's volume
+ * @pair: the pair's name, for the log
+ * @what: "target" or "journal", for the log
+ * @path: the device's path
+ * @reason: set to the pair's reason word on a refusal
+ *
+ * Refuses a dm-ifrep volume, the data, metadata or journal device of one
+ * (of @vol itself too) and a dm device stacked on any of those, with a
+ * DMERR that names the volume.  A path that is not a block device passes:
+ * opening it fails.
+ *
+ * Context: process; takes the volume list's device lock and the lower
+ * devices' sysfs directories' locks.
+ * Return: 0; -EINVAL for @vol's own device; -ELOOP for the rest.
+ */
+int ifrep_volume_check_target(struct ifrep_volume *vol, const char *pair, const char *what,
+			      const char *path, const char **reason);
 
 /*----------------------------------------------------------------
  * dm-ifrep-io.c: the write path

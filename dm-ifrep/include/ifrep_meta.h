@@ -62,6 +62,11 @@
 #define IFREP_MIN_CHUNK_SECTORS		128
 #define IFREP_MAX_CHUNK_SECTORS		(2U * 1024 * 1024)
 #define IFREP_DEFAULT_CHUNK_SECTORS	16384	/* 8 MiB */
+/*
+ * The most chunks a volume has: the kernel's bitmap helpers count bits in
+ * an unsigned int.  At the default 8 MiB chunk that is 32 PiB of data.
+ */
+#define IFREP_MAX_CHUNKS		0xffffffffULL
 
 enum ifrep_disk_role {
 	IFREP_ROLE_PRIMARY = 1,

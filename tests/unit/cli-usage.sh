@@ -65,6 +65,11 @@ closed_port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1
 
 # help and version
 _expect_ok help "^Usage: ifrepctl" --help
+_expect_ok help_limits_pairs "^  pairs per volume *8, any mix of sync, async and copy, local and remote$" --help
+_expect_ok help_limits_cascading "nor a device stacked on one (no cascading)$" --help
+_expect_ok help_limits_chunk "^  chunk size *a power of two, 64K to 1G (default 8M)$" --help
+_expect_ok help_limits_size "^  volume size *at most 2^32 - 1 chunks (32P at the default chunk size)$" --help
+_expect_ok help_limits_sync_points "^  --sync-points *1024 per pair; a journal keeps 49$" --help
 _expect_ok version "^ifrepctl [0-9]" --version
 # the module's version when it can be read, else "not loaded": exit 0 either way
 _expect_ok version_module "^dm-ifrep module: \(target ifrep [0-9]\|module version\|loaded\|not loaded\)" --version

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <dirent.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -247,4 +248,36 @@ int ifrep_blkdev_scan(uint64_t min_bytes,
 	}
 	fclose(f);
 	return r;
+}
+
+bool ifrep_blkdev_dm_name(dev_t devt, char *name, size_t len)
+{
+	return read_sysfs(devt, "dm/name", name, len) && name[0];
+}
+
+int ifrep_blkdev_related(dev_t devt, const char *dir, dev_t *out, size_t max)
+{
+	char path[PATH_MAX], line[64];
+	struct dirent *e;
+	size_t n = 0;
+	FILE *f;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/sys/dev/block/%u:%u/%s", major(devt), minor(devt), dir);
+	d = opendir(path);
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while ((e = readdir(d)) && n < max) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/sys/class/block/%s/dev", e->d_name);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		if (fgets(line, sizeof(line), f) && !ifrep_blkdev_parse_devt(strtok(line, "\n"), &out[n]))
+			n++;
+		fclose(f);
+	}
+	closedir(d);
+	return (int)n;
 }

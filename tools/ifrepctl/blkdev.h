@@ -77,4 +77,14 @@ bool ifrep_blkdev_dm_info(dev_t devt, bool *suspended, char *uuid, size_t len);
 int ifrep_blkdev_scan(uint64_t min_bytes,
 		      int (*fn)(const char *path, dev_t devt, void *arg), void *arg);
 
+/** ifrep_blkdev_dm_name() - the device-mapper name of @devt; false if it is no dm device. */
+bool ifrep_blkdev_dm_name(dev_t devt, char *name, size_t len);
+
+/**
+ * ifrep_blkdev_related() - the devices @devt is stacked on (@dir "slaves")
+ * or that are stacked on it (@dir "holders"), as sysfs links them.
+ * Return: how many were put in @out (at most @max), or -errno.
+ */
+int ifrep_blkdev_related(dev_t devt, const char *dir, dev_t *out, size_t max);
+
 #endif /* IFREPCTL_BLKDEV_H */

@@ -97,16 +97,88 @@ static int compare_existing_pair(const struct vol *v, const struct ifrep_status_
 }
 
 /* Checks of a local target device against the volume. */
+/* Is @devt a dm-ifrep volume (its live table's first target)?  Its name in @name. */
+static bool is_ifrep_volume(dev_t devt, char *name, size_t len)
+{
+	struct ifrep_dm_target t;
+	bool is;
+
+	if (!ifrep_blkdev_dm_name(devt, name, len) || ifrep_dm_get(name, false, &t))
+		return false;
+	is = !strcmp(t.type, IFREP_TARGET_NAME);
+	ifrep_dm_target_free(&t);
+	return is;
+}
+
+/* A dm-ifrep volume holding @devt (its data, metadata or journal device)?  Its name in @name. */
+static bool is_volume_device(dev_t devt, char *name, size_t len)
+{
+	dev_t holders[16];
+	int i, n = ifrep_blkdev_related(devt, "holders", holders, 16);
+
+	for (i = 0; i < n; i++)
+		if (is_ifrep_volume(holders[i], name, len))
+			return true;
+	return false;
+}
+
+/*
+ * Is @devt stacked on a dm-ifrep volume or on a volume's device, through
+ * the devices sysfs lists as its slaves?  The kernel checks it too (and
+ * names the volume in its log); this says it before asking.
+ */
+static bool stacked_on_volume(dev_t devt, unsigned int depth, char *name, size_t len,
+			      bool *device)
+{
+	dev_t slaves[16];
+	int i, n;
+
+	if (depth > 16)
+		return false;
+	n = ifrep_blkdev_related(devt, "slaves", slaves, 16);
+	for (i = 0; i < n; i++) {
+		*device = false;
+		if (is_ifrep_volume(slaves[i], name, len))
+			return true;
+		*device = true;
+		if (is_volume_device(slaves[i], name, len) ||
+		    stacked_on_volume(slaves[i], depth + 1, name, len, device))
+			return true;
+	}
+	return false;
+}
+
+/* No cascading: a pair's target is no volume, no volume's device, nor on one. */
+static int check_not_cascading(const char *path, dev_t devt)
+{
+	char name[256];
+	bool device;
+
+	if (is_ifrep_volume(devt, name, sizeof(name)))
+		return fail("%s is the dm-ifrep volume %s: a pair's target cannot be a dm-ifrep volume (no cascading)",
+			    path, name);
+	if (is_volume_device(devt, name, sizeof(name)))
+		return fail("%s is a device of the dm-ifrep volume %s (its data, metadata or journal device): a pair's target cannot be (no cascading)",
+			    path, name);
+	if (stacked_on_volume(devt, 0, name, sizeof(name), &device))
+		return fail("%s is stacked on %s dm-ifrep volume %s: a pair's target cannot be (no cascading)",
+			    path, device ? "a device of the" : "the", name);
+	return 0;
+}
+
 static int check_local_target(const struct vol *v, const char *path, dev_t devt)
 {
 	char why[256], sz[32], sz2[32];
 	uint64_t bytes;
+	int r;
 
 	if (devt == v->data_devt || devt == v->meta_devt)
 		return fail("%s is the %s device of %s itself", path,
 			    devt == v->data_devt ? "data" : "metadata", v->name);
 	if (devt == makedev(v->info.major, v->info.minor))
 		return fail("%s is the volume %s itself", path, v->name);
+	if ((r = check_not_cascading(path, devt)))
+		return r;
 	if (ifrep_blkdev_busy(path))
 		return fail("target device %s is in use (mounted, or held by another device)", path);
 	if (ifrep_blkdev_size(path, &bytes, why, sizeof(why)))
@@ -346,7 +418,8 @@ static int cmd_pair_add(const struct cli_args *args)
 		goto out;
 	}
 	if (v.st.nr_pairs >= IFREP_MAX_PAIRS) {
-		r = fail("%s has %d pairs already", v.name, IFREP_MAX_PAIRS);
+		r = fail("%s has %d pairs already: a volume has at most %d pairs", v.name,
+			 IFREP_MAX_PAIRS, IFREP_MAX_PAIRS);
 		goto out;
 	}
 	for (i = 0; i < v.st.nr_pairs; i++) {

@@ -408,6 +408,12 @@ static int cmd_create(const struct cli_args *args)
 	if (a.journal[0] && a.journal[0] == '/' &&
 	    (r = check_journal(&a, (uint32_t)chunk_sectors, !load)))
 		goto out;
+	if (ifrep_meta_nr_chunks(a.sectors, (uint32_t)chunk_sectors) > IFREP_MAX_CHUNKS) {
+		r = fail("%s would have more than 2^32 - 1 chunks of %s: choose a larger --chunk-size",
+			 a.data, ifrep_format_bytes_exact((uint64_t)chunk_sectors << 9, sz,
+							  sizeof(sz)));
+		goto out;
+	}
 	need = ifrep_meta_blocks_needed(ifrep_meta_nr_chunks(a.sectors, (uint32_t)chunk_sectors)) *
 		IFREP_META_BLOCK_SIZE;
 	if (meta_bytes < need) {

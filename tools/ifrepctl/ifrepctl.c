@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "ifrep_journal.h"
+#include "ifrep_target.h"
+
 #include "cli.h"
 #include "cmdline.h"
 #include "commands.h"
@@ -58,6 +61,28 @@ static const struct cli_command *find_cmd(const char *name)
 	return NULL;
 }
 
+/* The limits the module enforces (docs/ifrepctl.md, LIMITS), from the shared headers. */
+static void print_limits(FILE *f)
+{
+	fprintf(f, "\nLimits (see LIMITS in ifrepctl(8)):\n"
+		"  pairs per volume      %d, any mix of sync, async and copy, local and remote\n"
+		"  pair target           not a dm-ifrep volume, nor a volume's data, metadata or\n"
+		"                        journal device, nor a device stacked on one (no cascading)\n"
+		"  chunk size            a power of two, %uK to %uG (default %uM)\n"
+		"  volume size           at most 2^32 - 1 chunks (%lluP at the default chunk size)\n"
+		"  --sync-points         %d per pair; a journal keeps %d\n"
+		"  --interval            at most %dd\n"
+		"  --timeout             at most %dd (default %ds)\n"
+		"  names                 volume 1 to %d characters, pair 1 to %d\n",
+		IFREP_MAX_PAIRS,
+		IFREP_MIN_CHUNK_SECTORS / 2, IFREP_MAX_CHUNK_SECTORS / (2 * 1024 * 1024),
+		IFREP_DEFAULT_CHUNK_SECTORS / (2 * 1024),
+		(IFREP_MAX_CHUNKS + 1) * IFREP_DEFAULT_CHUNK_SECTORS >> 41, IFREP_MAX_SYNC_POINTS,
+		IFREP_JOURNAL_MAX_CYCLES + 1, IFREP_MAX_INTERVAL_S / 86400,
+		IFREP_MAX_TIMEOUT_S / 86400, IFREP_DEFAULT_TIMEOUT_S,
+		IFREP_VOLUME_NAME_MAX, IFREP_NAME_LEN - 1);
+}
+
 static int print_usage(FILE *f)
 {
 	size_t i;
@@ -66,6 +91,7 @@ static int print_usage(FILE *f)
 	for (i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(f, "  %s %s\n", PROG, commands[i]->synopsis);
 	fprintf(f, "\n  %s --help | --version | help COMMAND\n", PROG);
+	print_limits(f);
 	fprintf(f, "\nExit status: 0 success, 1 refused or failed, 2 usage error.\n"
 		   "See ifrepctl(8).\n");
 	return 0;

@@ -165,7 +165,8 @@ int explain_msg_error(enum msg_kind kind, const struct vol *v,
 		break;
 	case ENOSPC:
 		if (kind == MSG_PAIR_ADD)
-			return fail("%s has %d pairs already", v->name, IFREP_MAX_PAIRS);
+			return fail("%s has %d pairs already: a volume has at most %d pairs",
+				    v->name, IFREP_MAX_PAIRS, IFREP_MAX_PAIRS);
 		break;
 	case EROFS:
 		if (kind == MSG_PAIR_ADD)
@@ -178,6 +179,9 @@ int explain_msg_error(enum msg_kind kind, const struct vol *v,
 		if (kind == MSG_PAIR_ADD)
 			return fail("target device %s is in use", peer);
 		return fail("%s is busy (see dmesg)", v->name);
+	case ELOOP:
+		return fail("target %s is a dm-ifrep volume, a volume's data, metadata or journal device, or stacked on one: a pair's target cannot be (no cascading; dmesg names the volume)",
+			    peer && kind == MSG_PAIR_ADD ? peer : "device");
 	case EINVAL:
 		return fail("the kernel refused the request (see dmesg)");
 	case ENODEV:
