@@ -6,7 +6,7 @@
  *
  *   pair_add <name> <sync|async|copy> <peer> [key=value...] [insecure|integrity-only]
  *            (granule_sectors=<n>: target 1.3; resync=checksum|full: 1.5)
- *   pair_set <name> <key> <value> [<key> <value>...]
+ *   pair_set <name> <key>=<value>|<key> <value>...
  *            (rate, timeout, interval, sync_points, resync: target 1.7)
  *   pair_remove <name>
  *   pause <name>
@@ -202,7 +202,7 @@ static int msg_pair_add(struct msg_args *m)
  *--------------------------------------------------------------*/
 
 /*
- * Parses pair_set's <key> <value> words into @s, each key once; whether
+ * Parses pair_set's settings into @s, each key once; whether
  * they fit the pair is the engine's to say.  Nothing is applied here.
  */
 static int parse_pair_settings(struct ifrep_volume *vol, unsigned int argc, char **argv,
@@ -210,15 +210,26 @@ static int parse_pair_settings(struct ifrep_volume *vol, unsigned int argc, char
 {
 	const char *key, *value, *range;
 	unsigned int i, bit;
+	char *eq;
 	int r;
 
-	if (argc % 2) {
-		DMERR("%s: pair_set: key %s has no value", vol->name, argv[argc - 1]);
+	if (!argc) {
+		DMERR("%s: pair_set: no setting given", vol->name);
 		return -EINVAL;
 	}
-	for (i = 0; i < argc; i += 2) {
+	/* Each setting as pair_add takes it, key=value, or as two words. */
+	for (i = 0; i < argc; i++) {
 		key = argv[i];
-		value = argv[i + 1];
+		eq = strchr(argv[i], '=');
+		if (eq) {
+			*eq = '\0';
+			value = eq + 1;
+		} else if (i + 1 < argc) {
+			value = argv[++i];
+		} else {
+			DMERR("%s: pair_set: key %s has no value", vol->name, key);
+			return -EINVAL;
+		}
 		if (!strcmp(key, "rate")) {
 			bit = IFREP_SET_RATE;
 			range = "bytes/s, 0 = unlimited";
@@ -536,7 +547,7 @@ static int msg_timing(struct msg_args *m)
 
 static const struct message messages[] = {
 	{ "pair_add", 3, UINT_MAX, "<name> <mode> <peer>", false, msg_pair_add },
-	{ "pair_set", 3, UINT_MAX, "<pair> <key> <value> [<key> <value>...]", false,
+	{ "pair_set", 2, UINT_MAX, "<pair> <key>=<value>|<key> <value>...", false,
 	  msg_pair_set },
 	{ "pair_remove", 1, 1, "<pair>", false, msg_pair_remove },
 	{ "pause", 1, 1, "<pair>", false, msg_pause },
