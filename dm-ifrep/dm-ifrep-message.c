@@ -537,6 +537,9 @@ static int msg_timing(struct msg_args *m)
 		       atomic64_read(&p->remote.send_ns), atomic64_read(&p->remote.wire_ns),
 		       p->ops->link_rtt_us ? p->ops->link_rtt_us(p) : 0,
 		       w ? ifrep_window_bytes(w) : 0);
+		DMEMIT(" flushes %lld flush_ns %lld flushes_skipped %lld",
+		       atomic64_read(&p->remote.flushes), atomic64_read(&p->remote.flush_ns),
+		       atomic64_read(&p->remote.flushes_skipped));
 	}
 	return 1;
 }

@@ -82,6 +82,17 @@ struct ifrep_remote {
 	struct list_head send_queue;
 	struct list_head inflight;
 	u32 min_rtt_us;			/* of this connection; 0: none yet */
+	/*
+	 * The peer's volatile write cache, as far as host flushes care:
+	 * writes it acknowledged without FUA count in unstable_acks; a flush
+	 * it acknowledged covers the count it was sent at (stable_acks).
+	 * While the two are equal, every write the peer acknowledged is on
+	 * its stable media and a host flush need not cross the link.  A new
+	 * connection starts unequal: the peer's cache may hold what the last
+	 * one wrote.
+	 */
+	u64 unstable_acks;
+	u64 stable_acks;
 	u32 told_timeout_s;		/* the threshold the secondary was told at attach */
 	u64 next_id;
 	/*
@@ -106,6 +117,7 @@ struct ifrep_rreq {
 	unsigned long deadline;
 	ktime_t queued;
 	ktime_t sent;			/* its last byte went to the socket; 0: not yet */
+	u64 covers;			/* a flush: unstable_acks when it was sent */
 	/* A host write leg... */
 	struct ifrep_io *io;
 	ifrep_leg_done_fn leg_done;
@@ -169,9 +181,14 @@ static void complete_rreq(struct ifrep_remote *r, struct ifrep_rreq *req, int st
 	struct ifrep_pair *p = r->p;
 
 	if (req->io && !status && req->sent) {
-		atomic64_inc(&p->remote.legs);
-		ifrep_timing_add(&p->remote.send_ns, req->queued, req->sent);
-		ifrep_timing_add(&p->remote.wire_ns, req->sent, ktime_get());
+		if (req->type == IFREP_MSG_FLUSH) {
+			atomic64_inc(&p->remote.flushes);
+			ifrep_timing_add(&p->remote.flush_ns, req->queued, ktime_get());
+		} else {
+			atomic64_inc(&p->remote.legs);
+			ifrep_timing_add(&p->remote.send_ns, req->queued, req->sent);
+			ifrep_timing_add(&p->remote.wire_ns, req->sent, ktime_get());
+		}
 	}
 	if (req->io) {
 		/* The link failed, or the peer failed the request. */
@@ -294,6 +311,7 @@ static void send_worker(struct work_struct *ws)
 			return;
 		}
 		req->deadline = jiffies + READ_ONCE(r->p->remote.timeout_s) * HZ;
+		req->covers = r->unstable_acks;
 		list_move_tail(&req->list, &r->inflight);
 		r->sending = req;
 		r->sending_finished = false;
@@ -373,6 +391,34 @@ static int sync_rreq(struct ifrep_pair *p, u16 type, u16 flags, sector_t sector,
 	return sync_rreq_fixed(p, type, flags, sector, buf, len, NULL, 0);
 }
 
+/*
+ * Whether a host flush may complete without crossing the link: the peer
+ * acknowledged no write since its last flush that its volatile cache may
+ * still hold (a FUA write is stable once acknowledged).  A write the peer
+ * did not acknowledge yet did not complete to the host either, so the
+ * flush need not cover it.
+ */
+static bool peer_cache_clean(struct ifrep_remote *r)
+{
+	unsigned long flags;
+	bool clean;
+
+	spin_lock_irqsave(&r->lock, flags);
+	clean = r->conn && !r->broken && r->unstable_acks == r->stable_acks;
+	spin_unlock_irqrestore(&r->lock, flags);
+	return clean;
+}
+
+/* The peer acknowledged @req.  NOTE: r->lock held. */
+static void note_stable(struct ifrep_remote *r, const struct ifrep_rreq *req)
+{
+	if (req->type == IFREP_MSG_FLUSH ||
+	    (req->type == IFREP_MSG_DATA && (req->flags & IFREP_DATA_PREFLUSH)))
+		r->stable_acks = max(r->stable_acks, req->covers);
+	if (req->type == IFREP_MSG_DATA && !(req->flags & IFREP_DATA_FUA))
+		r->unstable_acks++;
+}
+
 /*----------------------------------------------------------------
  * Pair operations
  *--------------------------------------------------------------*/
@@ -382,10 +428,24 @@ static void remote_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio 
 {
 	struct ifrep_remote *r = get_link(p);
 	struct ifrep_rreq *req;
+	bool flush = bio->bi_opf & REQ_PREFLUSH;
 
 	if (!r) {
 		done(io, p, BLK_STS_TRANSPORT);
 		return;
+	}
+	if (flush && peer_cache_clean(r)) {
+		atomic64_inc(&p->remote.flushes_skipped);
+		flush = false;
+		/*
+		 * An O_SYNC write is a FUA write and then an empty flush: that
+		 * flush would cost a round trip and the peer's flush for nothing.
+		 */
+		if (!bio_sectors(bio)) {
+			put_link(p, r);
+			done(io, p, BLK_STS_OK);
+			return;
+		}
 	}
 	req = mempool_alloc(rreq_pool, GFP_NOIO);
 	memset(req, 0, sizeof(*req));
@@ -396,7 +456,7 @@ static void remote_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio 
 		req->bio = bio;
 		req->iter = bio->bi_iter;
 		req->sector = bio->bi_iter.bi_sector;
-		if (bio->bi_opf & REQ_PREFLUSH)
+		if (flush)
 			req->flags |= IFREP_DATA_PREFLUSH;
 		if (bio->bi_opf & REQ_FUA)
 			req->flags |= IFREP_DATA_FUA;
@@ -696,6 +756,7 @@ static bool attached(struct ifrep_remote *r, struct ifrep_conn *conn,
 	r->trouble_since = 0;
 	r->last_rx = jiffies;
 	r->min_rtt_us = 0;
+	r->unstable_acks = r->stable_acks + 1;
 	spin_unlock_irq(&r->lock);
 	if (!p->events->attached(p, v))
 		return true;
@@ -835,6 +896,8 @@ static void receive_loop(struct ifrep_remote *r, struct ifrep_conn *conn)
 		if (req) {
 			list_del(&req->list);
 			note_rtt(r, req);
+			if (!ack_status(&buf.ack))
+				note_stable(r, req);
 			if (req->value)
 				*req->value = be32_to_cpu(buf.ack.value);
 			if (req == r->sending) {

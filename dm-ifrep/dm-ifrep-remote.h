@@ -28,6 +28,14 @@ struct ifrep_remote_target {
 	atomic64_t legs;
 	atomic64_t send_ns;
 	atomic64_t wire_ns;
+	/*
+	 * Empty host flushes the peer acknowledged and their time from queued
+	 * to the ACK; host flushes (empty, or a write's preflush) that did not
+	 * cross the link because the peer held nothing in a volatile cache.
+	 */
+	atomic64_t flushes;
+	atomic64_t flush_ns;
+	atomic64_t flushes_skipped;
 };
 
 extern const struct ifrep_pair_ops ifrep_remote_ops;
