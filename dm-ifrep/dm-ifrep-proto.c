@@ -293,20 +293,35 @@ static u32 payload_len(const struct ifrep_payload *pl)
 	return pl->fixed_len + (pl->bio ? pl->iter.bi_size : 0) + pl->buf_len;
 }
 
+/* Segments of a bio handed to the socket per call: one call per page costs. */
+#define SEND_BATCH	16
+
 static int send_payload_data(struct ifrep_conn *conn, const struct ifrep_payload *pl)
 {
+	struct bio_vec batch[SEND_BATCH];
 	struct bvec_iter iter;
 	struct bio_vec bv;
+	unsigned int n = 0;
+	size_t bytes = 0;
 	struct kvec vec;
 	int r = 0;
 
 	if (pl->bio) {
 		__bio_for_each_segment(bv, pl->bio, iter, pl->iter) {
-			vec.iov_base = bvec_kmap_local(&bv);
-			vec.iov_len = bv.bv_len;
-			r = ifrep_transport_send(conn->stream, &vec, 1, bv.bv_len, true,
-						 io_timeout(conn));
-			kunmap_local(vec.iov_base);
+			batch[n++] = bv;
+			bytes += bv.bv_len;
+			if (n < SEND_BATCH)
+				continue;
+			r = ifrep_transport_send_pages(conn->stream, batch, n, bytes, true,
+						       io_timeout(conn));
+			if (r)
+				return r;
+			n = 0;
+			bytes = 0;
+		}
+		if (n) {
+			r = ifrep_transport_send_pages(conn->stream, batch, n, bytes, true,
+						       io_timeout(conn));
 			if (r)
 				return r;
 		}
@@ -522,6 +537,47 @@ int ifrep_conn_recv_payload(struct ifrep_conn *conn, struct ifrep_msg *msg,
 		return r;
 	msg->crc = crc_update(msg->crc, buf, len);
 	msg->received += len;
+	return 0;
+}
+
+/* Pages received per call; a bio_vec each on the stack. */
+#define RECV_BATCH	16
+
+int ifrep_conn_recv_pages(struct ifrep_conn *conn, struct ifrep_msg *msg,
+			  struct page **pages, u32 len)
+{
+	struct bio_vec batch[RECV_BATCH];
+	unsigned int i, n;
+	u32 bytes;
+	int r;
+
+	if (len > msg->length - msg->received)
+		return -EPROTO;
+	if (msg->verified) {
+		for (i = 0; len; i++) {
+			bytes = min_t(u32, len, PAGE_SIZE);
+			r = ifrep_conn_recv_payload(conn, msg, page_address(pages[i]), bytes);
+			if (r)
+				return r;
+			len -= bytes;
+		}
+		return 0;
+	}
+	while (len) {
+		bytes = 0;
+		for (n = 0; n < RECV_BATCH && len > bytes; n++) {
+			bvec_set_page(&batch[n], pages[n], min_t(u32, len - bytes, PAGE_SIZE), 0);
+			bytes += batch[n].bv_len;
+		}
+		r = ifrep_transport_recv_pages(conn->stream, batch, n, bytes, io_timeout(conn));
+		if (r)
+			return r;
+		for (i = 0; i < n; i++)
+			msg->crc = crc_update(msg->crc, page_address(pages[i]), batch[i].bv_len);
+		msg->received += bytes;
+		pages += n;
+		len -= bytes;
+	}
 	return 0;
 }
 

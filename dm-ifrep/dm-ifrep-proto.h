@@ -129,6 +129,13 @@ int ifrep_conn_recv_header(struct ifrep_conn *conn, struct ifrep_msg *msg,
 int ifrep_conn_recv_payload(struct ifrep_conn *conn, struct ifrep_msg *msg,
 			    void *buf, u32 len);
 
+/*
+ * The same into @pages, whole pages but the last: many pages per receive,
+ * where a loop of ifrep_conn_recv_payload() pays one per page.
+ */
+int ifrep_conn_recv_pages(struct ifrep_conn *conn, struct ifrep_msg *msg,
+			  struct page **pages, u32 len);
+
 /**
  * ifrep_conn_recv_end() - check the checksum once the whole payload is in.
  * Return: 0 or -EBADMSG.

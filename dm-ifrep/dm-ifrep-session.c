@@ -179,9 +179,8 @@ static int handle_data(struct ifrep_session *s, struct ifrep_msg *msg)
 	struct ifrep_volume *vol = s->l->vol;
 	struct ifrep_wire_data data;
 	struct rx_write *w;
-	u32 bytes = msg->length - sizeof(data), len;
+	u32 bytes = msg->length - sizeof(data);
 	blk_opf_t opf = 0;
-	unsigned int i;
 	sector_t sector;
 	int r;
 
@@ -204,12 +203,9 @@ static int handle_data(struct ifrep_session *s, struct ifrep_msg *msg)
 	w = alloc_rx_write(s, msg->id, bytes);
 	if (!w)
 		return -ENOMEM;
-	for (i = 0; i < w->nr_pages; i++) {
-		len = min_t(u32, bytes - i * PAGE_SIZE, PAGE_SIZE);
-		r = ifrep_conn_recv_payload(s->conn, msg, page_address(w->pages[i]), len);
-		if (r)
-			goto out_free;
-	}
+	r = ifrep_conn_recv_pages(s->conn, msg, w->pages, bytes);
+	if (r)
+		goto out_free;
 	r = ifrep_conn_recv_end(msg);
 	if (r) {
 		DMERR_LIMIT("%s: %s: checksum mismatch: write dropped", vol->name,

@@ -197,16 +197,14 @@ int ifrep_transport_accept(struct ifrep_stream *listener,
  * deadline counts from the last progress, so a slow link may take as long
  * as it needs while a stalled one ends the send after @timeout.
  */
-int ifrep_transport_send(struct ifrep_stream *stream, struct kvec *vec,
-			 unsigned int nr, size_t len, bool more, unsigned long timeout)
+static int send_all(struct ifrep_stream *stream, struct msghdr *msg,
+		    unsigned long timeout)
 {
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0) };
 	unsigned long deadline = jiffies + timeout;
 	int r;
 
-	iov_iter_kvec(&msg.msg_iter, WRITE, vec, nr, len);
-	while (iov_iter_count(&msg.msg_iter)) {
-		r = sock_sendmsg(stream->sock, &msg);
+	while (iov_iter_count(&msg->msg_iter)) {
+		r = sock_sendmsg(stream->sock, msg);
 		if (r > 0) {
 			deadline = jiffies + timeout;
 			continue;
@@ -219,6 +217,25 @@ int ifrep_transport_send(struct ifrep_stream *stream, struct kvec *vec,
 			return -ETIMEDOUT;
 	}
 	return 0;
+}
+
+int ifrep_transport_send(struct ifrep_stream *stream, struct kvec *vec,
+			 unsigned int nr, size_t len, bool more, unsigned long timeout)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0) };
+
+	iov_iter_kvec(&msg.msg_iter, WRITE, vec, nr, len);
+	return send_all(stream, &msg, timeout);
+}
+
+int ifrep_transport_send_pages(struct ifrep_stream *stream, struct bio_vec *bv,
+			       unsigned int nr, size_t len, bool more,
+			       unsigned long timeout)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL | (more ? MSG_MORE : 0) };
+
+	iov_iter_bvec(&msg.msg_iter, WRITE, bv, nr, len);
+	return send_all(stream, &msg, timeout);
 }
 
 int ifrep_transport_recv(struct ifrep_stream *stream, void *buf, size_t len,
@@ -246,6 +263,26 @@ int ifrep_transport_recv(struct ifrep_stream *stream, void *buf, size_t len,
 			return -EAGAIN;
 		/* Once started, the whole of it is due: a trickle ends too. */
 		if (done < len && time_after(jiffies, deadline))
+			return -ETIMEDOUT;
+	}
+	return 0;
+}
+
+int ifrep_transport_recv_pages(struct ifrep_stream *stream, struct bio_vec *bv,
+			       unsigned int nr, size_t len, unsigned long timeout)
+{
+	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
+	unsigned long deadline = jiffies + timeout;
+	int r;
+
+	iov_iter_bvec(&msg.msg_iter, READ, bv, nr, len);
+	while (iov_iter_count(&msg.msg_iter)) {
+		r = sock_recvmsg(stream->sock, &msg, MSG_WAITALL);
+		if (!r)
+			return -ECONNRESET;
+		if (r < 0 && r != -EAGAIN)
+			return r;
+		if (iov_iter_count(&msg.msg_iter) && time_after(jiffies, deadline))
 			return -ETIMEDOUT;
 	}
 	return 0;

@@ -14,6 +14,7 @@
 #ifndef DM_IFREP_TRANSPORT_H
 #define DM_IFREP_TRANSPORT_H
 
+#include <linux/bvec.h>
 #include <linux/net.h>
 #include <linux/socket.h>
 #include <linux/uio.h>
@@ -80,6 +81,14 @@ int ifrep_transport_send(struct ifrep_stream *stream, struct kvec *vec,
 			 unsigned int nr, size_t len, bool more, unsigned long timeout);
 
 /**
+ * ifrep_transport_send_pages() - the same for @nr page segments: the socket
+ * copies from the pages themselves, many at a time.
+ */
+int ifrep_transport_send_pages(struct ifrep_stream *stream, struct bio_vec *bv,
+			       unsigned int nr, size_t len, bool more,
+			       unsigned long timeout);
+
+/**
  * ifrep_transport_recv() - receive exactly @len bytes into @buf.
  * @idle_ok: with nothing received yet, return -EAGAIN after a poll period
  *	     instead of waiting on; once a message started, waits for the rest
@@ -89,6 +98,14 @@ int ifrep_transport_send(struct ifrep_stream *stream, struct kvec *vec,
  */
 int ifrep_transport_recv(struct ifrep_stream *stream, void *buf, size_t len,
 			 bool idle_ok, unsigned long timeout);
+
+/**
+ * ifrep_transport_recv_pages() - receive exactly @len bytes into @nr page
+ * segments, waiting up to @timeout jiffies in all.
+ * Return: 0, -ETIMEDOUT, -ECONNRESET on end of stream, or -errno.
+ */
+int ifrep_transport_recv_pages(struct ifrep_stream *stream, struct bio_vec *bv,
+			       unsigned int nr, size_t len, unsigned long timeout);
 
 /*
  * Data the peer does not acknowledge within @timeout ends the connection
