@@ -299,6 +299,7 @@ static u32 payload_len(const struct ifrep_payload *pl)
 static int send_payload_data(struct ifrep_conn *conn, const struct ifrep_payload *pl)
 {
 	struct bio_vec batch[SEND_BATCH];
+	u32 left = pl->bio ? pl->iter.bi_size : 0;
 	struct bvec_iter iter;
 	struct bio_vec bv;
 	unsigned int n = 0;
@@ -310,20 +311,19 @@ static int send_payload_data(struct ifrep_conn *conn, const struct ifrep_payload
 		__bio_for_each_segment(bv, pl->bio, iter, pl->iter) {
 			batch[n++] = bv;
 			bytes += bv.bv_len;
-			if (n < SEND_BATCH)
+			left -= bv.bv_len;
+			if (n < SEND_BATCH && left)
 				continue;
-			r = ifrep_transport_send_pages(conn->stream, batch, n, bytes, true,
-						       io_timeout(conn));
+			/*
+			 * MSG_MORE on the message's last bytes would hold its
+			 * partial last segment until an ACK pushes it out.
+			 */
+			r = ifrep_transport_send_pages(conn->stream, batch, n, bytes,
+						       left || pl->buf_len, io_timeout(conn));
 			if (r)
 				return r;
 			n = 0;
 			bytes = 0;
-		}
-		if (n) {
-			r = ifrep_transport_send_pages(conn->stream, batch, n, bytes, true,
-						       io_timeout(conn));
-			if (r)
-				return r;
 		}
 	}
 	if (pl->buf_len) {

@@ -181,7 +181,7 @@ TEST(msg_pair_set)
 	char buf[256], small[20];
 
 	CHECK_EQ(ifrep_msg_pair_set(&o, buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "pair_set dr rate 2097152");
+	CHECK_STR(buf, "pair_set dr rate=2097152");
 	o.has_sync_points = true;
 	o.sync_points = 4;
 	o.has_interval = true;
@@ -189,21 +189,21 @@ TEST(msg_pair_set)
 	o.has_timeout = true;
 	o.timeout_s = 120;
 	CHECK_EQ(ifrep_msg_pair_set(&o, buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "pair_set dr rate 2097152 timeout 120 interval 0 sync_points 4");
+	CHECK_STR(buf, "pair_set dr timeout=120 rate=2097152 interval=0 sync_points=4");
 	o.has_rate = o.has_timeout = o.has_interval = o.has_sync_points = false;
 	o.resync = IFREP_PAIR_RESYNC_FULL;
 	CHECK_EQ(ifrep_msg_pair_set(&o, buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "pair_set dr resync full");
+	CHECK_STR(buf, "pair_set dr resync=full");
 	o.resync = IFREP_PAIR_RESYNC_CHECKSUM;
 	CHECK_EQ(ifrep_msg_pair_set(&o, buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "pair_set dr resync checksum");
+	CHECK_STR(buf, "pair_set dr resync=checksum");
 	/* the mode, peer and other pair_add keys are never part of it */
 	o.mode = IFREP_MODE_ASYNC;
 	o.peer = "192.0.2.7:7789";
 	o.secret_file = "/etc/ifrep/dr.key";
 	o.insecure = true;
 	CHECK_EQ(ifrep_msg_pair_set(&o, buf, sizeof(buf)), 0);
-	CHECK_STR(buf, "pair_set dr resync checksum");
+	CHECK_STR(buf, "pair_set dr resync=checksum");
 	/* refusals: nothing to set, an unknown resync value, a bad name, too small */
 	o.resync = IFREP_PAIR_RESYNC_DEFAULT;
 	CHECK_EQ(ifrep_msg_pair_set(&o, buf, sizeof(buf)), -EINVAL);

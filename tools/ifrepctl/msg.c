@@ -28,6 +28,27 @@ int ifrep_resync_parse(const char *s)
 	return -1;
 }
 
+/*
+ * The settings pair_add and pair_set share, as key=value words (pair_set
+ * takes that form too since target 1.7.0); the granule only at pair_add.
+ */
+static void emit_settings(struct outbuf *out, const struct ifrep_pair_opts *o,
+			  bool with_granule)
+{
+	if (o->has_timeout)
+		outbuf_printf(out, " timeout=%" PRIu64, o->timeout_s);
+	if (o->has_rate)
+		outbuf_printf(out, " rate=%" PRIu64, o->rate);
+	if (o->has_interval)
+		outbuf_printf(out, " interval=%" PRIu64, o->interval_s);
+	if (o->has_sync_points)
+		outbuf_printf(out, " sync_points=%" PRIu64, o->sync_points);
+	if (with_granule && o->has_granule)
+		outbuf_printf(out, " granule_sectors=%" PRIu64, o->granule_sectors);
+	if (o->resync != IFREP_PAIR_RESYNC_DEFAULT)
+		outbuf_printf(out, " resync=%s", ifrep_resync_name(o->resync));
+}
+
 int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len)
 {
 	struct outbuf out;
@@ -41,18 +62,7 @@ int ifrep_msg_pair_add(const struct ifrep_pair_opts *o, char *buf, size_t len)
 	    (o->resync != IFREP_PAIR_RESYNC_DEFAULT && !ifrep_resync_name(o->resync)))
 		return -EINVAL;
 	outbuf_printf(&out, "pair_add %s %s %s", o->name, ifrep_mode_name(o->mode), o->peer);
-	if (o->has_timeout)
-		outbuf_printf(&out, " timeout=%" PRIu64, o->timeout_s);
-	if (o->has_rate)
-		outbuf_printf(&out, " rate=%" PRIu64, o->rate);
-	if (o->has_interval)
-		outbuf_printf(&out, " interval=%" PRIu64, o->interval_s);
-	if (o->has_sync_points)
-		outbuf_printf(&out, " sync_points=%" PRIu64, o->sync_points);
-	if (o->has_granule)
-		outbuf_printf(&out, " granule_sectors=%" PRIu64, o->granule_sectors);
-	if (o->resync != IFREP_PAIR_RESYNC_DEFAULT)
-		outbuf_printf(&out, " resync=%s", ifrep_resync_name(o->resync));
+	emit_settings(&out, o, true);
 	if (o->secret_file)
 		outbuf_printf(&out, " secret_file=%s", o->secret_file);
 	if (o->insecure)
@@ -77,16 +87,7 @@ int ifrep_msg_pair_set(const struct ifrep_pair_opts *o, char *buf, size_t len)
 	     o->resync == IFREP_PAIR_RESYNC_DEFAULT))
 		return -EINVAL;
 	outbuf_printf(&out, "pair_set %s", o->name);
-	if (o->has_rate)
-		outbuf_printf(&out, " rate %" PRIu64, o->rate);
-	if (o->has_timeout)
-		outbuf_printf(&out, " timeout %" PRIu64, o->timeout_s);
-	if (o->has_interval)
-		outbuf_printf(&out, " interval %" PRIu64, o->interval_s);
-	if (o->has_sync_points)
-		outbuf_printf(&out, " sync_points %" PRIu64, o->sync_points);
-	if (o->resync != IFREP_PAIR_RESYNC_DEFAULT)
-		outbuf_printf(&out, " resync %s", ifrep_resync_name(o->resync));
+	emit_settings(&out, o, false);
 	return outbuf_whole(&out);
 }
 
