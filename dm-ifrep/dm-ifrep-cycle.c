@@ -293,6 +293,8 @@ static void end_cycle(struct ifrep_pair *p, bool committed)
 	c->pinned = false;
 	spin_unlock_irq(&vol->lock);
 	ifrep_volume_unpark(vol);
+	/* sync --freeze waits for a moment between cycles on this event. */
+	ifrep_volume_event(vol);
 }
 
 /* Records the committed cut in the pair's record. */

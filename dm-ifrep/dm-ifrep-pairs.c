@@ -452,6 +452,7 @@ int ifrep_pairs_add(struct ifrep_volume *vol, const struct ifrep_pair_record *as
 	}
 	DMINFO("%s: pair %s added: %s mirror to %s", vol->name, p->name,
 	       ifrep_mode_name(p->mode), p->peer);
+	ifrep_volume_event(vol);
 	return 0;
 
 out_unpublish:

@@ -187,8 +187,10 @@ static int attach_primary(struct ifrep_session *s)
 	r = ifrep_conn_send(s->conn, IFREP_MSG_ATTACH_REPLY, 0, 0, &pl);
 	if (!r && !refuse && (flags & IFREP_ATTACH_CHANGES))
 		r = send_local_changes(s);
-	if (!r && !refuse)
+	if (!r && !refuse) {
 		DMINFO("%s: primary %s attached", vol->name, s->conn->stream->peer);
+		ifrep_volume_event(vol);
+	}
 	return refuse ? -EACCES : r;
 }
 
@@ -400,14 +402,17 @@ static int listener_thread(void *data)
 			r = ifrep_transport_listen(&l->addr, ifrep_window_max_bytes(),
 						   &l->lstream);
 			if (r) {
-				if (strcmp(l->state, IFREP_UPSTREAM_LISTEN_FAILED))
+				if (strcmp(l->state, IFREP_UPSTREAM_LISTEN_FAILED)) {
 					DMERR("%s: cannot listen on %pISpc: %d", l->vol->name,
 					      &l->addr, r);
-				WRITE_ONCE(l->state, IFREP_UPSTREAM_LISTEN_FAILED);
+					WRITE_ONCE(l->state, IFREP_UPSTREAM_LISTEN_FAILED);
+					ifrep_volume_event(l->vol);
+				}
 				schedule_timeout_interruptible(5 * HZ);
 				continue;
 			}
 			WRITE_ONCE(l->state, IFREP_UPSTREAM_LISTENING);
+			ifrep_volume_event(l->vol);
 		}
 		r = ifrep_transport_accept(l->lstream, &stream);
 		if (!r)

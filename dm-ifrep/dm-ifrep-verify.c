@@ -395,6 +395,8 @@ out:
 
 void ifrep_verify_stop(struct ifrep_pair *p)
 {
+	bool stopped = false;
+
 	WRITE_ONCE(p->verify.stop, true);
 	cancel_work_sync(&p->verify.work);
 	/* A run that was queued but never started. */
@@ -402,8 +404,11 @@ void ifrep_verify_stop(struct ifrep_pair *p)
 	if (p->verify.state == IFREP_VERIFY_RUNNING) {
 		p->verify.state = IFREP_VERIFY_STOPPED;
 		p->verify.reason = "interrupted";
+		stopped = true;
 	}
 	spin_unlock_irq(&p->vol->lock);
+	if (stopped)
+		ifrep_volume_event(p->vol);
 }
 
 int ifrep_verify_start(struct ifrep_pair *p, bool restart)
@@ -468,6 +473,7 @@ int ifrep_verify_start(struct ifrep_pair *p, bool restart)
 	WRITE_ONCE(v->stop, false);
 	queue_work(vol->resync_wq, &v->work);
 	spin_unlock_irq(&vol->lock);
+	ifrep_volume_event(vol);
 	return 0;
 }
 

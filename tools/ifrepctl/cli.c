@@ -204,6 +204,20 @@ double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+int wait_dm_event(struct ifrep_dm_watch *w, double deadline)
+{
+	double left;
+	int ms = -1;
+
+	if (deadline > 0) {
+		left = deadline - now_s();
+		if (left <= 0)
+			return 0;
+		ms = left >= 86400.0 ? 86400 * 1000 : (int)(left * 1000.0) + 1;
+	}
+	return ifrep_dm_watch_wait(w, ms) == -EINTR ? -EINTR : 0;
+}
+
 /*----------------------------------------------------------------
  * --dry-run and the question on a terminal
  *--------------------------------------------------------------*/

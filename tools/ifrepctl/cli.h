@@ -26,8 +26,6 @@ enum {
 	EXIT_USAGE = 2,
 };
 
-#define WAIT_POLL_NS 200000000L		/* how often wait and sync --wait look */
-
 extern int verbose;			/* -v given this many times */
 extern const char *cur_cmd;		/* "create", "pair add", ...; "" before one is known */
 extern bool dm_ready;			/* need_dm() ran: clean up at exit */
@@ -89,5 +87,14 @@ int confirm(bool dry_run, bool yes, bool destructive, const char *plan, bool *go
 
 /* Monotonic seconds, for timeouts. */
 double now_s(void);
+
+struct ifrep_dm_watch;
+
+/*
+ * Wait loops: until a device-mapper event says what the loop reads may have
+ * changed (armed before it read), or until @deadline (a now_s() time; 0:
+ * none).  Return: -EINTR on a signal, else 0.
+ */
+int wait_dm_event(struct ifrep_dm_watch *w, double deadline);
 
 #endif /* IFREPCTL_CLI_H */

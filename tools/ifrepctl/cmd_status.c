@@ -3,8 +3,9 @@
  * cmd_status.c - the commands that look at volumes without changing them:
  * status (human, --json, --watch) and wait (for pairs to reach a state).
  *
- * Both read the kernel's status line again on every round; there is no
- * event to wait for, so they poll.
+ * wait and events read the kernel's status lines again after each
+ * device-mapper event (every change of a pair or volume raises one);
+ * status --watch redraws every second (progress raises none).
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 #include "commands.h"
 #include "copydev.h"
 #include "dm.h"
+#include "events.h"
 #include "meta.h"
 #include "outbuf.h"
 #include "report.h"
@@ -63,7 +65,7 @@ static int cmd_wait(const struct cli_args *args)
 	const char *state = cli_opt(args, 'S'), *timeout = cli_opt(args, 'T'), *why;
 	uint64_t timeout_s = 0;
 	bool has_timeout = false, done;
-	struct timespec poll = { 0, WAIT_POLL_NS };
+	struct ifrep_dm_watch watch;
 	const char *pos[2] = { cli_pos(args, 0), cli_pos(args, 1) };
 	char states[1024];
 	struct vol v;
@@ -83,13 +85,19 @@ static int cmd_wait(const struct cli_args *args)
 	}
 
 	start = now_s();
+	ifrep_dm_watch_open(&watch);
 	for (;;) {
+		ifrep_dm_watch_arm(&watch);
 		if ((r = need_volume(pos[0], true, &v)))
-			return r;
-		if (pos[1] && !ifrep_status_find_pair(&v.st, pos[1]))
-			return fail("%s has no pair named %s", v.name, pos[1]);
-		if (!pos[1] && !v.st.nr_pairs)
-			return fail("%s has no pairs", v.name);
+			break;
+		if (pos[1] && !ifrep_status_find_pair(&v.st, pos[1])) {
+			r = fail("%s has no pair named %s", v.name, pos[1]);
+			break;
+		}
+		if (!pos[1] && !v.st.nr_pairs) {
+			r = fail("%s has no pairs", v.name);
+			break;
+		}
 		done = true;
 		for (i = 0; i < v.st.nr_pairs; i++) {
 			if (pos[1] && strcmp(v.st.pairs[i].name, pos[1]))
@@ -97,15 +105,20 @@ static int cmd_wait(const struct cli_args *args)
 			if ((int)v.st.pairs[i].state != want)
 				done = false;
 		}
-		if (done)
-			return 0;
+		if (done) {
+			r = 0;
+			break;
+		}
 		if (has_timeout && now_s() - start >= (double)timeout_s) {
 			describe_states(&v, pos[1], states, sizeof(states));
-			return fail("timed out after %llus waiting for %s: %s",
-				    (unsigned long long)timeout_s, state, states);
+			r = fail("timed out after %llus waiting for %s: %s",
+				 (unsigned long long)timeout_s, state, states);
+			break;
 		}
-		nanosleep(&poll, NULL);
+		wait_dm_event(&watch, has_timeout ? start + (double)timeout_s : 0);
 	}
+	ifrep_dm_watch_close(&watch);
+	return r;
 }
 
 const struct cli_command command_wait = {
@@ -355,4 +368,109 @@ const struct cli_command command_status = {
 		"--format json is --json; --format prometheus prints the Prometheus text\n"
 		"exposition format, for node_exporter's textfile collector (metric names in\n"
 		"ifrepctl(8)); it takes no --watch.\n",
+};
+
+/*----------------------------------------------------------------
+ * events
+ *--------------------------------------------------------------*/
+
+static const struct cli_option events_opts[] = {
+	{ "json", 'j', CLI_FLAG, NULL },
+	{ "now", 'n', CLI_FLAG | CLI_LONG_ONLY, NULL },
+	{ "timestamps", 't', CLI_FLAG | CLI_LONG_ONLY, NULL },
+	{ NULL }
+};
+
+/*
+ * The status of @only (or of every volume) now.  A volume that vanishes
+ * or cannot be read while listed is left out: if it comes back, it is
+ * reported as created again.
+ */
+static int read_events_view(const char *only, struct ifrep_events_view *view)
+{
+	char **names = NULL;
+	size_t nr = 0, i;
+	struct vol v;
+	int r;
+
+	view->n = 0;
+	r = ifrep_dm_list(IFREP_TARGET_NAME, &names, &nr);
+	if (r)
+		return fail("cannot list devices: %s", dm_strerror(r));
+	free(view->vols);
+	view->vols = calloc(nr ? nr : 1, sizeof(*view->vols));
+	if (!view->vols) {
+		ifrep_dm_list_free(names, nr);
+		return fail("out of memory");
+	}
+	for (i = 0; i < nr; i++) {
+		if (only && strcmp(names[i], only))
+			continue;
+		if (load_volume(names[i], true, &v))
+			continue;
+		snprintf(view->vols[view->n].name, sizeof(view->vols[0].name), "%s", names[i]);
+		view->vols[view->n++].st = v.st;
+	}
+	ifrep_dm_list_free(names, nr);
+	return 0;
+}
+
+static int cmd_events(const struct cli_args *args)
+{
+	struct ifrep_events_view views[2] = { { NULL, 0 }, { NULL, 0 } };
+	struct ifrep_events_out out = { .f = stdout, .json = cli_given(args, 'j') };
+	bool stamps = cli_given(args, 't') || out.json;
+	struct ifrep_dm_watch watch;
+	unsigned int cur = 0;
+	char when[32];
+	int r;
+
+	r = ifrep_dm_watch_open(&watch);
+	if (r)
+		return fail("cannot open /dev/mapper/control to wait for events: %s", strerror(-r));
+	if (watch.fd < 0 && !cli_given(args, 'n'))
+		return fail("this kernel cannot report device-mapper events to poll() (4.13 or later can)");
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	ifrep_dm_watch_arm(&watch);
+	r = read_events_view(cli_pos(args, 0), &views[cur]);
+	if (!r) {
+		out.time = stamps ? ifrep_format_iso8601(time(NULL), when, sizeof(when)) : NULL;
+		ifrep_events_exists(&out, &views[cur]);
+		fflush(stdout);
+	}
+	while (!r && !cli_given(args, 'n')) {
+		if (wait_dm_event(&watch, 0) == -EINTR || stop_watch)
+			break;
+		ifrep_dm_watch_arm(&watch);
+		r = read_events_view(cli_pos(args, 0), &views[!cur]);
+		if (r)
+			break;
+		out.time = stamps ? ifrep_format_iso8601(time(NULL), when, sizeof(when)) : NULL;
+		ifrep_events_diff(&out, &views[cur], &views[!cur]);
+		fflush(stdout);
+		cur = !cur;
+	}
+	free(views[0].vols);
+	free(views[1].vols);
+	ifrep_dm_watch_close(&watch);
+	return r;
+}
+
+const struct cli_command command_events = {
+	.name = "events",
+	.options = events_opts,
+	.min_pos = 0, .max_pos = 1, .pos_names = "NAME",
+	.checks = CHECK_POS0_VOLUME | CHECK_NEEDS_DM,
+	.handler = cmd_events,
+	.synopsis = "events [NAME] [--json] [--timestamps] [--now]",
+	.help =
+		"Print the volumes and pairs as they are (\"exists\" lines, ended by\n"
+		"\"exists -\"), then one line per change as it happens, until interrupted:\n"
+		"volumes and pairs created, changed (role, health, state, reason) and\n"
+		"destroyed, sync points committed, verifies started and ended.  Waits for\n"
+		"device-mapper events; never polls.  --json: one JSON object per line;\n"
+		"--timestamps: each line starts with the time; --now: print the current\n"
+		"state and exit.\n",
 };

@@ -36,7 +36,6 @@
 #include "volume.h"
 
 #define SYNC_TIMEOUT_S		300
-#define FREEZE_POLL_NS		50000000L
 
 /* An async pair a sync is about, and what became of it. */
 struct sync_pair {
@@ -218,8 +217,8 @@ static void check_freeze_target(int fd, const char *mp, const struct vol *v)
  */
 static int wait_between_cycles(struct sync_job *job, const char *mp)
 {
-	struct timespec poll = { 0, FREEZE_POLL_NS };
 	const struct ifrep_status_pair *p;
+	struct ifrep_dm_watch watch;
 	char busy[256];
 	struct outbuf o;
 	bool told = false;
@@ -227,9 +226,11 @@ static int wait_between_cycles(struct sync_job *job, const char *mp)
 	unsigned int i;
 	int r;
 
+	ifrep_dm_watch_open(&watch);
 	for (;;) {
+		ifrep_dm_watch_arm(&watch);
 		if ((r = need_volume(job->volume, true, &v)))
-			return r;
+			break;
 		outbuf_init(&o, busy, sizeof(busy));
 		for (i = 0; i < job->n; i++) {
 			if (!job->pairs[i].candidate)
@@ -241,20 +242,25 @@ static int wait_between_cycles(struct sync_job *job, const char *mp)
 					      p->cycle_shipped, p->cycle_total);
 		}
 		if (!busy[0])
-			return 0;
-		if (now_s() >= job->deadline && mp)
-			return fail("cycles keep running (%s): found no moment between two of them to freeze %s within %llus",
-				    busy, mp, (unsigned long long)job->timeout_s);
-		if (now_s() >= job->deadline)
-			return fail("cycles keep running (%s): found no moment between two of them to cut within %llus",
-				    busy, (unsigned long long)job->timeout_s);
+			break;
+		if (now_s() >= job->deadline) {
+			if (mp)
+				r = fail("cycles keep running (%s): found no moment between two of them to freeze %s within %llus",
+					 busy, mp, (unsigned long long)job->timeout_s);
+			else
+				r = fail("cycles keep running (%s): found no moment between two of them to cut within %llus",
+					 busy, (unsigned long long)job->timeout_s);
+			break;
+		}
 		if (!told && mp)
 			info("waiting for the running cycle of %s to end before freezing %s", busy, mp);
 		else if (!told)
 			info("waiting for the running cycle of %s to end before cutting", busy);
 		told = true;
-		nanosleep(&poll, NULL);
+		wait_dm_event(&watch, job->deadline);
 	}
+	ifrep_dm_watch_close(&watch);
+	return r;
 }
 
 /* What the kernel's errno for "sync" means. */
@@ -378,8 +384,8 @@ static int send_syncs(struct sync_job *job, int fd, const char *mp, char *err, s
 /* Waits until the secondary holds every cut made. */
 static int wait_commits(struct sync_job *job)
 {
-	struct timespec poll = { 0, WAIT_POLL_NS };
 	const struct ifrep_status_pair *p;
+	struct ifrep_dm_watch watch;
 	char when[32], pending[1024];
 	struct sync_pair *sp;
 	struct outbuf o;
@@ -388,9 +394,11 @@ static int wait_commits(struct sync_job *job)
 	bool done;
 	int r;
 
+	ifrep_dm_watch_open(&watch);
 	for (;;) {
+		ifrep_dm_watch_arm(&watch);
 		if ((r = need_volume(job->volume, true, &v)))
-			return r;
+			break;
 		done = true;
 		outbuf_init(&o, pending, sizeof(pending));
 		for (i = 0; i < job->n; i++) {
@@ -398,10 +406,12 @@ static int wait_commits(struct sync_job *job)
 			if (!sp->cut || sp->committed)
 				continue;
 			p = ifrep_status_find_pair(&v.st, sp->name);
-			if (!p)
-				return fail("pair %s was removed before its cut at %s was committed",
+			if (!p) {
+				r = fail("pair %s was removed before its cut at %s was committed",
 					    sp->name, ifrep_format_local_time(sp->cut_time, when,
 									      sizeof(when)));
+				goto out;
+			}
 			switch (ifrep_cut_progress(p, sp->cut_time)) {
 			case CUT_COMMITTED:
 				sp->committed = true;
@@ -411,7 +421,7 @@ static int wait_commits(struct sync_job *job)
 				fflush(stdout);
 				break;
 			case CUT_FAILED:
-				return fail("pair %s failed (%s): its cut at %s was not committed%s",
+				r = fail("pair %s failed (%s): its cut at %s was not committed%s",
 					    p->name, p->reason[0] ? p->reason : "no reason given",
 					    ifrep_format_local_time(sp->cut_time, when, sizeof(when)),
 					    !strcmp(p->reason, "journal_too_small") ?
@@ -419,6 +429,7 @@ static int wait_commits(struct sync_job *job)
 					    !strcmp(p->reason, "cycle_failed") ?
 					    " (does the secondary have a journal? 'create --journal DEV'; see dmesg on both sides)" :
 					    " (see dmesg)");
+				goto out;
 			default:
 				done = false;
 				if (p->has_cycle)
@@ -438,12 +449,17 @@ static int wait_commits(struct sync_job *job)
 			}
 		}
 		if (done)
-			return 0;
-		if (now_s() >= job->deadline)
-			return fail("timed out after %llus waiting for the commit: %s",
-				    (unsigned long long)job->timeout_s, pending);
-		nanosleep(&poll, NULL);
+			break;
+		if (now_s() >= job->deadline) {
+			r = fail("timed out after %llus waiting for the commit: %s",
+				 (unsigned long long)job->timeout_s, pending);
+			break;
+		}
+		wait_dm_event(&watch, job->deadline);
 	}
+out:
+	ifrep_dm_watch_close(&watch);
+	return r;
 }
 
 static const struct cli_option sync_opts[] = {

@@ -33,6 +33,7 @@ extern const struct cli_command command_sync_point_hide;
 /* cmd_status.c */
 extern const struct cli_command command_wait;
 extern const struct cli_command command_status;
+extern const struct cli_command command_events;
 
 /* cmd_role.c */
 extern const struct cli_command command_promote;

@@ -12,11 +12,16 @@
 #include "dm.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <libdevmapper.h>
+#include <linux/dm-ioctl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
 #include <unistd.h>
 
 static int dm_verbose;
@@ -402,4 +407,73 @@ int ifrep_dm_target_version(const char *type, uint32_t version[3])
 	}
 	dm_task_destroy(dmt);
 	return r;
+}
+
+/*----------------------------------------------------------------
+ * Event watch
+ *--------------------------------------------------------------*/
+
+/* The ioctl interface version that brought DM_DEV_ARM_POLL (kernel 4.13). */
+#define DM_ARM_POLL_VERSION_MINOR 37
+
+static int arm_poll(int fd)
+{
+	struct dm_ioctl dmi;
+
+	memset(&dmi, 0, sizeof(dmi));
+	dmi.version[0] = DM_VERSION_MAJOR;
+	dmi.version[1] = DM_ARM_POLL_VERSION_MINOR;
+	dmi.data_size = sizeof(dmi);
+	dmi.data_start = sizeof(dmi);
+	return ioctl(fd, DM_DEV_ARM_POLL, &dmi) ? -errno : 0;
+}
+
+int ifrep_dm_watch_open(struct ifrep_dm_watch *w)
+{
+	w->fd = open("/dev/mapper/control", O_RDWR | O_CLOEXEC);
+	if (w->fd < 0)
+		return -errno;
+	if (arm_poll(w->fd)) {
+		close(w->fd);
+		w->fd = -1;
+	}
+	return 0;
+}
+
+void ifrep_dm_watch_arm(struct ifrep_dm_watch *w)
+{
+	if (w->fd >= 0 && arm_poll(w->fd)) {
+		close(w->fd);
+		w->fd = -1;
+	}
+}
+
+int ifrep_dm_watch_wait(struct ifrep_dm_watch *w, int timeout_ms)
+{
+	struct pollfd p = { .fd = w->fd, .events = POLLIN };
+	struct timespec ts;
+	int n;
+
+	if (w->fd < 0) {
+		if (timeout_ms < 0 || timeout_ms > IFREP_DM_WATCH_FALLBACK_MS)
+			timeout_ms = IFREP_DM_WATCH_FALLBACK_MS;
+		ts.tv_sec = timeout_ms / 1000;
+		ts.tv_nsec = (long)(timeout_ms % 1000) * 1000000L;
+		return nanosleep(&ts, NULL) ? -errno : 1;
+	}
+	n = poll(&p, 1, timeout_ms);
+	if (n >= 0)
+		return n > 0;
+	if (errno == EINTR)
+		return -EINTR;
+	/* Not expected; sleeping instead still ends every wait. */
+	ifrep_dm_watch_close(w);
+	return 1;
+}
+
+void ifrep_dm_watch_close(struct ifrep_dm_watch *w)
+{
+	if (w->fd >= 0)
+		close(w->fd);
+	w->fd = -1;
 }

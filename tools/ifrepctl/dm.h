@@ -100,4 +100,39 @@ void ifrep_dm_list_free(char **names, size_t n);
  */
 int ifrep_dm_target_version(const char *type, uint32_t version[3]);
 
+/*
+ * Waiting for device-mapper events: a table event of any device (a dm-ifrep
+ * volume raises one on each change `ifrepctl events` reports, see
+ * docs/dm-ifrep.rst "Events"), or a device created, loaded, resumed,
+ * removed or renamed.  The kernel counts them globally; the control
+ * device's poll() reports one once the count moved past the value armed.
+ * Arm before reading the state a wait is about: an event between the
+ * reading and the wait then ends the wait at once instead of being lost.
+ */
+struct ifrep_dm_watch {
+	int fd;			/* /dev/mapper/control, or -1: sleep instead */
+};
+
+/**
+ * ifrep_dm_watch_open() - start watching.  On a kernel without the
+ * control device's poll (before 4.13) ifrep_dm_watch_wait() sleeps for at
+ * most IFREP_DM_WATCH_FALLBACK_MS instead and says an event may have come.
+ * Return: 0, or a negative errno if the control device cannot be opened
+ * (the watch then sleeps like on an old kernel).
+ */
+int ifrep_dm_watch_open(struct ifrep_dm_watch *w);
+#define IFREP_DM_WATCH_FALLBACK_MS 200
+
+/** ifrep_dm_watch_arm() - events from now on end the next wait. */
+void ifrep_dm_watch_arm(struct ifrep_dm_watch *w);
+
+/**
+ * ifrep_dm_watch_wait() - wait for an event since the last arm, at most
+ * @timeout_ms (-1: no limit).  Return: 1 on an event (or when it cannot
+ * tell), 0 on timeout, -EINTR when a signal came.
+ */
+int ifrep_dm_watch_wait(struct ifrep_dm_watch *w, int timeout_ms);
+
+void ifrep_dm_watch_close(struct ifrep_dm_watch *w);
+
 #endif /* IFREPCTL_DM_H */

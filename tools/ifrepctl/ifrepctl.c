@@ -43,6 +43,7 @@ static const struct cli_command *const commands[] = {
 	&command_sync_point_hide,
 	&command_wait,
 	&command_status,
+	&command_events,
 	&command_list,
 	&command_promote,
 	&command_demote,
