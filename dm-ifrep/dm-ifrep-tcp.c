@@ -238,54 +238,50 @@ int ifrep_transport_send_pages(struct ifrep_stream *stream, struct bio_vec *bv,
 	return send_all(stream, &msg, timeout);
 }
 
-int ifrep_transport_recv(struct ifrep_stream *stream, void *buf, size_t len,
-			 bool idle_ok, unsigned long timeout)
+/*
+ * Receives until @msg's iterator is full.  The deadline counts from the
+ * start: once a message started, the whole of it is due, so a trickle ends
+ * too.  With @idle_ok, a receive timeout before the first byte is the
+ * caller's idle poll (-EAGAIN), not an error.
+ */
+static int recv_all(struct ifrep_stream *stream, struct msghdr *msg, bool idle_ok,
+		    unsigned long timeout)
 {
 	unsigned long deadline = jiffies + timeout;
-	struct kvec vec;
-	size_t done = 0;
+	size_t len = iov_iter_count(&msg->msg_iter);
 	int r;
 
-	while (done < len) {
-		struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-
-		vec.iov_base = buf + done;
-		vec.iov_len = len - done;
-		r = kernel_recvmsg(stream->sock, &msg, &vec, 1, len - done,
-				   MSG_WAITALL);
+	while (iov_iter_count(&msg->msg_iter)) {
+		r = sock_recvmsg(stream->sock, msg, MSG_WAITALL);
 		if (!r)
 			return -ECONNRESET;
 		if (r < 0 && r != -EAGAIN)
 			return r;
-		if (r > 0)
-			done += r;
-		else if (!done && idle_ok)
+		if (r < 0 && idle_ok && iov_iter_count(&msg->msg_iter) == len)
 			return -EAGAIN;
-		/* Once started, the whole of it is due: a trickle ends too. */
-		if (done < len && time_after(jiffies, deadline))
+		if (iov_iter_count(&msg->msg_iter) && time_after(jiffies, deadline))
 			return -ETIMEDOUT;
 	}
 	return 0;
 }
 
+int ifrep_transport_recv(struct ifrep_stream *stream, void *buf, size_t len,
+			 bool idle_ok, unsigned long timeout)
+{
+	struct kvec vec = { .iov_base = buf, .iov_len = len };
+	struct msghdr msg = { };
+
+	iov_iter_kvec(&msg.msg_iter, READ, &vec, 1, len);
+	return recv_all(stream, &msg, idle_ok, timeout);
+}
+
 int ifrep_transport_recv_pages(struct ifrep_stream *stream, struct bio_vec *bv,
 			       unsigned int nr, size_t len, unsigned long timeout)
 {
-	struct msghdr msg = { .msg_flags = MSG_NOSIGNAL };
-	unsigned long deadline = jiffies + timeout;
-	int r;
+	struct msghdr msg = { };
 
 	iov_iter_bvec(&msg.msg_iter, READ, bv, nr, len);
-	while (iov_iter_count(&msg.msg_iter)) {
-		r = sock_recvmsg(stream->sock, &msg, MSG_WAITALL);
-		if (!r)
-			return -ECONNRESET;
-		if (r < 0 && r != -EAGAIN)
-			return r;
-		if (iov_iter_count(&msg.msg_iter) && time_after(jiffies, deadline))
-			return -ETIMEDOUT;
-	}
-	return 0;
+	return recv_all(stream, &msg, false, timeout);
 }
 
 void ifrep_transport_set_timeout(struct ifrep_stream *stream, unsigned long timeout)
