@@ -38,14 +38,15 @@ endif
 DEB_PACKAGES := build-essential make gcc kmod cpio busybox-static \
 	qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	dmsetup libdevmapper-dev libssl-dev libaio-dev fio iproute2 e2fsprogs \
-	drbd-utils util-linux procps psmisc jq bc perl lowdown man-db gnuplot-nox
+	drbd-utils util-linux procps psmisc jq bc perl lowdown man-db gnuplot-nox \
+	dpkg-dev dkms lintian
 
 # make debug-kernel only (tests/vm/build-debug-kernel)
 DEBUG_KERNEL_PACKAGES := linux-source-6.1 build-essential bc bison flex \
 	libelf-dev libssl-dev dwarves xz-utils kmod cpio rsync
 
 .PHONY: all module tools unit testtools check demo bench deps install man clean help \
-	debug-kernel debug-kernel-deps
+	debug-kernel debug-kernel-deps deb dkms install-tools
 
 all: module tools
 
@@ -91,9 +92,12 @@ deps:
 	DEBIAN_FRONTEND=noninteractive apt-get update -q
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PACKAGES)
 
-install: all
+install: all install-tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
 	$(if $(DESTDIR),,depmod -a $(notdir $(patsubst %/build,%,$(KDIR))))
+
+# Everything but the module (which make dkms installs instead).
+install-tools: tools
 	$(MAKE) -C tools/ifrepctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 0644 tools/udev/60-ifrep.rules $(DESTDIR)/lib/udev/rules.d/60-ifrep.rules
 	install -D -m 0755 tools/ocf/ifrep $(DESTDIR)/usr/lib/ocf/resource.d/dm-ifrep/ifrep
@@ -101,6 +105,26 @@ install: all
 
 man:
 	$(MAKE) -C docs man
+
+# Debian packages (dm-ifrep-dkms, ifrep-utils) in DEBDIR: packaging/build-debs.
+DEBDIR ?= build/deb
+deb:
+	packaging/build-debs $(DEBDIR)
+
+# The module under DKMS without a package: its source in
+# /usr/src/dm-ifrep-VERSION, built and installed for every kernel that has
+# headers; DKMS builds it again for each kernel installed later.
+IFREP_VERSION = $(shell sed -n 's/^\#define IFREP_TARGET_VERSION_\(MAJOR\|MINOR\|PATCH\)[[:space:]]*//p' \
+	dm-ifrep/include/ifrep_target.h | paste -sd.)
+dkms:
+	@if [ "$$(id -u)" != 0 ]; then echo "make dkms installs into /usr/src and /lib/modules: run it as root" >&2; exit 1; fi
+	@command -v dkms >/dev/null || { echo "dkms is not installed (apt-get install dkms)" >&2; exit 1; }
+	packaging/build-debs --dkms-source /usr/src
+	dkms status -m dm-ifrep -v $(IFREP_VERSION) | grep -q . || dkms add -m dm-ifrep -v $(IFREP_VERSION)
+	for k in $$(ls /lib/modules); do \
+		[ -f /lib/modules/$$k/build/Makefile ] || continue; \
+		dkms install -m dm-ifrep -v $(IFREP_VERSION) -k $$k || exit 1; \
+	done
 
 # The debug kernel: packages, then tests/vm/build-debug-kernel (nothing to do
 # when it is up to date).  make check KERNEL=debug does this first.
@@ -141,4 +165,7 @@ help:
 	@echo "make bench      performance ratios measured side by side (T=name: one scenario)"
 	@echo "make torture    fault campaigns: power cuts and link flaps (N=rounds, T=name)"
 	@echo "make install    module, ifrepctl, udev rule, man page, bash completion"
+	@echo "make deb        Debian packages dm-ifrep-dkms and ifrep-utils in DEBDIR (build/deb)"
+	@echo "make dkms       (root) the module under DKMS: rebuilt for every installed kernel"
+	@echo "make install-tools  make install without the module (after make dkms)"
 	@echo "make man        regenerate docs/ifrepctl.8 from docs/ifrepctl.md (lowdown)"
