@@ -185,6 +185,7 @@ static void cut(struct ifrep_pair *p, bool initial)
 	c->running = true;
 	c->initial = initial;
 	c->cut = ktime_get_real_seconds();
+	c->cut_at = jiffies;
 	__ifrep_copydev_cut(p);
 	vol->cutting = false;
 	spin_unlock_irq(&vol->lock);
@@ -427,8 +428,10 @@ static void cycle_worker(struct work_struct *ws)
 	struct ifrep_pair *p = container_of(to_delayed_work(ws), struct ifrep_pair,
 					    cycle.work);
 	struct ifrep_volume *vol = p->vol;
+	unsigned long cut_at = 0, delay;
 	const char *reason = NULL;
 	enum ifrep_pair_state state;
+	bool shipped = false;
 	int r;
 
 	mutex_lock(&p->cycle.lock);
@@ -451,6 +454,8 @@ static void cycle_worker(struct work_struct *ws)
 	}
 	if (!p->cycle.running)
 		cut(p, state == IFREP_PS_INITIAL_SYNC);
+	cut_at = p->cycle.cut_at;
+	shipped = true;
 	r = run_cycle(p, &reason);
 	mutex_unlock(&p->cycle.lock);
 	if (r && reason) {
@@ -467,10 +472,21 @@ again:
 	if (READ_ONCE(p->resync.stop) || READ_ONCE(vol->suspended))
 		return;
 	/* A sync asked while this one shipped: cut the next one now. */
-	if (xchg(&p->cycle.cut_asked, false))
+	if (xchg(&p->cycle.cut_asked, false)) {
 		mod_delayed_work(vol->resync_wq, &p->cycle.work, 0);
-	else if (p->cycle.interval_s)
-		queue_delayed_work(vol->resync_wq, &p->cycle.work, p->cycle.interval_s * HZ);
+	} else if (p->cycle.interval_s) {
+		/*
+		 * Cuts are interval apart (the recovery point then peaks at
+		 * interval plus one cycle's shipping), or back to back while a
+		 * cycle ships for longer.  After no cycle (a pair not
+		 * replicating), the next look is a whole interval away.
+		 */
+		delay = p->cycle.interval_s * HZ;
+		if (shipped)
+			delay = time_after(jiffies, cut_at + delay) ? 0 :
+				cut_at + delay - jiffies;
+		queue_delayed_work(vol->resync_wq, &p->cycle.work, delay);
+	}
 }
 
 /*

@@ -35,6 +35,7 @@ struct ifrep_cycle {
 	 */
 	bool pinned;
 	u64 cut;			/* unix time of the running cycle's cut */
+	unsigned long cut_at;		/* jiffies then: the timer counts from it */
 	u64 total;			/* chunks of the running cycle */
 	u64 shipped;
 	u64 last_sync_point;		/* unix time of the last committed cut */
