@@ -114,8 +114,7 @@ deb:
 # The module under DKMS without a package: its source in
 # /usr/src/dm-ifrep-VERSION, built and installed for every kernel that has
 # headers; DKMS builds it again for each kernel installed later.
-IFREP_VERSION = $(shell sed -n 's/^\#define IFREP_TARGET_VERSION_\(MAJOR\|MINOR\|PATCH\)[[:space:]]*//p' \
-	dm-ifrep/include/ifrep_target.h | paste -sd.)
+IFREP_VERSION = $(shell packaging/build-debs --version)
 dkms:
 	@if [ "$$(id -u)" != 0 ]; then echo "make dkms installs into /usr/src and /lib/modules: run it as root" >&2; exit 1; fi
 	@command -v dkms >/dev/null || { echo "dkms is not installed (apt-get install dkms)" >&2; exit 1; }

@@ -5,8 +5,8 @@
 # module's DKMS build, on this machine:
 #
 #   deb.build      both packages build into a new directory
-#   deb.control    their fields: names, the module's version (from
-#                  ifrep_target.h), architectures, ifrepctl's library
+#   deb.control    their fields: names, the module's version (build-debs
+#                  --version, from ifrep_target.h), architectures, ifrepctl's library
 #                  dependencies (dpkg-shlibdeps), the DKMS maintainer scripts
 #   deb.contents   ifrep-utils holds ifrepctl, its man page, the udev rule,
 #                  the OCF agent, the bash completion and copyright;
@@ -35,9 +35,12 @@ TOP=${BUILD%/packaging/build-debs}
 need_tool deb.setup
 make_tmp packaging
 
-hdr=$TOP/dm-ifrep/include/ifrep_target.h
-version=$(sed -n 's/^#define IFREP_TARGET_VERSION_\(MAJOR\|MINOR\|PATCH\)[[:space:]]*//p' "$hdr" |
-	paste -sd.)
+version=$("$BUILD" --version)
+if ! [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+   ! grep -q "IFREP_TARGET_VERSION_PATCH[[:space:]]*${version##*.}$" "$TOP/dm-ifrep/include/ifrep_target.h"; then
+	echo "FAIL deb.setup: build-debs --version says '$version', not the version of ifrep_target.h"
+	exit 1
+fi
 arch=$(dpkg --print-architecture)
 utils=$tmp/out/ifrep-utils_${version}_$arch.deb
 dkms=$tmp/out/dm-ifrep-dkms_${version}_all.deb
