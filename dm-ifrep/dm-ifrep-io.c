@@ -3,7 +3,8 @@
  * dm-ifrep write path.
  *
  * A host write becomes one leg to the data device plus one leg per pair
- * that replicates the chunk.  The host bio completes when every leg did,
+ * that replicates the chunk.  Discards and write-zeroes are writes without
+ * data: they take the same path, one chunk at a time.  The host bio completes when every leg did,
  * with the data leg's status: a target that fails only makes its pair
  * track the chunk as dirty (host I/O never fails because a target did).
  *
@@ -107,7 +108,7 @@ static void leg_done(struct ifrep_io *io, struct ifrep_pair *p, blk_status_t sta
 			if (p->ops->remote && p->target_consistent)
 				io->unreplicated = true;
 			spin_unlock_irqrestore(&vol->lock, flags);
-		} else if (io->chunk != IFREP_NO_CHUNK) {
+		} else if (io->chunk != IFREP_NO_CHUNK && bio_has_data(io->bio)) {
 			atomic64_add(io->bio->bi_iter.bi_size, &p->bytes_sent);
 		}
 		if (atomic_dec_and_test(&p->target_users))
@@ -319,7 +320,18 @@ void ifrep_io_mark_worker(struct work_struct *ws)
 int ifrep_io_map_write(struct ifrep_volume *vol, struct bio *bio)
 {
 	struct ifrep_io *io = dm_per_bio_data(bio, sizeof(struct ifrep_io));
+	sector_t to_chunk_end;
 
+	/*
+	 * dm splits writes at chunks (max_io_len), not discards and
+	 * write-zeroes: it sends us the rest of those once this part is in.
+	 */
+	if (unlikely(!bio_has_data(bio) && bio_sectors(bio))) {
+		to_chunk_end = vol->chunk_sectors -
+			       (bio->bi_iter.bi_sector & (vol->chunk_sectors - 1));
+		if (bio_sectors(bio) > to_chunk_end)
+			dm_accept_partial_bio(bio, to_chunk_end);
+	}
 	io->mapped = ktime_get();
 	try_issue(vol, bio);
 	return DM_MAPIO_SUBMITTED;

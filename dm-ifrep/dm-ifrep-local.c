@@ -138,12 +138,52 @@ static void local_endio(struct bio *clone)
 	done(io, p, status);
 }
 
+/*
+ * A discard or write-zeroes, which the target need not support the way the
+ * data device does: the block layer builds the bios the target takes (for
+ * write-zeroes, plain writes of zeroes if it must), chained to an empty bio
+ * of ours that is never submitted and completes the leg once they all did.
+ * A target without discards keeps its data: a discard promises no content.
+ */
+static void local_submit_extent(struct ifrep_pair *p, struct ifrep_io *io, struct bio *bio,
+				ifrep_leg_done_fn done)
+{
+	struct block_device *bdev = p->local.bdev;
+	sector_t sector = bio->bi_iter.bi_sector;
+	sector_t nr = bio_sectors(bio);
+	struct bio *leg_bio, *chain = NULL;
+	struct ifrep_leg *leg;
+	int r = 0;
+
+	leg_bio = bio_alloc_bioset(bdev, 0, bio->bi_opf, GFP_NOIO, &p->vol->bs);
+	leg = container_of(leg_bio, struct ifrep_leg, clone);
+	leg->io = io;
+	leg->pair = p;
+	leg_bio->bi_private = done;
+	leg_bio->bi_end_io = local_endio;
+	if (bio_op(bio) == REQ_OP_WRITE_ZEROES)
+		r = __blkdev_issue_zeroout(bdev, sector, nr, GFP_NOIO, &chain, 0);
+	else if (bdev_max_discard_sectors(bdev))
+		r = __blkdev_issue_discard(bdev, sector, nr, GFP_NOIO, &chain);
+	if (chain) {
+		bio_chain(chain, leg_bio);
+		submit_bio_noacct(chain);
+	}
+	if (r)
+		leg_bio->bi_status = errno_to_blk_status(r);
+	bio_endio(leg_bio);
+}
+
 static void local_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio *bio,
 			 ifrep_leg_done_fn done)
 {
 	struct bio *clone;
 	struct ifrep_leg *leg;
 
+	if (unlikely(!bio_has_data(bio) && bio_sectors(bio))) {
+		local_submit_extent(p, io, bio, done);
+		return;
+	}
 	clone = bio_alloc_clone(p->local.bdev, bio, GFP_NOIO, &p->vol->bs);
 	leg = container_of(clone, struct ifrep_leg, clone);
 	leg->io = io;

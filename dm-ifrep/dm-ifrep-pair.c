@@ -112,6 +112,15 @@ void __ifrep_pair_set_dirty(struct ifrep_pair *p, u64 chunk)
 	}
 }
 
+void ifrep_pair_set_dirty(struct ifrep_pair *p, u64 chunk)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&p->vol->lock, flags);
+	__ifrep_pair_set_dirty(p, chunk);
+	spin_unlock_irqrestore(&p->vol->lock, flags);
+}
+
 int ifrep_pair_record_flags(struct ifrep_pair *p, u32 set, u32 clear)
 {
 	struct ifrep_volume *vol = p->vol;

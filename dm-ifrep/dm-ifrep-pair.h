@@ -180,6 +180,7 @@ void __ifrep_pair_set_state(struct ifrep_pair *p, enum ifrep_pair_state state,
 bool __ifrep_pair_replicating(struct ifrep_pair *p);
 /* Chunk @chunk must be copied (again); a sync pair in sync resyncs it. */
 void __ifrep_pair_set_dirty(struct ifrep_pair *p, u64 chunk);
+void ifrep_pair_set_dirty(struct ifrep_pair *p, u64 chunk);
 
 /* Sets vol->lock itself; any context. */
 void ifrep_pair_set_state(struct ifrep_pair *p, enum ifrep_pair_state state,

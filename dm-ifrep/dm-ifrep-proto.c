@@ -72,6 +72,10 @@ static const struct {
 			     sizeof(struct ifrep_wire_csum) },
 	[IFREP_MSG_COMPARE] = { sizeof(struct ifrep_wire_compare),
 				sizeof(struct ifrep_wire_compare) },
+	[IFREP_MSG_DISCARD] = { sizeof(struct ifrep_wire_extent),
+				sizeof(struct ifrep_wire_extent) },
+	[IFREP_MSG_WRITE_ZEROES] = { sizeof(struct ifrep_wire_extent),
+				     sizeof(struct ifrep_wire_extent) },
 };
 
 static u32 crc_update(u32 crc, const void *p, size_t len)

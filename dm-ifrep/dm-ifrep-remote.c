@@ -129,6 +129,7 @@ struct ifrep_rreq {
 	u32 len;
 	const void *fixed;		/* payload of a non-DATA request */
 	u32 fixed_len;
+	struct ifrep_wire_extent extent;	/* a host discard's or write-zeroes' */
 	struct completion *done;
 	int *result;
 	u32 *value;			/* where the ACK's value goes, or NULL */
@@ -415,8 +416,53 @@ static void note_stable(struct ifrep_remote *r, const struct ifrep_rreq *req)
 	if (req->type == IFREP_MSG_FLUSH ||
 	    (req->type == IFREP_MSG_DATA && (req->flags & IFREP_DATA_PREFLUSH)))
 		r->stable_acks = max(r->stable_acks, req->covers);
-	if (req->type == IFREP_MSG_DATA && !(req->flags & IFREP_DATA_FUA))
+	if ((req->type == IFREP_MSG_DATA && !(req->flags & IFREP_DATA_FUA)) ||
+	    req->type == IFREP_MSG_DISCARD || req->type == IFREP_MSG_WRITE_ZEROES)
 		r->unstable_acks++;
+}
+
+/*
+ * Whether the session passes discards and write-zeroes on.  A peer before
+ * protocol 2.2 cannot: a discard promises no content and is dropped, a
+ * write-zeroes leaves its chunk dirty for the resync to copy the zeroes.
+ */
+static bool peer_takes_extents(struct ifrep_remote *r)
+{
+	unsigned long flags;
+	bool takes;
+
+	spin_lock_irqsave(&r->lock, flags);
+	takes = !r->conn || (r->conn->features & IFREP_FEAT_DISCARD);
+	spin_unlock_irqrestore(&r->lock, flags);
+	return takes;
+}
+
+static void remote_submit_extent(struct ifrep_pair *p, struct ifrep_remote *r,
+				 struct ifrep_io *io, struct bio *bio,
+				 ifrep_leg_done_fn done)
+{
+	bool zeroes = bio_op(bio) == REQ_OP_WRITE_ZEROES;
+	struct ifrep_rreq *req;
+
+	if (!peer_takes_extents(r)) {
+		if (zeroes)
+			ifrep_pair_set_dirty(p, io->chunk);
+		put_link(p, r);
+		done(io, p, BLK_STS_OK);
+		return;
+	}
+	req = mempool_alloc(rreq_pool, GFP_NOIO);
+	memset(req, 0, sizeof(*req));
+	req->io = io;
+	req->leg_done = done;
+	req->type = zeroes ? IFREP_MSG_WRITE_ZEROES : IFREP_MSG_DISCARD;
+	req->sector = bio->bi_iter.bi_sector;
+	req->extent.sector = cpu_to_be64(bio->bi_iter.bi_sector);
+	req->extent.length = cpu_to_be32(bio->bi_iter.bi_size);
+	req->fixed = &req->extent;
+	req->fixed_len = sizeof(req->extent);
+	queue_rreq(r, req);
+	put_link(p, r);
 }
 
 /*----------------------------------------------------------------
@@ -432,6 +478,10 @@ static void remote_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio 
 
 	if (!r) {
 		done(io, p, BLK_STS_TRANSPORT);
+		return;
+	}
+	if (unlikely(!bio_has_data(bio) && bio_sectors(bio))) {
+		remote_submit_extent(p, r, io, bio, done);
 		return;
 	}
 	if (flush && peer_cache_clean(r)) {

@@ -7,9 +7,10 @@
  * flushes; SYNC_STATE waits until every write is in, flushes, and records
  * whether the volume now holds a complete image; CYCLE_BEGIN/COMMIT drive
  * the journal; CSUM reads and checksums; COMPARE reads and compares a
- * range's SHA-256 with the primary's.  Anything malformed (bad
- * checksum, impossible length, out-of-range sector, unknown or unexpected
- * type) ends the session with a rate-limited log line and nothing written.
+ * range's SHA-256 with the primary's; DISCARD and WRITE_ZEROES discard or
+ * zero a range.  Anything malformed (bad checksum, impossible length,
+ * out-of-range sector, unknown or unexpected type) ends the session with a
+ * rate-limited log line and nothing written.
  * The listener, authentication and attach are dm-ifrep-receiver.c.
  */
 #include "dm-ifrep-bitmap.h"
@@ -174,6 +175,23 @@ static void submit_rx_write(struct ifrep_session *s, struct rx_write *w,
 	}
 }
 
+/* Inside a cycle, what a write overwrites is saved first. */
+static int journal_range(struct ifrep_volume *vol, sector_t sector, sector_t nr)
+{
+	u64 chunk, last;
+	int r = 0;
+
+	if (!vol->journal || !ifrep_journal_applying(vol->journal))
+		return 0;
+	last = ifrep_chunk_of(vol, sector + nr - 1);
+	for (chunk = ifrep_chunk_of(vol, sector); chunk <= last && !r; chunk++)
+		r = ifrep_journal_save(vol->journal, chunk);
+	if (r)
+		DMERR_LIMIT("%s: cannot journal chunk %llu (%d): cycle dropped",
+			    vol->name, chunk - 1, r);
+	return r;
+}
+
 static int handle_data(struct ifrep_session *s, struct ifrep_msg *msg)
 {
 	struct ifrep_volume *vol = s->l->vol;
@@ -216,19 +234,9 @@ static int handle_data(struct ifrep_session *s, struct ifrep_msg *msg)
 		opf |= REQ_PREFLUSH;
 	if (msg->flags & IFREP_DATA_FUA)
 		opf |= REQ_FUA;
-	/* Inside a cycle, what the write overwrites is saved first. */
-	if (vol->journal && ifrep_journal_applying(vol->journal)) {
-		u64 chunk = ifrep_chunk_of(vol, sector);
-		u64 last = ifrep_chunk_of(vol, sector + (bytes >> SECTOR_SHIFT) - 1);
-
-		for (; chunk <= last && !r; chunk++)
-			r = ifrep_journal_save(vol->journal, chunk);
-		if (r) {
-			DMERR_LIMIT("%s: cannot journal chunk %llu (%d): cycle dropped",
-				    vol->name, chunk - 1, r);
-			goto out_free;
-		}
-	}
+	r = journal_range(vol, sector, bytes >> SECTOR_SHIFT);
+	if (r)
+		goto out_free;
 	submit_rx_write(s, w, sector, opf);
 	return 0;
 
@@ -253,6 +261,65 @@ static int handle_flush(struct ifrep_session *s, struct ifrep_msg *msg)
 	bio->bi_private = w;
 	bio->bi_end_io = rx_endio;
 	submit_bio(bio);
+	return 0;
+}
+
+/*
+ * DISCARD and WRITE_ZEROES: the block layer builds the bios (write-zeroes
+ * falls back to writing zeroes), chained so that the last one completes
+ * the request, which is acknowledged like a write.  A data device without
+ * discards skips them: a discard promises no content.
+ */
+static int handle_extent(struct ifrep_session *s, struct ifrep_msg *msg)
+{
+	struct ifrep_volume *vol = s->l->vol;
+	struct block_device *bdev = vol->data_bdev;
+	struct ifrep_wire_extent ext;
+	struct bio *chain = NULL;
+	struct rx_write *w;
+	sector_t sector, nr;
+	u32 bytes;
+	int r;
+
+	r = ifrep_conn_recv_payload(s->conn, msg, &ext, sizeof(ext)) ?:
+	    ifrep_conn_recv_end(msg);
+	if (r)
+		return r;
+	sector = be64_to_cpu(ext.sector);
+	bytes = be32_to_cpu(ext.length);
+	nr = bytes >> SECTOR_SHIFT;
+	if (!bytes || bytes % SECTOR_SIZE || ext.reserved || sector >= vol->data_sectors ||
+	    nr > vol->data_sectors - sector) {
+		DMERR_LIMIT("%s: %s: bad %s (sector %llu, %u bytes)", vol->name,
+			    s->conn->stream->peer,
+			    msg->type == IFREP_MSG_DISCARD ? "discard" : "write-zeroes",
+			    (u64)sector, bytes);
+		return -EPROTO;
+	}
+	r = journal_range(vol, sector, nr);
+	if (r)
+		return r;
+	w = kvzalloc(sizeof(*w), GFP_NOIO);
+	if (!w)
+		return -ENOMEM;
+	w->s = s;
+	w->id = msg->id;
+	atomic_set(&w->pending, 1);
+	atomic_inc(&s->inflight);
+	if (msg->type == IFREP_MSG_WRITE_ZEROES)
+		r = __blkdev_issue_zeroout(bdev, sector, nr, GFP_NOIO, &chain, 0);
+	else if (bdev_max_discard_sectors(bdev))
+		r = __blkdev_issue_discard(bdev, sector, nr, GFP_NOIO, &chain);
+	if (r)
+		w->status = errno_to_blk_status(r);
+	if (chain) {
+		chain->bi_private = w;
+		chain->bi_end_io = rx_endio;
+		atomic_inc(&w->pending);
+		submit_bio(chain);
+	}
+	if (atomic_dec_and_test(&w->pending))
+		write_done(s, w);
 	return 0;
 }
 
@@ -540,6 +607,10 @@ int ifrep_session_primary_loop(struct ifrep_session *s)
 			break;
 		case IFREP_MSG_COMPARE:
 			r = handle_compare(s, &msg);
+			break;
+		case IFREP_MSG_DISCARD:
+		case IFREP_MSG_WRITE_ZEROES:
+			r = handle_extent(s, &msg);
 			break;
 		default:
 			DMERR_LIMIT("%s: %s: unexpected message type %u", s->l->vol->name,

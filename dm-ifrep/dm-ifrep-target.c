@@ -238,8 +238,9 @@ static int ifrep_ctr(struct dm_target *ti, unsigned int argc, char **argv)
 		goto out_put_vol;
 	ti->num_flush_bios = 1;
 	ti->flush_supported = true;
-	ti->num_discard_bios = 0;
-	ti->num_write_zeroes_bios = 0;
+	/* Advertised when the data device supports them (dm checks it). */
+	ti->num_discard_bios = 1;
+	ti->num_write_zeroes_bios = 1;
 	ti->per_io_data_size = sizeof(struct ifrep_io);
 	ti->private = tc;
 	return 0;

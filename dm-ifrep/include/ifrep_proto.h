@@ -26,8 +26,8 @@
  *   client -> ATTACH, server -> ATTACH_REPLY     (primaries only)
  *                     [server -> BITMAP]
  *   then DATA / FLUSH / SYNC_STATE / CYCLE_BEGIN / CYCLE_COMMIT / CSUM /
- *   COMPARE / PING / BW_DATA from the client, each answered by an ACK (PING
- *   by PONG) carrying the request's id.
+ *   COMPARE / DISCARD / WRITE_ZEROES / PING / BW_DATA from the client, each
+ *   answered by an ACK (PING by PONG) carrying the request's id.
  * Either side may send ERROR with a reason and close.
  */
 #ifndef IFREP_PROTO_H
@@ -37,7 +37,7 @@
 
 #define IFREP_PROTO_MAGIC	0x49465250U	/* "IFRP" */
 #define IFREP_PROTO_MAJOR	2		/* incompatible changes: 2 = AEAD */
-#define IFREP_PROTO_MINOR	1		/* 1: COMPARE (feature bit) */
+#define IFREP_PROTO_MINOR	2		/* 1: COMPARE, 2: DISCARD (feature bits) */
 
 /*
  * Feature bits offered in HELLO; the session uses the common ones.  Every
@@ -49,8 +49,10 @@
 #define IFREP_FEAT_CSUM		(1U << 2)	/* CSUM requests (online verify) */
 #define IFREP_FEAT_RESTARTED	(1U << 3)	/* ATTACH_REPLY says ATTACH_RESTARTED */
 #define IFREP_FEAT_COMPARE	(1U << 4)	/* COMPARE requests (checksum resync) */
+#define IFREP_FEAT_DISCARD	(1U << 5)	/* DISCARD and WRITE_ZEROES requests */
 #define IFREP_FEATURES		(IFREP_FEAT_FLUSH | IFREP_FEAT_BWTEST | IFREP_FEAT_CSUM | \
-				 IFREP_FEAT_RESTARTED | IFREP_FEAT_COMPARE)
+				 IFREP_FEAT_RESTARTED | IFREP_FEAT_COMPARE | \
+				 IFREP_FEAT_DISCARD)
 
 #define IFREP_NONCE_LEN		32
 #define IFREP_HMAC_LEN		32
@@ -79,7 +81,9 @@ enum ifrep_msg_type {
 	IFREP_MSG_CYCLE_COMMIT = 15,
 	IFREP_MSG_CSUM = 16,
 	IFREP_MSG_COMPARE = 17,
-	IFREP_MSG_TYPE_MAX = 17,
+	IFREP_MSG_DISCARD = 18,
+	IFREP_MSG_WRITE_ZEROES = 19,
+	IFREP_MSG_TYPE_MAX = 19,
 };
 
 struct ifrep_wire_header {
@@ -216,6 +220,20 @@ struct ifrep_wire_compare {
 } __packed;
 
 /*
+ * DISCARD and WRITE_ZEROES (feature IFREP_FEAT_DISCARD): a host discard or
+ * write-zeroes of a sync pair's primary, passed on without data.  The
+ * secondary discards the range if its data device supports discards and
+ * else does nothing (a discard promises no content); it zeroes the range
+ * for WRITE_ZEROES, writing zeroes itself if its device cannot.  Both are
+ * acknowledged once done, like DATA.  A range never crosses a chunk.
+ */
+struct ifrep_wire_extent {
+	ifrep_be64 sector;
+	ifrep_be32 length;			/* bytes: whole sectors, not 0 */
+	ifrep_be32 reserved;			/* 0 */
+} __packed;
+
+/*
  * Async cycles: CYCLE_BEGIN announces the chunks of one point-in-time cut;
  * the DATA that follows are those chunks as they were at the cut;
  * CYCLE_COMMIT makes them the secondary's new image at once.  Until the
@@ -246,5 +264,6 @@ IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_attach_reply) == 120, "attach reply
 IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_cycle) == 32, "cycle size");
 IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_csum) == 16, "csum size");
 IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_compare) == 48, "compare size");
+IFREP_STATIC_ASSERT(sizeof(struct ifrep_wire_extent) == 16, "extent size");
 
 #endif /* IFREP_PROTO_H */

@@ -23,8 +23,8 @@
 
 #define IFREP_TARGET_NAME		"ifrep"
 #define IFREP_TARGET_VERSION_MAJOR	1
-#define IFREP_TARGET_VERSION_MINOR	8
-#define IFREP_TARGET_VERSION_PATCH	1
+#define IFREP_TARGET_VERSION_MINOR	9
+#define IFREP_TARGET_VERSION_PATCH	0
 /* The copy device of a local copy pair (target 1.4), same module. */
 #define IFREP_COPY_TARGET_NAME		"ifrep-copy"
 /* Its status: <state> <copied>/<chunks> <deferred bios> <reason> */

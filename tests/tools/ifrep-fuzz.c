@@ -76,6 +76,7 @@ enum kind {
 	K_DATA_MUTATED,
 	K_CSUM_BAD_RANGE,
 	K_COMPARE_BAD,
+	K_EXTENT_BAD,
 	NR_KINDS,
 	FIRST_ATTACHED = K_DATA_BAD_SECTOR,
 };
@@ -86,7 +87,7 @@ static const char *const kind_names[NR_KINDS] = {
 	"truncated", "hello-major-1", "auth-wrong-hmac", "data-before-auth",
 	"data-bad-sector", "data-bad-checksum", "data-length-not-512",
 	"ack-to-server", "data-bit-flip", "checksum-request-outside",
-	"compare-request-invalid",
+	"compare-request-invalid", "discard-zeroes-invalid",
 };
 
 /* What the secondary must answer with an ERROR before dropping. */
@@ -614,6 +615,23 @@ static size_t attached_message(struct fuzz *f, const struct ifrep_conn *c, enum 
 		rnd_bytes(f, cmp.sha256, sizeof(cmp.sha256));
 		return seal(c, buf, frame(buf, hdr(IFREP_MSG_COMPARE, sizeof(cmp), seq), &cmp,
 					  sizeof(cmp), false), room);
+	}
+	case K_EXTENT_BAD: {
+		/* A DISCARD or WRITE_ZEROES that must change nothing. */
+		struct ifrep_wire_extent ext = { 0 };
+
+		switch (variant % 5) {
+		case 0: sector = end ? end : IMPOSSIBLE_SECTOR; bytes = 65536; break;
+		case 1: sector = 0; bytes = 0; break;
+		case 2: sector = 0; bytes = 1000; break;
+		case 3: sector = end > 8 ? end - 8 : 0; bytes = 8192; break;
+		default: sector = 0; bytes = 65536; ext.reserved = ifrep_put_be32(1); break;
+		}
+		ext.sector = ifrep_put_be64(sector);
+		ext.length = ifrep_put_be32(bytes);
+		return seal(c, buf, frame(buf, hdr(variant & 1 ? IFREP_MSG_WRITE_ZEROES :
+						   IFREP_MSG_DISCARD, sizeof(ext), seq),
+					  &ext, sizeof(ext), false), room);
 	}
 	default:
 		return 0;

@@ -127,6 +127,10 @@ static const struct {
 			     sizeof(struct ifrep_wire_csum) },
 	[IFREP_MSG_COMPARE] = { "COMPARE", sizeof(struct ifrep_wire_compare),
 				sizeof(struct ifrep_wire_compare) },
+	[IFREP_MSG_DISCARD] = { "DISCARD", sizeof(struct ifrep_wire_extent),
+				sizeof(struct ifrep_wire_extent) },
+	[IFREP_MSG_WRITE_ZEROES] = { "WRITE_ZEROES", sizeof(struct ifrep_wire_extent),
+				     sizeof(struct ifrep_wire_extent) },
 };
 
 const char *ifrep_msg_type_name(unsigned int type)
