@@ -94,11 +94,16 @@ mkdir "$tmp/devs" && touch "$tmp/devs/disk-a" "$tmp/devs/disk-b" "$tmp/devs/othe
 _complete data_file "$tmp/devs/disk-a $tmp/devs/disk-b" ifrepctl create v --data "$tmp/devs/disk"
 _complete secret_file "$tmp/devs/other" ifrepctl pair add vol0 b --secret-file "$tmp/devs/o"
 _complete udev_device "$tmp/devs/disk-b" ifrepctl activate --udev "$tmp/devs/disk-b"
+_complete apply_file "$tmp/devs/disk-a $tmp/devs/disk-b" ifrepctl apply "$tmp/devs/disk"
+_complete apply_options "--dry-run" ifrepctl apply "$tmp/devs/other" --d
+_complete apply_host_then_file "$tmp/devs/other" ifrepctl apply --host b "$tmp/devs/o"
 _complete value_then_volume "vol0 vol1" ifrepctl status --format json vol
 
 # volume and pair names
 _complete volumes "data vol0 vol1" ifrepctl promote ""
 _complete volume_prefix "vol0 vol1" ifrepctl remove v
+_complete dump_volume "vol0 vol1" ifrepctl dump --host a v
+_complete commands_d "demote dump" ifrepctl d
 _complete pairs "dr usb" ifrepctl pause vol0 ""
 _complete pair_prefix "dr" ifrepctl resolve vol0 --discard-remote d
 _complete pair_after_option "dr usb" ifrepctl sync vol0 --wait ""

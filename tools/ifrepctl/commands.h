@@ -14,6 +14,10 @@ extern const struct cli_command command_activate;
 extern const struct cli_command command_remove;
 extern const struct cli_command command_list;
 
+/* cmd_apply.c */
+extern const struct cli_command command_apply;
+extern const struct cli_command command_dump;
+
 /* cmd_pair.c */
 extern const struct cli_command command_pair_add;
 extern const struct cli_command command_pair_set;

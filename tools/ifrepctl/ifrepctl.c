@@ -31,6 +31,8 @@ static const struct cli_command *const commands[] = {
 	&command_create,
 	&command_activate,
 	&command_remove,
+	&command_apply,
+	&command_dump,
 	&command_pair_add,
 	&command_pair_set,
 	&command_pair_remove,

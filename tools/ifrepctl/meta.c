@@ -196,6 +196,7 @@ int ifrep_meta_unpack(const void *block, unsigned int slot,
 	m.meta_blocks = get64(sb->meta_blocks);
 	m.data_generation = get64(sb->data_generation);
 	m.created = get64(sb->created);
+	m.hot_chunks = get32(sb->hot_chunks);
 
 	if (m.role != IFREP_ROLE_PRIMARY && m.role != IFREP_ROLE_SECONDARY)
 		return fail(-EINVAL, why, whylen, "unknown role %u", m.role);
@@ -253,6 +254,7 @@ void ifrep_meta_pack(const struct ifrep_meta *m, unsigned int slot, void *block)
 	sb->meta_blocks = put64(m->meta_blocks);
 	sb->data_generation = put64(m->data_generation);
 	sb->created = put64(m->created);
+	sb->hot_chunks = put32(m->hot_chunks);
 	put_str(sb->volume_name, m->volume_name, sizeof(sb->volume_name));
 	put_str(sb->data_path, m->data_path, sizeof(sb->data_path));
 	put_str(sb->listen, m->listen, sizeof(sb->listen));

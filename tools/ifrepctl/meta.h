@@ -97,6 +97,7 @@ struct ifrep_meta {
 	uint64_t meta_blocks;
 	uint64_t data_generation;
 	uint64_t created;
+	uint32_t hot_chunks;			/* primary: the hot set; 0 = the module's default */
 	char volume_name[IFREP_VOLUME_NAME_LEN];
 	char data_path[IFREP_PATH_LEN];
 	char listen[IFREP_ADDR_LEN];
