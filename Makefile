@@ -37,7 +37,7 @@ endif
 
 DEB_PACKAGES := build-essential make gcc kmod cpio busybox-static \
 	qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
-	dmsetup libdevmapper-dev libssl-dev libaio-dev fio iproute2 e2fsprogs \
+	dmsetup lvm2 libdevmapper-dev libssl-dev libaio-dev fio iproute2 e2fsprogs \
 	drbd-utils util-linux procps psmisc jq bc perl lowdown man-db gnuplot-nox \
 	dpkg-dev dkms lintian
 
