@@ -421,6 +421,17 @@ static void note_stable(struct ifrep_remote *r, const struct ifrep_rreq *req)
 		r->unstable_acks++;
 }
 
+/* A host write's leg. */
+static struct ifrep_rreq *alloc_leg_rreq(struct ifrep_io *io, ifrep_leg_done_fn done)
+{
+	struct ifrep_rreq *req = mempool_alloc(rreq_pool, GFP_NOIO);
+
+	memset(req, 0, sizeof(*req));
+	req->io = io;
+	req->leg_done = done;
+	return req;
+}
+
 /*
  * Whether the session passes discards and write-zeroes on.  A peer before
  * protocol 2.2 cannot: a discard promises no content and is dropped, a
@@ -451,10 +462,7 @@ static void remote_submit_extent(struct ifrep_pair *p, struct ifrep_remote *r,
 		done(io, p, BLK_STS_OK);
 		return;
 	}
-	req = mempool_alloc(rreq_pool, GFP_NOIO);
-	memset(req, 0, sizeof(*req));
-	req->io = io;
-	req->leg_done = done;
+	req = alloc_leg_rreq(io, done);
 	req->type = zeroes ? IFREP_MSG_WRITE_ZEROES : IFREP_MSG_DISCARD;
 	req->sector = bio->bi_iter.bi_sector;
 	req->extent.sector = cpu_to_be64(bio->bi_iter.bi_sector);
@@ -497,10 +505,7 @@ static void remote_submit(struct ifrep_pair *p, struct ifrep_io *io, struct bio 
 			return;
 		}
 	}
-	req = mempool_alloc(rreq_pool, GFP_NOIO);
-	memset(req, 0, sizeof(*req));
-	req->io = io;
-	req->leg_done = done;
+	req = alloc_leg_rreq(io, done);
 	if (bio_sectors(bio)) {
 		req->type = IFREP_MSG_DATA;
 		req->bio = bio;

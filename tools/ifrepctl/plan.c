@@ -99,6 +99,16 @@ static struct ifrep_step *start(struct planner *pl, const char *cmd, const char 
  * The volume
  *--------------------------------------------------------------*/
 
+/* "--option VALUE", for a value that is a string and may be empty (none). */
+static void word_option(struct planner *pl, struct ifrep_step *s, const char *option,
+			const char *value)
+{
+	if (!value[0])
+		return;
+	word(pl, s, "%s", option);
+	word(pl, s, "%s", value);
+}
+
 static const char *role_word(uint32_t role)
 {
 	return role == IFREP_ROLE_SECONDARY ? "secondary" : "primary";
@@ -129,20 +139,14 @@ static void plan_create(struct planner *pl)
 		word(pl, s, "--hot-chunks");
 		word(pl, s, "%u", h->hot_chunks);
 	}
-	if (h->listen[0]) {
-		word(pl, s, "--listen");
-		word(pl, s, "%s", h->listen);
-	}
+	word_option(pl, s, "--listen", h->listen);
 	if (h->secret_file[0]) {
 		word(pl, s, "--secret-file");
 		word(pl, s, "%s", h->secret_file);
 	}
 	if (h->insecure)
 		word(pl, s, "--insecure");
-	if (h->journal[0]) {
-		word(pl, s, "--journal");
-		word(pl, s, "%s", h->journal);
-	}
+	word_option(pl, s, "--journal", h->journal);
 }
 
 /*
@@ -338,10 +342,7 @@ static void plan_add(struct planner *pl, const struct ifrep_conf_pair *cp)
 		word(pl, s, "--resync");
 		word(pl, s, "%s", ifrep_resync_name(cp->resync));
 	}
-	if (cp->journal[0]) {
-		word(pl, s, "--journal");
-		word(pl, s, "%s", cp->journal);
-	}
+	word_option(pl, s, "--journal", cp->journal);
 	if (cp->secret_file[0]) {
 		word(pl, s, "--secret-file");
 		word(pl, s, "%s", cp->secret_file);
