@@ -31,6 +31,7 @@ static const struct cli_command *const commands[] = {
 	&command_create,
 	&command_activate,
 	&command_remove,
+	&command_resize,
 	&command_apply,
 	&command_dump,
 	&command_pair_add,
