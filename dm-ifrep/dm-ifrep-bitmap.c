@@ -81,9 +81,9 @@ void ifrep_bitmap_from_le(unsigned long *bits, u64 nbits, const __le64 *words)
 
 int ifrep_bitmap_pair_init(struct ifrep_pair_bitmap *b, struct ifrep_volume *vol)
 {
-	b->ondisk = ifrep_bitmap_alloc(vol->nr_chunks, false);
-	b->scratch = ifrep_bitmap_alloc(vol->nr_chunks, false);
-	b->evict = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	b->ondisk = ifrep_bitmap_alloc(vol->chunk_capacity, false);
+	b->scratch = ifrep_bitmap_alloc(vol->chunk_capacity, false);
+	b->evict = ifrep_bitmap_alloc(vol->chunk_capacity, false);
 	b->changed = ifrep_bitmap_alloc(ifrep_md_sb(vol->md)->bitmap_blocks, false);
 	if (!b->ondisk || !b->scratch || !b->evict || !b->changed) {
 		ifrep_bitmap_pair_exit(b);

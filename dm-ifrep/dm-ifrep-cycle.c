@@ -57,7 +57,7 @@ static void end_cycle(struct ifrep_pair *p, bool committed);
 int ifrep_cycle_init(struct ifrep_pair *p, const struct ifrep_pair_record *rec)
 {
 	struct ifrep_cycle *c = &p->cycle;
-	u64 n = p->vol->nr_chunks;
+	u64 n = p->vol->chunk_capacity;
 
 	INIT_DELAYED_WORK(&c->work, cycle_worker);
 	mutex_init(&c->lock);

@@ -320,6 +320,30 @@ bool ifrep_journal_applying(struct ifrep_journal *j)
 	       (j->cycles[j->nr_cycles - 1].flags & IFREP_JCYCLE_F_APPLYING);
 }
 
+int ifrep_journal_grow(struct ifrep_journal *j, sector_t data_sectors)
+{
+	u64 nr_chunks = DIV_ROUND_UP_ULL(data_sectors, j->chunk_sectors);
+	unsigned long *saved;
+	int r = 0;
+
+	if (data_sectors <= j->data_sectors)
+		return 0;
+	saved = bitmap_zalloc(nr_chunks, GFP_KERNEL);
+	if (!saved)
+		return -ENOMEM;
+	mutex_lock(&j->lock);
+	if (ifrep_journal_applying(j)) {
+		r = -EBUSY;
+	} else {
+		swap(j->saved, saved);
+		j->data_sectors = data_sectors;
+		j->nr_chunks = nr_chunks;
+	}
+	mutex_unlock(&j->lock);
+	bitmap_free(saved);
+	return r;
+}
+
 static int abort_locked(struct ifrep_journal *j, u64 count)
 {
 	struct jcycle *c = &j->cycles[j->nr_cycles - 1];

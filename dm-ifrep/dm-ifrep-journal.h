@@ -65,6 +65,12 @@ int ifrep_journal_abort(struct ifrep_journal *j);
 
 bool ifrep_journal_applying(struct ifrep_journal *j);
 
+/*
+ * The volume grew to @data_sectors: chunks past the old end may now be
+ * saved.  Return: 0, -EBUSY while a cycle is being applied, -ENOMEM.
+ */
+int ifrep_journal_grow(struct ifrep_journal *j, sector_t data_sectors);
+
 /* Forgets every sync point: the device is being rewritten outside cycles. */
 int ifrep_journal_reset(struct ifrep_journal *j);
 

@@ -175,7 +175,7 @@ static int sync_back(struct ifrep_pair *p, struct ifrep_peer_view *v, bool initi
 	bool changed_here;
 	int err;
 
-	both = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	both = ifrep_bitmap_alloc(vol->chunk_capacity, false);
 	if (!both)
 		return -ENOMEM;
 	mutex_lock(&vol->bitmap_lock);

@@ -24,6 +24,8 @@
  *   verify <name> [start|restart|status|stop]   (online verify; status prints)
  *   hot_set                      (marked chunks, their maximum, evictions;
  *                                 prints; target 1.5)
+ *   resize <sectors>             (grow in place; then load the table with
+ *                                 that length; target 1.9)
  *
  * Every message but hot_set (only vol->lock) runs under admin_lock.  A
  * handler returns 0, 1 when it printed into @result, or -errno after
@@ -33,6 +35,7 @@
 #include "dm-ifrep-message.h"
 #include "dm-ifrep-proto.h"
 #include "dm-ifrep-receiver.h"
+#include "dm-ifrep-resize.h"
 #include "dm-ifrep-role.h"
 #include "dm-ifrep-syncpoint.h"
 
@@ -544,6 +547,17 @@ static int msg_timing(struct msg_args *m)
 	return 1;
 }
 
+static int msg_resize(struct msg_args *m)
+{
+	u64 sectors;
+
+	if (kstrtou64(m->argv[0], 10, &sectors) || !sectors) {
+		DMERR("%s: resize: '%s' is not a size in sectors", m->vol->name, m->argv[0]);
+		return -EINVAL;
+	}
+	return ifrep_volume_grow(m->vol, sectors);
+}
+
 /*----------------------------------------------------------------
  * The table
  *--------------------------------------------------------------*/
@@ -565,6 +579,7 @@ static const struct message messages[] = {
 	{ "rollback", 1, 2, "<sync point id> [<pair>]", false, msg_rollback },
 	{ "verify", 1, 2, "<pair> [start|restart|status|stop]", false, msg_verify },
 	{ "hot_set", 0, 0, "no arguments", false, msg_hot_set },
+	{ "resize", 1, 1, "<sectors>", false, msg_resize },
 	{ "timing", 0, 0, "no arguments", false, msg_timing },
 };
 

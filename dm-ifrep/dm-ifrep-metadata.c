@@ -198,6 +198,23 @@ static u64 bitmap_blocks_for(u64 nr_chunks)
 			 IFREP_BITS_PER_BITMAP_BLOCK);
 }
 
+u64 ifrep_md_chunk_capacity(struct ifrep_metadata *md)
+{
+	return min_t(u64, md->sb.bitmap_blocks * IFREP_BITS_PER_BITMAP_BLOCK,
+		     IFREP_MAX_CHUNKS);
+}
+
+int ifrep_md_set_size(struct ifrep_metadata *md, sector_t data_sectors)
+{
+	u64 nr_chunks = DIV_ROUND_UP_ULL(data_sectors, md->sb.chunk_sectors);
+
+	if (nr_chunks > ifrep_md_chunk_capacity(md))
+		return -EFBIG;
+	md->sb.data_sectors = data_sectors;
+	md->sb.nr_chunks = nr_chunks;
+	return 0;
+}
+
 static u64 meta_blocks_for(u64 bitmap_blocks)
 {
 	return IFREP_META_FIRST_BITMAP_BLOCK + IFREP_BITMAP_AREAS * bitmap_blocks;

@@ -132,6 +132,19 @@ int ifrep_md_write_bitmap_block(struct ifrep_metadata *md, unsigned int area,
 				u64 index, const unsigned long *bits);
 int ifrep_md_flush(struct ifrep_metadata *md);
 
+/* The chunks the bitmap areas have room for: the most a volume grows to. */
+u64 ifrep_md_chunk_capacity(struct ifrep_metadata *md);
+
+/**
+ * ifrep_md_set_size() - set a larger data size in the in-core superblock.
+ *
+ * Only within ifrep_md_chunk_capacity(): the layout stays as it is.  The
+ * caller holds sb_lock, writes the bitmap areas, then commits; on failure
+ * it sets the old size back with this function.
+ * Return: 0, or -EFBIG beyond the capacity.
+ */
+int ifrep_md_set_size(struct ifrep_metadata *md, sector_t data_sectors);
+
 /* Number of metadata blocks written since open (superblock + bitmap). */
 u64 ifrep_md_writes(struct ifrep_metadata *md);
 

@@ -124,7 +124,7 @@ static struct ifrep_pair *alloc_pair(struct ifrep_volume *vol, unsigned int slot
 			sizeof(p->local.journal_path));
 	ifrep_verify_init(p, rec);
 
-	p->dirty = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	p->dirty = ifrep_bitmap_alloc(vol->chunk_capacity, false);
 	if (!p->dirty || ifrep_resync_init(p) || ifrep_bitmap_pair_init(&p->bitmap, vol) ||
 	    ifrep_cycle_init(p, rec)) {
 		free_pair(p);

@@ -58,7 +58,7 @@ static void put_listener(struct ifrep_listener *l)
 static int send_local_changes(struct ifrep_session *s)
 {
 	struct ifrep_volume *vol = s->l->vol;
-	u64 len = ifrep_bitmap_le_bytes(vol->nr_chunks);
+	u64 len = ifrep_bitmap_le_bytes(s->primary_chunks);
 	struct ifrep_payload pl = { 0 };
 	__le64 *words;
 	int r;
@@ -69,7 +69,7 @@ static int send_local_changes(struct ifrep_session *s)
 	if (!words)
 		return -ENOMEM;
 	mutex_lock(&vol->bitmap_lock);
-	ifrep_bitmap_to_le(vol->local_ondisk, vol->nr_chunks, words);
+	ifrep_bitmap_to_le(vol->local_ondisk, s->primary_chunks, words);
 	mutex_unlock(&vol->bitmap_lock);
 	pl.buf = words;
 	pl.buf_len = len;
@@ -104,9 +104,10 @@ static int attach_primary(struct ifrep_session *s)
 	if (sb->role != IFREP_ROLE_SECONDARY) {
 		refuse = "this volume is a primary";
 		status = EROFS;
-	} else if (be64_to_cpu(att.data_sectors) != sb->data_sectors) {
-		refuse = "volume sizes differ";
-		status = EINVAL;
+	} else if (be64_to_cpu(att.data_sectors) > sb->data_sectors) {
+		/* A secondary grows first (a larger one waits for its primary). */
+		refuse = "the secondary is smaller than the primary: grow it (ifrepctl resize)";
+		status = ENOSPC;
 	} else if (be32_to_cpu(att.chunk_sectors) != sb->chunk_sectors) {
 		refuse = "chunk sizes differ";
 		status = EINVAL;
@@ -137,7 +138,9 @@ static int attach_primary(struct ifrep_session *s)
 		flags |= IFREP_ATTACH_NEW_PEER;
 	if (sb->flags & IFREP_SB_F_DIVERGED)
 		flags |= IFREP_ATTACH_DIVERGED;
-	if (!bitmap_empty(vol->local_ondisk, vol->nr_chunks))
+	/* What it does not have yet it copies whole when it grows. */
+	s->primary_chunks = DIV_ROUND_UP_ULL(be64_to_cpu(att.data_sectors), sb->chunk_sectors);
+	if (!bitmap_empty(vol->local_ondisk, s->primary_chunks))
 		flags |= IFREP_ATTACH_CHANGES;
 	if (!l->primary_seen)
 		flags |= IFREP_ATTACH_RESTARTED;

@@ -631,7 +631,7 @@ static int recv_changes(struct ifrep_pair *p, struct ifrep_conn *conn,
 	if (len > IFREP_MAX_PAYLOAD)
 		return -E2BIG;
 	words = kvmalloc(len, GFP_KERNEL);
-	v->changes = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	v->changes = ifrep_bitmap_alloc(vol->chunk_capacity, false);
 	r = -ENOMEM;
 	if (!words || !v->changes)
 		goto out;
@@ -681,6 +681,11 @@ static int attach(struct ifrep_remote *r, struct ifrep_conn *conn,
 		ifrep_proto_sanitize(reply.reason, sizeof(reply.reason));
 		DMERR_LIMIT("%s: pair %s: %s refused the volume: %s", p->vol->name,
 			    p->name, p->peer, reply.reason);
+		/* Not for good: it attaches once it was grown too. */
+		if (be32_to_cpu(reply.status) == ENOSPC) {
+			*reason = "secondary_smaller";
+			return -ENOSPC;
+		}
 		*reason = "refused_by_peer";
 		return -EACCES;
 	}

@@ -45,7 +45,7 @@ int ifrep_resync_init(struct ifrep_pair *p)
 	atomic64_set(&p->resync.skipped, 0);
 	if (p->mode != IFREP_MODE_SYNC)
 		return 0;
-	p->resync.locked = ifrep_bitmap_alloc(p->vol->nr_chunks, false);
+	p->resync.locked = ifrep_bitmap_alloc(p->vol->chunk_capacity, false);
 	return p->resync.locked ? 0 : -ENOMEM;
 }
 

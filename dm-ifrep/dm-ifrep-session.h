@@ -45,6 +45,7 @@ struct ifrep_session {
 	bool authed;			/* passed the handshake: a session slot */
 	bool evicted;			/* dropped from the pre-auth pool */
 	u64 primary_generation;		/* taken once we hold its full image */
+	u64 primary_chunks;		/* its size: ours or less (it grows last) */
 	unsigned long silence_limit;	/* the primary pings within this */
 };
 

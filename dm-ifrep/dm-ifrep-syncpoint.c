@@ -146,7 +146,7 @@ int ifrep_syncpoint_map(struct ifrep_volume *vol, const char *pair, u64 id,
 	unsigned long *seen;
 	int r;
 
-	seen = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	seen = ifrep_bitmap_alloc(vol->chunk_capacity, false);
 	if (!seen)
 		return -ENOMEM;
 	r = get_journal(vol, pair, &sj);
@@ -257,7 +257,7 @@ int ifrep_syncpoint_rollback(struct ifrep_volume *vol, const char *pair, u64 id)
 	unsigned long *changed;
 	int r;
 
-	changed = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	changed = ifrep_bitmap_alloc(vol->chunk_capacity, false);
 	if (!changed)
 		return -ENOMEM;
 	r = pair ? rollback_pair(vol, pair, id, changed) :

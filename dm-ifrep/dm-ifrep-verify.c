@@ -318,7 +318,7 @@ static void verify_worker(struct work_struct *ws)
 	started = p->verify.started;
 	spin_unlock_irq(&vol->lock);
 
-	diff = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	diff = ifrep_bitmap_alloc(vol->chunk_capacity, false);
 	if (p->ops->compare_start) {
 		buf = vmalloc((size_t)IFREP_RESYNC_WINDOW * IFREP_RESYNC_SEGMENT);
 		p->verify.compares = kcalloc(IFREP_COMPARE_PIECES, sizeof(*p->verify.compares),

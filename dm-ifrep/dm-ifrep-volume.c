@@ -128,16 +128,17 @@ static struct ifrep_volume *create_volume(struct dm_target *ti,
 	vol->chunk_sectors = sb->chunk_sectors;
 	vol->chunk_shift = __ffs(sb->chunk_sectors);
 	vol->nr_chunks = sb->nr_chunks;
+	vol->chunk_capacity = ifrep_md_chunk_capacity(vol->md);
 	vol->hot_max = sb->hot_chunks ?: IFREP_DEFAULT_HOT_CHUNKS;
 
 	r = -ENOMEM;
 	*error = "out of memory";
-	vol->marked = ifrep_bitmap_alloc(vol->nr_chunks, false);
-	vol->touched = ifrep_bitmap_alloc(vol->nr_chunks, false);
-	vol->idle = ifrep_bitmap_alloc(vol->nr_chunks, false);
-	vol->victims = ifrep_bitmap_alloc(vol->nr_chunks, false);
-	vol->recent = ifrep_bitmap_alloc(vol->nr_chunks, false);
-	vol->local_ondisk = ifrep_bitmap_alloc(vol->nr_chunks, false);
+	vol->marked = ifrep_bitmap_alloc(vol->chunk_capacity, false);
+	vol->touched = ifrep_bitmap_alloc(vol->chunk_capacity, false);
+	vol->idle = ifrep_bitmap_alloc(vol->chunk_capacity, false);
+	vol->victims = ifrep_bitmap_alloc(vol->chunk_capacity, false);
+	vol->recent = ifrep_bitmap_alloc(vol->chunk_capacity, false);
+	vol->local_ondisk = ifrep_bitmap_alloc(vol->chunk_capacity, false);
 	vol->local_changed = ifrep_bitmap_alloc(sb->bitmap_blocks, false);
 	if (!vol->marked || !vol->touched || !vol->idle || !vol->victims ||
 	    !vol->recent || !vol->local_ondisk || !vol->local_changed)

@@ -111,6 +111,12 @@ struct ifrep_volume {
 	u32 chunk_sectors;
 	unsigned int chunk_shift;
 	u64 nr_chunks;
+	/*
+	 * The chunks the metadata's bitmap areas have room for, and the size of
+	 * every chunk bitmap in memory: a volume grows up to it in place
+	 * (dm-ifrep-resize.c), and no bitmap is reallocated under its users.
+	 */
+	u64 chunk_capacity;
 
 	struct mutex admin_lock;	/* messages, pair add/remove, suspend */
 	/*
