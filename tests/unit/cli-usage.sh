@@ -69,6 +69,9 @@ _expect_ok help_limits_pairs "^  pairs per volume *8, any mix of sync, async and
 _expect_ok help_limits_cascading "nor a device stacked on one (no cascading)$" --help
 _expect_ok help_limits_chunk "^  chunk size *a power of two, 64K to 1G (default 8M)$" --help
 _expect_ok help_limits_size "^  volume size *at most 2^32 - 1 chunks (32P at the default chunk size)$" --help
+_expect_ok help_limits_growth "^  growth (resize) *what the metadata's bitmap areas hold: the size at$" --help
+_expect_ok help_limits_growth_chunks "^ *creation rounded up to a multiple of 32512 chunks$" --help
+_expect_ok help_limits_growth_default "^ *(at least 254G at the default chunk size)$" --help
 _expect_ok help_limits_sync_points "^  --sync-points *1024 per pair; a journal keeps 49$" --help
 _expect_ok version "^ifrepctl [0-9]" --version
 # the module's version when it can be read, else "not loaded": exit 0 either way
