@@ -252,5 +252,11 @@ static inline int ifrep_verify_state_parse(const char *s)
  * was unknown (EINVAL).
  */
 #define IFREP_PAIR_SET_VERSION_MINOR		7
+/*
+ * Target 1.9: "resize <sectors>" grows a volume, its bitmaps and metadata
+ * (the table is reloaded with the new length afterwards); before, the
+ * message was unknown (EINVAL).
+ */
+#define IFREP_RESIZE_VERSION_MINOR		9
 
 #endif /* IFREP_TARGET_H */

@@ -75,7 +75,7 @@ _complete commands_p "pair pause promote" ifrepctl p
 _complete pair_verbs "add remove set" ifrepctl pair ""
 _complete sync_point_verbs "rollback" ifrepctl sync-point r
 _complete global_options "--verbose --version" ifrepctl --ver
-_complete after_global_option "remove resolve resume" ifrepctl -v re
+_complete after_global_option "remove resize resolve resume" ifrepctl -v re
 _complete help_command "pair pause promote" ifrepctl help p
 
 # options per command
@@ -83,6 +83,7 @@ _complete promote_options "--dry-run --force --help --verbose --yes" ifrepctl pr
 _complete resolve_options "--discard-local --discard-remote" ifrepctl resolve vol0 --disc
 _complete rollback_options "--dry-run" ifrepctl sync-point rollback vol0 3 --d
 _complete status_options "--format" ifrepctl status --f
+_complete resize_options "--dry-run --help --size --verbose" ifrepctl resize vol0 --
 
 # option values
 _complete format_value "prometheus" ifrepctl status --format p
@@ -102,6 +103,9 @@ _complete value_then_volume "vol0 vol1" ifrepctl status --format json vol
 # volume and pair names
 _complete volumes "data vol0 vol1" ifrepctl promote ""
 _complete volume_prefix "vol0 vol1" ifrepctl remove v
+_complete resize_volume "vol0 vol1" ifrepctl resize v
+_complete resize_size_value "" ifrepctl resize vol0 --size ""
+_complete resize_no_pair "" ifrepctl resize vol0 ""
 _complete dump_volume "vol0 vol1" ifrepctl dump --host a v
 _complete commands_d "demote dump" ifrepctl d
 _complete pairs "dr usb" ifrepctl pause vol0 ""

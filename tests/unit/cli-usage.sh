@@ -69,6 +69,9 @@ _expect_ok help_limits_pairs "^  pairs per volume *8, any mix of sync, async and
 _expect_ok help_limits_cascading "nor a device stacked on one (no cascading)$" --help
 _expect_ok help_limits_chunk "^  chunk size *a power of two, 64K to 1G (default 8M)$" --help
 _expect_ok help_limits_size "^  volume size *at most 2^32 - 1 chunks (32P at the default chunk size)$" --help
+_expect_ok help_limits_growth "^  growth (resize) *what the metadata's bitmap areas hold: the size at$" --help
+_expect_ok help_limits_growth_chunks "^ *creation rounded up to a multiple of 32512 chunks$" --help
+_expect_ok help_limits_growth_default "^ *(at least 254G at the default chunk size)$" --help
 _expect_ok help_limits_sync_points "^  --sync-points *1024 per pair; a journal keeps 49$" --help
 _expect_ok version "^ifrepctl [0-9]" --version
 # the module's version when it can be read, else "not loaded": exit 0 either way
@@ -113,7 +116,21 @@ _expect create_data_not_blockdev 1 "not a block device" create vol0 --data /dev/
 _expect create_data_missing 1 "No such file" create vol0 --data "$tmp/nonexistent" --meta /dev/null
 _expect create_data_regular_file 1 "not a block device" create vol0 --data "$tmp/plain-file" --meta /dev/null
 
-# activate / remove
+# resize
+_expect_ok help_resize "^Usage: ifrepctl resize NAME \[--size SIZE\] \[--dry-run\]$" resize --help
+_expect resize_no_name 2 "missing NAME" resize
+_expect resize_extra 2 "unexpected argument 'x'" resize vol0 x
+_expect resize_bad_name 2 "volume name" resize a/b
+_expect resize_size_not_sector 2 "--size 1000: not a multiple of 512 bytes" resize vol0 --size 1000
+_expect resize_size_garbage 2 "--size big" resize vol0 --size big
+_expect resize_size_zero 2 "--size 0: size must not be zero" resize vol0 --size 0
+_expect resize_size_ambiguous 2 "--size 1MB: ambiguous unit" resize vol0 --size 1MB
+_expect resize_size_no_value 2 "'--size' needs a value" resize vol0 --size
+_expect resize_unknown_option 2 "unknown option '--force'" resize vol0 --force
+# a bad --size is a usage error before the kernel is asked
+_expect resize_size_before_volume 2 "--size 1000" resize ifrep-unit-no-such-volume --size 1000
+_expect resize_no_volume 1 "" resize ifrep-unit-no-such-volume --size 1G
+
 _expect activate_no_args 2 "missing NAME" activate
 _expect activate_all_with_name 2 "--all" activate --all vol0
 # automatic activation fails closed on an activate.conf it cannot understand

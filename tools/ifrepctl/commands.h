@@ -18,6 +18,9 @@ extern const struct cli_command command_list;
 extern const struct cli_command command_apply;
 extern const struct cli_command command_dump;
 
+/* cmd_resize.c */
+extern const struct cli_command command_resize;
+
 /* cmd_pair.c */
 extern const struct cli_command command_pair_add;
 extern const struct cli_command command_pair_set;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "ifrep_journal.h"
+#include "ifrep_meta.h"
 #include "ifrep_target.h"
 
 #include "cli.h"
@@ -31,6 +32,7 @@ static const struct cli_command *const commands[] = {
 	&command_create,
 	&command_activate,
 	&command_remove,
+	&command_resize,
 	&command_apply,
 	&command_dump,
 	&command_pair_add,
@@ -73,6 +75,9 @@ static void print_limits(FILE *f)
 		"                        journal device, nor a device stacked on one (no cascading)\n"
 		"  chunk size            a power of two, %uK to %uG (default %uM)\n"
 		"  volume size           at most 2^32 - 1 chunks (%lluP at the default chunk size)\n"
+		"  growth (resize)       what the metadata's bitmap areas hold: the size at\n"
+		"                        creation rounded up to a multiple of %u chunks\n"
+		"                        (at least %lluG at the default chunk size)\n"
 		"  --sync-points         %d per pair; a journal keeps %d\n"
 		"  --interval            at most %dd\n"
 		"  --timeout             at most %dd (default %ds)\n"
@@ -80,7 +85,10 @@ static void print_limits(FILE *f)
 		IFREP_MAX_PAIRS,
 		IFREP_MIN_CHUNK_SECTORS / 2, IFREP_MAX_CHUNK_SECTORS / (2 * 1024 * 1024),
 		IFREP_DEFAULT_CHUNK_SECTORS / (2 * 1024),
-		(IFREP_MAX_CHUNKS + 1) * IFREP_DEFAULT_CHUNK_SECTORS >> 41, IFREP_MAX_SYNC_POINTS,
+		(IFREP_MAX_CHUNKS + 1) * IFREP_DEFAULT_CHUNK_SECTORS >> 41,
+		IFREP_BITS_PER_BITMAP_BLOCK,
+		(unsigned long long)IFREP_BITS_PER_BITMAP_BLOCK * IFREP_DEFAULT_CHUNK_SECTORS >> 21,
+		IFREP_MAX_SYNC_POINTS,
 		IFREP_JOURNAL_MAX_CYCLES + 1, IFREP_MAX_INTERVAL_S / 86400,
 		IFREP_MAX_TIMEOUT_S / 86400, IFREP_DEFAULT_TIMEOUT_S,
 		IFREP_VOLUME_NAME_MAX, IFREP_NAME_LEN - 1);
