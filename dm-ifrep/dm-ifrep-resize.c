@@ -78,11 +78,13 @@ static int grow_journals(struct ifrep_volume *vol, sector_t new_sectors)
 }
 
 /*
- * The new chunks dirty in every pair's area, then the new size in the
- * superblock.  bitmap_lock held.
+ * The chunks from @dirty_from to @new_chunks dirty in every pair's area,
+ * then the new size in the superblock.  On failure the bits past the old
+ * end go again; the old last chunk's may stay (a chunk copied once more
+ * after a crash).  bitmap_lock held.
  */
 static int record(struct ifrep_volume *vol, sector_t old_sectors, sector_t new_sectors,
-		  u64 first, u64 count)
+		  u64 dirty_from, u64 old_chunks, u64 new_chunks)
 {
 	struct ifrep_pair *p;
 	unsigned int i;
@@ -94,7 +96,7 @@ static int record(struct ifrep_volume *vol, sector_t old_sectors, sector_t new_s
 		p = vol->pairs[i];
 		if (!p || READ_ONCE(p->state) == IFREP_PS_DONE)
 			continue;
-		bitmap_set(p->bitmap.ondisk, first, count);
+		bitmap_set(p->bitmap.ondisk, dirty_from, new_chunks - dirty_from);
 		r = ifrep_bitmap_write_area(vol, p->slot, p->bitmap.ondisk);
 	}
 	if (!r)
@@ -103,17 +105,21 @@ static int record(struct ifrep_volume *vol, sector_t old_sectors, sector_t new_s
 		ifrep_md_set_size(vol->md, old_sectors);
 		for (i = 0; i < IFREP_MAX_PAIRS; i++)
 			if (vol->pairs[i])
-				bitmap_clear(vol->pairs[i]->bitmap.ondisk, first, count);
+				bitmap_clear(vol->pairs[i]->bitmap.ondisk, old_chunks,
+					     new_chunks - old_chunks);
 	}
 	mutex_unlock(&vol->sb_lock);
 	return r;
 }
 
 /*
- * The live volume takes the size.  Bits past the old end are cleared first:
- * whole-word copies may have left some there.  bitmap_lock held.
+ * The live volume takes the size, and the chunks from @dirty_from on are
+ * dirty for every pair.  Bits of the chunks past the old end (@first,
+ * @count) are cleared first: whole-word copies may have left some there.
+ * bitmap_lock held.
  */
-static void publish(struct ifrep_volume *vol, sector_t new_sectors, u64 first, u64 count)
+static void publish(struct ifrep_volume *vol, sector_t new_sectors, u64 first, u64 count,
+		    u64 dirty_from)
 {
 	unsigned long *vol_bits[] = {
 		vol->marked, vol->touched, vol->idle, vol->victims, vol->recent,
@@ -146,7 +152,7 @@ static void publish(struct ifrep_volume *vol, sector_t new_sectors, u64 first, u
 	for (i = 0; i < IFREP_MAX_PAIRS; i++) {
 		p = vol->pairs[i];
 		if (p)
-			for (chunk = first; chunk < first + count; chunk++)
+			for (chunk = dirty_from; chunk < first + count; chunk++)
 				__ifrep_pair_set_dirty(p, chunk);
 	}
 	spin_unlock_irq(&vol->lock);
@@ -156,6 +162,8 @@ int ifrep_volume_grow(struct ifrep_volume *vol, sector_t new_sectors)
 {
 	sector_t old_sectors = vol->data_sectors;
 	u64 old_chunks = vol->nr_chunks, new_chunks;
+	/* A last chunk the old size ended in grows too: it is copied again. */
+	u64 dirty_from = old_sectors >> vol->chunk_shift;
 	int r;
 
 	lockdep_assert_held(&vol->admin_lock);
@@ -182,9 +190,9 @@ int ifrep_volume_grow(struct ifrep_volume *vol, sector_t new_sectors)
 		return r;
 
 	mutex_lock(&vol->bitmap_lock);
-	r = record(vol, old_sectors, new_sectors, old_chunks, new_chunks - old_chunks);
+	r = record(vol, old_sectors, new_sectors, dirty_from, old_chunks, new_chunks);
 	if (!r)
-		publish(vol, new_sectors, old_chunks, new_chunks - old_chunks);
+		publish(vol, new_sectors, old_chunks, new_chunks - old_chunks, dirty_from);
 	mutex_unlock(&vol->bitmap_lock);
 	if (r) {
 		DMERR("%s: resize: metadata write failed (%d): the size stays %llu sectors",
@@ -192,8 +200,8 @@ int ifrep_volume_grow(struct ifrep_volume *vol, sector_t new_sectors)
 		return r;
 	}
 
-	DMINFO("%s: grown from %llu to %llu sectors: %llu new chunks to copy to every pair",
-	       vol->name, (u64)old_sectors, (u64)new_sectors, new_chunks - old_chunks);
+	DMINFO("%s: grown from %llu to %llu sectors: %llu chunks to copy to every pair",
+	       vol->name, (u64)old_sectors, (u64)new_sectors, new_chunks - dirty_from);
 	ifrep_volume_event(vol);
 	return 0;
 }

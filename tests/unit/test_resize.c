@@ -61,12 +61,20 @@ TEST(resize_plan)
 				   why, sizeof(why)), RESIZE_GROW);
 	CHECK_EQ(p.old_chunks, 64);
 	CHECK_EQ(p.new_chunks, 96);
+	CHECK_EQ(p.marked_chunks, 32);
 	CHECK_EQ(p.old_sectors, 64 * MiB_SECTORS);
 	CHECK_EQ(p.new_sectors, 96 * MiB_SECTORS);
 	/* a partial last chunk counts as one */
 	CHECK_EQ(ifrep_resize_plan(64 * MiB_SECTORS, 64 * MiB_SECTORS + 1, MiB_SECTORS, max, &p,
 				   why, sizeof(why)), RESIZE_GROW);
 	CHECK_EQ(p.new_chunks, 65);
+	CHECK_EQ(p.marked_chunks, 1);
+	/* the old last chunk was partial: it is marked again with the new ones */
+	CHECK_EQ(ifrep_resize_plan(60 * MiB_SECTORS, 64 * MiB_SECTORS, 8 * MiB_SECTORS, max, &p,
+				   why, sizeof(why)), RESIZE_GROW);
+	CHECK_EQ(p.old_chunks, 8);
+	CHECK_EQ(p.new_chunks, 8);
+	CHECK_EQ(p.marked_chunks, 1);
 	/* the same size: nothing to do */
 	CHECK_EQ(ifrep_resize_plan(96 * MiB_SECTORS, 96 * MiB_SECTORS, MiB_SECTORS, max, &p,
 				   why, sizeof(why)), RESIZE_SAME);

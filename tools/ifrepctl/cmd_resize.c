@@ -167,7 +167,7 @@ static void report(const struct vol *before, const struct ifrep_resize_plan *p)
 {
 	const struct ifrep_status_pair *sp;
 	/* from the table's length: a rerun after a failed reload counts them too */
-	uint64_t added = p->new_chunks - p->old_chunks;
+	uint64_t added = p->marked_chunks;
 	char a[32], b[32];
 	unsigned int i;
 
@@ -175,11 +175,12 @@ static void report(const struct vol *before, const struct ifrep_resize_plan *p)
 	       ifrep_format_bytes_exact(p->old_sectors << 9, a, sizeof(a)),
 	       ifrep_format_bytes_exact(p->new_sectors << 9, b, sizeof(b)));
 	if (before->st.role == IFREP_ROLE_SECONDARY)
-		printf(" (%" PRIu64 " new chunks; its primary can grow to %s now)\n", added, b);
+		printf(" (its primary can grow to %s now)\n", b);
 	else if (before->st.nr_pairs)
-		printf(" (%" PRIu64 " new chunks marked for every pair)\n", added);
+		printf(" (%" PRIu64 " chunk%s marked for every pair)\n", added,
+		       added == 1 ? "" : "s");
 	else
-		printf(" (%" PRIu64 " new chunks)\n", added);
+		putchar('\n');
 	for (i = 0; i < before->st.nr_pairs; i++) {
 		sp = &before->st.pairs[i];
 		if (sp->peer[0] == '/' || sp->state == IFREP_PS_DONE)

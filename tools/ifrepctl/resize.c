@@ -55,6 +55,7 @@ int ifrep_resize_plan(uint64_t cur, uint64_t want, uint32_t chunk_sectors,
 	p->new_sectors = want;
 	p->old_chunks = ifrep_meta_nr_chunks(cur, chunk_sectors);
 	p->new_chunks = ifrep_meta_nr_chunks(want, chunk_sectors);
+	p->marked_chunks = want > cur ? p->new_chunks - cur / chunk_sectors : 0;
 	if (want < cur) {
 		snprintf(why, whylen, "shrinking is not supported (%s is smaller than the volume's %s)",
 			 ifrep_format_bytes_exact(want << 9, a, sizeof(a)),

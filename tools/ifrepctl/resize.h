@@ -36,6 +36,8 @@ enum ifrep_resize_verdict {
 struct ifrep_resize_plan {
 	uint64_t old_sectors, new_sectors;
 	uint64_t old_chunks, new_chunks;	/* chunks covering each size */
+	/* the chunks the kernel marks: the new ones and a partial last one */
+	uint64_t marked_chunks;
 };
 
 /**
