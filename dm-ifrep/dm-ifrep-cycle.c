@@ -483,8 +483,7 @@ again:
 		 */
 		delay = p->cycle.interval_s * HZ;
 		if (shipped)
-			delay = time_after(jiffies, cut_at + delay) ? 0 :
-				cut_at + delay - jiffies;
+			delay = ifrep_jiffies_until(cut_at + delay);
 		queue_delayed_work(vol->resync_wq, &p->cycle.work, delay);
 	}
 }

@@ -2,8 +2,9 @@
 /*
  * dm-ifrep test hook: the module parameter debug_delay_ms makes the code
  * sleep at the places where administration (pause, remove, close) once
- * raced with the I/O path and with connections, and between two metadata
- * writes whose order matters if the host crashes between them, so that the
+ * raced with the I/O path and with connections, between two metadata
+ * writes whose order matters if the host crashes between them, and where a
+ * deadline may pass while it is computed (the rate limit), so that the
  * tests can hold those windows open and prove them closed.  0, the default, costs one
  * predicted branch.  Never set outside tests.
  */

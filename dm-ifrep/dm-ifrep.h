@@ -272,6 +272,18 @@ static inline u64 ifrep_chunk_of(struct ifrep_volume *vol, sector_t sector)
 	return sector >> vol->chunk_shift;
 }
 
+/*
+ * Jiffies from now until @when, 0 once it passed.  The clock is read once:
+ * a deadline checked with one read and subtracted with another may pass in
+ * between, and the difference then wraps to a timeout of years.
+ */
+static inline unsigned long ifrep_jiffies_until(unsigned long when)
+{
+	long left = (long)(when - jiffies);
+
+	return left > 0 ? left : 0;
+}
+
 /* A dm event (dmsetup wait), raised from the volume's worker. */
 static inline void ifrep_volume_event(struct ifrep_volume *vol)
 {
