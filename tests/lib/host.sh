@@ -117,7 +117,6 @@ _vm_alive() {
 
 _require_running() {
 	[[ $(_vm_state "$1") == running ]] || fail "VM $1 is not running (state: $(_vm_state "$1"))"
-	_vm_boot_wait "$1" || exit 1
 }
 
 _console_tail() {
@@ -251,28 +250,16 @@ vm_start() {
 	done
 	[[ -n $pid ]] || fail "VM $name: qemu did not start (see $name/qemu.log)"
 	echo running >"$vmdir/state"
-	# The boot is waited for by the first command that needs the VM: a
-	# case that starts two VMs boots them side by side.
-	echo "$t0 $((SECONDS + IFREP_BOOT_TIMEOUT)) $index ${vm_addr:-}" >"$vmdir/booting"
-}
 
-# _vm_boot_wait NAME: wait until a VM vm_start launched is up (at once if it
-# is); fails the case, after marking the VM dead, if it died or never came up.
-_vm_boot_wait() {
-	local name=$1 vmdir=$CASE_DIR/$1 t0 deadline index vm_addr pid ready=''
-	# A background command may have seen it up meanwhile.
-	read -r t0 deadline index vm_addr 2>/dev/null <"$vmdir/booting" || return 0
-	pid=$(<"$vmdir/pid")
+	local deadline=$((SECONDS + IFREP_BOOT_TIMEOUT)) ready=''
 	while :; do
 		ready=$(cat "$vmdir/ctl/ready" 2>/dev/null) && [[ -n $ready ]] && break
 		if ! _pid_alive "$pid"; then
-			rm -f "$vmdir/booting"
 			echo dead >"$vmdir/state"
 			_console_tail "$name"
 			fail "VM $name died while booting (see $name/console.log)"
 		fi
 		if ((SECONDS >= deadline)); then
-			rm -f "$vmdir/booting"
 			kill -9 "$pid" 2>/dev/null
 			echo dead >"$vmdir/state"
 			_console_tail "$name"
@@ -280,7 +267,6 @@ _vm_boot_wait() {
 		fi
 		sleep 0.1
 	done
-	rm -f "$vmdir/booting"
 	local t=$((${EPOCHREALTIME/./} - ${t0/./}))
 	[[ $ready == ok ]] || fail "VM $name: $ready"
 	_log "VM $name up in $((t / 1000000)).$((t / 100000 % 10))s (index $index${vm_addr:+, $vm_addr})"
@@ -559,8 +545,6 @@ _case_end() {
 	for f in "$CASE_DIR"/*/state; do
 		name=${f%/state} && name=${name##*/}
 		[[ $(_vm_state "$name") == running ]] || continue
-		# One that never came up is marked dead (and the case failed).
-		(_vm_boot_wait "$name") || continue
 		if ((rc == 143)) && [[ $IFREP_HOST_MODE != 1 ]]; then
 			# Timed out: put the blocked tasks' stacks in dmesg first.
 			_log "case terminated: dumping blocked tasks of VM $name"
