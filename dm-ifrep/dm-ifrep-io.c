@@ -3,10 +3,11 @@
  * dm-ifrep write path.
  *
  * A host write becomes one leg to the data device plus one leg per pair
- * that replicates the chunk.  Discards and write-zeroes are writes without
- * data: they take the same path, one chunk at a time.  The host bio completes when every leg did,
+ * that replicates the chunk.  The host bio completes when every leg did,
  * with the data leg's status: a target that fails only makes its pair
  * track the chunk as dirty (host I/O never fails because a target did).
+ * Discards and write-zeroes are writes without data: they take the same
+ * path, one chunk at a time.
  *
  * A write may only be issued into a marked chunk (its bits are durable in
  * every pair's bitmap), and never into a chunk a resync, a cycle or a
@@ -317,6 +318,16 @@ void ifrep_io_mark_worker(struct work_struct *ws)
  * vol->inflight in case a pair is added while it runs, whose resync then
  * waits for it before copying the chunk.
  */
+int ifrep_io_extent_bios(struct block_device *bdev, enum req_op op, sector_t sector,
+			 sector_t nr, struct bio **chain)
+{
+	if (op == REQ_OP_WRITE_ZEROES)
+		return __blkdev_issue_zeroout(bdev, sector, nr, GFP_NOIO, chain, 0);
+	if (op == REQ_OP_DISCARD && bdev_max_discard_sectors(bdev))
+		return __blkdev_issue_discard(bdev, sector, nr, GFP_NOIO, chain);
+	return 0;
+}
+
 int ifrep_io_map_write(struct ifrep_volume *vol, struct bio *bio)
 {
 	struct ifrep_io *io = dm_per_bio_data(bio, sizeof(struct ifrep_io));

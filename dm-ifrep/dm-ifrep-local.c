@@ -140,10 +140,8 @@ static void local_endio(struct bio *clone)
 
 /*
  * A discard or write-zeroes, which the target need not support the way the
- * data device does: the block layer builds the bios the target takes (for
- * write-zeroes, plain writes of zeroes if it must), chained to an empty bio
- * of ours that is never submitted and completes the leg once they all did.
- * A target without discards keeps its data: a discard promises no content.
+ * data device does: the bios it takes are chained to an empty bio of ours
+ * that is never submitted and completes the leg once they all did.
  */
 static void local_submit_extent(struct ifrep_pair *p, struct ifrep_io *io, struct bio *bio,
 				ifrep_leg_done_fn done)
@@ -161,10 +159,7 @@ static void local_submit_extent(struct ifrep_pair *p, struct ifrep_io *io, struc
 	leg->pair = p;
 	leg_bio->bi_private = done;
 	leg_bio->bi_end_io = local_endio;
-	if (bio_op(bio) == REQ_OP_WRITE_ZEROES)
-		r = __blkdev_issue_zeroout(bdev, sector, nr, GFP_NOIO, &chain, 0);
-	else if (bdev_max_discard_sectors(bdev))
-		r = __blkdev_issue_discard(bdev, sector, nr, GFP_NOIO, &chain);
+	r = ifrep_io_extent_bios(bdev, bio_op(bio), sector, nr, &chain);
 	if (chain) {
 		bio_chain(chain, leg_bio);
 		submit_bio_noacct(chain);

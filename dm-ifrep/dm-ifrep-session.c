@@ -265,15 +265,13 @@ static int handle_flush(struct ifrep_session *s, struct ifrep_msg *msg)
 }
 
 /*
- * DISCARD and WRITE_ZEROES: the block layer builds the bios (write-zeroes
- * falls back to writing zeroes), chained so that the last one completes
- * the request, which is acknowledged like a write.  A data device without
- * discards skips them: a discard promises no content.
+ * DISCARD and WRITE_ZEROES: done as a local target does them
+ * (ifrep_io_extent_bios()), and acknowledged like a write once the last
+ * of their chained bios completed.
  */
 static int handle_extent(struct ifrep_session *s, struct ifrep_msg *msg)
 {
 	struct ifrep_volume *vol = s->l->vol;
-	struct block_device *bdev = vol->data_bdev;
 	struct ifrep_wire_extent ext;
 	struct bio *chain = NULL;
 	struct rx_write *w;
@@ -306,10 +304,8 @@ static int handle_extent(struct ifrep_session *s, struct ifrep_msg *msg)
 	w->id = msg->id;
 	atomic_set(&w->pending, 1);
 	atomic_inc(&s->inflight);
-	if (msg->type == IFREP_MSG_WRITE_ZEROES)
-		r = __blkdev_issue_zeroout(bdev, sector, nr, GFP_NOIO, &chain, 0);
-	else if (bdev_max_discard_sectors(bdev))
-		r = __blkdev_issue_discard(bdev, sector, nr, GFP_NOIO, &chain);
+	r = ifrep_io_extent_bios(vol->data_bdev, msg->type == IFREP_MSG_WRITE_ZEROES ?
+				 REQ_OP_WRITE_ZEROES : REQ_OP_DISCARD, sector, nr, &chain);
 	if (r)
 		w->status = errno_to_blk_status(r);
 	if (chain) {

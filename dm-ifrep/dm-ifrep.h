@@ -259,6 +259,15 @@ int ifrep_volume_check_target(struct ifrep_volume *vol, const char *pair, const 
 
 /* Map a host write (or an empty flush); always DM_MAPIO_SUBMITTED. */
 int ifrep_io_map_write(struct ifrep_volume *vol, struct bio *bio);
+/*
+ * A discard or write-zeroes of @nr sectors at @sector on a device that need
+ * not support it: the block layer's bios for it, chained, the last in
+ * *@chain (NULL: nothing to do).  A device without discards skips them (a
+ * discard promises no content); one without write-zeroes gets zeroes
+ * written.  Return: 0 or -errno (*@chain still to be submitted if set).
+ */
+int ifrep_io_extent_bios(struct block_device *bdev, enum req_op op, sector_t sector,
+			 sector_t nr, struct bio **chain);
 /* Work functions of vol->mark_work and vol->unpark_work. */
 void ifrep_io_mark_worker(struct work_struct *ws);
 void ifrep_io_unpark_worker(struct work_struct *ws);
