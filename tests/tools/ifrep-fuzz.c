@@ -50,7 +50,12 @@
 #include "proto.h"
 #include "util.h"
 
-#define ROUND_TIMEOUT_MS	2000
+/*
+ * How long a step of a round may take: a handshake and an attach (with a
+ * metadata write) take seconds on a loaded TCG host; only a round that
+ * fails waits this long.
+ */
+#define ROUND_TIMEOUT_MS	10000
 #define MAX_MSG			(IFREP_HDR_LEN + 8 + 65536)
 /* No block device has this many sectors (2^63 bytes is the kernel's limit). */
 #define IMPOSSIBLE_SECTOR	(1ULL << 56)
