@@ -99,6 +99,14 @@ static struct ifrep_step *start(struct planner *pl, const char *cmd, const char 
  * The volume
  *--------------------------------------------------------------*/
 
+/* "--option N" */
+static void word_number(struct planner *pl, struct ifrep_step *s, const char *option,
+			uint64_t value)
+{
+	word(pl, s, "%s", option);
+	word(pl, s, "%" PRIu64, value);
+}
+
 /* "--option VALUE", for a value that is a string and may be empty (none). */
 static void word_option(struct planner *pl, struct ifrep_step *s, const char *option,
 			const char *value)
@@ -287,22 +295,14 @@ static void plan_set(struct planner *pl, const struct ifrep_conf_pair *cp,
 	if (!set_rate && !set_timeout && !set_interval && !set_points && !set_resync)
 		return;
 	s = start(pl, "pair set", cp->name);
-	if (set_rate) {
-		word(pl, s, "--rate");
-		word(pl, s, "%" PRIu64, rate);
-	}
-	if (set_timeout) {
-		word(pl, s, "--timeout");
-		word(pl, s, "%" PRIu64, timeout);
-	}
-	if (set_interval) {
-		word(pl, s, "--interval");
-		word(pl, s, "%" PRIu64, interval);
-	}
-	if (set_points) {
-		word(pl, s, "--sync-points");
-		word(pl, s, "%" PRIu64, points);
-	}
+	if (set_rate)
+		word_number(pl, s, "--rate", rate);
+	if (set_timeout)
+		word_number(pl, s, "--timeout", timeout);
+	if (set_interval)
+		word_number(pl, s, "--interval", interval);
+	if (set_points)
+		word_number(pl, s, "--sync-points", points);
 	if (set_resync) {
 		word(pl, s, "--resync");
 		word(pl, s, "%s", conf_checksum(cp) ? "checksum" : "full");
