@@ -4,6 +4,8 @@
 #   IFREP_REPO        absolute path of the repository
 #   IFREP_KVER        kernel version the VMs boot (/boot/vmlinuz-$IFREP_KVER)
 #   IFREP_INITRD      initramfs built by tests/vm/mkinitramfs
+#   IFREP_KERNEL_IMAGE  what -kernel boots (tests/vm/unpack-kernel; default
+#                     /boot/vmlinuz-$IFREP_KVER)
 #   IFREP_HOST_MODE   1: run on the host kernel with loop devices (tests/run --host)
 #   IFREP_RUNNER_PID  qemu is killed when this process is gone
 #   CASE_NAME, CASE_DIR  the case and its results directory (also the cwd)
@@ -209,7 +211,7 @@ vm_start() {
 	# shellcheck disable=SC2054 # commas belong to qemu options
 	local -a q=(qemu-system-x86_64 -machine q35 -m "$mem" -smp 1 -nographic -no-reboot
 		-monitor none -chardev "file,id=con,path=$vmdir/console.log,append=on" -serial chardev:con
-		-kernel "/boot/vmlinuz-$IFREP_KVER" -initrd "$IFREP_INITRD"
+		-kernel "${IFREP_KERNEL_IMAGE:-/boot/vmlinuz-$IFREP_KVER}" -initrd "$IFREP_INITRD"
 		-append "console=ttyS0 loglevel=5 panic=-1 edd=off no_timer_check $debug_append ifrep.repo=$IFREP_REPO $append"
 		-virtfs local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap
 		-virtfs "local,path=$vmdir/ctl,mount_tag=ctl,security_model=none,multidevs=remap"
@@ -539,7 +541,7 @@ vm_kill() {
 
 # Called when the case shell exits, whatever the reason: stop every VM.
 _case_end() {
-	local rc=$? f name
+	local rc=$? f name stops=()
 	trap - ERR
 	set +e
 	for f in "$CASE_DIR"/*/state; do
@@ -556,8 +558,17 @@ _case_end() {
 				continue
 			fi
 		fi
-		vm_stop "$name"
+		# The VMs stop side by side: each stop is mostly waiting for its
+		# guest (a few seconds), and a failure is recorded in the case's
+		# files, not returned.
+		if [[ $IFREP_HOST_MODE == 1 ]]; then
+			vm_stop "$name"
+		else
+			vm_stop "$name" &
+			stops+=($!)
+		fi
 	done
+	((${#stops[@]} == 0)) || wait "${stops[@]}"
 	for f in "$CASE_DIR"/*/console.log; do
 		[[ -e $f ]] && _scan_kernel_log "$f"
 	done
