@@ -35,11 +35,15 @@ else ifneq ($(KERNEL),)
 $(error KERNEL=$(KERNEL): the only other kernel is KERNEL=debug)
 endif
 
+# The guests run the host's programs (its root over 9p): Pacemaker, Corosync,
+# LIO's targetcli and open-iscsi are here for the VM tests that run them.
+# Installing them starts no daemon on this host (policy-rc.d or no systemd).
 DEB_PACKAGES := build-essential make gcc kmod cpio busybox-static \
 	qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	dmsetup lvm2 libdevmapper-dev libssl-dev libaio-dev fio iproute2 e2fsprogs \
 	drbd-utils util-linux procps psmisc jq bc perl lowdown man-db gnuplot-nox \
-	dpkg-dev dkms lintian
+	dpkg-dev dkms lintian \
+	pacemaker pacemaker-cli-utils corosync resource-agents targetcli-fb open-iscsi
 
 # make debug-kernel only (tests/vm/build-debug-kernel)
 DEBUG_KERNEL_PACKAGES := linux-source-6.1 build-essential bc bison flex \
