@@ -36,8 +36,14 @@ $(error KERNEL=$(KERNEL): the only other kernel is KERNEL=debug)
 endif
 
 # The guests run the host's programs (its root over 9p): Pacemaker, Corosync,
-# LIO's targetcli and open-iscsi are here for the VM tests that run them.
-# Installing them starts no daemon on this host (policy-rc.d or no systemd).
+# LIO's targetcli and open-iscsi are here for the VM tests that run them, in
+# the VMs.  When make deps installs them, it stops and disables the services
+# their packages start, so a development machine runs no cluster daemon;
+# where they were installed already, it leaves them as they are.
+VM_SERVICE_PACKAGES := pacemaker corosync targetcli-fb open-iscsi
+VM_SERVICE_UNITS := pacemaker.service corosync.service targetclid.socket \
+	targetclid.service rtslib-fb-targetctl.service open-iscsi.service \
+	iscsid.socket iscsid.service
 DEB_PACKAGES := build-essential make gcc kmod cpio busybox-static \
 	qemu-system-x86 linux-image-amd64 linux-headers-amd64 \
 	dmsetup lvm2 libdevmapper-dev libssl-dev libaio-dev fio iproute2 e2fsprogs \
@@ -94,7 +100,14 @@ torture: all testtools
 deps:
 	@if [ "$$(id -u)" != 0 ]; then echo "make deps installs packages: run it as root" >&2; exit 1; fi
 	DEBIAN_FRONTEND=noninteractive apt-get update -q
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PACKAGES)
+	@new=$$(for p in $(VM_SERVICE_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q ' installed$$' || echo $$p; done); \
+	echo "DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PACKAGES)"; \
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $(DEB_PACKAGES) || exit 1; \
+	if [ -n "$$new" ] && [ -d /run/systemd/system ]; then \
+		echo "stopping the services that installing $$new started (they run in the test VMs only)"; \
+		systemctl disable --now $(VM_SERVICE_UNITS) 2>/dev/null || true; \
+	fi
 
 install: all install-tools
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(DESTDIR),INSTALL_MOD_PATH=$(DESTDIR)) modules_install
