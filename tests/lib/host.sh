@@ -133,17 +133,18 @@ _console_tail() {
 
 # ---------------------------------------------------------------- start
 
-# vm_start NAME [--disk SIZE]... [--net LINK] [--mem MB] [--no-module] [--append ARGS]
+# vm_start NAME [--disk SIZE]... [--net LINK]... [--mem MB] [--no-module] [--append ARGS]
 vm_start() {
 	local name=${1:?usage: vm_start NAME [options]} vmdir
 	shift
 	vmdir=$(_vmdir "$name") || exit 1
 	local -a args=("$@") disks=()
-	local net='' mem=768 module=1 append='' i
+	local -a nets=()
+	local mem=768 module=1 append='' i
 	while (($#)); do
 		case $1 in
 		--disk) disks+=("${2:?--disk SIZE}") && shift 2 ;;
-		--net) net=${2:?--net LINK} && shift 2 ;;
+		--net) nets+=("${2:?--net LINK}") && shift 2 ;;
 		--mem) mem=${2:?--mem MB} && shift 2 ;;
 		--append) append=${2:?--append ARGS} && shift 2 ;;
 		--no-module) module=0 && shift ;;
@@ -185,21 +186,31 @@ vm_start() {
 		return
 	fi
 
-	local -a netargs=(-nic none)
-	if [[ -n $net ]]; then
-		local slot lport rport
-		read -r slot lport rport < <(_link_join "$net" "$name") || true
-		[[ -n $rport ]] || fail "vm_start: cannot join link $net (a link joins two VMs)"
-		vm_addr=169.254.77.$((slot + 1))
-		peer_addr=169.254.77.$((2 - slot))
-		netargs+=(-netdev "socket,id=n0,udp=127.0.0.1:$rport,localaddr=127.0.0.1:$lport"
-			-device "virtio-net-pci,netdev=n0,mac=52:54:00:77:00:$(printf %02x $((index + 1)))")
-	fi
+	# One NIC per --net, in order (eth0 is the first).  The case's Nth link
+	# (from 0, in the order they were first joined) is 169.254.(77+N).0/24;
+	# the guest finds each NIC by its MAC address.
+	local -a netargs=(-nic none) linkenv=()
+	local k slot lport rport linkno addr peer mac nics=''
+	for k in "${!nets[@]}"; do
+		slot='' rport=''
+		read -r slot lport rport linkno < <(_link_join "${nets[k]}" "$name") || true
+		[[ -n $rport ]] || fail "vm_start: cannot join link ${nets[k]} (a link joins two VMs)"
+		addr=169.254.$((77 + linkno)).$((slot + 1))
+		peer=169.254.$((77 + linkno)).$((2 - slot))
+		((k > 0)) || vm_addr=$addr peer_addr=$peer
+		mac=52:54:00:$(printf %02x $((0x77 + k))):00:$(printf %02x $((index + 1)))
+		netargs+=(-netdev "socket,id=n$k,udp=127.0.0.1:$rport,localaddr=127.0.0.1:$lport"
+			-device "virtio-net-pci,netdev=n$k,mac=$mac")
+		nics+="$mac=$addr "
+		linkenv+=("ADDR_${nets[k]//-/_}=$addr" "PEER_${nets[k]//-/_}=$peer")
+	done
 	cat >"$vmdir/ctl/vm.env" <<-EOF
 		VM_NAME=$name
 		VM_INDEX=$index
 		VM_ADDR=$vm_addr
 		PEER_ADDR=$peer_addr
+		NICS="$nics"
+		$(printf '%s\n' "${linkenv[@]}")
 		NDISKS=${#disks[@]}
 		LOAD_MODULE=$module
 		GUEST_MODULES="${IFREP_GUEST_MODULES:-}"
@@ -274,20 +285,24 @@ vm_start() {
 	_log "VM $name up in $((t / 1000000)).$((t / 100000 % 10))s (index $index${vm_addr:+, $vm_addr})"
 }
 
-# _link_join LINK NAME -> "SLOT LOCAL_PORT REMOTE_PORT"
+# _link_join LINK NAME -> "SLOT LOCAL_PORT REMOTE_PORT LINK_NUMBER"
 # A link is a pair of UDP ports on 127.0.0.1; each VM sends to the other's.
-# The first VM started on it gets slot 0 (169.254.77.1), the second slot 1.
-# Datagrams need no connection, so either VM can be killed and restarted.
+# The first VM started on it gets slot 0 (169.254.77.1 on the case's first
+# link), the second slot 1.  Datagrams need no connection, so either VM can
+# be killed and restarted.
 _link_join() {
 	local link=$1 name=$2 f=$CASE_DIR/.link-$1
-	[[ $link =~ ^[A-Za-z0-9_-]+$ ]] || fail "bad link name '$link'"
+	[[ $link =~ ^[A-Za-z0-9_]+$ ]] || fail "bad link name '$link' (letters, digits, _)"
 	(
 		flock 8
-		local ports='' members=() port p used
+		local ports='' members=() port p used linkno
 		if [[ -s $f ]]; then
-			{ read -r ports; mapfile -t members; } <"$f"
+			{ read -r port p linkno; mapfile -t members; } <"$f"
+			ports="$port $p"
 		fi
 		if [[ -z $ports ]]; then
+			linkno=$(find "$CASE_DIR" -maxdepth 1 -name '.link-*' ! -name '*.lock' -size +0 | wc -l)
+			((linkno < 100)) || exit 1
 			used=$(ss -Huan 2>/dev/null)
 			for _ in {1..50}; do
 				port=$((20000 + 2 * (RANDOM % 5000)))
@@ -306,9 +321,9 @@ _link_join() {
 			slot=${#members[@]}
 			members+=("$name")
 		fi
-		printf '%s\n' "$ports" "${members[@]}" >"$f"
+		printf '%s\n' "$ports $linkno" "${members[@]}" >"$f"
 		read -r -a p <<<"$ports"
-		echo "$slot ${p[slot]} ${p[1 - slot]}"
+		echo "$slot ${p[slot]} ${p[1 - slot]} $linkno"
 	) 8>>"$f.lock"
 }
 
