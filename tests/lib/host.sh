@@ -211,8 +211,11 @@ vm_start() {
 		GUEST_MODULES="${IFREP_GUEST_MODULES:-}"
 		LINK_DOWN=$link_down
 	EOF
-	# systemd as PID 1: tests/vm/guest-init sets up /run and execs it.
-	[[ $init == systemd ]] && append="ifrep.init=systemd systemd.unit=ifrep-test.target $append"
+	# systemd as PID 1: tests/vm/guest-init sets up /run and execs it; udev
+	# must not rename eth0 (net.ifnames=0).
+	if [[ $init == systemd ]]; then
+		append="ifrep.init=systemd systemd.unit=ifrep-test.target net.ifnames=0 $append"
+	fi
 
 	# no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer
 	# check can miss its ticks and panic the boot ("IO-APIC + timer doesn't
