@@ -120,6 +120,7 @@ install: all install-tools
 install-tools: tools
 	$(MAKE) -C tools/ifrepctl install PREFIX=$(PREFIX) DESTDIR=$(DESTDIR)
 	install -D -m 0644 tools/udev/60-ifrep.rules $(DESTDIR)/lib/udev/rules.d/60-ifrep.rules
+	install -D -m 0644 tools/systemd/ifrep-activate@.service $(DESTDIR)/lib/systemd/system/ifrep-activate@.service
 	install -D -m 0755 tools/ocf/ifrep $(DESTDIR)/usr/lib/ocf/resource.d/dm-ifrep/ifrep
 	install -D -m 0644 tools/completion/ifrepctl $(DESTDIR)$(PREFIX)/share/bash-completion/completions/ifrepctl
 

@@ -134,13 +134,14 @@ _console_tail() {
 # ---------------------------------------------------------------- start
 
 # vm_start NAME [--disk SIZE]... [--net LINK]... [--mem MB] [--no-module] [--append ARGS]
+#          [--init systemd] [--link-down]
 vm_start() {
 	local name=${1:?usage: vm_start NAME [options]} vmdir
 	shift
 	vmdir=$(_vmdir "$name") || exit 1
 	local -a args=("$@") disks=()
 	local -a nets=()
-	local mem=768 module=1 append='' i
+	local mem=768 module=1 append='' init='' link_down=0 i
 	while (($#)); do
 		case $1 in
 		--disk) disks+=("${2:?--disk SIZE}") && shift 2 ;;
@@ -148,6 +149,10 @@ vm_start() {
 		--mem) mem=${2:?--mem MB} && shift 2 ;;
 		--append) append=${2:?--append ARGS} && shift 2 ;;
 		--no-module) module=0 && shift ;;
+		--init)
+			[[ ${2-} == systemd ]] || fail "vm_start: --init takes 'systemd'"
+			init=systemd && shift 2 ;;
+		--link-down) link_down=1 && shift ;;
 		*) fail "vm_start: unknown option '$1'" ;;
 		esac
 	done
@@ -182,6 +187,7 @@ vm_start() {
 
 	local peer_addr='' vm_addr=''
 	if [[ $IFREP_HOST_MODE == 1 ]]; then
+		[[ -z $init && $link_down == 0 ]] || skip "vm_start --init/--link-down: not possible with --host"
 		_host_vm_start "$name" "${#disks[@]}" "$module"
 		return
 	fi
@@ -214,7 +220,13 @@ vm_start() {
 		NDISKS=${#disks[@]}
 		LOAD_MODULE=$module
 		GUEST_MODULES="${IFREP_GUEST_MODULES:-}"
+		LINK_DOWN=$link_down
 	EOF
+	# systemd as PID 1: tests/vm/guest-init sets up /run and execs it; udev
+	# must not rename eth0 (net.ifnames=0).
+	if [[ $init == systemd ]]; then
+		append="ifrep.init=systemd systemd.unit=ifrep-test.target net.ifnames=0 $append"
+	fi
 
 	# no_timer_check: under TCG on a loaded host the kernel's IO-APIC timer
 	# check can miss its ticks and panic the boot ("IO-APIC + timer doesn't

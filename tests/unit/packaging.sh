@@ -8,7 +8,8 @@
 #   deb.control    their fields: names, the module's version (build-debs
 #                  --version, from ifrep_target.h), architectures, ifrepctl's library
 #                  dependencies (dpkg-shlibdeps), the DKMS maintainer scripts
-#   deb.contents   ifrep-utils holds ifrepctl, its man page, the udev rule,
+#   deb.contents   ifrep-utils holds ifrepctl, its man page, the udev rule
+#                  and the unit it pulls in (ifrep-activate@.service),
 #                  the OCF agent, the bash completion and copyright;
 #                  dm-ifrep-dkms holds dkms.conf, the Kbuild files and
 #                  every source its Kbuild names, and no build product
@@ -84,6 +85,7 @@ why=
 for want in "-rwxr-xr-x ./usr/sbin/ifrepctl" \
 	    "-rw-r--r-- ./usr/share/man/man8/ifrepctl.8.gz" \
 	    "-rw-r--r-- ./lib/udev/rules.d/60-ifrep.rules" \
+	    "-rw-r--r-- ./lib/systemd/system/ifrep-activate@.service" \
 	    "-rwxr-xr-x ./usr/lib/ocf/resource.d/dm-ifrep/ifrep" \
 	    "-rw-r--r-- ./usr/share/bash-completion/completions/ifrepctl" \
 	    "-rw-r--r-- ./usr/share/doc/ifrep-utils/copyright"; do

@@ -133,7 +133,8 @@ void notice(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	if (verbose)
+	/* automatic activation: on stderr too (the journal of its unit) */
+	if (verbose || log_to_kmsg)
 		fprintf(stderr, "%s: %s: %s\n", PROG, cur_cmd, msg);
 	if (log_to_kmsg)
 		kmsg_line(LOG_NOTICE, msg);

@@ -48,7 +48,7 @@ void warn(const char *fmt, ...);
 
 void flush_warnings(void);
 
-/* What automatic activation did: the kernel log (log_to_kmsg), and -v. */
+/* What automatic activation did: stderr and the kernel log (log_to_kmsg), or -v. */
 __attribute__((format(printf, 1, 2)))
 void notice(const char *fmt, ...);
 

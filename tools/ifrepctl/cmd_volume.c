@@ -10,10 +10,12 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -660,6 +662,29 @@ static const char *run_dir(void)
 }
 
 /*
+ * One automatic activation at a time: udev (or systemd, one unit instance
+ * per device) runs one per device that appears, side by side, and the runs
+ * for a volume's metadata and data devices would otherwise both try to
+ * create it (one failing with "a device named NAME exists").  The lock is
+ * held until exit; without RUN_DIR there is no lock (and no waiting
+ * records either).
+ */
+static void auto_lock(void)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (mkdir(run_dir(), 0700) && errno != EEXIST)
+		return;
+	snprintf(path, sizeof(path), "%s/lock", run_dir());
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0)
+		return;
+	while (flock(fd, LOCK_EX) && errno == EINTR)
+		;
+}
+
+/*
  * activate.conf and this host's identity.  A missing file is an empty one;
  * one that cannot be read or parsed stops automatic activation (fail
  * closed: its allow-list or homehost cannot be known).
@@ -672,6 +697,7 @@ static int auto_setup(struct auto_state *s)
 
 	memset(s, 0, sizeof(*s));
 	log_to_kmsg = true;
+	auto_lock();
 	f = fopen(conf_path(), "re");
 	if (!f && errno != ENOENT)
 		return fail("cannot read %s: %s: nothing is activated automatically",
