@@ -795,6 +795,13 @@ static bool never_read(dev_t devt)
 	       (suspended || !strncmp(uuid, IFREP_UUID_PREFIX, strlen(IFREP_UUID_PREFIX)));
 }
 
+/*
+ * A device with dm-ifrep's magic but no superblock that passes its checks:
+ * said (a boot that silently skipped it would look like a lost volume),
+ * never activated, and never "repaired" from here.
+ */
+#define DAMAGED_AUTO "%s holds damaged dm-ifrep metadata (%s): not activated"
+
 static int scan_one(const char *path, dev_t devt, void *arg)
 {
 	struct auto_state *s = arg;
@@ -803,8 +810,16 @@ static int scan_one(const char *path, dev_t devt, void *arg)
 
 	if (never_read(devt))
 		return 0;
-	if (ifrep_meta_read(path, &m, why, sizeof(why)) != META_VALID)
+	switch (ifrep_meta_read(path, &m, why, sizeof(why))) {
+	case META_VALID:
+		break;
+	case META_DAMAGED:
+		s->failed++;
+		fail(DAMAGED_AUTO, path, why);
 		return 0;
+	default:
+		return 0;
+	}
 	if (auto_allowed(s, &m, path, devt)) {
 		s->failed++;
 		return 0;
@@ -955,6 +970,8 @@ static int activate_udev(const char *dev)
 			    dev, why);
 	}
 	forget_waiting(devt);		/* not (or no longer) a metadata device */
+	if (kind == META_DAMAGED)
+		rc = fail(DAMAGED_AUTO, dev, why);
 
 	d = opendir(run_dir());
 	if (!d)
