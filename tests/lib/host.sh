@@ -208,7 +208,7 @@ vm_start() {
 		netargs+=(-netdev "socket,id=n$k,udp=127.0.0.1:$rport,localaddr=127.0.0.1:$lport"
 			-device "virtio-net-pci,netdev=n$k,mac=$mac")
 		nics+="$mac=$addr "
-		linkenv+=("ADDR_${nets[k]//-/_}=$addr" "PEER_${nets[k]//-/_}=$peer")
+		linkenv+=("ADDR_${nets[k]}=$addr" "PEER_${nets[k]}=$peer")
 	done
 	cat >"$vmdir/ctl/vm.env" <<-EOF
 		VM_NAME=$name
